@@ -1,0 +1,183 @@
+"""Files in, chunks in the index: the ingest pipeline behind `reso ingest`.
+
+Per file: read (any registered format) → chunks → embed only what changed → write. A file
+that fails is reported with its reason and leaves nothing behind, because nothing is written
+for it before it has been read and embedded whole. Re-ingesting an unchanged file changes
+nothing; a changed file replaces its document's chunks for that language, stale ones deleted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index import readers
+from index.chunks import chunks_of
+from index.embedders import Embedder
+from index.errors import UnreadableFile
+from index.model import Resolution, normalise_symbol
+from index.store import DocumentRecord, VectorStore, iter_batches
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Skipped:
+    path: str
+    reason: str
+
+
+@dataclass
+class IngestReport:
+    files: int = 0
+    documents: set[str] = field(default_factory=set)
+    versions: int = 0  # language versions read
+    paragraphs: int = 0  # chunks in the files read
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    embedded: int = 0
+    skipped: list[Skipped] = field(default_factory=list)  # named files that failed
+    passed_over: int = 0  # files of other types met while walking folders
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.skipped)
+
+    def to_dict(self) -> dict:
+        return {
+            "files": self.files,
+            "documents": len(self.documents),
+            "language_versions": self.versions,
+            "paragraphs": self.paragraphs,
+            "added": self.added,
+            "updated": self.updated,
+            "removed": self.removed,
+            "unchanged": self.unchanged,
+            "embedded": self.embedded,
+            "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
+        }
+
+
+def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[Skipped], int]:
+    """Expand folders; explicit files of unknown type are errors, ones met in folders are not.
+
+    Returns (files to read, explicit failures, files passed over quietly).
+    """
+    suffixes = readers.supported_suffixes()
+    files: list[Path] = []
+    failures: list[Skipped] = []
+    passed_over = 0
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for p in sorted(path.rglob("*")):
+                if not p.is_file() or any(part.startswith(".") for part in p.relative_to(path).parts):
+                    continue
+                if p.suffix.lower() in suffixes:
+                    files.append(p)
+                else:
+                    passed_over += 1
+        elif path.is_file():
+            files.append(path)  # an unknown suffix is reported by the reader registry
+        else:
+            failures.append(Skipped(str(path), "no such file or folder"))
+    return files, failures, passed_over
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:32]
+
+
+def record_of(resolution: Resolution, n_paragraphs: int, source_sha: str) -> DocumentRecord:
+    v = resolution.vote
+    vote = v.outcome
+    if v.outcome == "recorded" and v.in_favour is not None:
+        vote = f"recorded ({v.in_favour}-{v.against or 0}-{v.abstaining or 0})"
+    return DocumentRecord(
+        document=resolution.symbol,
+        language=resolution.language,
+        title=resolution.title,
+        body=resolution.body,
+        date=resolution.adopted.isoformat() if resolution.adopted else "",
+        session=resolution.session or "",
+        paragraphs=n_paragraphs,
+        source=resolution.source,
+        source_sha=source_sha,
+        vote=vote,
+        meta={
+            "number": resolution.number,
+            "meeting": resolution.meeting,
+            "vote_text": v.text,
+            "in_favour": v.in_favour,
+            "against": v.against,
+            "abstaining": v.abstaining,
+            "sponsors": resolution.sponsors,
+            "agenda_item": resolution.agenda_item,
+            "subjects": resolution.subjects,
+            "references": resolution.references,
+        },
+    )
+
+
+class Ingestor:
+    """Writes resolutions into a store with one embedder; the CLI and the API share it."""
+
+    def __init__(self, store: VectorStore, embedder: Embedder, batch_size: int = 64):
+        self.store = store
+        self.embedder = embedder
+        self.batch_size = batch_size
+        store.check_model(embedder.name, embedder.dim)
+
+    def ingest_paths(
+        self,
+        paths: Sequence[Path],
+        progress: Callable[[Iterable[Path]], Iterable[Path]] | None = None,
+    ) -> IngestReport:
+        files, failures, passed_over = collect_files(paths)
+        report = IngestReport(skipped=failures, passed_over=passed_over)
+        for path in progress(files) if progress else files:
+            report.files += 1
+            try:
+                resolution = readers.read(path)
+            except UnreadableFile as exc:
+                report.skipped.append(Skipped(str(path), exc.reason))
+                continue
+            except Exception as exc:  # a reader bug must not lose the rest of the folder
+                log.exception("reader crashed on %s", path)
+                report.skipped.append(Skipped(str(path), f"could not be read ({type(exc).__name__}: {exc})"))
+                continue
+            self.ingest_resolution(resolution, report, source_sha=_sha(path))
+        return report
+
+    def ingest_resolution(self, resolution: Resolution, report: IngestReport, source_sha: str = "") -> None:
+        chunks = chunks_of(resolution)
+        key = normalise_symbol(resolution.symbol)
+        report.documents.add(key)
+        report.versions += 1
+        report.paragraphs += len(chunks)
+
+        existing = self.store.hashes(key, resolution.language)
+        name = self.embedder.name
+        todo = [c for c in chunks if existing.get(c.id) != c.content_hash(name)]
+        stale = sorted(set(existing) - {c.id for c in chunks})
+        report.unchanged += len(chunks) - len(todo)
+        report.added += sum(1 for c in todo if c.id not in existing)
+        report.updated += sum(1 for c in todo if c.id in existing)
+        report.removed += len(stale)
+
+        # embed everything first: a failure here leaves the index as it was
+        vectors = [self.embedder.embed_documents([c.embedding_text for c in batch]) for batch in iter_batches(todo, self.batch_size)]
+        if todo:
+            import numpy as np
+
+            self.store.upsert(todo, np.concatenate(vectors), name)
+            report.embedded += len(todo)
+        if stale:
+            self.store.delete(stale)
+        if todo or stale or not existing:
+            self.store.put_document(record_of(resolution, len(chunks), source_sha))

@@ -1,0 +1,101 @@
+"""The indexed library: one store, one embedder, and what users ask of them as a whole.
+
+This is the object the CLI, the API and the assistant hold; it is built once from settings
+(`assistant.factory.open_library`) and passed down, never reached through a global.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.embedders import Embedder
+from index.ingest import Ingestor, IngestReport
+from index.model import normalise_symbol
+from index.store import ChromaStore, DocumentRecord
+
+DEFAULT_CORPUS = Path(__file__).resolve().parent / "default_corpus"
+
+
+@dataclass
+class DocumentSummary:
+    """One document across its language versions (CONTRACTS §2 `reso documents --json`)."""
+
+    document: str
+    languages: list[str]
+    paragraphs: dict[str, int]
+    title: str
+    body: str
+    date: str
+
+    def to_dict(self) -> dict:
+        return {
+            "document": self.document,
+            "languages": self.languages,
+            "paragraphs": self.paragraphs,
+            "title": self.title,
+            "body": self.body,
+            "date": self.date,
+        }
+
+
+class Library:
+    def __init__(self, store: ChromaStore, embedder: Embedder | Callable[[], Embedder], batch_size: int = 64):
+        self.store = store
+        self._embedder = embedder
+        self.batch_size = batch_size
+
+    @property
+    def embedder(self) -> Embedder:
+        """Loaded on first use: listing documents must not pay for a model load."""
+        if callable(self._embedder) and not hasattr(self._embedder, "embed_query"):
+            self._embedder = self._embedder()
+        return self._embedder  # type: ignore[return-value]
+
+    def ingest(
+        self,
+        paths: Sequence[Path],
+        progress: Callable[[Iterable[Path]], Iterable[Path]] | None = None,
+        rebuild: bool = False,
+    ) -> IngestReport:
+        if rebuild:
+            self.store.reset()
+        return Ingestor(self.store, self.embedder, self.batch_size).ingest_paths(paths, progress)
+
+    def is_empty(self) -> bool:
+        return self.store.count() == 0
+
+    def ensure_default_corpus(self, corpus: Path | None = None) -> IngestReport | None:
+        """Ingest the bundled corpus when the index is empty, so a new user gets answers at once."""
+        if not self.is_empty():
+            return None
+        return self.ingest([corpus or DEFAULT_CORPUS])
+
+    def documents(self) -> list[DocumentSummary]:
+        by_doc: dict[str, list[DocumentRecord]] = {}
+        for rec in self.store.document_records():
+            by_doc.setdefault(normalise_symbol(rec.document), []).append(rec)
+        out = []
+        for versions in by_doc.values():
+            # English title first when there is one: the common language of the UN's catalogues
+            versions.sort(key=lambda r: (r.language != "en", r.language))
+            first = versions[0]
+            out.append(
+                DocumentSummary(
+                    document=first.document,
+                    languages=[r.language for r in versions],
+                    paragraphs={r.language: r.paragraphs for r in versions},
+                    title=first.title,
+                    body=first.body,
+                    date=first.date,
+                )
+            )
+        return sorted(out, key=_symbol_sort_key)
+
+
+def _symbol_sort_key(d: DocumentSummary) -> tuple:
+    import re
+
+    parts = re.split(r"(\d+)", d.document)
+    return (d.body, [int(p) if p.isdigit() else p for p in parts])

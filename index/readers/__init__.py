@@ -1,0 +1,61 @@
+"""Readers turn one file into one `Resolution`, keyed by file suffix.
+
+Each format is a module of its own exposing `read(path: Path) -> Resolution` and raising
+`UnreadableFile` with a reason a person can act on. The built-in readers are registered
+through the same table a plugin would use (`register`), and are imported lazily so that
+`reso --help` does not pay for lxml, pypdf or python-docx.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol
+
+from index.errors import UnsupportedFormat
+from index.model import Resolution
+
+
+class Reader(Protocol):
+    def __call__(self, path: Path) -> Resolution: ...
+
+
+# suffix -> "module:function" (lazy) or a callable registered at run time
+_REGISTRY: dict[str, str | Reader] = {
+    ".xml": "index.readers.akn:read",
+    ".akn": "index.readers.akn:read",
+    ".txt": "index.readers.text:read",
+    ".pdf": "index.readers.pdf:read",
+    ".docx": "index.readers.docx:read",
+    ".html": "index.readers.html:read",
+    ".htm": "index.readers.html:read",
+}
+
+
+def register(suffix: str, reader: Reader) -> None:
+    """Add or replace the reader for a suffix (".rtf", …): adding a format is adding a module."""
+    _REGISTRY[suffix.lower()] = reader
+
+
+def supported_suffixes() -> frozenset[str]:
+    return frozenset(_REGISTRY)
+
+
+def reader_for(path: Path) -> Reader:
+    entry = _REGISTRY.get(path.suffix.lower())
+    if entry is None:
+        known = ", ".join(sorted(_REGISTRY))
+        raise UnsupportedFormat(str(path), f"unsupported file type {path.suffix or '(none)'!r}; readable: {known}")
+    if isinstance(entry, str):
+        module, func = entry.split(":")
+        entry = getattr(importlib.import_module(module), func)
+    return entry
+
+
+def read(path: Path) -> Resolution:
+    """Read any supported file into a Resolution."""
+    return reader_for(Path(path))(Path(path))
+
+
+ReaderFunc = Callable[[Path], Resolution]

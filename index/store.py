@@ -1,0 +1,248 @@
+"""The vector store seam and its Chroma adapter (embedded or server).
+
+One collection holds the paragraph chunks with their vectors; a second, small one holds a
+record per document language version (title, metadata, paragraph count, source hash) so that
+`reso documents` and the skip-unchanged check never scan every chunk. The paragraph
+collection's metadata records the embedding model that built it: opening the index with another
+model raises `IndexMismatch` instead of mixing vector spaces.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from index.chunks import Chunk
+from index.errors import IndexMismatch, ResoError
+from index.model import normalise_symbol
+
+log = logging.getLogger(__name__)
+
+_GET_PAGE = 5000  # Chroma caps the ids per get/delete call; page through larger sets
+
+
+@dataclass
+class DocumentRecord:
+    """What the index knows of one language version of one document."""
+
+    document: str
+    language: str
+    title: str = ""
+    body: str = ""
+    date: str = ""
+    session: str = ""
+    paragraphs: int = 0
+    source: str = ""
+    source_sha: str = ""
+    vote: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)  # sponsors, subjects, references, agenda…
+
+    def to_metadata(self) -> dict[str, str | int]:
+        d = asdict(self)
+        d["meta"] = json.dumps(self.meta, ensure_ascii=False)
+        return d
+
+    @classmethod
+    def from_metadata(cls, m: dict[str, Any]) -> DocumentRecord:
+        m = dict(m)
+        m["meta"] = json.loads(m.get("meta") or "{}")
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in m.items() if k in known})
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk: Chunk
+    score: float  # cosine similarity, higher is closer
+
+
+class VectorStore(Protocol):
+    """What the ingest pipeline and the retrievers need of a store; Chroma is one adapter."""
+
+    def check_model(self, name: str, dim: int) -> None: ...
+    def hashes(self, document_key: str, language: str) -> dict[str, str]: ...
+    def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray, embedder_name: str) -> None: ...
+    def delete(self, ids: Sequence[str]) -> None: ...
+    def put_document(self, record: DocumentRecord) -> None: ...
+    def document_records(self) -> list[DocumentRecord]: ...
+    def query(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[Hit]: ...
+    def chunks(self, where: dict | None = None) -> list[Chunk]: ...
+    def count(self) -> int: ...
+
+
+def _chunk_from(id_: str, text: str, m: dict[str, Any]) -> Chunk:
+    return Chunk(
+        id=id_,
+        document=m["document"],
+        paragraph=m["paragraph"],
+        kind=m["kind"],
+        order=int(m["order"]),
+        language=m["language"],
+        body=m["body"],
+        date=m.get("date", ""),
+        title=m.get("title", ""),
+        text=text,
+    )
+
+
+class ChromaStore:
+    """Chroma behind the `VectorStore` seam.
+
+    Vectors are always passed in (never Chroma's default embedding function, which would
+    download a model); the space is cosine, and scores are returned as similarities.
+    """
+
+    def __init__(self, client: Any, collection: str = "paragraphs"):
+        self._client = client
+        self._name = collection
+        self._chunks = client.get_or_create_collection(
+            collection, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+        )
+        self._docs = client.get_or_create_collection(f"{collection}-documents", embedding_function=None)
+
+    # -- opening -----------------------------------------------------------------------------
+    @classmethod
+    def open(
+        cls,
+        data_dir: Path,
+        collection: str = "paragraphs",
+        host: str | None = None,
+        port: int = 8000,
+    ) -> ChromaStore:
+        os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        if host:
+            try:
+                client = chromadb.HttpClient(host=host, port=port, settings=chroma_settings)
+                client.heartbeat()
+            except Exception as exc:  # the client raises several kinds for "nobody there"
+                raise ResoError(
+                    f"Cannot reach the Chroma server at {host}:{port} ({exc}). Start it with "
+                    f"`chroma run --path DIR --host {host} --port {port}`, or unset RESO_CHROMA_HOST "
+                    "to use the embedded index."
+                ) from exc
+        else:
+            path = Path(data_dir) / "chroma"
+            path.mkdir(parents=True, exist_ok=True)
+            client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        return cls(client, collection)
+
+    # -- model record ------------------------------------------------------------------------
+    def model_record(self) -> dict[str, Any] | None:
+        meta = self._chunks.metadata or {}
+        if "embedder" not in meta:
+            return None
+        return {"embedder": meta["embedder"], "dim": int(meta.get("dim", 0))}
+
+    def check_model(self, name: str, dim: int) -> None:
+        """Record the model on first use; refuse another model afterwards."""
+        record = self.model_record()
+        if record is None:
+            if self._chunks.count() and not self._chunks.metadata:
+                raise IndexMismatch("The index has vectors but no model record; rebuild it with `reso ingest --rebuild`.")
+            self._chunks.modify(metadata={"embedder": name, "dim": dim})
+            return
+        if record["embedder"] != name or record["dim"] != dim:
+            raise IndexMismatch(
+                f"The index was built with the embedder {record['embedder']!r} ({record['dim']} dims) but "
+                f"{name!r} ({dim} dims) is configured. Set RESO_EMBEDDER={record['embedder']}, or rebuild "
+                "the index with `reso ingest --rebuild PATH...`."
+            )
+
+    def reset(self) -> None:
+        """Drop every chunk and document record (a rebuild with another model)."""
+        for name in (self._name, f"{self._name}-documents"):
+            try:
+                self._client.delete_collection(name)
+            except Exception:  # absent already
+                pass
+        self.__init__(self._client, self._name)
+
+    # -- chunks ------------------------------------------------------------------------------
+    def hashes(self, document_key: str, language: str) -> dict[str, str]:
+        got = self._chunks.get(
+            where={"$and": [{"document_key": document_key}, {"language": language}]}, include=["metadatas"]
+        )
+        return {i: m.get("hash", "") for i, m in zip(got["ids"], got["metadatas"])}
+
+    def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray, embedder_name: str) -> None:
+        if not chunks:
+            return
+        for start in range(0, len(chunks), _GET_PAGE):
+            part = chunks[start : start + _GET_PAGE]
+            self._chunks.upsert(
+                ids=[c.id for c in part],
+                embeddings=np.asarray(vectors[start : start + _GET_PAGE], dtype=np.float32),
+                documents=[c.text for c in part],
+                metadatas=[c.metadata(embedder_name) for c in part],
+            )
+
+    def delete(self, ids: Sequence[str]) -> None:
+        ids = list(ids)
+        for start in range(0, len(ids), _GET_PAGE):
+            self._chunks.delete(ids=ids[start : start + _GET_PAGE])
+
+    def query(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[Hit]:
+        n = self.count()
+        if n == 0:
+            return []
+        res = self._chunks.query(
+            query_embeddings=[np.asarray(vector, dtype=np.float32)],
+            n_results=min(k, n),
+            where=where or None,
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            Hit(_chunk_from(i, d, m), 1.0 - float(dist))
+            for i, d, m, dist in zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0])
+        ]
+
+    def chunks(self, where: dict | None = None) -> list[Chunk]:
+        out: list[Chunk] = []
+        offset = 0
+        while True:
+            got = self._chunks.get(
+                where=where or None, include=["documents", "metadatas"], limit=_GET_PAGE, offset=offset
+            )
+            out.extend(_chunk_from(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"]))
+            if len(got["ids"]) < _GET_PAGE:
+                break
+            offset += _GET_PAGE
+        return sorted(out, key=lambda c: (c.document, c.language, c.order))
+
+    def count(self) -> int:
+        return self._chunks.count()
+
+    # -- document records ----------------------------------------------------------------------
+    def put_document(self, record: DocumentRecord) -> None:
+        self._docs.upsert(
+            ids=[_record_id(record.document, record.language)],
+            embeddings=[[1.0]],
+            metadatas=[record.to_metadata()],
+        )
+
+    def delete_document(self, document: str, language: str) -> None:
+        self._docs.delete(ids=[_record_id(document, language)])
+
+    def document_records(self) -> list[DocumentRecord]:
+        got = self._docs.get(include=["metadatas"])
+        return sorted((DocumentRecord.from_metadata(m) for m in got["metadatas"]), key=lambda r: (r.document, r.language))
+
+
+def _record_id(document: str, language: str) -> str:
+    return f"{normalise_symbol(document)}@{language}"
+
+
+def iter_batches(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,51 @@
+"""Test isolation: every test gets its own RESO_DATA_DIR and no hub access.
+
+Tests that need the whole corpus use the `shared_corpus` fixture, which reads `../shared/corpus`
+(CI has it). In a plain clone without it those tests skip; under CI a missing corpus is a failure,
+so a green CI always means the corpus tests ran.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED = Path(os.environ.get("RESO_SHARED_DIR", ROOT.parent / "shared"))
+SEED = ROOT / "index" / "default_corpus" / "A_HRC_RES_30_25-fr.txt"
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("RESO_DATA_DIR", str(tmp_path / "reso-data"))
+    for name in list(os.environ):
+        if name.startswith("RESO_") and name not in ("RESO_DATA_DIR", "RESO_SHARED_DIR"):
+            monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def shared_corpus() -> Path:
+    corpus = SHARED / "corpus"
+    if not corpus.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs the shared corpus at {corpus}")
+        pytest.skip(f"shared corpus not found at {corpus}")
+    return corpus
+
+
+@pytest.fixture(scope="session")
+def seed_path() -> Path:
+    return SEED
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir() -> Path:
+    return FIXTURES

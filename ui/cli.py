@@ -1,0 +1,114 @@
+"""`reso`: the command line. Each command is a few lines over the core objects.
+
+Heavy imports (Chroma, models, readers) happen inside the commands, so `reso --help` is quick.
+Domain errors become one-line messages and exit code 1 here, and only here.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+
+def _settings():
+    from assistant.settings import Settings
+
+    return Settings()
+
+
+def _quiet_third_parties() -> None:
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def friendly_errors(func):
+    """Turn the project's own errors into a message that says what to do, not a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from index.errors import ResoError
+
+        try:
+            return func(*args, **kwargs)
+        except ResoError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    return wrapper
+
+
+@click.group()
+@click.version_option(package_name="reso")
+def cli() -> None:
+    """Ask UN resolutions questions; get answers that cite the exact paragraphs.
+
+    The index lives in RESO_DATA_DIR (default ~/.local/share/reso).
+    """
+    _quiet_third_parties()
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--rebuild", is_flag=True, help="Drop the index first (e.g. after changing RESO_EMBEDDER).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@friendly_errors
+def ingest(paths: tuple[Path, ...], rebuild: bool, as_json: bool) -> None:
+    """Read resolutions (.xml AKN4UN, .pdf, .docx, .html, .txt; files or folders) into the index.
+
+    Unchanged files change nothing; a changed file replaces its document's paragraphs. Files
+    that cannot be read are listed with their reason and make the exit code non-zero.
+    """
+    from tqdm import tqdm
+
+    from assistant.factory import open_library
+
+    library = open_library(_settings())
+
+    def progress(files):
+        return tqdm(files, desc="ingest", unit="file", file=sys.stderr, disable=None if not as_json else True)
+
+    report = library.ingest(list(paths), progress=progress, rebuild=rebuild)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(
+            f"{len(report.documents)} documents ({report.versions} language versions), "
+            f"{report.paragraphs} paragraphs: {report.added} added, {report.updated} updated, "
+            f"{report.removed} removed, {report.unchanged} unchanged."
+        )
+        for s in report.skipped:
+            click.echo(f"skipped {s.path}: {s.reason}", err=True)
+    if report.failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON (CONTRACTS §2).")
+@friendly_errors
+def documents(as_json: bool) -> None:
+    """List the indexed documents: symbol, languages, paragraphs, title."""
+    from assistant.factory import open_library
+
+    docs = open_library(_settings()).documents()
+    if as_json:
+        click.echo(json.dumps([d.to_dict() for d in docs], ensure_ascii=False, indent=2))
+        return
+    if not docs:
+        click.echo("The index is empty: `reso ingest PATH...` adds resolutions.")
+        return
+    for d in docs:
+        counts = ", ".join(f"{lang} {n}" for lang, n in d.paragraphs.items())
+        click.echo(f"{d.document:<22} {d.date:<10} {counts:<28} {d.title[:80]}")
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()
