@@ -7,8 +7,6 @@ environment anywhere else. `tests/test_settings_docs.py` checks every field is i
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
-
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -45,10 +43,6 @@ class Settings(BaseSettings):
         description="Files ingested when `serve` or `ask` meets an empty index. Unset: the seed "
         "resolution bundled with the package.",
     )
-    mode: Literal["embedded", "server"] = Field(
-        default="embedded", description="Derived for display; set chroma_host to use a server."
-    )
-
     @property
     def chroma_mode(self) -> str:
         return "server" if self.chroma_host else "embedded"

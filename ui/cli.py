@@ -106,6 +106,29 @@ def documents(as_json: bool) -> None:
         click.echo(f"{d.document:<22} {d.date:<10} {counts:<28} {d.title[:80]}")
 
 
+@cli.command()
+@click.option("--corpus", type=click.Path(exists=True, path_type=Path), default=None,
+              help="Files to ingest (default: ../shared/corpus when present, else the bundled seed).")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
+@friendly_errors
+def bench(corpus: Path | None, as_json: bool) -> None:
+    """Measure ingest speed, index size and query latency on a fresh temporary index."""
+    from tqdm import tqdm
+
+    from evals import bench as bench_mod
+
+    corpus = corpus or bench_mod.default_bench_corpus()
+    figures = bench_mod.run(
+        _settings(), corpus,
+        progress=lambda files: tqdm(files, desc="bench ingest", unit="file", file=sys.stderr, disable=None),
+    )
+    if as_json:
+        click.echo(json.dumps(figures, indent=2))
+        return
+    for key, label in bench_mod.LABELS.items():
+        click.echo(f"{label:<28} {figures[key]}")
+
+
 def main() -> None:
     cli()
 

@@ -1,0 +1,72 @@
+"""Evaluation question sets (CONTRACTS §3): one JSON object a line."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index.model import normalise_pid, normalise_symbol
+
+
+@dataclass(frozen=True)
+class EvalItem:
+    id: str
+    question: str
+    language: str
+    documents: list[str] = field(default_factory=list)
+    gold: list[str] = field(default_factory=list)
+    answerable: bool = True
+    kind: str = ""
+
+    @property
+    def gold_keys(self) -> set[tuple[str, str]]:
+        """(document, paragraph) pairs that count as gold, every listed document × every gold id."""
+        return {(normalise_symbol(d), normalise_pid(g)) for d in self.documents for g in self.gold}
+
+
+def load(path: Path) -> list[EvalItem]:
+    items = []
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+            items.append(
+                EvalItem(
+                    id=str(raw["id"]),
+                    question=raw["question"],
+                    language=raw.get("language", ""),
+                    documents=list(raw.get("documents") or []),
+                    gold=list(raw.get("gold") or []),
+                    answerable=bool(raw.get("answerable", True)),
+                    kind=raw.get("kind") or ("unanswerable" if not raw.get("answerable", True) else ""),
+                )
+            )
+        except (ValueError, KeyError) as exc:
+            raise ValueError(f"{path}:{n}: not an evaluation item ({exc})") from exc
+    return items
+
+
+def is_gold(item: EvalItem, document: str, paragraph: str) -> bool:
+    """A retrieved or cited paragraph is gold when it, or its parent, is named by the item.
+
+    CONTRACTS §1: a sub-paragraph matches its parent wherever a gold label names the parent.
+    """
+    doc = normalise_symbol(document)
+    pid = normalise_pid(paragraph)
+    keys = item.gold_keys
+    while True:
+        if (doc, pid) in keys:
+            return True
+        if "(" not in pid:
+            return False
+        pid = pid[: pid.rfind("(")]
+
+
+def first_gold_rank(item: EvalItem, ranked: list[tuple[str, str]], k: int = 10) -> int | None:
+    """1-based rank of the first gold paragraph among the top k (document, paragraph) pairs."""
+    for rank, (doc, pid) in enumerate(ranked[:k], 1):
+        if is_gold(item, doc, pid):
+            return rank
+    return None
