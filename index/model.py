@@ -70,6 +70,8 @@ class Paragraph:
 
 def _display_label(label: str) -> str:
     label = label.strip()
+    if label in {"•", "–", "-", "—"}:
+        return label
     if re.fullmatch(r"\(?[^()]+\)?\.?", label) and not label.startswith("("):
         core = label.rstrip(").")
         return f"({core})"

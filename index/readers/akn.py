@@ -1,0 +1,748 @@
+"""Reader for UN Akoma Ntoso (AKN4UN) XML resolutions (UNxml repositories of DGACM).
+
+The structure comes from the markup, but the markup has slips, and every slip moves a paragraph id
+that users cite. What this module does about each (SOURCES.md lists them; tests/test_akn.py has one
+test per quirk):
+
+* Preamble: every `<preamble>/<container>` is a preambular paragraph, PP1, PP2, ... in order; the
+  `<formula>` ("The Human Rights Council,") and bare `<p>` headings are not paragraphs.
+* Operative part: `<mainBody>/<paragraph>` with a numeric `<num>` ("1.", Arabic "1-") is OP<n> after
+  the *printed* number; `eId` values skip numbers and are never used.
+* Headings inside the operative part are not paragraphs: `<heading>`/`<subheading>` paragraphs
+  (S/RES/2709, 2687), paragraphs whose words are all bold (A/HRC/RES/55/29 "Follow-up"), capital
+  letter numbers (S/RES/2713 "A."). Paragraphs without a letter or digit (S/RES/2705 "*") are dropped.
+* Other unnumbered paragraphs of the main body:
+  - before the first OP: a preambular paragraph put in the wrong place (A/HRC/RES/55/25 EN
+    "Remaining convinced ...") is appended to the PPs; in a text without any numbered paragraph
+    (A/RES/78/186) they are OP1, OP2, ... in order;
+  - a number typed in the text ("5 Encourages ...", A/HRC/RES/54/27, empty `<num>`) that continues
+    the numbering makes OP5 with the text "Encourages ...";
+  - anything else continues the previous OP: the text of an empty `<num>1.</num>` paragraph
+    (A/HRC/RES/54/35 EN), the quoted « Décide ... » of S/RES/2699 FR.
+* A top-level paragraph numbered like a sub-paragraph ("a)", "b.", "(أ)") is a sub-paragraph of the
+  previous OP: S/RES/2699 FR splits the quotation of OP14 into such paragraphs (EN nests them in
+  `<mod>/<quotedStructure>`; both give OP14, OP14(a), OP14(b)); S/RES/2717 FR does the same for
+  OP36 (a)-(c).
+* Sub-paragraphs: `<list>/<point>` (and `<blockList>/<item>` in preambles) become children with
+  ids `OP3(a)`, `OP3(a)(ii)`, `PP17(i)`. A `<sublist>` is a sibling of the point it belongs to
+  and attaches to the preceding point. Labels are normalised across languages: "(a)", "a)", "a."
+  → `a`; roman "(ii)" → `ii`; Arabic abjad letters أ ب ج د هـ و ز ح ط ي ك ل م ن س ع ف ص ق ر ش ت ث
+  خ ذ ض (ظ غ) → a ... z (aa bb); bullets "•" "–" get positional labels `bullet1`, `bullet2`, ...
+  among the bullets of the same parent. `Paragraph.number` keeps the label as printed. A point
+  without `<num>` (S/RES/2705 "and, in the context of ...", S/RES/2717 FR "et prie également")
+  continues the words of the element that owns the list.
+* Text: footnotes (`<authorialNote>`, inline mid-sentence) go to `Paragraph.footnotes`, never into
+  the text; inline elements are concatenated with no added space (hyperlinks split tokens:
+  `30/</a><a>2</a><a>7` is "30/27"), block elements (`<p>`) are joined with one space; NFC;
+  no-break and thin spaces and tabs become spaces, U+2011 becomes "-", whitespace is collapsed.
+* Annexes (`<attachments>/<attachment>`) are kept apart in `Resolution.annexes`, ids by
+  `annex_pid(k, local)` with k the attachment's rank:
+  - an "Article N" heading (A/HRC/RES/54/18 draft covenant) opens `ANNEX1.ART<N>`; its unnumbered
+    paragraphs are its text, its numbered paragraphs its children `ANNEX1.ART5(2)`, lettered ones
+    below those (`ANNEX1.ART13(1)(a)`);
+  - otherwise numbered paragraphs are `ANNEX1.OP<n>`, prefixed by the sections that headings name,
+    "Annex A"/"Annexe A" and "Part II"/"Partie II" (S/RES/2713: `ANNEX1.A.OP2`, `ANNEX1.C.II.OP1`);
+  - unnumbered paragraphs before any numbered one are `ANNEX1.PP<n>` (the covenant's preamble,
+    the introduction of S/RES/2716's annex); lettered ones, in `<num>` or typed at the start of the
+    text ("(a) To submit ...", "a) Présenter ..."), are children of the paragraph before.
+* Metadata comes from the `meta` block and the cover page, completed by `data_extract/*.json`
+  (see metadata.py) when the file sits in a corpus layout: SC files have no title in the XML.
+  Votes: `adoptedWithoutVote` → without_vote; `<count>`s → recorded, or unanimous when the
+  adoption step says "Adopted unanimously" (SC). `references` are the resolutions the text cites,
+  read from English, French and Spanish wording (see `extract_references`); Arabic, Chinese and
+  Russian versions give none.
+
+Malformed, empty or non-AKN input raises `UnreadableFile` with a reason; the parser neither
+resolves entities nor touches the network.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from index.errors import UnreadableFile
+from index.model import Body, Paragraph, ParagraphKind, Resolution, Vote, annex_pid, infer_symbol, normalise_symbol
+from index.readers import metadata
+
+LANGUAGES = {"eng": "en", "fra": "fr", "spa": "es", "ara": "ar", "zho": "zh", "rus": "ru"}
+_FILE_LANGUAGE = {"E": "en", "F": "fr", "S": "es", "A": "ar", "C": "zh", "R": "ru"}
+_URI_BODY: dict[str, Body] = {"unga-hrc": "HRC", "unhrc": "HRC", "unsc": "SC", "unga": "GA"}
+
+_ARABIC_LETTERS = "أ ب ج د ه و ز ح ط ي ك ل م ن س ع ف ص ق ر ش ت ث خ ذ ض ظ غ".split()
+_LATIN_LABELS = [*"abcdefghijklmnopqrstuvwxyz", "aa", "bb"]
+_ARABIC = dict(zip(_ARABIC_LETTERS, _LATIN_LABELS)) | {"ا": "a", "إ": "a", "آ": "a"}
+_BULLETS = {"", "•", "·", "▪", "◦", "○", "-", "–", "—"}
+
+# tags whose text is never paragraph text; blocks are joined with a space, inline text is not
+_NOT_TEXT = frozenset({"num", "heading", "subheading", "authorialNote", "img"})
+_BLOCKS = frozenset({"p", "point", "item", "list", "sublist", "blockList", "content", "intro", "wrapUp",
+                     "listIntroduction", "paragraph", "container"})
+
+_WORD = re.compile(r"\w")
+_SPACES = re.compile(r"\s+")
+_OP_NUMBER = re.compile(r"(\d+)\s*[.\-)]?")
+_SUB_LABEL = re.compile(r"\(?(?:[a-z]{1,5}|[\u0621-\u064a]\u0640?)\s*[.)]")
+_HEADING_LABEL = re.compile(r"[A-Z]{1,4}\.")
+_TYPED_NUMBER = re.compile(r"(\d+)\.?\s+(?=\S)")
+_TYPED_LABEL = re.compile(r"\(?([a-z]{1,2}|[ivx]{1,5})\)\s+")
+_ARTICLE = re.compile(r"(?:Article|Artículo|Статья)\s+(\d+|premier|first)\b", re.IGNORECASE)
+_ANNEX_LETTER = re.compile(r"Annexe?\s+([A-Z])\b")
+_PART = re.compile(r"Part(?:ie)?\s+([IVX]+)(?![a-z])")
+
+
+# ---------------------------------------------------------------------------------------- entry points
+
+
+def read(path: Path) -> Resolution:
+    """Read one AKN4UN XML file (one resolution in one language)."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableFile(str(path), f"cannot read file: {exc.strerror or exc}") from exc
+    return parse_bytes(data, str(path))
+
+
+def parse_bytes(data: bytes, source: str) -> Resolution:
+    """Parse AKN4UN XML bytes; `source` names the file in errors and locates `data_extract/` metadata."""
+    doc = _document(_parse_xml(data, source), source)
+    res = _resolution(doc, source)
+    preamble = _preamble(doc)
+    body = doc.find("mainBody")
+    operative = _operative(body, preamble) if body is not None else []
+    for n, pp in enumerate(preamble, 1):
+        pp.pid, pp.kind = f"PP{n}", "preambular"
+    res.paragraphs = [*preamble, *operative]
+    res.annexes = _annexes(doc)
+    for top in [*res.paragraphs, *res.annexes]:
+        _finish(top)
+    res.references = _document_references(res)
+    return res
+
+
+# ---------------------------------------------------------------------------------------- XML
+
+
+def _parse_xml(data: bytes, source: str) -> etree._Element:
+    if not data.strip():
+        raise UnreadableFile(source, "empty file")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
+                             remove_comments=True, remove_pis=True)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise UnreadableFile(source, f"malformed XML at line {exc.lineno}: {exc.msg}") from exc
+    if root is None:
+        raise UnreadableFile(source, "empty file")
+    for el in root.iter():  # drop namespaces once, so that lookups below read like the markup
+        if isinstance(el.tag, str) and el.tag.startswith("{"):
+            el.tag = el.tag.split("}", 1)[1]
+    if root.tag != "akomaNtoso":
+        raise UnreadableFile(source, f"not Akoma Ntoso: root element <{root.tag}>")
+    return root
+
+
+def _document(root: etree._Element, source: str) -> etree._Element:
+    for child in root:
+        if isinstance(child.tag, str) and child.find("mainBody") is not None:
+            return child
+    raise UnreadableFile(source, "Akoma Ntoso without a <mainBody>: no resolution text")
+
+
+def _inline(el: etree._Element, notes: list[str] | None, skip: frozenset[str] = _NOT_TEXT) -> str:
+    """The text of an inline run, as itertext would give it, minus numbers, headings and footnotes."""
+    parts = [el.text or ""]
+    for child in el:
+        if isinstance(child.tag, str):
+            if child.tag == "authorialNote":
+                if notes is not None:
+                    notes.append(clean(_inline(child, None)))
+            elif child.tag == "eol":
+                parts.append(" ")
+            elif child.tag not in skip:
+                parts.append(_inline(child, notes, skip))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def clean(text: str) -> str:
+    """NFC, no-break/thin spaces and tabs to spaces, U+2011 to "-", whitespace collapsed."""
+    text = unicodedata.normalize("NFC", text).translate({0x2011: "-", 0xAD: None, 0x200B: None, 0xFEFF: None})
+    return _SPACES.sub(" ", text).strip()
+
+
+def _label(el: etree._Element) -> str:
+    num = el.find("num")
+    return clean(_inline(num, None)) if num is not None else ""
+
+
+def _has_block(el: etree._Element) -> bool:
+    """Whether `el` holds block elements (then its children are walked) or only an inline run."""
+    for child in el:
+        if isinstance(child.tag, str) and child.tag != "authorialNote":
+            if child.tag in _BLOCKS or _has_block(child):
+                return True
+    return False
+
+
+# ---------------------------------------------------------------------------------------- paragraphs
+
+
+def _new(kind: ParagraphKind, number: str | None = None, pid: str = "") -> Paragraph:
+    return Paragraph(pid=pid, kind=kind, text="", number=number)
+
+
+def _fill(owner: Paragraph, el: etree._Element) -> None:
+    """Add the words of `el` to `owner.text` and its numbered points to `owner.children`, in order."""
+    for child in el:
+        tag = child.tag
+        if not isinstance(tag, str) or tag in ("num", "heading", "subheading"):
+            continue
+        if tag in ("point", "item"):
+            label = _label(child)
+            if label:
+                owner.children.append(sub := _new("subparagraph", label))
+                _fill(sub, child)
+            else:  # an unnumbered point continues the words of the list's owner
+                _fill(owner, child)
+        elif tag == "sublist":
+            _fill(owner.children[-1] if owner.children else owner, child)
+        elif tag == "authorialNote":
+            owner.footnotes.append(clean(_inline(child, None)))
+        elif _has_block(child):
+            _fill(owner, child)
+        else:
+            owner.text = f"{owner.text} {_inline(child, owner.footnotes)}"
+
+
+def _paragraph(el: etree._Element, kind: ParagraphKind, number: str | None = None, pid: str = "") -> Paragraph:
+    para = _new(kind, number, pid)
+    _fill(para, el)
+    para.text = clean(para.text)
+    return para
+
+
+def _merge(target: Paragraph, extra: Paragraph) -> None:
+    target.text = f"{target.text} {extra.text}".strip()
+    target.children.extend(extra.children)
+    target.footnotes.extend(extra.footnotes)
+
+
+def _is_empty(para: Paragraph) -> bool:
+    return not _WORD.search(para.text) and not para.children
+
+
+def _finish(para: Paragraph) -> None:
+    """Clean texts and give every sub-paragraph its id from its parent's id and its label."""
+    para.text = clean(para.text)
+    para.footnotes = [f for f in para.footnotes if f]
+    bullets = 0
+    used: set[str] = set()
+    for child in para.children:
+        key = label_key(child.number or "")
+        if key is None:
+            bullets += 1
+            key = f"bullet{bullets}"
+        while key in used:  # a label printed twice under one parent keeps both paragraphs apart
+            key += "'"
+        used.add(key)
+        child.pid = f"{para.pid}({key})"
+        _finish(child)
+
+
+def label_key(label: str) -> str | None:
+    """The id part of a printed sub-paragraph label: "(a)", "a)", "a." → "a"; None for a bullet."""
+    core = label.strip().strip("()[].:").strip().replace("\u0640", "")
+    core = _ARABIC.get(core, core)
+    if core in _BULLETS:
+        return None
+    return _SPACES.sub("", core).lower()
+
+
+def _preamble(doc: etree._Element) -> list[Paragraph]:
+    preamble = doc.find("preamble")
+    if preamble is None:
+        return []
+    return [_paragraph(c, "preambular") for c in preamble.findall("container")]
+
+
+def _op_number(label: str) -> int | None:
+    match = _OP_NUMBER.fullmatch(label)
+    return int(match.group(1)) if match else None
+
+
+def _is_heading(el: etree._Element, label: str) -> bool:
+    if el.find("heading") is not None or el.find("subheading") is not None:
+        if el.find("content") is None and el.find("list") is None:
+            return True
+    if _HEADING_LABEL.fullmatch(label):
+        return True
+    return bool(_WORD.search(_inline(el, None))) and not _WORD.search(_outside_bold(el))
+
+
+def _outside_bold(el: etree._Element) -> str:
+    parts = [el.text or ""]
+    for child in el:
+        if isinstance(child.tag, str) and child.tag not in _NOT_TEXT and "bold" not in (child.get("class") or ""):
+            parts.append(_outside_bold(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _operative(body: etree._Element, preamble: list[Paragraph]) -> list[Paragraph]:
+    """The OPs of the main body; misplaced preambular paragraphs are appended to `preamble`."""
+    elements = [el for el in body if el.tag == "paragraph"]
+    has_numbers = any(_op_number(_label(el)) is not None for el in elements)
+    ops: list[Paragraph] = []
+    for el in elements:
+        label = _label(el)
+        number = _op_number(label)
+        if number is not None:
+            ops.append(_paragraph(el, "operative", str(number), f"OP{number}"))
+        elif _is_heading(el, label):
+            continue
+        elif _SUB_LABEL.fullmatch(label) and ops:
+            ops[-1].children.append(_paragraph(el, "subparagraph", label))
+        else:
+            _unnumbered(_paragraph(el, "operative"), ops, preamble, has_numbers)
+    return ops
+
+
+def _unnumbered(para: Paragraph, ops: list[Paragraph], preamble: list[Paragraph], has_numbers: bool) -> None:
+    if _is_empty(para):
+        return  # S/RES/2705 "*"
+    if not ops:
+        if has_numbers or para.text.endswith(","):
+            preamble.append(para)  # A/HRC/RES/55/25 EN "Remaining convinced ..."
+        else:
+            para.pid = f"OP{len(ops) + 1}"  # A/RES/78/186
+            ops.append(para)
+        return
+    typed = _TYPED_NUMBER.match(para.text)
+    if typed and int(typed.group(1)) == int(ops[-1].pid[2:]) + 1:  # A/HRC/RES/54/27 "5 Encourages ..."
+        para.number, para.pid, para.text = typed.group(1), f"OP{typed.group(1)}", para.text[typed.end():]
+        ops.append(para)
+    else:
+        _merge(ops[-1], para)  # A/HRC/RES/54/35 EN, S/RES/2699 FR
+
+
+# ---------------------------------------------------------------------------------------- annexes
+
+
+def _annexes(doc: etree._Element) -> list[Paragraph]:
+    out: list[Paragraph] = []
+    for k, attachment in enumerate(doc.findall("attachments/attachment"), 1):
+        builder = _AnnexBuilder(k)
+        for container in attachment.findall(".//preamble/container"):
+            builder.add(container)
+        for body in attachment.findall(".//mainBody"):
+            for el in body:
+                if el.tag == "paragraph":
+                    builder.add(el)
+        out.extend(builder.tops)
+    return out
+
+
+class _AnnexBuilder:
+    """Ids for one attachment (scheme in the module docstring)."""
+
+    def __init__(self, k: int):
+        self.k = k
+        self.tops: list[Paragraph] = []
+        self.sections: list[str] = []
+        self.article: Paragraph | None = None
+        self.current: Paragraph | None = None
+        self.preambular = 0
+
+    def add(self, el: etree._Element) -> None:
+        label = _label(el)
+        number = _op_number(label)
+        if number is None and _is_heading(el, label):
+            self.heading(_heading_text(el))
+            return
+        para = _paragraph(el, "annex", label or None)
+        if _is_empty(para):
+            return
+        typed = _TYPED_LABEL.match(para.text) if not label else None
+        if typed:
+            label = para.number = para.text[: typed.end()].strip()
+            para.text = para.text[typed.end():]
+        if number is None and label:
+            para.kind = "subparagraph"
+            self.parent().children.append(para)
+        elif self.article is not None:
+            self.in_article(para, number)
+        elif number is not None:
+            para.number = str(number)
+            self.top(para, ".".join([*self.sections, f"OP{number}"]))
+        elif self.current is None or self.current.pid.rsplit(".", 1)[-1].startswith("PP"):
+            self.preambular += 1
+            self.top(para, f"PP{self.preambular}")
+        else:
+            _merge(self.current, para)
+
+    def heading(self, text: str) -> None:
+        if article := _ARTICLE.match(text):
+            n = article.group(1)
+            n = "1" if n.lower() in ("premier", "first") else n
+            self.article = self.top(_new("annex", n), f"ART{n}")
+        elif letter := _ANNEX_LETTER.match(text):
+            self.sections, self.article, self.current = [letter.group(1)], None, None
+        elif part := _PART.match(text):
+            self.sections, self.article, self.current = [*self.sections[:1], part.group(1)], None, None
+
+    def top(self, para: Paragraph, local: str) -> Paragraph:
+        para.pid, para.kind = annex_pid(self.k, local), "annex"
+        self.tops.append(para)
+        self.current = para
+        return para
+
+    def numbered_child(self) -> Paragraph | None:
+        children = self.article.children if self.article is not None else []
+        numbered = [c for c in children if _op_number(c.number or "") is not None]
+        return numbered[-1] if numbered else None
+
+    def parent(self) -> Paragraph:
+        if self.article is not None:
+            return self.numbered_child() or self.article
+        if self.current is None:
+            self.preambular += 1
+            self.top(_new("annex"), f"PP{self.preambular}")
+        assert self.current is not None
+        return self.current
+
+    def in_article(self, para: Paragraph, number: int | None) -> None:
+        assert self.article is not None
+        if number is not None:
+            para.kind, para.number = "subparagraph", str(number)
+            self.article.children.append(para)
+        else:
+            _merge(self.numbered_child() or self.article, para)
+
+
+def _heading_text(el: etree._Element) -> str:
+    heading = el.find("heading")
+    if heading is None:
+        heading = el.find("subheading")
+    return clean(_inline(heading if heading is not None else el, None))
+
+
+# ---------------------------------------------------------------------------------------- metadata
+
+
+def _attr(doc: etree._Element, path: str, name: str) -> str:
+    el = doc.find(path)
+    return (el.get(name) or "").strip() if el is not None else ""
+
+
+def _text(doc: etree._Element, path: str) -> str:
+    el = doc.find(path)
+    return clean(_inline(el, None)) if el is not None else ""
+
+
+def _resolution(doc: etree._Element, source: str) -> Resolution:
+    symbol = _text(doc, "coverPage//docNumber[@refersTo='#symbol']") or _text(doc, "coverPage//docNumber")
+    body = _body_of(doc, symbol, source)
+    number = _number(doc, body, symbol)
+    adopted = _iso_date(_attr(doc, "meta/identification/FRBRWork/FRBRdate[@name='adoption']", "date"))
+    if not symbol:
+        if not number:
+            raise UnreadableFile(source, "no symbol and no resolution number in the file")
+        symbol = infer_symbol(body, number, adopted.year if adopted else None)
+    record = metadata.lookup(source, symbol) or {}
+    return Resolution(
+        symbol=symbol,
+        body=body,
+        language=_language(doc, source),
+        title=_text(doc, "preface//docTitle") or str(record.get("resolution_title") or record.get("title") or ""),
+        session=_session(doc, body, number),
+        number=number or None,
+        adopted=adopted or _english_date(record.get("adoption_date")),
+        meeting=_meeting(doc) or str(record.get("adoption_meeting") or "") or None,
+        vote=_vote(doc, record),
+        sponsors=_sponsors(doc, record),
+        agenda_item=_agenda(doc, record),
+        subjects=_subjects(doc, record),
+        source=source,
+    )
+
+
+def _body_of(doc: etree._Element, symbol: str, source: str) -> Body:
+    uri = _attr(doc, "meta/identification/FRBRWork/FRBRuri", "value")
+    for part in uri.split("/"):
+        if part in _URI_BODY:
+            return _URI_BODY[part]
+    key = normalise_symbol(symbol)
+    if key.startswith("A/HRC/"):
+        return "HRC"
+    if key.startswith("S/"):
+        return "SC"
+    if key.startswith("A/"):
+        return "GA"
+    author = _attr(doc, "meta/identification/FRBRWork/FRBRauthor", "href").lstrip("#").lower()
+    if author in ("sc", "ga"):
+        return "SC" if author == "sc" else "GA"
+    raise UnreadableFile(source, "cannot tell the body (HRC, GA or SC) from the FRBR uri, the author or the symbol")
+
+
+def _number(doc: etree._Element, body: Body, symbol: str) -> str:
+    if body == "SC":
+        match = re.search(r"S/RES/(\d+)", symbol)
+        if match:
+            return match.group(1)
+    printed = _text(doc, "preface//docNumber").rstrip(".").strip()
+    if printed:
+        return printed
+    work = _attr(doc, "meta/identification/FRBRWork/FRBRuri", "value").rstrip("/").rsplit("/", 1)[-1]
+    match = re.fullmatch(r"(\d+)-(\d+)", work)
+    if not match:
+        return ""
+    return match.group(1) if body == "SC" else f"{match.group(1)}/{match.group(2)}"
+
+
+def _session(doc: etree._Element, body: Body, number: str) -> str | None:
+    if body == "SC":
+        return None
+    return _attr(doc, "coverPage//session", "value") or (number.split("/")[0] if "/" in number else None)
+
+
+def _language(doc: etree._Element, source: str) -> str:
+    code = _attr(doc, "meta/identification/FRBRExpression/FRBRlanguage", "language").lower()
+    if code in LANGUAGES:
+        return LANGUAGES[code]
+    if len(code) == 2:
+        return code
+    match = re.search(r"([EFSACR])\.xml$", source)
+    return _FILE_LANGUAGE[match.group(1)] if match else "en"
+
+
+def _iso_date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _english_date(value: Any) -> date | None:
+    try:
+        return datetime.strptime(str(value).strip(), "%d %B %Y").date() if value else None
+    except ValueError:
+        return None
+
+
+def _meeting(doc: etree._Element) -> str:
+    return _text(doc, "conclusions//location[@refersTo='#adoptionMeeting']") or _text(
+        doc, "coverPage//inline[@name='adoptionMeeting']")
+
+
+def _agenda(doc: etree._Element, record: dict[str, Any]) -> str | None:
+    item = _text(doc, "coverPage//inline[@name='agenda item']") or str(record.get("agenda_item") or "")
+    name = _text(doc, "coverPage//inline[@name='agenda item name']") or clean(str(record.get("agenda_item_name") or ""))
+    return ": ".join(part for part in (item, name) if part) or None
+
+
+def _vote(doc: etree._Element, record: dict[str, Any]) -> Vote:
+    voting = doc.find("meta//voting")
+    outcome = voting.get("outcome", "") if voting is not None else ""
+    counts = {c.get("refersTo", "").lstrip("#"): _int(c.get("value"))
+              for c in (voting.findall("count") if voting is not None else [])}
+    text = _vote_text(doc) or str(record.get("adoption_type") or "")
+    if outcome == "adoptedWithoutVote" or (not counts and record.get("voting_type") == "adoptedWithoutVote"):
+        return Vote("without_vote", text=text)
+    if not counts and _int(record.get("MS_in_favour_count")):
+        counts = {k: _int(record.get(f"MS_{k}_count")) for k in ("in_favour", "against", "abstaining")}
+        counts["inFavour"] = counts.pop("in_favour")
+    if counts:
+        unanimous = "unanimous" in f"{text} {record.get('adoption_type', '')}".lower()
+        return Vote("unanimous" if unanimous else "recorded", counts.get("inFavour") or 0,
+                    counts.get("against") or 0, counts.get("abstaining") or 0, text)
+    if "without" in text.lower():
+        return Vote("without_vote", text=text)
+    return Vote(text=text)
+
+
+def _vote_text(doc: etree._Element) -> str:
+    for outcome in doc.iterfind("conclusions//outcome"):
+        if outcome.get("refersTo", "").startswith("#adopted"):
+            return clean(_inline(outcome, None, _NOT_TEXT | {"outcome"}))  # without the lists of States
+    step = doc.find("meta/workflow/step[@outcome='adopted']")
+    if step is not None:
+        for value in (step.get("by", ""), step.get("as", "")):
+            if value.lower().startswith("adopt"):
+                return clean(value)
+    return ""
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+_COMPOUND_NAMES = ("Antigua and Barbuda", "Bosnia and Herzegovina", "Saint Kitts and Nevis",
+                   "Saint Vincent and the Grenadines", "Sao Tome and Principe", "Trinidad and Tobago",
+                   "United Kingdom of Great Britain and Northern Ireland")
+
+
+def _sponsors(doc: etree._Element, record: dict[str, Any]) -> list[str]:
+    names: list[str] = []
+    for outcome in ("draftResolution", "draftResolutionAdditionalSponsors"):
+        names += split_names(_attr(doc, f"meta/workflow/step[@outcome='{outcome}']", "by"))
+    if not names:
+        names = [str(n) for n in [*record.get("sponsors", []), *record.get("additional_sponsors", [])]]
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def split_names(text: str) -> list[str]:
+    """ "A, B (on behalf of C, D) and E" → [A, B (on behalf of C, D), E]; country names with "and" kept."""
+    for name in _COMPOUND_NAMES:
+        text = text.replace(name, name.replace(" and ", "\0"))
+    pieces = re.findall(r"(?:\([^()]*\)|[^,(])+", clean(text))
+    names: list[str] = []
+    for piece in pieces:
+        names += re.split(r"\s+and\s+(?![^()]*\))", piece)
+    return [n.replace("\0", " and ").strip() for n in names if n.strip()]
+
+
+def _subjects(doc: etree._Element, record: dict[str, Any]) -> list[str]:
+    """UNBIS thesaurus terms: the metadata JSON's when present (SC and GA XML only carry SDG-derived
+    keywords such as "civil_society"), else the XML classification keywords."""
+    terms = [str(s[0]) for s in record.get("subjects", [])
+             if isinstance(s, list) and len(s) == 2 and str(s[1]).startswith("UNBIS")]
+    if not terms:
+        keywords = doc.iterfind("meta/classification/keyword")
+        terms = [(k.get("showAs") or k.get("value") or "").replace("_", " ").upper()
+                 for k in keywords if (k.get("dictionary") or "").startswith("UNBIS")]
+    return list(dict.fromkeys(clean(t) for t in terms if t.strip()))
+
+
+# ---------------------------------------------------------------------------------------- references
+
+_RESOLUTION_WORD = re.compile(r"\b(?:resolutions?|résolutions?|resoluci(?:ón|ones))\b", re.IGNORECASE)
+_STOP = re.compile(r"[;:]|\b(?:decisions?|décisions?|decisi(?:ón|ones))\b", re.IGNORECASE)
+_PRESENT = re.compile(r"(?:present|présente|presente)\s*$", re.IGNORECASE)
+# Body names, longest first; "Council" and "Conseil" alone are the HRC: an SC resolution is "n (year)".
+_NAMES = (r"General Assembly|Assembly|Assemblée générale|Assemblée|Asamblea General|Asamblea"
+          r"|Security Council|Conseil de sécurité|Consejo de Seguridad"
+          r"|Economic and Social Council|Conseil économique et social|Consejo Económico y Social"
+          r"|Commission on Human Rights|Commission des droits de l.homme|Comisión de Derechos Humanos"
+          r"|Human Rights Council|Conseil des droits de l.homme|Consejo de Derechos Humanos|Council|Conseil|Consejo")
+_POSSESSIVE = r"its|sa|ses|son|su|sus"
+_BEFORE = re.compile(rf"\b({_NAMES}|{_POSSESSIVE})(?:\s+(?:own|propres?|propias?))?\s*$", re.IGNORECASE)
+_NAMED_IN = re.compile(rf"\b({_NAMES})\W+(?:in|dans|en)\s*$", re.IGNORECASE)
+_GENITIVE = rf"(?:of the\s+|de l[’']\s*|de la\s+|du\s+|del\s+|de\s+)({_NAMES})\b"
+_ADJACENT = re.compile(
+    rf"\s*,?\s*(?:(?:of|du|de|del|en date du)\s+\d{{1,2}}(?:er)?\s+\w+\s+(?:de\s+)?\d{{4}},?\s*)?{_GENITIVE}",
+    re.IGNORECASE)
+_ANY_GENITIVE = re.compile(_GENITIVE, re.IGNORECASE)
+_NUMBERS = re.compile(
+    r"(?<![\w/.-])(?:(?P<sc>\d{1,4})\s*\((?P<year>\d{4})\)|(?P<old>\d{1,4})\s*\((?P<roman>[IVXL]+)\)"
+    r"|ES-\s?(?P<es>\d+/\d+)|(?P<session>\d{1,2})/(?P<n>\d{1,3}))(?![\w/])")
+
+
+def _named_body(name: str) -> str:
+    """"GA", "HRC", "SC", "OWN" (a possessive) or "SKIP" (E/CN.4 and ECOSOC resolutions)."""
+    name = name.lower()
+    if name in _POSSESSIVE.split("|"):
+        return "OWN"
+    if name.startswith(("commission", "comisión", "economic", "conseil économique", "consejo económico")):
+        return "SKIP"
+    if "assembl" in name or "asamblea" in name:
+        return "GA"
+    if "sécurité" in name or "security" in name or "seguridad" in name:
+        return "SC"
+    return "HRC"
+
+
+def _body_before(window: str) -> str | None:
+    match = _BEFORE.search(window)
+    if not match:
+        return None
+    body = _named_body(match.group(1))
+    if body == "OWN":  # "as stated by the General Assembly in its resolution 60/251"
+        named = _NAMED_IN.search(window[: match.start()])
+        return _named_body(named.group(1)) if named else body
+    return body
+
+
+def _body_after(segment: str, numbers: list[re.Match[str]]) -> str | None:
+    """A body named between the word and the numbers ("les résolutions de l’Assemblée générale
+    62/149") or right after a number ("la résolution 60/251 de l’Assemblée générale")."""
+    lead = _ANY_GENITIVE.search(segment, 0, numbers[0].start())
+    if lead:
+        return _named_body(lead.group(1))
+    for number in numbers:
+        adjacent = _ADJACENT.match(segment, number.end())
+        if adjacent:
+            return _named_body(adjacent.group(1))
+    return None
+
+
+def extract_references(text: str, own: Body) -> list[str]:
+    """Symbols of the resolutions a text cites, in order: "its resolution 5/1" in an HRC text is
+    A/HRC/RES/5/1, "General Assembly resolution 60/251" A/RES/60/251, "resolution 2653 (2022)"
+    S/RES/2653 (2022). English, French and Spanish wording. The body of "n/m" numbers is the one
+    named just before the word "resolution", else next to the numbers ("les résolutions de
+    l’Assemblée générale 62/149", "la résolution 60/251 de l’Assemblée générale"), else the one of
+    the previous "resolution" word of the text ("General Assembly resolution 59/113 ..., and
+    resolution 60/251"), else the text's own."""
+    found: list[str] = []
+    last: str | None = None
+    matches = list(_RESOLUTION_WORD.finditer(text))
+    for i, match in enumerate(matches):
+        window = text[max(matches[i - 1].end() if i else 0, match.start() - 80): match.start()]
+        if _PRESENT.search(window):
+            continue
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        segment = text[match.end(): min(end, match.end() + 800)]
+        stop = _STOP.search(segment)
+        segment = segment[: stop.start()] if stop else segment
+        numbers = list(_NUMBERS.finditer(segment))
+        if not numbers:
+            genitive = _ANY_GENITIVE.search(segment)
+            last = _body_before(window) or (_named_body(genitive.group(1)) if genitive else last)
+            continue
+        last = _body_before(window) or _body_after(segment, numbers) or last or "OWN"
+        found += _symbols(numbers, own if last == "OWN" else last)
+    return found
+
+
+def _symbols(numbers: list[re.Match[str]], body: str) -> Iterable[str]:
+    for m in numbers:
+        if m.group("sc"):
+            yield f"S/RES/{m.group('sc')} ({m.group('year')})"
+        elif m.group("old"):
+            yield f"A/RES/{m.group('old')} ({m.group('roman')})"
+        elif m.group("es"):
+            yield f"A/RES/ES-{m.group('es')}"
+        elif body != "SKIP":
+            yield infer_symbol("HRC" if body == "HRC" else "GA", f"{m.group('session')}/{m.group('n')}")
+
+
+def _document_references(res: Resolution) -> list[str]:
+    """References of all paragraphs and footnotes, without duplicates and without the text itself.
+
+    An HRC session later than the citing text cannot be cited yet (the Council holds three sessions
+    a year since 2006): "its resolution 60/251" in a Council text that names the Assembly too far
+    back is the Assembly's, A/RES/60/251."""
+    latest = int(res.session) if res.body == "HRC" and (res.session or "").isdigit() else (
+        3 * (res.adopted.year - 2005) if res.adopted else None)
+    found: dict[str, str] = {}
+    for top in res.paragraphs:
+        for para in top.walk():
+            for text in [para.text, *para.footnotes]:
+                for symbol in extract_references(text, res.body):
+                    late = re.fullmatch(r"A/HRC/RES/(\d+)/(\d+)", symbol)
+                    if late and latest is not None and int(late.group(1)) > latest:
+                        symbol = f"A/RES/{late.group(1)}/{late.group(2)}"
+                    found.setdefault(normalise_symbol(symbol), symbol)
+    found.pop(normalise_symbol(res.symbol), None)
+    return list(found.values())
