@@ -1,0 +1,58 @@
+"""DOCX → `Resolution`: python-docx paragraphs → text → `text.parse_text`.
+
+A Word paragraph is already a whole paragraph, which a PDF never tells us. That knowledge is
+kept by writing each one as an indented line followed by a blank line and by asking the text
+parser to split on blank lines only (`paragraph_breaks="blank_lines"`); line breaks inside a
+Word paragraph stay inside it. Tables are read cell by cell, in document order.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from index.errors import UnreadableFile
+from index.model import Resolution
+from index.readers.text import parse_text
+
+INDENT = "    "
+
+
+def read(path: Path) -> Resolution:
+    path = Path(path)
+    return parse_text(extract_text(path), source=str(path), paragraph_breaks="blank_lines")
+
+
+def extract_text(path: Path) -> str:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    where = str(path)
+    if not path.is_file():
+        raise UnreadableFile(where, "cannot read file: not found")
+    if path.stat().st_size == 0:
+        raise UnreadableFile(where, "empty file")
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, zipfile.BadZipFile) as exc:
+        raise UnreadableFile(where, f"not a valid DOCX (not a Word zip package): {exc}") from exc
+    except Exception as exc:  # a zip that is not a Word document, broken XML …  # noqa: BLE001
+        raise UnreadableFile(where, f"not a valid DOCX: {exc or type(exc).__name__}") from exc
+    blocks = [text for text in _paragraph_texts(document) if text.strip()]
+    if not blocks:
+        raise UnreadableFile(where, "empty DOCX: no text in its paragraphs")
+    return "\n\n".join(INDENT + text.strip().replace("\n", "\n" + INDENT) for text in blocks)
+
+
+def _paragraph_texts(document) -> Iterator[str]:
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    for block in document.iter_inner_content():
+        if isinstance(block, Paragraph):
+            yield block.text
+        elif isinstance(block, Table):
+            for row in block.rows:
+                for cell in row.cells:
+                    yield from (p.text for p in cell.paragraphs)

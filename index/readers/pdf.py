@@ -1,0 +1,70 @@
+"""PDF → `Resolution`: pypdf extracts the text layer, `text.parse_text` finds the paragraphs.
+
+Pages are extracted in pypdf's layout mode, which keeps horizontal position as leading spaces
+and vertical gaps as blank lines: the first-line indents and paragraph gaps are the only
+paragraph marks a PDF has. Pages are joined with a form feed so the text parser sees page
+breaks; page headers and footers are left in the text and removed there by pattern, so a PDF
+and its extracted .txt go through exactly the same rules.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from index.errors import UnreadableFile
+from index.model import Resolution
+from index.readers.text import parse_text
+
+PAGE_BREAK = "\n\f\n"
+
+
+def read(path: Path) -> Resolution:
+    path = Path(path)
+    return parse_text(extract_text(path), source=str(path))
+
+
+def extract_text(path: Path) -> str:
+    """The text layer of every page, pages separated by form feeds; `UnreadableFile` when none."""
+    from pypdf import PdfReader
+    from pypdf.errors import FileNotDecryptedError
+
+    # pypdf logs every recoverable oddity of real-world PDFs as a warning; they are not ours.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    where = str(path)
+    try:
+        reader = PdfReader(path)
+    except FileNotFoundError as exc:
+        raise UnreadableFile(where, f"cannot read file: {exc.strerror}") from exc
+    except Exception as exc:  # pypdf raises many types on damaged files  # noqa: BLE001
+        raise UnreadableFile(where, f"corrupt PDF: {_describe(exc)}") from exc
+    if reader.is_encrypted:
+        try:
+            opened = reader.decrypt("")
+        except Exception as exc:  # e.g. an algorithm needing a missing crypto library  # noqa: BLE001
+            raise UnreadableFile(where, f"encrypted PDF: cannot decrypt ({_describe(exc)})") from exc
+        if not opened:
+            raise UnreadableFile(where, "encrypted PDF: it needs a password; save an unprotected copy and ingest that")
+    try:
+        pages = [_page_text(page) for page in reader.pages]
+    except FileNotDecryptedError as exc:
+        raise UnreadableFile(where, "encrypted PDF: it needs a password") from exc
+    except Exception as exc:  # PdfReadError, but also KeyError/ValueError from broken objects  # noqa: BLE001
+        raise UnreadableFile(where, f"corrupt PDF: {_describe(exc)}") from exc
+    if not pages:
+        raise UnreadableFile(where, "corrupt PDF: no pages")
+    if not any(p.strip() for p in pages):
+        raise UnreadableFile(where, f"no text layer (scanned?) in {len(pages)} page(s): run OCR first, "
+                                    "then ingest the result")
+    return PAGE_BREAK.join(pages)
+
+
+def _page_text(page) -> str:
+    try:
+        return page.extract_text(extraction_mode="layout") or ""
+    except Exception:  # layout mode is stricter about odd fonts; plain mode still reads them  # noqa: BLE001
+        return page.extract_text() or ""
+
+
+def _describe(exc: Exception) -> str:
+    return str(exc) or type(exc).__name__

@@ -1,0 +1,819 @@
+"""Plain text as a PDF extractor prints it → `Resolution`.
+
+A UN resolution is a typeset document; once its text layer is extracted, its structure survives
+only as layout: a first-line indent (or a blank line) where a paragraph starts, a printed number
+for operative paragraphs, page furniture (job number, symbol, page number, barcode) repeated on
+every page, words broken at line ends. This module recovers the paragraphs from those clues. The
+PDF, DOCX and HTML readers all end here, so one set of rules gives every format the same ids.
+
+Everything language-specific is a table at the top (body lines, months, meeting words, vote
+phrases): supporting a language is adding rows, never a code branch.
+
+The rules, in the order they apply:
+
+1. Characters: NFC; no-break and thin spaces become spaces; U+2011 (non-breaking hyphen) becomes
+   "-"; zero-width characters go; tabs count as four spaces of indentation; typographic
+   apostrophes (’) are kept as printed.
+2. Page furniture: a line made only of furniture tokens (job number ``GE.15-17130``, language tag
+   ``(F)``, barcode ``*1517130*``, a UN symbol such as ``A/HRC/RES/30/25``, a page number, a date
+   stamp) or a furniture phrase ("Please recycle") is dropped and marks a page break. Before that,
+   superscripts the extractor put on lines of their own (``42⏎e⏎ séance``) are glued back, so
+   "42" is not taken for a page number.
+3. Footnotes: a line of underscores opens a block of notes (``2 A/76/207.``) that runs to the
+   next page break. Note n's marker is the first ``n`` after note n-1's marker glued to a letter,
+   to a letter or closing mark plus punctuation, to a year, or to a resolution number plus
+   punctuation (``rights;2``, ``20233``, ``49/19,2``); never to a decimal (``28,2 %``) or a CJK
+   character (``目标3.9``). Markers are removed and the notes attached to their paragraph; a note
+   whose marker is nowhere to be found is skipped. A marker glued straight to a resolution number
+   (``77/2264``) cannot be told from it and stays.
+4. Zones: the body line (``The Human Rights Council,`` …, ending with a comma — the bare body name
+   on a cover has none) sets body and language. What precedes it is the cover: printed symbol,
+   title (``30/25. <title>`` wrapped up to the body line), adoption date, agenda item, SC number
+   (``Resolution 2699 (2023)``). A meeting line, a date-only line or a bracketed vote after a
+   finished paragraph starts the closing block (metadata); an ``Annex`` heading starts the annexes.
+5. Paragraph starts, chosen per document. Indent mode when lines indented deeper than the least
+   indented ones mostly follow a line ending a clause: an indented line starts a paragraph (the
+   seed's "two spaces without a blank line" after a page break is just a deeper indent). Else
+   blank-line mode when blank lines separate groups of lines (and the text is not merely
+   double-spaced wrapped lines). Else a capital after a line that ends a clause (``, ; : .``) or
+   is much shorter than a full line starts one. In every mode: ``1.`` (``1-`` in Arabic) at the
+   start of a line starts a paragraph unless the line before ends with a hyphen; outside indent
+   mode so does ``(a)``/``a)``/``(i)`` after a finished line; and an unpunctuated line between a
+   finished paragraph and a start is a heading of its own.
+6. Joining lines: ``word -⏎next`` (a space before a line-final hyphen, a PDF artefact) becomes
+   ``word-next``; ``word-⏎and`` keeps the space (a suspended hyphen: ``women- and youth-led``);
+   ``word-⏎next`` keeps its hyphen (a compound such as ``demi-⏎journée``) unless the document
+   itself spells the joined word elsewhere, never the hyphenated one, and the next line starts in
+   lower case: then it was a soft break (``pro-⏎motion`` → ``promotion``). A soft hyphen (U+00AD)
+   at a line end always joins. Other lines join with one space.
+7. Spacing: runs of spaces become one; no space before ``,`` or ``.`` or inside brackets; the
+   French space before ``; : ! ? »`` is kept as one regular space.
+8. Numbering: ``1.`` → OP1 (the number without its dot in `number`); ``(a)``/``a)``/``a.`` →
+   child OP1(a); a new list (``(i)`` or ``(a)``) under an item ending with ``:`` → OP1(a)(i).
+   Unnumbered paragraphs before the first OP are PP1, PP2…; a short one without final punctuation
+   is a heading and skipped anywhere; an unnumbered one after the first OP continues the previous
+   paragraph. A label printed alone (``1.``) joins the text after it. With no numbered paragraph
+   at all, a last paragraph ending in a full stop is the single operative paragraph OP1.
+
+Left alone on purpose: letter-spacing artefacts inside a line (the seed's ``l’ef fet``) — no rule
+that joins two tokens can tell them from two real words (``in to``, ``en core``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from index.errors import UnreadableFile
+from index.model import Body, Paragraph, Resolution, Vote, annex_pid, infer_symbol, normalise_symbol
+from index.readers.akn import extract_references, label_key
+
+# ---------------------------------------------------------------------------------------------
+# Language tables (data, not code)
+# ---------------------------------------------------------------------------------------------
+
+# The line that opens the preamble, lower-cased, apostrophes as "'", final comma removed.
+BODY_LINES: dict[str, tuple[Body, str]] = {
+    "the human rights council": ("HRC", "en"),
+    "le conseil des droits de l'homme": ("HRC", "fr"),
+    "el consejo de derechos humanos": ("HRC", "es"),
+    "совет по правам человека": ("HRC", "ru"),
+    "إن مجلس حقوق الإنسان": ("HRC", "ar"),
+    "人权理事会": ("HRC", "zh"),
+    "the general assembly": ("GA", "en"),
+    "l'assemblée générale": ("GA", "fr"),
+    "la asamblea general": ("GA", "es"),
+    "генеральная ассамблея": ("GA", "ru"),
+    "إن الجمعية العامة": ("GA", "ar"),
+    "大会": ("GA", "zh"),
+    "the security council": ("SC", "en"),
+    "le conseil de sécurité": ("SC", "fr"),
+    "el consejo de seguridad": ("SC", "es"),
+    "совет безопасности": ("SC", "ru"),
+    "إن مجلس الأمن": ("SC", "ar"),
+    "安全理事会": ("SC", "zh"),
+}
+
+MONTHS: dict[str, int] = {
+    **{m: i for i, m in enumerate(
+        ["january", "february", "march", "april", "may", "june", "july", "august",
+         "september", "october", "november", "december"], 1)},
+    **{m: i for i, m in enumerate(
+        ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+         "septembre", "octobre", "novembre", "décembre"], 1)},
+    **{m: i for i, m in enumerate(
+        ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
+         "septiembre", "octubre", "noviembre", "diciembre"], 1)},
+    "setiembre": 9,
+    **{m: i for i, m in enumerate(
+        ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
+         "сентября", "октября", "ноября", "декабря"], 1)},
+    # Arabic prints both calendars' names, "11 تشرين الأول/أكتوبر 2023": the second one is read
+    **{m: i for i, m in enumerate(
+        ["يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيه", "يوليه", "أغسطس",
+         "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر"], 1)},
+    "يونيو": 6, "يوليو": 7,
+}
+
+# "46th meeting", "42e séance", "50th plenary meeting", "46ª sesión", "46-е заседание"
+ORDINAL_SUFFIXES: tuple[str, ...] = ("st", "nd", "rd", "th", "e", "er", "re", "ème", "ª", "º", "a", "o", "а", "е",
+                                     "й", "-е", "-й", "-я")
+MEETING_WORDS: tuple[str, ...] = (
+    "plenary meeting", "meeting", "séance plénière", "séance", "réunion", "session", "sesión plenaria", "sesión",
+    "пленарное заседание", "заседание",
+)
+MEETING_EXTRA_PATTERNS: tuple[str, ...] = (r"الجلسة\s+\d+.*", r"第\s*\d+\s*次(?:全体)?会议")
+
+# Vote phrases: (pattern, outcome). Recorded votes name groups for/against/abst.
+VOTE_PATTERNS: tuple[tuple[str, str], ...] = (
+    (r"recorded vote of (?P<for>\d+) to (?P<against>\d+)(?:,? with (?P<abst>\d+) abstentions?)?", "recorded"),
+    (r"\bvote of (?P<for>\d+) to (?P<against>\d+)(?:,? with (?P<abst>\d+) abstentions?)?", "recorded"),
+    (r"par (?P<for>\d+) voix contre (?P<against>\d+)(?:,? (?:avec|et) (?P<abst>\d+) abstentions?)?", "recorded"),
+    (r"por (?P<for>\d+) votos(?: a favor)? contra (?P<against>\d+)(?:,? (?:y|con) (?P<abst>\d+) abstenci)?",
+     "recorded"),
+    (r"(?P<for>\d+) голос\w* (?:«за»|за)? ?против (?P<against>\d+)(?:,? при (?P<abst>\d+) воздерж)?", "recorded"),
+    (r"recorded vote|vote enregistré|votación registrada|заносимым в отчет голосованием", "recorded"),
+    (r"without (?:a )?vote|sans vote|sin votaci[oó]n|без голосования|دون تصويت|未经表决|by consensus|par consensus",
+     "without_vote"),
+    (r"unanimously|à l['’]unanimité|por unanimidad|единогласно|بالإجماع|一致", "unanimous"),
+)
+# "women- and youth-led": a hyphen at a line end followed by one of these words is a suspended
+# hyphen, so the space after it is kept.
+SUSPENDED_HYPHEN_NEXT: frozenset[str] = frozenset({"and", "or", "nor", "et", "ou", "y", "o", "и", "или"})
+ADOPTION_STEMS: tuple[str, ...] = ("adopted", "adoptée", "adopté", "aprobada", "принята", "اعتمد", "通过")
+AGENDA_PHRASES: tuple[str, ...] = ("agenda item", "point de l'ordre du jour", "tema del programa",
+                                   "пункт повестки дня")
+RESOLUTION_WORDS: tuple[str, ...] = ("resolution", "résolution", "resolución", "резолюция")
+ANNEX_WORDS: tuple[str, ...] = ("annex", "annexe", "anexo", "приложение", "المرفق", "附件")
+FURNITURE_PHRASES: tuple[str, ...] = ("please recycle", "merci de recycler", "se ruega reciclar", "♲")
+
+# ---------------------------------------------------------------------------------------------
+# Patterns built from the tables
+# ---------------------------------------------------------------------------------------------
+
+_MONTH_RE = "|".join(sorted(map(re.escape, MONTHS), key=len, reverse=True))
+_DATE_PATTERNS = (
+    re.compile(rf"(?P<d>\d{{1,2}})(?:er|st|nd|rd|th)?\s+(?:de\s+)?(?:[^\W\d]+(?: [^\W\d]+)?/)?(?P<m>{_MONTH_RE})"
+               rf"\s+(?:de\s+)?(?P<y>\d{{4}})", re.I),
+    re.compile(rf"(?P<m>{_MONTH_RE})\s+(?P<d>\d{{1,2}}),?\s+(?P<y>\d{{4}})", re.I),
+    re.compile(r"(?P<y>\d{4})\s*年\s*(?P<mn>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"),
+)
+_SUFFIX_RE = "|".join(sorted(map(re.escape, ORDINAL_SUFFIXES), key=len, reverse=True))
+_MEETING_RE = re.compile(
+    rf"^(?:\d+\s*(?:{_SUFFIX_RE})?\.?\s+(?:\([^)]*\)\s+)?(?:{'|'.join(MEETING_WORDS)})\b(?:\s*\([^)]*\))?"
+    rf"|{'|'.join(MEETING_EXTRA_PATTERNS)})",
+    re.I)
+_COVER_MEETING_RE = re.compile(rf"\b\d+\s*(?:{_SUFFIX_RE})?\s+(?:{'|'.join(MEETING_WORDS)})\b", re.I)
+_SYMBOL_RE = re.compile(r"\b(?:A/HRC/RES/\d+/\d+|A/RES/(?:ES-\d+/)?\d+/\d+|S/RES/\d+\s*\(\d{4}\))")
+_REFERENCE_RE = re.compile(r"(?<![\w/])(?:A|S|E)/(?:[A-Z]+[.\d]*/)*\d+(?:/[\w.]+)*(?:\s\(\d{4}\))?(?<![.,])")
+_SC_NUMBER_RE = re.compile(rf"^(?:{'|'.join(RESOLUTION_WORDS)})\s+(\d+)\s*\((\d{{4}})\)", re.I)
+_TITLE_RE = re.compile(r"^(\d+/\d+|\d+)\.(?:\s+(.*))?$")
+_ANNEX_RE = re.compile(rf"^(?:{'|'.join(ANNEX_WORDS)})(?:\s+[IVXLC\d]+)?\.?$", re.I)
+_FURNITURE_TOKEN = re.compile(
+    r"GE\.\d{2}-\d{4,6}(?:\([A-Z]\))?|\([A-Z]\)|\*\d{6,9}\*|\d{1,3}|\d{6}|-|"
+    r"(?:A|S|E)/[A-Za-z0-9./-]*[A-Za-z0-9]|\(\d{4}\)")
+_FOOTNOTE_RULE = re.compile(r"^_{5,}$")
+_FOOTNOTE_LINE = re.compile(r"^(\d{1,3})\s+(\S.*)$")
+_OP_LABEL = re.compile(r"^(\d{1,3})[.-]\s+(?=\S)")  # "1." ("1-" in Arabic)
+_SUB_LABEL = re.compile(r"^(?:\((?P<p>[^\W\d_]{1,4})\)|(?P<r>[a-z]{1,2}|[ivxlc]{1,5})\)|(?P<d>[a-z]{1,2}|[ivxlc]{1,5})\.)"
+                        r"\s+(?=\S)")
+_BULLET = re.compile(r"^([•·▪◦○–—])\s+(?=\S)")
+_LABEL_ONLY = re.compile(r"^(?:\d{1,3}\.|\([a-z]{1,2}\)|\([ivxlc]{1,5}\))$")
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CLAUSE_END = (",", ";", ":", ".", "،", "؛", "，", "；", "：", "。")
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+_SPACES = {"\u00a0", "\u202f", "\u2007", "\u2009", "\u200a", "\u2002", "\u2003", "\u3000"}
+_ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\ufeff", "\u2060"}
+
+Breaks = Literal["auto", "blank_lines"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry points
+# ---------------------------------------------------------------------------------------------
+
+
+def read(path: Path) -> Resolution:
+    """Read a .txt file (UTF-8 with or without BOM; cp1252/latin-1 only if UTF-8 fails)."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableFile(str(path), f"cannot read file: {exc.strerror or exc}") from exc
+    return parse_text(decode_text(data, str(path)), source=str(path))
+
+
+def decode_text(data: bytes, source: str = "") -> str:
+    """Bytes → str, refusing what is clearly not text (so garbage never becomes 'paragraphs')."""
+    if not data.strip():
+        raise UnreadableFile(source, "empty file")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16")
+    else:
+        if b"\x00" in data:
+            raise UnreadableFile(source, "binary data, not text (NUL bytes)")
+        for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+            try:
+                text = data.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+    controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\n\r\t\f")
+    if controls > max(2, len(text) // 200):
+        raise UnreadableFile(source, "binary data, not text (control characters)")
+    return text
+
+
+def parse_text(text: str, source: str = "", *, paragraph_breaks: Breaks = "auto") -> Resolution:
+    """Text of one resolution → `Resolution`; raises `UnreadableFile` when none is recognisable.
+
+    `paragraph_breaks="blank_lines"` is for readers that know their blocks are whole paragraphs
+    (DOCX, HTML): a blank line then always, and only, separates paragraphs.
+    """
+    where = source or "<text>"
+    if not text or not text.strip():
+        raise UnreadableFile(where, "empty file: no text")
+    doc = _Document.from_text(text)
+    start = doc.body_line_index()
+    if start is None:
+        raise UnreadableFile(where, "no resolution found: no body line such as 'The Human Rights Council,' "
+                                    "or 'Le Conseil des droits de l’homme,' opens a preamble")
+    body, language = BODY_LINES[_body_key(doc.lines[start].text)]
+    cover, rest = doc.lines[:start], doc.lines[start + 1:]
+    closing_at, annex_at = _find_closing(rest)
+    main = rest[:closing_at]
+    closing = rest[closing_at:annex_at]
+    annex = rest[annex_at:]
+    if not main:
+        raise UnreadableFile(where, "no paragraphs after the body line")
+    vocabulary = _vocabulary(doc.lines)
+    texts = _segment(main, vocabulary, paragraph_breaks)
+    title, number = _title(cover, vocabulary, body)
+    notes = _Footnotes(doc.footnotes)
+    notes.prune([title, *texts])
+    title = notes.strip(title)
+    paragraphs = _structure(texts, notes)
+    if not paragraphs:
+        raise UnreadableFile(where, "no paragraphs after the body line")
+    annexes = _annex_paragraphs(annex, vocabulary, paragraph_breaks, notes)
+
+    meta = _Metadata.from_lines(cover, closing)
+    symbol, number, session = _identify(body, number, meta, doc.furniture_symbols, source)
+    if symbol is None:
+        raise UnreadableFile(where, "no symbol: the text prints neither its symbol nor its resolution number")
+    own = normalise_symbol(symbol)
+    references = _references(paragraphs, body, exclude=own)
+    return Resolution(
+        symbol=symbol, body=body, language=language, title=title, session=session, number=number,
+        adopted=meta.adopted, meeting=meta.meeting, vote=meta.vote, agenda_item=meta.agenda_item,
+        references=references, paragraphs=paragraphs, annexes=annexes, source=source,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Lines: characters, furniture, footnotes
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Line:
+    """One non-blank line with the layout clues that survive extraction."""
+
+    text: str  # stripped, inner whitespace collapsed
+    indent: int
+    blank_before: bool = False
+    break_before: bool = False  # a page break or dropped page furniture precedes it
+
+
+@dataclass
+class _Document:
+    lines: list[Line]
+    footnotes: dict[int, str] = field(default_factory=dict)
+    furniture_symbols: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_text(cls, text: str) -> _Document:
+        raw = _glue_superscripts(_normalise_chars(text).split("\n"))
+        doc = cls(lines=[])
+        blank = brk = False
+        in_notes: int | None = None  # number of the footnote being read
+        for raw_line in raw:
+            if "\f" in raw_line:
+                brk, in_notes = True, None
+                raw_line = raw_line.replace("\f", "")
+            stripped = " ".join(raw_line.split())
+            if not stripped:
+                blank = True
+                continue
+            furniture = _furniture(stripped)
+            if furniture is not None:
+                doc.furniture_symbols += furniture
+                brk, in_notes = True, None
+                continue
+            if _FOOTNOTE_RULE.match(stripped):
+                in_notes = 0
+                continue
+            if in_notes is not None and _ends_footnotes(stripped):
+                in_notes = None
+            if in_notes is not None:
+                m = _FOOTNOTE_LINE.match(stripped)
+                if m and int(m.group(1)) not in doc.footnotes:
+                    in_notes = int(m.group(1))
+                    doc.footnotes[in_notes] = m.group(2)
+                elif in_notes:
+                    doc.footnotes[in_notes] += " " + stripped
+                continue
+            indent = len(raw_line) - len(raw_line.lstrip())
+            doc.lines.append(Line(stripped, indent, blank, brk))
+            blank = brk = False
+        return doc
+
+    def body_line_index(self) -> int | None:
+        """The body line ends with a comma; the body's bare name on the cover does not."""
+        candidates = [i for i, line in enumerate(self.lines) if _body_key(line.text) in BODY_LINES]
+        with_comma = [i for i in candidates if self.lines[i].text.endswith((",", "،", "，"))]
+        return (with_comma or candidates or [None])[0]
+
+
+def _ends_footnotes(line: str) -> bool:
+    """A footnote block normally runs to the page break; these lines end it early if none comes."""
+    return bool(_OP_LABEL.match(line) or _body_key(line) in BODY_LINES or _MEETING_RE.match(line)
+                or line.startswith("["))
+
+
+def _normalise_chars(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\u2011", "-").replace("\t", "    ")
+    return "".join(" " if c in _SPACES else "" if c in _ZERO_WIDTH else c for c in text)
+
+
+def _glue_superscripts(lines: list[str]) -> list[str]:
+    """`42` / `e` / ` séance` (a superscript the extractor put on its own line) → `42e séance`."""
+    out = list(lines)
+    filled = [i for i, line in enumerate(out) if line.strip()]
+    for pos, i in enumerate(filled[:-1]):
+        j = filled[pos + 1]
+        if re.fullmatch(r"\d{1,5}", out[i].strip()) and out[j].strip() in ORDINAL_SUFFIXES:
+            merged = out[i].rstrip() + out[j].strip()
+            out[j] = ""
+            if pos + 2 < len(filled):
+                k = filled[pos + 2]
+                if len(out[k].strip()) <= 40 and (out[k].strip()[:1].isalpha() or out[k].strip()[:1] == "("):
+                    merged += " " + out[k].strip()
+                    out[k] = ""
+            out[i] = merged
+    return out
+
+
+def _furniture(line: str) -> list[str] | None:
+    """The symbols on a page header/footer line, or None when the line is real text."""
+    if line.lower() in FURNITURE_PHRASES:
+        return []
+    tokens = line.split()
+    if not all(_FURNITURE_TOKEN.fullmatch(t) for t in tokens):
+        return None
+    return [m.group(0) for m in _SYMBOL_RE.finditer(line)]
+
+
+def _body_key(line: str) -> str:
+    key = line.lower().replace("’", "'").replace("ʼ", "'").strip()
+    return re.sub(r"\s+", " ", key.rstrip(",،，:： ").strip())
+
+
+# ---------------------------------------------------------------------------------------------
+# Zones: closing block and annexes
+# ---------------------------------------------------------------------------------------------
+
+
+def _is_closing(line: Line, previous: Line | None) -> bool:
+    finished = previous is None or previous.text.endswith((".", ";", ":", "]", "。", "؛"))
+    text = line.text
+    if text.startswith("[") and _vote(text).outcome != "unknown":
+        return True
+    if not finished:
+        return False
+    return bool(_MEETING_RE.match(text) or (_find_date(text) and _is_only_date(text)))
+
+
+def _is_only_date(text: str) -> bool:
+    for pattern in _DATE_PATTERNS:
+        if pattern.fullmatch(text.strip().rstrip(".")):
+            return True
+    return False
+
+
+def _find_closing(lines: list[Line]) -> tuple[int, int]:
+    """Indexes where the closing block and the annexes start (len(lines) when absent)."""
+    closing = annex = len(lines)
+    for i, line in enumerate(lines):
+        if closing == len(lines) and i and _is_closing(line, lines[i - 1]):
+            closing = i
+        if _ANNEX_RE.match(line.text) and not line.text[:1].islower() and i:
+            annex = i
+            closing = min(closing, i)
+            break
+    return closing, annex
+
+
+# ---------------------------------------------------------------------------------------------
+# Paragraph segmentation and line joining
+# ---------------------------------------------------------------------------------------------
+
+
+def _paragraph_starts(lines: list[Line], breaks: Breaks) -> list[bool]:
+    """Rule 5 of the module docstring: which lines open a paragraph."""
+    n = len(lines)
+    if breaks == "blank_lines":
+        return [i == 0 or line.blank_before for i, line in enumerate(lines)]
+    base = min(line.indent for line in lines)
+    indented = [line.indent > base for line in lines]
+    gaps = [line.blank_before for line in lines[1:]]
+    open_ended = sum(1 for line in lines if line.text[-1:].isalnum()) / n
+    capital_rule = indent_mode = False
+    after_end = [_ends_clause(lines[i - 1].text) for i in range(1, n) if indented[i]]
+    if after_end and sum(indented) < n and sum(after_end) >= 0.7 * len(after_end):
+        signal, indent_mode = indented, True  # first-line indents: indented lines follow finished paragraphs
+    elif gaps and any(gaps) and (sum(gaps) < 0.8 * len(gaps) or open_ended <= 0.3):
+        signal = [False, *gaps]
+    else:
+        signal, capital_rule = [False] * n, True
+    typical = sorted(len(line.text) for line in lines)[int(0.8 * (n - 1))]
+    starts = []
+    for i, line in enumerate(lines):
+        # a previous line that ends a clause, or is much shorter than a full line, has ended its paragraph
+        ended = i > 0 and (_ends_clause(lines[i - 1].text) or len(lines[i - 1].text) < 0.7 * typical)
+        numbered = bool(_OP_LABEL.match(line.text)) and i > 0 and not lines[i - 1].text.endswith("-")
+        # "(c)" after a line ending ";" may be a running list inside a paragraph: trust indents if any
+        labelled = numbered or (not indent_mode and ended and bool(_SUB_LABEL.match(line.text)))
+        capital = capital_rule and ended and line.text[:1].isupper()
+        starts.append(i == 0 or signal[i] or labelled or capital)
+    for i in range(1, n):  # a heading between a finished paragraph and the next start stands alone
+        if (not starts[i] and lines[i - 1].text.endswith((".", ";", ":")) and _is_heading(lines[i].text)
+                and not lines[i].text[:1].islower() and (i + 1 == n or starts[i + 1])):
+            starts[i] = True
+    return starts
+
+
+def _ends_clause(text: str) -> bool:
+    """Ends with clause punctuation; a footnote marker or closing quote after it is allowed
+    ("environment,7", "Elections,”")."""
+    return text.rstrip("0123456789’”»)]\"'").endswith(_CLAUSE_END)
+
+
+def _segment(lines: list[Line], vocabulary: set[str], breaks: Breaks) -> list[str]:
+    groups: list[list[str]] = []
+    for line, start in zip(lines, _paragraph_starts(lines, breaks)):
+        if start or not groups:
+            groups.append([])
+        groups[-1].append(line.text)
+    return [text for text in (_clean(_join_lines(g, vocabulary)) for g in groups) if text]
+
+
+def _vocabulary(lines: Iterable[Line]) -> set[str]:
+    """Words the document spells whole on a line: the evidence for rule 6's soft-hyphen test."""
+    words: set[str] = set()
+    for line in lines:
+        text = line.text.rstrip("-\u00ad")
+        found = _WORD.findall(text)
+        if found and line.text.endswith(("-", "\u00ad")):
+            found = found[:-1]
+        words.update(w.lower() for w in found)
+    return words
+
+
+def _join_lines(lines: list[str], vocabulary: set[str]) -> str:
+    text = lines[0]
+    for nxt in lines[1:]:
+        text = _join_pair(text, nxt, vocabulary)
+    return text
+
+
+def _join_pair(left: str, right: str, vocabulary: set[str]) -> str:
+    """Rule 6: join two wrapped lines, repairing a word broken at the end of the first."""
+    left, right = left.rstrip(), right.strip()
+    starts_letter = right[:1].isalpha()
+    if left.endswith("\u00ad"):
+        return left[:-1] + right
+    if re.search(r"[^\W\d_] -$", left) and starts_letter:
+        return left[:-2] + "-" + right
+    if re.search(r"[^\W\d_]-$", left) and starts_letter:
+        if right.split(" ", 1)[0].lower() in SUSPENDED_HYPHEN_NEXT:
+            return f"{left} {right}"
+        head = _WORD.findall(left[:-1])[-1].split("-")[-1]
+        tail = _WORD.match(right).group(0).split("-")[0]
+        joined, hyphenated = (head + tail).lower(), f"{head}-{tail}".lower()
+        soft = right[0].islower() and joined in vocabulary and hyphenated not in vocabulary
+        return left[:-1] + right if soft else left + right
+    return f"{left} {right}"
+
+
+def _clean(text: str) -> str:
+    """Rule 7: spacing."""
+    text = text.replace("\u00ad", "")
+    text = re.sub(r"\s+", " ", text)
+    text = re.sub(r"\s+([,.])(?=\s|$|[)\]»”])", r"\1", text)
+    text = re.sub(r"([(\[])\s+", r"\1", text)
+    text = re.sub(r"\s+([)\]])", r"\1", text)
+    return text.strip()
+
+
+# ---------------------------------------------------------------------------------------------
+# Structure: PP / OP / sub-paragraphs, footnotes
+# ---------------------------------------------------------------------------------------------
+
+
+class _Footnotes:
+    """Rule 3 of the module docstring: footnote markers are found in sequence, each after the one
+    before, so other numbers in the text are never taken for markers."""
+
+    def __init__(self, notes: dict[int, str]):
+        self.notes = {n: _clean(t) for n, t in notes.items()}
+        self.order = sorted(self.notes)
+
+    @staticmethod
+    def _pattern(n: int) -> re.Pattern[str]:
+        # a letter (not a CJK ideograph: "目标3.9"), a letter or closing mark plus punctuation, a year,
+        # a resolution number plus punctuation ("49/19,2"); never a decimal ("28,2 %")
+        p = "[.;,:，；：。、]"
+        glued = (rf"(?:(?<=[^\W\d_{_CJK}])|(?<=[^\W\d_]{p})|(?<=[)\]’”»）])|(?<=[)\]’”»）]{p})"
+                 rf"|(?<=\b(?:19|20)\d\d)|(?<=\b(?:19|20)\d\d{p})"
+                 rf"|(?<=/\d{p})|(?<=/\d\d{p})|(?<=/\d\d\d{p}))")
+        return re.compile(rf"{glued}{n}(?=[\s,;:)’”»，；：。、）]|\.(?!\d)|$)")
+
+    def prune(self, texts: Iterable[str]) -> None:
+        everything = "\n".join(texts)
+        self.order = [n for n in self.order if self._pattern(n).search(everything)]
+
+    def strip(self, text: str, into: list[str] | None = None) -> str:
+        pos = 0
+        while self.order:
+            m = self._pattern(self.order[0]).search(text, pos)
+            if not m:
+                break
+            text, pos = text[:m.start()] + text[m.end():], m.start()
+            n = self.order.pop(0)
+            if into is not None:
+                into.append(self.notes[n])
+        return text
+
+
+def _label(text: str) -> tuple[str, str | None, str] | None:
+    """(label as printed, id key, rest) for a sub-paragraph label; the key is None for a bullet.
+
+    Keys follow the AKN reader (`label_key`), so every format and language gives the same ids:
+    "(a)", "a)", "a." and the Arabic "(أ)" are all `a`."""
+    if m := _BULLET.match(text):
+        return m.group(1), None, text[m.end():]
+    m = _SUB_LABEL.match(text)
+    if not m:
+        return None
+    core = m.group("p") or m.group("r") or m.group("d")
+    if core != core.lower():
+        return None  # "(A)" / "A." are headings or quoted text, not sub-paragraphs
+    return m.group(0).strip(), label_key(m.group(0)), text[m.end():]
+
+
+_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
+
+
+def _roman(s: str) -> int | None:
+    if not s or any(c not in _ROMAN for c in s):
+        return None
+    total = 0
+    for a, b in zip(s, s[1:] + " "):
+        va, vb = _ROMAN[a], _ROMAN.get(b, 0)
+        total += -va if va < vb else va
+    return total
+
+
+def _follows(previous: str, key: str) -> bool:
+    rp, rk = _roman(previous), _roman(key)
+    if rp is not None and rk is not None and rk == rp + 1:
+        return True
+    return len(previous) == len(key) == 1 and ord(key) == ord(previous) + 1
+
+
+def _attach_child(parent: Paragraph, printed: str, key: str | None, text: str) -> Paragraph:
+    """Place a labelled sub-paragraph at level 1 or, for a new list under an item ending in ':',
+    at level 2 (OP1(a)(i)); bullets get positional keys bullet1, bullet2… as in the AKN reader."""
+    host = parent
+    if parent.children and key is not None:
+        last = parent.children[-1]
+        continues_nested = bool(last.children) and _follows(_key(last.children[-1]), key)
+        opens_nested = not last.children and last.text.endswith(":") and key in ("i", "a") and key != _key(last)
+        if continues_nested or opens_nested:
+            host = last
+    if key is None:
+        key = f"bullet{sum(_key(c).startswith('bullet') for c in host.children) + 1}"
+    child = Paragraph(pid=f"{host.pid}({key})", kind="subparagraph", text=text, number=printed)
+    host.children.append(child)
+    return child
+
+
+def _key(p: Paragraph) -> str:
+    return p.pid.rsplit("(", 1)[-1].rstrip(")")
+
+
+def _is_heading(text: str) -> bool:
+    return len(text) < 150 and not _ends_clause(text)
+
+
+def _structure(texts: list[str], notes: _Footnotes) -> list[Paragraph]:
+    """Rule 8 of the module docstring: paragraph texts in order → PP/OP paragraphs with children."""
+    paragraphs: list[Paragraph] = []
+    top: Paragraph | None = None
+    last: Paragraph | None = None
+    pending = ""
+    for raw in texts:
+        if _LABEL_ONLY.match(raw):  # "1." printed apart from its text
+            pending = f"{pending}{raw} "
+            continue
+        raw, pending = pending + raw, ""
+        footnotes: list[str] = []
+        text = notes.strip(raw, footnotes)
+        number, text = _op_number(text, top)
+        sub = None if number else _label(text)
+        if number:
+            top = last = Paragraph(pid=f"OP{number}", kind="operative", text=text, number=number)
+            paragraphs.append(top)
+        elif sub and top is not None:
+            last = _attach_child(top, *sub)
+        elif _is_heading(text):
+            continue  # CONTRACTS §1: headings ("Follow-up", "Mandate of the mission") are not paragraphs
+        elif top is None or top.kind == "preambular":
+            top = last = Paragraph(pid=f"PP{len(paragraphs) + 1}", kind="preambular", text=text)
+            paragraphs.append(top)
+        elif last is not None:
+            last.text = f"{last.text} {text}"  # an unnumbered continuation after a numbered paragraph
+        if last is not None:
+            last.footnotes.extend(footnotes)
+    if paragraphs and all(p.kind == "preambular" for p in paragraphs) and paragraphs[-1].text.endswith("."):
+        # no numbered paragraph: a final one ending in a full stop is the single operative paragraph
+        # (preambular paragraphs end with a comma); it keeps number None, as nothing is printed
+        paragraphs[-1].pid, paragraphs[-1].kind = "OP1", "operative"
+    return paragraphs
+
+
+def _op_number(text: str, top: Paragraph | None) -> tuple[str | None, str]:
+    """("3", rest) for "3. Decides…"; also the next number typed without its full stop after an
+    operative paragraph ("5 Encourages…" after OP4, as A/HRC/RES/54/27 prints it)."""
+    if m := _OP_LABEL.match(text):
+        return m.group(1), text[m.end():]
+    if top is not None and top.kind == "operative" and (top.number or "").isdigit():
+        following = str(int(top.number) + 1)
+        if (m := re.match(rf"{following}\s+(?=[^\W\d_])", text)) and text[m.end()].isupper():
+            return following, text[m.end():]
+    return None, text
+
+
+def _annex_paragraphs(lines: list[Line], vocabulary: set[str], breaks: Breaks,
+                      notes: _Footnotes) -> list[Paragraph]:
+    """Each `Annex` heading opens ANNEX<k>; its paragraphs get the main text's ids under that
+    prefix, as in the AKN reader: ANNEX1.PP1 (unnumbered, before any number), ANNEX1.OP2,
+    ANNEX1.OP2(a)."""
+    out: list[Paragraph] = []
+    k, block = 0, []
+    for line in [*lines, None]:
+        if line is not None and not _ANNEX_RE.match(line.text):
+            block.append(line)
+            continue
+        if block:
+            for top in _structure(_segment(block, vocabulary, breaks), notes):
+                for p in top.walk():
+                    p.pid = annex_pid(k, p.pid)
+                top.kind = "annex"
+                out.append(top)
+        k, block = k + 1, []
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Metadata: title, number, symbol, date, meeting, vote
+# ---------------------------------------------------------------------------------------------
+
+
+def _title(cover: list[Line], vocabulary: set[str], body: Body) -> tuple[str, str | None]:
+    """`30/25. <title>` (wrapped until the body line) → (title, "30/25"); the Security Council
+    numbers without a session (`2699.`)."""
+    for i in range(len(cover) - 1, -1, -1):
+        m = _TITLE_RE.match(cover[i].text)
+        if m and ("/" in m.group(1)) != (body == "SC"):
+            parts = [m.group(2) or ""] + [line.text for line in cover[i + 1:]]
+            parts = [p for p in parts if p]
+            return (_clean(_join_lines(parts, vocabulary)) if parts else ""), m.group(1)
+    return "", None
+
+
+def _find_date(text: str) -> date | None:
+    for pattern in _DATE_PATTERNS:
+        m = pattern.search(text)
+        if not m:
+            continue
+        month = int(m.group("mn")) if "mn" in pattern.groupindex else MONTHS[m.group("m").lower()]
+        try:
+            return date(int(m.group("y")), month, int(m.group("d")))
+        except ValueError:
+            continue
+    return None
+
+
+def _vote(text: str) -> Vote:
+    for pattern, outcome in VOTE_PATTERNS:
+        m = re.search(pattern, text, re.I)
+        if not m:
+            continue
+        counts = {k: int(v) for k, v in m.groupdict().items() if v is not None}
+        return Vote(outcome=outcome, in_favour=counts.get("for"), against=counts.get("against"),  # type: ignore[arg-type]
+                    abstaining=counts.get("abst"), text=text)
+    return Vote(text=text) if text else Vote()
+
+
+@dataclass
+class _Metadata:
+    adopted: date | None = None
+    meeting: str | None = None
+    vote: Vote = field(default_factory=Vote)
+    agenda_item: str | None = None
+    printed_symbol: str | None = None
+    sc_number: tuple[str, int] | None = None
+
+    @classmethod
+    def from_lines(cls, cover: list[Line], closing: list[Line]) -> _Metadata:
+        meta = cls()
+        for line in closing:
+            if meta.meeting is None and _MEETING_RE.match(line.text):
+                meta.meeting = _MEETING_RE.match(line.text).group(0)
+            meta.adopted = meta.adopted or _find_date(line.text)
+        closing_text = " ".join(line.text for line in closing)
+        bracket = re.search(r"\[[^\]]*\]?", closing_text)
+        vote_text = bracket.group(0) if bracket else closing_text
+        meta.vote = _vote(_clean(vote_text)) if vote_text else Vote()
+        if meta.vote.outcome == "unknown" and not bracket:
+            meta.vote = Vote()
+        for i, line in enumerate(cover):
+            lower = line.text.lower().replace("’", "'")
+            if meta.printed_symbol is None and (m := _SYMBOL_RE.search(line.text)):
+                meta.printed_symbol = m.group(0)
+            if (m := _SC_NUMBER_RE.match(line.text)) and meta.sc_number is None:
+                meta.sc_number = (m.group(1), int(m.group(2)))
+            if any(stem in lower for stem in ADOPTION_STEMS):
+                # "Adopted by the Security Council at its 9430th meeting, on 2 October 2023" may wrap
+                window = " ".join(later.text for later in cover[i:i + 4])
+                meta.adopted = meta.adopted or _find_date(window)
+                if meta.meeting is None and (m := _COVER_MEETING_RE.search(window)):
+                    meta.meeting = m.group(0)
+            for phrase in AGENDA_PHRASES:
+                if lower.startswith(phrase) and meta.agenda_item is None:
+                    meta.agenda_item = line.text[len(phrase):].strip(" :.") or None
+        return meta
+
+
+_FILENAME_SYMBOLS = (
+    (re.compile(r"A_HRC_RES_(\d+)_(\d+)", re.I), lambda m: f"A/HRC/RES/{m[1]}/{m[2]}"),
+    (re.compile(r"A_RES_(\d+)_(\d+)", re.I), lambda m: f"A/RES/{m[1]}/{m[2]}"),
+    (re.compile(r"S_RES_(\d+)_\(?(\d{4})\)?", re.I), lambda m: f"S/RES/{m[1]} ({m[2]})"),
+)
+
+
+def _identify(body: Body, number: str | None, meta: _Metadata, furniture: list[str],
+              source: str) -> tuple[str | None, str | None, str | None]:
+    """CONTRACTS §1: a printed symbol wins; else infer from number and body; else the file name."""
+    symbol = meta.printed_symbol or next((s for s in furniture if "/RES/" in s.upper()), None)
+    if symbol is None and meta.sc_number:
+        symbol = infer_symbol("SC", meta.sc_number[0], meta.sc_number[1])
+    if symbol is None and number is not None:
+        year = meta.adopted.year if meta.adopted else None
+        if body != "SC" or year is not None:
+            symbol = infer_symbol(body, number, year)
+    if symbol is None and source:
+        name = Path(source).name
+        for pattern, build in _FILENAME_SYMBOLS:
+            if m := pattern.search(name):
+                symbol = build(m)
+                break
+    if symbol is None:
+        return None, number, None
+    symbol = re.sub(r"\s*\(", " (", symbol.strip())
+    if number is None:
+        m = re.search(r"RES/(?:ES-\d+/)?(\d+/\d+)$", symbol) or re.search(r"S/RES/(\d+)", symbol)
+        number = m.group(1) if m else None
+    session = number.split("/")[0] if number and "/" in number else None
+    return symbol, number, session
+
+
+def _references(paragraphs: list[Paragraph], body: Body, exclude: str) -> list[str]:
+    """Symbols printed in the text and resolutions cited by their number ("its resolution 5/1"),
+    read as the AKN reader reads them (`extract_references`), without duplicates or the text itself."""
+    found: dict[str, str] = {}
+    for top in paragraphs:
+        for p in top.walk():
+            for text in [p.text, *p.footnotes]:
+                for ref in [m.group(0) for m in _REFERENCE_RE.finditer(text)] + extract_references(text, body):
+                    found.setdefault(normalise_symbol(ref), ref)
+    found.pop(exclude, None)
+    return list(found.values())
