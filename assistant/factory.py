@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from assistant.settings import Settings
+from assistant.core import Assistant
+from assistant.generators import Generator
+from assistant.refusal import RefusalPolicy
+from assistant.retrieval import HybridRetriever
 from index.embedders import CachedQueryEmbedder, make_embedder
 from index.library import Library
 from index.store import ChromaStore
@@ -13,3 +17,22 @@ def open_library(settings: Settings) -> Library:
         settings.data_dir, settings.collection, host=settings.chroma_host, port=settings.chroma_port
     )
     return Library(store, lambda: CachedQueryEmbedder(make_embedder(settings.embedder)), settings.embed_batch_size)
+
+
+def make_generator(settings: Settings) -> Generator:
+    if settings.generator == "llm":
+        from assistant.generators.llm import LLMGenerator
+
+        return LLMGenerator.from_settings(settings)
+    from assistant.generators.extractive import ExtractiveGenerator
+
+    return ExtractiveGenerator()
+
+
+def build_assistant(settings: Settings, library: Library | None = None, retriever_mode: str | None = None) -> Assistant:
+    """The assistant over the library; ingests the default corpus into an empty index first."""
+    library = library or open_library(settings)
+    library.ensure_default_corpus(settings.default_corpus)
+    retriever = HybridRetriever(library, retriever_mode or settings.retriever)
+    refusal = RefusalPolicy(lexicon=retriever.lexical)
+    return Assistant(retriever, make_generator(settings), refusal, k=settings.top_k)

@@ -7,6 +7,8 @@ environment anywhere else. `tests/test_settings_docs.py` checks every field is i
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -43,6 +45,30 @@ class Settings(BaseSettings):
         description="Files ingested when `serve` or `ask` meets an empty index. Unset: the seed "
         "resolution bundled with the package.",
     )
+    retriever: Literal["hybrid", "bm25", "dense"] = Field(
+        default="hybrid", description="Retrieval method: hybrid (lexical + dense), bm25 or dense."
+    )
+    top_k: int = Field(default=10, ge=1, le=100, description="Paragraphs retrieved per question.")
+    generator: Literal["extractive", "llm"] = Field(
+        default="extractive",
+        description="Answer generator: 'extractive' (offline, deterministic, the resolution's own words) or "
+        "'llm' (a LangChain chat model configured by the RESO_LLM_* settings).",
+    )
+    llm_provider: Literal["openai", "ollama"] = Field(
+        default="openai",
+        description="'openai': any OpenAI-compatible endpoint (vLLM, llama.cpp server, LM Studio, hosted "
+        "services); 'ollama': an Ollama server.",
+    )
+    llm_model: str = Field(default="", description="Model name as the LLM server knows it.")
+    llm_base_url: str | None = Field(
+        default=None,
+        description="Base URL of the LLM server, e.g. http://127.0.0.1:8080/v1 (OpenAI-compatible) or "
+        "http://127.0.0.1:11434 (Ollama).",
+    )
+    llm_api_key: str | None = Field(default=None, description="API key for the LLM server, when it needs one.")
+    llm_timeout: float = Field(default=60.0, gt=0, description="Seconds before an LLM call is abandoned.")
+    llm_temperature: float = Field(default=0.0, ge=0, le=2, description="Sampling temperature of the LLM.")
+
     @property
     def chroma_mode(self) -> str:
         return "server" if self.chroma_host else "embedded"

@@ -107,6 +107,38 @@ def documents(as_json: bool) -> None:
 
 
 @cli.command()
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Print the API's answer object (CONTRACTS §5).")
+@click.option("--language", default=None, help="Answer in this language (ISO 639-1); default: the question's.")
+@click.option("--document", "documents", multiple=True, help="Only this document (repeatable).")
+@friendly_errors
+def ask(question: str, as_json: bool, language: str | None, documents: tuple[str, ...]) -> None:
+    """Answer QUESTION from the indexed resolutions, citing the paragraphs.
+
+    On an empty index the bundled default corpus is ingested first.
+    """
+    from assistant.factory import build_assistant
+    from assistant.models import Filters
+
+    answer = build_assistant(_settings()).answer(question, filters=Filters(documents=documents), language=language)
+    if as_json:
+        click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(answer.answer)
+    if answer.citations:
+        click.echo()
+        for c in answer.citations:
+            click.echo(f"[{c.document}, {c.paragraph}] ({c.language}) {c.text}")
+    if answer.related:
+        from prompts import phrase
+
+        click.echo()
+        click.echo(phrase("refusal_related", answer.language))
+        for c in answer.related:
+            click.echo(f"  {c.document} {c.paragraph}: {c.text[:160]}")
+
+
+@cli.command()
 @click.option("--corpus", type=click.Path(exists=True, path_type=Path), default=None,
               help="Files to ingest (default: ../shared/corpus when present, else the bundled seed).")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")

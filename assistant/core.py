@@ -1,0 +1,146 @@
+"""The one entry point every surface calls: `Assistant.stream()` and its blocking twin `answer()`.
+
+question (+ history, filters) → conversation folded in → retrieval → refusal decision →
+generation → citation check → events. The blocking answer is built by consuming the stream,
+so the CLI, the API, the Gradio UI and the widget can never drift apart.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from assistant.citations import MarkerFilter, key, parent_key
+from assistant.conversation import resolve
+from assistant.generators import GenerationInput, Generator
+from assistant.models import Answer, Citation, Filters, Message, Retrieved
+from assistant.query import analyse
+from assistant.refusal import RefusalPolicy
+from assistant.retrieval import Retriever
+from index.errors import ResoError
+from prompts import phrase
+
+MAX_QUESTION_CHARS = 2000
+
+
+class InvalidQuestion(ResoError):
+    """The question cannot be asked as it is (empty, too long)."""
+
+
+@dataclass
+class Delta:
+    text: str
+
+
+@dataclass
+class Sources:
+    citations: list[Citation]
+
+
+@dataclass
+class Done:
+    answer: Answer
+
+
+Event = Delta | Sources | Done
+
+
+def citation_of(r: Retrieved, paragraph: str | None = None) -> Citation:
+    c = r.chunk
+    return Citation(document=c.document, paragraph=paragraph or c.paragraph, language=c.language, text=c.text, title=c.title)
+
+
+class Assistant:
+    def __init__(
+        self,
+        retriever: Retriever,
+        generator: Generator,
+        refusal: RefusalPolicy | None = None,
+        k: int = 10,
+    ):
+        self.retriever = retriever
+        self.generator = generator
+        self.refusal = refusal or RefusalPolicy()
+        self.k = k
+
+    def stream(
+        self,
+        question: str,
+        history: Sequence[Message] = (),
+        filters: Filters | None = None,
+        language: str | None = None,
+    ) -> Iterator[Event]:
+        t0 = time.perf_counter()
+        question = (question or "").strip()
+        if not question:
+            raise InvalidQuestion("The question is empty.")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise InvalidQuestion(f"The question is {len(question)} characters long; the limit is {MAX_QUESTION_CHARS}.")
+        history = list(history)
+        turn = resolve(question, history)
+        analysis = analyse(turn.search_question, language)
+        lang = language or analyse(question).language
+        analysis.language = lang
+        if turn.paragraph is not None:
+            analysis.paragraph = turn.paragraph
+        if turn.numbers and not analysis.numbers:
+            analysis.numbers = list(turn.numbers)
+        t1 = time.perf_counter()
+        retrieved = self.retriever.retrieve(turn.search_question, k=self.k, filters=filters, analysis=analysis)
+        t2 = time.perf_counter()
+        decision = self.refusal.decide(turn.search_question, analysis, retrieved)
+        timings = {"analyse": (t1 - t0) * 1000, "retrieve": (t2 - t1) * 1000}
+
+        if not decision.answerable:
+            text = phrase("refusal", lang) if retrieved or not self._index_empty() else phrase("empty_index", lang)
+            yield Delta(text)
+            related = [citation_of(r) for r in decision.related]
+            yield Sources([])
+            timings["total"] = (time.perf_counter() - t0) * 1000
+            yield Done(Answer(text, lang, True, [], related, retrieved, [], timings | {"generate": 0.0}))
+            return
+
+        allowed = {parent_key(r.chunk.document, r.chunk.paragraph) for r in retrieved}
+        flt = MarkerFilter(allowed)
+        inp = GenerationInput(question, lang, decision.sources, history, turn.search_question)
+        parts: list[str] = []
+        t3 = time.perf_counter()
+        for delta in self.generator.stream(inp):
+            shown = flt.feed(delta)
+            if shown:
+                parts.append(shown)
+                yield Delta(shown)
+        tail = flt.flush()
+        if tail:
+            parts.append(tail)
+            yield Delta(tail)
+        timings["generate"] = (time.perf_counter() - t3) * 1000
+
+        by_key = {key(r.chunk.document, r.chunk.paragraph): r for r in retrieved}
+        citations = []
+        for doc, pid in flt.kept:
+            r = by_key.get(parent_key(doc, pid))
+            if r is not None:
+                citations.append(citation_of(r, paragraph=pid if "(" in pid else None))
+        yield Sources(citations)
+        text = "".join(parts).strip()
+        timings["total"] = (time.perf_counter() - t0) * 1000
+        yield Done(Answer(text, lang, False, citations, [], retrieved, flt.removed, timings))
+
+    def answer(
+        self,
+        question: str,
+        history: Sequence[Message] = (),
+        filters: Filters | None = None,
+        language: str | None = None,
+    ) -> Answer:
+        for event in self.stream(question, history, filters, language):
+            if isinstance(event, Done):
+                return event.answer
+        raise RuntimeError("the answer stream ended without a final event")  # pragma: no cover
+
+    def _index_empty(self) -> bool:
+        chunks = getattr(self.retriever, "chunks", None)
+        return chunks is not None and len(chunks) == 0
+

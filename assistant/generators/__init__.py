@@ -1,0 +1,31 @@
+"""The generation seam: sources in, answer text (with citation markers) out, as a stream.
+
+Two implementations: `extractive` (default, offline, deterministic) and `llm` (any LangChain
+chat model). Both only ever see the paragraphs retrieved for the question; whatever markers
+they write are checked afterwards by `assistant.citations.MarkerFilter`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from assistant.models import Message, Retrieved
+
+
+@dataclass
+class GenerationInput:
+    question: str  # as the user asked it
+    language: str  # the language to answer in (ISO 639-1)
+    sources: list[Retrieved]  # the paragraphs the answer may cite, best first
+    history: list[Message] = field(default_factory=list)
+    standalone_question: str = ""  # the question with the conversation folded in, when it differs
+
+
+class Generator(Protocol):
+    name: str
+
+    def stream(self, inp: GenerationInput) -> Iterator[str]:
+        """Yield text deltas of the answer, citation markers `[SYMBOL, PID]` inline."""
+        ...

@@ -1,0 +1,94 @@
+"""The default generator: the resolution's own words, with citations, no model.
+
+It leads with what the resolution does — "The Human Rights Council requests the High
+Commissioner to …" — by putting the body in front of the operative paragraph's verb, which is
+how UN operative paragraphs are written. Long paragraphs are cut to the clauses that carry the
+question's words, so the answer stays short while the citation carries the whole paragraph.
+Deterministic and offline: the same question on the same index gives the same answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from assistant.citations import marker
+from assistant.generators import GenerationInput
+from assistant.models import Retrieved
+from index.analysis import query_tokens, tokens
+from prompts import phrase
+
+MAX_WORDS = 70  # longer paragraphs are cut to their best clauses
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:1].isupper() and not text[1:2].isupper() else text
+
+
+def _segments(text: str) -> list[str]:
+    """Clauses at the separators UN paragraphs use: semicolons, colons, sub-paragraph breaks."""
+    parts = re.split(r"(?<=[;:])\s+|\n", text)
+    return [p.strip() for p in parts if p.strip()]
+
+
+def condense(text: str, question: str, language: str, max_words: int = MAX_WORDS) -> str:
+    """The paragraph, or its lead clause plus the clauses that share most words with the question."""
+    flat = " ".join(text.split())
+    if len(flat.split()) <= max_words:
+        return flat
+    segs = _segments(text)
+    if len(segs) <= 1:
+        words = flat.split()
+        return " ".join(words[:max_words]) + " …"
+    q = set(query_tokens(question, (language, "en" if language == "fr" else "fr")))
+    scored = sorted(
+        range(1, len(segs)), key=lambda i: (-len(q & set(tokens(segs[i], language))), i)
+    )
+    keep = {0}
+    budget = max_words - len(segs[0].split())
+    for i in scored:
+        n = len(segs[i].split())
+        if n <= budget and len(q & set(tokens(segs[i], language))) > 0:
+            keep.add(i)
+            budget -= n
+    out, last = [], -1
+    for i in sorted(keep):
+        if last != -1 and i != last + 1:
+            out.append("…")
+        out.append(segs[i])
+        last = i
+    if last != len(segs) - 1:
+        out.append("…")
+    return " ".join(out)
+
+
+def sentence_for(source: Retrieved, inp: GenerationInput) -> str:
+    chunk = source.chunk
+    lang = inp.language
+    text = condense(chunk.text, inp.standalone_question or inp.question, chunk.language)
+    text = re.sub(r"[\s;,:]+$", "", text)
+    if not text.endswith(("…", ".", "»", "”")):
+        text += "."
+    note = ""
+    if chunk.language != lang:
+        note = " " + phrase("in_language", lang, language=phrase(f"lang_{chunk.language}", lang))
+    cite = marker(chunk.document, chunk.paragraph)
+    body = phrase(f"body_{chunk.body}", lang)
+    if chunk.kind == "operative" and chunk.language == lang:
+        lead = phrase("in_resolution", lang, document=chunk.document)
+        return f"{lead} {_lower_first(body)} {_lower_first(text)} {cite}"
+    intro = phrase("preamble_intro", lang, document=chunk.document, body_lower=_lower_first(body))
+    if chunk.kind != "preambular":
+        intro = phrase("in_resolution", lang, document=chunk.document)
+    return f"{intro} « {text} »{note} {cite}" if lang == "fr" else f"{intro} “{text}”{note} {cite}"
+
+
+class ExtractiveGenerator:
+    name = "extractive"
+
+    def stream(self, inp: GenerationInput) -> Iterator[str]:
+        for i, source in enumerate(inp.sources):
+            sentence = sentence_for(source, inp)
+            prefix = "" if i == 0 else "\n\n"
+            for j, word in enumerate(sentence.split(" ")):
+                yield (prefix if j == 0 else " ") + word

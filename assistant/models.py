@@ -1,0 +1,87 @@
+"""The typed objects at the assistant's seams: filters in, retrieved paragraphs, answers out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from index.chunks import Chunk
+
+
+@dataclass(frozen=True)
+class Filters:
+    """CONTRACTS §5 `filters`; empty means everything."""
+
+    documents: tuple[str, ...] = ()
+    bodies: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    date_from: str | None = None  # YYYY-MM-DD
+    date_to: str | None = None
+
+    def is_empty(self) -> bool:
+        return not (self.documents or self.bodies or self.languages or self.date_from or self.date_to)
+
+
+@dataclass
+class Retrieved:
+    """One paragraph (all its language versions folded into one), as ranked for a question."""
+
+    chunk: Chunk  # the version shown: the question's language when the document has it
+    score: float
+    versions: dict[str, Chunk] = field(default_factory=dict)
+    match: Literal["exact", "search"] = "search"
+    lexical: float = 0.0
+    dense: float = 0.0
+
+    @property
+    def key(self) -> tuple[str, str]:
+        from index.model import normalise_symbol
+
+        return normalise_symbol(self.chunk.document), self.chunk.paragraph
+
+
+@dataclass
+class Message:
+    role: Literal["user", "assistant"]
+    content: str
+
+
+@dataclass(frozen=True)
+class Citation:
+    document: str
+    paragraph: str
+    language: str
+    text: str
+    title: str
+
+    def to_dict(self) -> dict:
+        return {
+            "document": self.document,
+            "paragraph": self.paragraph,
+            "language": self.language,
+            "text": self.text,
+            "title": self.title,
+        }
+
+
+@dataclass
+class Answer:
+    answer: str
+    language: str
+    refused: bool
+    citations: list[Citation] = field(default_factory=list)
+    related: list[Citation] = field(default_factory=list)  # "possibly related", never sources
+    retrieved: list[Retrieved] = field(default_factory=list)
+    removed_citations: list[str] = field(default_factory=list)  # markers the generator invented
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {
+            "answer": self.answer,
+            "language": self.language,
+            "refused": self.refused,
+            "citations": [c.to_dict() for c in self.citations],
+            "related": [c.to_dict() for c in self.related],
+            "removed_citations": self.removed_citations,
+            "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+        }

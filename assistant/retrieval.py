@@ -1,0 +1,204 @@
+"""Question → ranked paragraphs: exact look-up first, then hybrid lexical + dense search.
+
+Why hybrid: on this corpus BM25 over accent-folded, stemmed text (with the resolution's number
+and title in each chunk) is the stronger single retriever, while a multilingual dense model is
+what finds a French paragraph for an English question. Scores are min-max normalised within
+the candidates and mixed with weights, because rank fusion with a weak dense model was measured
+to hurt. Each paragraph is returned once, whatever the number of its language versions, shown in
+the question's language when the document has it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+import numpy as np
+
+from assistant.models import Filters, Retrieved
+from assistant.query import QueryAnalysis, analyse
+from index.analysis import query_tokens
+from index.chunks import Chunk
+from index.lexical import LexicalIndex, symbol_numbers
+from index.library import Library
+from index.model import normalise_pid, normalise_symbol
+
+Mode = Literal["hybrid", "bm25", "dense"]
+
+
+class Retriever(Protocol):
+    def retrieve(
+        self, question: str, k: int = 10, filters: Filters | None = None, analysis: QueryAnalysis | None = None
+    ) -> list[Retrieved]: ...
+
+
+@dataclass(frozen=True)
+class HybridWeights:
+    lexical: float = 0.6
+    dense: float = 0.4
+    dense_candidates: int = 100
+
+
+def chroma_where(filters: Filters, named_docs: Sequence[str] = ()) -> dict | None:
+    clauses: list[dict] = []
+    docs = [normalise_symbol(d) for d in filters.documents] or list(named_docs)
+    if filters.documents and named_docs:
+        docs = [d for d in docs if d in set(named_docs)] or docs
+    if docs:
+        clauses.append({"document_key": {"$in": docs}})
+    if filters.bodies:
+        clauses.append({"body": {"$in": list(filters.bodies)}})
+    if filters.languages:
+        clauses.append({"language": {"$in": list(filters.languages)}})
+    if filters.date_from:
+        clauses.append({"date_int": {"$gte": int(filters.date_from.replace("-", ""))}})
+    if filters.date_to:
+        clauses.append({"date_int": {"$lte": int(filters.date_to.replace("-", ""))}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def _minmax(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    if not mask.any():
+        return np.zeros_like(x)
+    lo, hi = float(x[mask].min()), float(x[mask].max())
+    if hi - lo < 1e-9:
+        return np.where(mask & (x > 0), 1.0, 0.0).astype(np.float32)
+    return np.clip((x - lo) / (hi - lo), 0.0, 1.0) * mask
+
+
+class HybridRetriever:
+    """Holds the chunk table and the lexical index in memory; dense search goes to the store."""
+
+    def __init__(self, library: Library, mode: Mode = "hybrid", weights: HybridWeights | None = None):
+        self.library = library
+        self.mode = mode
+        self.weights = weights or HybridWeights()
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read the chunks after an ingest."""
+        self.chunks: list[Chunk] = self.library.store.chunks()
+        self.row_of: dict[str, int] = {c.id: i for i, c in enumerate(self.chunks)}
+        self.doc_keys = np.array([normalise_symbol(c.document) for c in self.chunks])
+        self.languages = np.array([c.language for c in self.chunks])
+        self.bodies = np.array([c.body for c in self.chunks])
+        self.dates = np.array([int(c.date.replace("-", "")) if c.date else 0 for c in self.chunks])
+        self.versions: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+        self.docs_by_number: dict[str, set[str]] = defaultdict(set)
+        for i, c in enumerate(self.chunks):
+            key = normalise_symbol(c.document)
+            self.versions[(key, normalise_pid(c.paragraph))][c.language] = i
+            for n in symbol_numbers(c.document):
+                self.docs_by_number[n].add(key)
+        self.lexical = LexicalIndex(self.chunks) if self.mode != "dense" else None
+
+    # -- helpers ---------------------------------------------------------------------------
+    def named_documents(self, analysis: QueryAnalysis) -> list[str]:
+        docs: list[str] = []
+        for n in analysis.numbers:
+            docs.extend(sorted(self.docs_by_number.get(n, ())))
+        return list(dict.fromkeys(docs))
+
+    def _mask(self, filters: Filters, named: Sequence[str]) -> np.ndarray:
+        mask = np.ones(len(self.chunks), dtype=bool)
+        docs = {normalise_symbol(d) for d in filters.documents}
+        if named:
+            docs = (docs & set(named)) or docs or set(named)
+        if docs:
+            mask &= np.isin(self.doc_keys, list(docs))
+        if filters.bodies:
+            mask &= np.isin(self.bodies, list(filters.bodies))
+        if filters.languages:
+            mask &= np.isin(self.languages, list(filters.languages))
+        if filters.date_from:
+            mask &= self.dates >= int(filters.date_from.replace("-", ""))
+        if filters.date_to:
+            mask &= self.dates <= int(filters.date_to.replace("-", ""))
+        return mask
+
+    def _make(self, key: tuple[str, str], language: str, score: float, match="search", lex=0.0, dense=0.0) -> Retrieved:
+        rows = self.versions[key]
+        versions = {lang: self.chunks[i] for lang, i in rows.items()}
+        shown = versions.get(language) or versions.get("en") or next(iter(versions.values()))
+        return Retrieved(shown, score, versions, match, lex, dense)
+
+    def exact(self, analysis: QueryAnalysis, docs: Sequence[str]) -> list[Retrieved]:
+        ref = analysis.paragraph
+        if ref is None or not docs:
+            return []
+        out = []
+        for doc in docs:
+            number = ref.number
+            if number == -1:  # "the last operative/preambular paragraph"
+                present = [int(p[2:]) for (d, p) in self.versions if d == doc and p.startswith(ref.kind) and p[2:].isdigit()]
+                if not present:
+                    continue
+                number = max(present)
+            key = (doc, f"{ref.kind}{number}")
+            if key in self.versions:
+                out.append(self._make(key, analysis.language, 1e6, "exact"))
+        return out
+
+    # -- the search --------------------------------------------------------------------------
+    def retrieve(
+        self, question: str, k: int = 10, filters: Filters | None = None, analysis: QueryAnalysis | None = None
+    ) -> list[Retrieved]:
+        filters = filters or Filters()
+        analysis = analysis or analyse(question)
+        if not self.chunks:
+            return []
+        named = self.named_documents(analysis)
+        mask = self._mask(filters, named)
+        if not mask.any():
+            return []
+        docs_in_scope = sorted(set(self.doc_keys[mask]))
+        exact_docs = named or (docs_in_scope if len(docs_in_scope) == 1 else [])
+        exact = self.exact(analysis, exact_docs)
+
+        lex = np.zeros(len(self.chunks), dtype=np.float32)
+        if self.mode in ("hybrid", "bm25") and self.lexical is not None:
+            other = "en" if analysis.language == "fr" else "fr"
+            lex = self.lexical.scores(query_tokens(question, (analysis.language, other))) * mask
+        dense = np.zeros(len(self.chunks), dtype=np.float32)
+        dense_mask = np.zeros(len(self.chunks), dtype=bool)
+        if self.mode in ("hybrid", "dense"):
+            vec = self.library.embedder.embed_query(question)
+            n = self.weights.dense_candidates if self.mode == "hybrid" else max(k * 6, 60)
+            for hit in self.library.store.query(vec, k=n, where=chroma_where(filters, named)):
+                row = self.row_of.get(hit.chunk.id)
+                if row is not None and mask[row]:
+                    dense[row] = hit.score
+                    dense_mask[row] = True
+
+        if self.mode == "bm25":
+            combined, cand = lex, mask & (lex > 0)
+        elif self.mode == "dense":
+            combined, cand = dense, dense_mask
+        else:
+            cand = mask & ((lex > 0) | dense_mask)
+            floor = float(dense[dense_mask].min()) if dense_mask.any() else 0.0
+            dense_filled = np.where(dense_mask, dense, floor)
+            combined = self.weights.lexical * _minmax(lex, cand) + self.weights.dense * _minmax(dense_filled, cand)
+
+        best: dict[tuple[str, str], tuple[float, int]] = {}
+        for row in np.flatnonzero(cand):
+            c = self.chunks[row]
+            key = (self.doc_keys[row], normalise_pid(c.paragraph))
+            s = float(combined[row])
+            if key not in best or s > best[key][0]:
+                best[key] = (s, row)
+        ranked = sorted(best.items(), key=lambda kv: -kv[1][0])
+        out = list(exact)
+        seen = {r.key for r in out}
+        for key, (s, row) in ranked:
+            if len(out) >= k:
+                break
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(self._make(key, analysis.language, s, "search", float(lex[row]), float(dense[row])))
+        return out[:k]

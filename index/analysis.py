@@ -1,0 +1,98 @@
+"""Text analysis shared by the lexical index and the query side: fold, tokenise, stem.
+
+Accent- and case-folding make "Etats" find "États"; stemming per language makes "encourages"
+find "encourage". Stop words are tables, one per language, so a new language is a new table.
+Queries are analysed with both the French and the English stemmer when the language is
+uncertain, because a short question often carries too few words to tell.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_WORD = re.compile(r"[^\W_]+(?:/[^\W_]+)*", re.UNICODE)
+
+_STOPWORD_TEXT: dict[str, str] = {
+    "en": """a about above after again all also am an and any are as at be been before being below between both but
+        by can could did do does doing down during each few for from further had has have having he her here hers
+        him his how i if in into is it its itself just me more most my no nor not now of off on once only or other
+        our ours out over own same she should so some such than that the their theirs them then there these they
+        this those through to too under until up very was we were what when where which while who whom why will with
+        would you your yours whose whom shall may might must upon within without toward towards via per""",
+    "fr": """a à au aux avec ce ces cet cette dans de des du elle elles en et eux il ils je la le les leur leurs lui ma
+        mais me même mes moi mon ne nos notre nous on ou où par pas pour qu que qui quoi quel quelle quels quelles sa
+        se ses son sur ta te tes toi ton tu un une vos votre vous c d j l m n s t y été être avoir a ont est sont
+        était étaient sera seront fait faire comme aussi ainsi dont ni si cela ceci celui celle ceux celles leur
+        lequel laquelle lesquels lesquelles auquel auxquels duquel desquels sans sous entre vers chez depuis
+        pendant contre avant après selon doit doivent peut peuvent est-ce""",
+}
+
+_STEMMER_NAMES = {"en": "english", "fr": "french", "es": "spanish", "ru": "russian"}
+
+
+def fold(text: str) -> str:
+    """Lower case without accents; ligatures opened (œ → oe), typographic quotes straightened."""
+    text = text.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("’", "'").replace("‑", "-")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+
+
+STOPWORDS: dict[str, frozenset[str]] = {lang: frozenset(fold(t).split()) for lang, t in _STOPWORD_TEXT.items()}
+
+
+@lru_cache(maxsize=8)
+def _stemmer(language: str):
+    name = _STEMMER_NAMES.get(language)
+    if not name:
+        return None
+    try:
+        import Stemmer  # PyStemmer
+    except ImportError:  # pragma: no cover - a declared dependency
+        return None
+    return Stemmer.Stemmer(name)
+
+
+def _split_elisions(word: str) -> str:
+    # l'homme → homme, d'organiser → organiser, qu'ils → ils
+    return re.sub(r"^(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu)'", "", word)
+
+
+def words(text: str) -> list[str]:
+    """Folded word tokens; a symbol such as 30/25 or 2699 stays one token, elisions are split off."""
+    out: list[str] = []
+    for raw in fold(text).split():
+        out.extend(_WORD.findall(_split_elisions(raw.strip(".,;:!?()[]«»\"“”"))))
+    return out
+
+
+def tokens(text: str, language: str) -> list[str]:
+    """Index-side tokens: folded, stop words removed, stemmed with the text's own language."""
+    stop = STOPWORDS.get(language, frozenset())
+    ws = [w for w in words(text) if w not in stop and (len(w) > 1 or w.isdigit())]
+    stemmer = _stemmer(language)
+    return stemmer.stemWords(ws) if stemmer else ws
+
+
+def query_tokens(text: str, languages: tuple[str, ...] = ("en", "fr")) -> list[str]:
+    """Query-side tokens: stemmed for each candidate language, so either language's index matches."""
+    stop = frozenset().union(*(STOPWORDS.get(lang, frozenset()) for lang in languages))
+    ws = [w for w in words(text) if w not in stop and (len(w) > 1 or w.isdigit())]
+    seen: dict[str, None] = {}
+    for lang in languages:
+        stemmer = _stemmer(lang)
+        for t in stemmer.stemWords(ws) if stemmer else ws:
+            seen.setdefault(t, None)
+    return list(seen)
+
+
+def guess_language(text: str, default: str = "en") -> str:
+    """fr or en (or another language with a stop-word table) by stop-word and accent evidence."""
+    ws = words(text)
+    raw = text.lower()
+    scores = {lang: sum(1 for w in ws if w in stop) for lang, stop in STOPWORDS.items()}
+    if re.search(r"[éèêàùçôîû]", raw):
+        scores["fr"] = scores.get("fr", 0) + 1.5
+    best = max(scores, key=scores.get)
+    return best if scores[best] > 0 else default

@@ -1,0 +1,64 @@
+"""BM25 over paragraph chunks (bm25s), with the document's number and title in each chunk.
+
+Prefixing the symbol's number ("30/25", "2699") and the title lets "résolution 30/25" or
+"the resolution on Haiti" find paragraphs whose own words never say so (measured: named
+questions 0.65 → 0.93 hit@5 on the development set).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+
+from index.analysis import tokens
+from index.chunks import Chunk
+
+
+def symbol_numbers(symbol: str) -> list[str]:
+    """The forms a reader uses to name a resolution: "30/25" for A/HRC/RES/30/25, "2699" for S/RES/2699 (2023)."""
+    out = []
+    m = re.search(r"(\d+/\d+)\s*$", symbol.strip())
+    if m:
+        out.append(m.group(1))
+    m = re.search(r"S/RES/(\d+)", symbol)
+    if m:
+        out.append(m.group(1))
+    return out
+
+
+def lexical_text(chunk: Chunk) -> str:
+    return " ".join([chunk.document, *symbol_numbers(chunk.document), chunk.title, chunk.text])
+
+
+class LexicalIndex:
+    """An in-memory BM25 index; rows are aligned with `self.chunks`."""
+
+    def __init__(self, chunks: Sequence[Chunk]):
+        import bm25s
+
+        self.chunks = list(chunks)
+        self._bm25 = bm25s.BM25()
+        corpus = [tokens(lexical_text(c), c.language) or ["\u2205"] for c in self.chunks]
+        self.token_sets = [frozenset(t) for t in corpus]
+        self.df: Counter[str] = Counter()
+        for ts in self.token_sets:
+            self.df.update(ts)
+        if corpus:
+            self._bm25.index(corpus, show_progress=False)
+
+    def __len__(self) -> int:
+        return len(self.chunks)
+
+    def idf(self, token: str) -> float:
+        """Rarity of a token in the index; unseen tokens count as the rarest."""
+        n = len(self.chunks)
+        return math.log((n + 1) / (self.df.get(token, 0) + 0.5))
+
+    def scores(self, query_tokens: list[str]) -> np.ndarray:
+        if not self.chunks or not query_tokens:
+            return np.zeros(len(self.chunks), dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(query_tokens), dtype=np.float32)
