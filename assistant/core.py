@@ -15,7 +15,7 @@ from assistant.citations import MarkerFilter, key, parent_key
 from assistant.conversation import resolve
 from assistant.generators import GenerationInput, Generator
 from assistant.models import Answer, Citation, Filters, Message, Retrieved
-from assistant.query import analyse
+from assistant.query import analyse, expand_abbreviations
 from assistant.refusal import RefusalPolicy
 from assistant.retrieval import Retriever
 from index.errors import ResoError
@@ -79,6 +79,7 @@ class Assistant:
             raise InvalidQuestion(f"The question is {len(question)} characters long; the limit is {MAX_QUESTION_CHARS}.")
         history = list(history)
         turn = resolve(question, history)
+        turn.search_question = expand_abbreviations(turn.search_question)
         analysis = analyse(turn.search_question, language)
         lang = language or analyse(question).language
         analysis.language = lang

@@ -44,6 +44,38 @@ _SESSION_NUMBER = re.compile(r"(?<![\d/])(\d{1,3}/\d{1,3})(?![\d/])")
 _SC_NUMBER = re.compile(r"\b(?:resolution|res\.?)\s+(\d{3,5})\b|\b(\d{4})\s*\((\d{4})\)")
 
 
+# abbreviations people type for what resolutions spell out; the expansion is added, not substituted
+ABBREVIATIONS: dict[str, str] = {
+    "HRC": "Human Rights Council Conseil des droits de l'homme",
+    "CDH": "Conseil des droits de l'homme Human Rights Council",
+    "GA": "General Assembly Assemblée générale",
+    "UNGA": "General Assembly Assemblée générale",
+    "AG": "Assemblée générale General Assembly",
+    "SC": "Security Council Conseil de sécurité",
+    "UNSC": "Security Council Conseil de sécurité",
+    "CS": "Conseil de sécurité Security Council",
+    "OHCHR": "Office of the High Commissioner for Human Rights Haut-Commissariat aux droits de l'homme",
+    "HCDH": "Haut-Commissariat aux droits de l'homme Office of the High Commissioner for Human Rights",
+    "SG": "Secretary-General Secrétaire général",
+    "SR": "Special Rapporteur Rapporteur spécial",
+    "UPR": "Universal Periodic Review Examen périodique universel",
+    "EPU": "Examen périodique universel Universal Periodic Review",
+    "NHRI": "national human rights institutions institutions nationales des droits de l'homme",
+    "NHRIs": "national human rights institutions institutions nationales des droits de l'homme",
+    "INDH": "institutions nationales des droits de l'homme national human rights institutions",
+    "DRC": "Democratic Republic of the Congo République démocratique du Congo",
+    "RDC": "République démocratique du Congo Democratic Republic of the Congo",
+    "CAR": "Central African Republic République centrafricaine",
+    "RCA": "République centrafricaine Central African Republic",
+}
+_ABBREV = re.compile(r"\b(" + "|".join(sorted(map(re.escape, ABBREVIATIONS), key=len, reverse=True)) + r")\b")
+
+
+def expand_abbreviations(question: str) -> str:
+    """The question with each known abbreviation followed by what it stands for (case-sensitive)."""
+    return _ABBREV.sub(lambda m: f"{m.group(1)} ({ABBREVIATIONS[m.group(1)]})", question)
+
+
 @dataclass(frozen=True)
 class ParagraphRef:
     kind: str  # "OP" or "PP"

@@ -19,9 +19,10 @@ import numpy as np
 
 from assistant.models import Filters, Retrieved
 from assistant.query import QueryAnalysis, analyse
-from index.analysis import query_tokens
+from index.analysis import query_tokens, tokens
 from index.chunks import Chunk
 from index.lexical import LexicalIndex, symbol_numbers
+from index.lexicon import Lexicon, bundled
 from index.library import Library
 from index.model import normalise_pid, normalise_symbol
 
@@ -36,9 +37,10 @@ class Retriever(Protocol):
 
 @dataclass(frozen=True)
 class HybridWeights:
-    lexical: float = 0.6
-    dense: float = 0.4
+    lexical: float = 0.7
+    dense: float = 0.3
     dense_candidates: int = 100
+    translated: float = 0.5  # weight of the other language's words (bilingual lexicon expansion)
 
 
 def chroma_where(filters: Filters, named_docs: Sequence[str] = ()) -> dict | None:
@@ -73,8 +75,11 @@ def _minmax(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
 class HybridRetriever:
     """Holds the chunk table and the lexical index in memory; dense search goes to the store."""
 
-    def __init__(self, library: Library, mode: Mode = "hybrid", weights: HybridWeights | None = None):
+    def __init__(
+        self, library: Library, mode: Mode = "hybrid", weights: HybridWeights | None = None, lexicon: Lexicon | None = None
+    ):
         self.library = library
+        self.lexicon = lexicon if lexicon is not None else bundled()
         self.mode = mode
         self.weights = weights or HybridWeights()
         self.refresh()
@@ -95,6 +100,7 @@ class HybridRetriever:
             for n in symbol_numbers(c.document):
                 self.docs_by_number[n].add(key)
         self.lexical = LexicalIndex(self.chunks) if self.mode != "dense" else None
+        self._lacks_cache: dict[str, np.ndarray] = {}
 
     # -- helpers ---------------------------------------------------------------------------
     def named_documents(self, analysis: QueryAnalysis) -> list[str]:
@@ -143,6 +149,29 @@ class HybridRetriever:
                 out.append(self._make(key, analysis.language, 1e6, "exact"))
         return out
 
+    def lexical_scores(self, question: str, language: str) -> np.ndarray:
+        """BM25 of the question's words, plus their translations at a lower weight."""
+        other = "en" if language == "fr" else "fr"
+        own = query_tokens(question, (language, other))
+        scores = self.lexical.scores(own)
+        if self.weights.translated and self.lexicon is not None:
+            translated = self.lexicon.translate(tokens(question, language), language, other)
+            extra = [t for t in translated if t not in own]
+            if extra:
+                scores = scores + self.weights.translated * self.lexical.scores(extra) * self._lacks(language)
+        return scores
+
+    def _lacks(self, language: str) -> np.ndarray:
+        """Chunks of documents with no version in `language`: where translated words are needed.
+
+        Where the document has the question's language, its own words already match, and
+        translated words measured only as noise (corpus MRR 0.81 → 0.76).
+        """
+        if language not in self._lacks_cache:
+            have = {d for d, lang in zip(self.doc_keys, self.languages) if lang == language}
+            self._lacks_cache[language] = np.array([d not in have for d in self.doc_keys], dtype=np.float32)
+        return self._lacks_cache[language]
+
     # -- the search --------------------------------------------------------------------------
     def retrieve(
         self, question: str, k: int = 10, filters: Filters | None = None, analysis: QueryAnalysis | None = None
@@ -161,8 +190,7 @@ class HybridRetriever:
 
         lex = np.zeros(len(self.chunks), dtype=np.float32)
         if self.mode in ("hybrid", "bm25") and self.lexical is not None:
-            other = "en" if analysis.language == "fr" else "fr"
-            lex = self.lexical.scores(query_tokens(question, (analysis.language, other))) * mask
+            lex = self.lexical_scores(question, analysis.language) * mask
         dense = np.zeros(len(self.chunks), dtype=np.float32)
         dense_mask = np.zeros(len(self.chunks), dtype=bool)
         if self.mode in ("hybrid", "dense"):

@@ -7,6 +7,7 @@ questions 0.65 → 0.93 hit@5 on the development set).
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import Counter
@@ -45,6 +46,7 @@ class LexicalIndex:
         corpus = [tokens(lexical_text(c), c.language) or ["\u2205"] for c in self.chunks]
         self.token_sets = [frozenset(t) for t in corpus]
         self.df: Counter[str] = Counter()
+        self._vocabulary: list[str] | None = None
         for ts in self.token_sets:
             self.df.update(ts)
         if corpus:
@@ -57,6 +59,17 @@ class LexicalIndex:
         """Rarity of a token in the index; unseen tokens count as the rarest."""
         n = len(self.chunks)
         return math.log((n + 1) / (self.df.get(token, 0) + 0.5))
+
+    def knows(self, stems: set[str], prefix: str = "") -> bool:
+        """Whether any paragraph has one of these stems, or a word starting with `prefix`."""
+        if any(s in self.df for s in stems):
+            return True
+        if len(prefix) >= 4:
+            if self._vocabulary is None:
+                self._vocabulary = sorted(self.df)
+            i = bisect.bisect_left(self._vocabulary, prefix)
+            return i < len(self._vocabulary) and self._vocabulary[i].startswith(prefix)
+        return False
 
     def scores(self, query_tokens: list[str]) -> np.ndarray:
         if not self.chunks or not query_tokens:

@@ -21,7 +21,7 @@ def messages() -> dict[str, dict[str, str]]:
     return tomllib.loads(text("messages.toml"))
 
 
-def phrase(key: str, language: str, **values: str) -> str:
+def phrase(key: str, language: str, /, **values: str) -> str:
     table = messages()
     template = table.get(language, {}).get(key) or table["en"][key]
     return template.format(**values)

@@ -161,6 +161,39 @@ def bench(corpus: Path | None, as_json: bool) -> None:
         click.echo(f"{label:<28} {figures[key]}")
 
 
+@cli.command("eval")
+@click.argument("datasets", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write report.json, items.jsonl, report.md and report.png here.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report (CONTRACTS §4) on stdout.")
+@click.option("--retriever", "retrievers", multiple=True, type=click.Choice(["hybrid", "bm25", "dense"]),
+              help="Retriever to score (repeatable, to compare; the first is the headline). Default: RESO_RETRIEVER.")
+@click.option("--ingest", "ingest_paths", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="Ingest these files or folders into the index first (repeatable).")
+@friendly_errors
+def eval_command(datasets: tuple[Path, ...], out: Path | None, as_json: bool, retrievers: tuple[str, ...],
+                 ingest_paths: tuple[Path, ...]) -> None:
+    """Score the assistant on question sets (CONTRACTS §3 JSON Lines).
+
+    Runs on the index in RESO_DATA_DIR as it is (an empty one gets the bundled seed): ask seed
+    questions of a seed-only index and corpus questions of a whole-corpus index.
+    """
+    from tqdm import tqdm
+
+    from evals import report, run
+
+    def progress(items, desc):
+        return tqdm(items, desc=desc, unit="item", file=sys.stderr, disable=None)
+
+    runs = run.run_retrievers(_settings(), datasets, retrievers, ingest_paths, progress)
+    written = report.write(runs, out) if out else []
+    click.echo(json.dumps(report.headline(runs), ensure_ascii=False, indent=2) if as_json else report.summary_text(runs))
+    for path in written:
+        click.echo(f"wrote {path}", err=True)
+    if report.errors(runs):
+        raise click.ClickException("questions raised errors:\n" + "\n".join(report.errors(runs)))
+
+
 def main() -> None:
     cli()
 

