@@ -34,6 +34,7 @@ class Turn:
     search_question: str
     numbers: list[str] = field(default_factory=list)  # resolution numbers carried from the conversation
     paragraph: ParagraphRef | None = None
+    context: str = ""  # the earlier question an elliptical one leans on, searched at a lower weight
 
 
 def _content_words(text: str) -> list[str]:
@@ -67,7 +68,9 @@ def resolve(question: str, history: Sequence[Message]) -> Turn:
     if own.numbers and not _content_words(re.sub(r"\d+/\d+|\d{3,5}", " ", question)) or own.numbers and len(_content_words(question)) <= 3:
         # "and in 54/10?": the previous question, asked of another resolution
         return Turn(f"{_strip_numbers(previous_question)} {question}", [])
-    return Turn(f"{previous_question} {question}", carried)
+    # the new words say what is asked, the previous question what it is about: retrieval weighs
+    # the context lower, so "et pour les fonds ?" looks for funds within the same subject
+    return Turn(question, carried, context=previous_question)
 
 
 def _strip_numbers(question: str) -> str:

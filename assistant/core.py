@@ -88,7 +88,9 @@ class Assistant:
         if turn.numbers and not analysis.numbers:
             analysis.numbers = list(turn.numbers)
         t1 = time.perf_counter()
-        retrieved = self.retriever.retrieve(turn.search_question, k=self.k, filters=filters, analysis=analysis)
+        retrieved = self.retriever.retrieve(
+            turn.search_question, k=self.k, filters=filters, analysis=analysis, context=turn.context
+        )
         t2 = time.perf_counter()
         decision = self.refusal.decide(turn.search_question, analysis, retrieved)
         timings = {"analyse": (t1 - t0) * 1000, "retrieve": (t2 - t1) * 1000}
@@ -104,7 +106,8 @@ class Assistant:
 
         allowed = {parent_key(r.chunk.document, r.chunk.paragraph) for r in retrieved}
         flt = MarkerFilter(allowed)
-        inp = GenerationInput(question, lang, decision.sources, history, turn.search_question)
+        standalone = f"{turn.search_question} ({turn.context})" if turn.context else turn.search_question
+        inp = GenerationInput(question, lang, decision.sources, history, standalone)
         parts: list[str] = []
         t3 = time.perf_counter()
         for delta in self.generator.stream(inp):

@@ -17,6 +17,7 @@ from typing import Literal, Protocol
 
 import numpy as np
 
+from assistant.answer_types import asked, gives
 from assistant.models import Filters, Retrieved
 from assistant.query import QueryAnalysis, analyse
 from index.analysis import query_tokens, tokens
@@ -31,7 +32,12 @@ Mode = Literal["hybrid", "bm25", "dense"]
 
 class Retriever(Protocol):
     def retrieve(
-        self, question: str, k: int = 10, filters: Filters | None = None, analysis: QueryAnalysis | None = None
+        self,
+        question: str,
+        k: int = 10,
+        filters: Filters | None = None,
+        analysis: QueryAnalysis | None = None,
+        context: str = "",
     ) -> list[Retrieved]: ...
 
 
@@ -41,6 +47,9 @@ class HybridWeights:
     dense: float = 0.3
     dense_candidates: int = 100
     translated: float = 0.5  # weight of the other language's words (bilingual lexicon expansion)
+    answer_type: float = 0.1  # bonus for a paragraph holding the kind of answer asked (a date, a number…)
+    context: float = 0.5  # weight of the earlier question an elliptical follow-up leans on
+    preambular: float = 0.85  # factor on preambular paragraphs' scores (<1 prefers the operative part)
 
 
 def chroma_where(filters: Filters, named_docs: Sequence[str] = ()) -> dict | None:
@@ -172,10 +181,30 @@ class HybridRetriever:
             self._lacks_cache[language] = np.array([d not in have for d in self.doc_keys], dtype=np.float32)
         return self._lacks_cache[language]
 
+    def _priors(self, question: str, combined: np.ndarray, cand: np.ndarray) -> np.ndarray:
+        """Preferences that do not come from word matching: answer type, operative part."""
+        kinds = asked(question) if self.weights.answer_type else []
+        if not kinds and self.weights.preambular == 1.0:
+            return combined
+        out = combined.astype(np.float32, copy=True)
+        for row in np.flatnonzero(cand):
+            c = self.chunks[row]
+            if kinds and any(gives(k, c.text) for k in kinds):
+                out[row] += self.weights.answer_type
+            if c.kind == "preambular":
+                out[row] *= self.weights.preambular
+        return out
+
     # -- the search --------------------------------------------------------------------------
     def retrieve(
-        self, question: str, k: int = 10, filters: Filters | None = None, analysis: QueryAnalysis | None = None
+        self,
+        question: str,
+        k: int = 10,
+        filters: Filters | None = None,
+        analysis: QueryAnalysis | None = None,
+        context: str = "",
     ) -> list[Retrieved]:
+        """Ranked paragraphs for `question`; `context` (an earlier question) counts at a lower weight."""
         filters = filters or Filters()
         analysis = analysis or analyse(question)
         if not self.chunks:
@@ -190,11 +219,14 @@ class HybridRetriever:
 
         lex = np.zeros(len(self.chunks), dtype=np.float32)
         if self.mode in ("hybrid", "bm25") and self.lexical is not None:
-            lex = self.lexical_scores(question, analysis.language) * mask
+            lex = self.lexical_scores(question, analysis.language)
+            if context:  # the context ranks among paragraphs that match the new words, never alone
+                lex = lex + self.weights.context * self.lexical_scores(context, analysis.language) * (lex > 0)
+            lex = lex * mask
         dense = np.zeros(len(self.chunks), dtype=np.float32)
         dense_mask = np.zeros(len(self.chunks), dtype=bool)
         if self.mode in ("hybrid", "dense"):
-            vec = self.library.embedder.embed_query(question)
+            vec = self.library.embedder.embed_query(f"{question} {context}".strip())
             n = self.weights.dense_candidates if self.mode == "hybrid" else max(k * 6, 60)
             for hit in self.library.store.query(vec, k=n, where=chroma_where(filters, named)):
                 row = self.row_of.get(hit.chunk.id)
@@ -212,6 +244,7 @@ class HybridRetriever:
             dense_filled = np.where(dense_mask, dense, floor)
             combined = self.weights.lexical * _minmax(lex, cand) + self.weights.dense * _minmax(dense_filled, cand)
 
+        combined = self._priors(question, combined, cand)
         best: dict[tuple[str, str], tuple[float, int]] = {}
         for row in np.flatnonzero(cand):
             c = self.chunks[row]
