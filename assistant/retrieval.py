@@ -10,6 +10,7 @@ the question's language when the document has it.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ import numpy as np
 from assistant.answer_types import asked, gives
 from assistant.models import Filters, Retrieved
 from assistant.query import QueryAnalysis, analyse
-from index.analysis import query_tokens, tokens
+from index.analysis import fold, query_tokens, tokens
 from index.chunks import Chunk
 from index.lexical import LexicalIndex, symbol_numbers
 from index.lexicon import Lexicon, bundled
@@ -28,6 +29,7 @@ from index.library import Library
 from index.model import normalise_pid, normalise_symbol
 
 Mode = Literal["hybrid", "bm25", "dense"]
+_NAMES = re.compile(r"\b[A-Z][a-zà-ÿ]{3,}\b")
 
 
 class Retriever(Protocol):
@@ -163,6 +165,10 @@ class HybridRetriever:
         other = "en" if language == "fr" else "fr"
         own = query_tokens(question, (language, other))
         scores = self.lexical.scores(own)
+        derived = [t for w in _NAMES.findall(question) if len(w) >= 5 for t in self.lexical.with_prefix(fold(w))]
+        derived = [t for t in dict.fromkeys(derived) if t not in own]
+        if derived:  # a name the texts only use in a derived form: Russia → Russian Federation
+            scores = scores + self.weights.translated * self.lexical.scores(derived)
         if self.weights.translated and self.lexicon is not None:
             translated = self.lexicon.translate(tokens(question, language), language, other)
             extra = [t for t in translated if t not in own]

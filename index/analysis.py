@@ -12,6 +12,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from index import ordinals
+
 _WORD = re.compile(r"[^\W_]+(?:/[^\W_]+)*", re.UNICODE)
 
 _STOPWORD_TEXT: dict[str, str] = {
@@ -60,9 +62,10 @@ def _split_elisions(word: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Folded word tokens; a symbol such as 30/25 or 2699 stays one token, elisions are split off."""
+    """Folded word tokens; a symbol such as 30/25 or 2699 stays one token, elisions are split off,
+    ordinals in words or digits become one token ("fifty-fifth", "55th" → ord55)."""
     out: list[str] = []
-    for raw in fold(text).split():
+    for raw in ordinals.normalise(fold(text)).split():
         out.extend(_WORD.findall(_split_elisions(raw.strip(".,;:!?()[]«»\"“”"))))
     return out
 

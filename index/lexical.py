@@ -76,6 +76,17 @@ class LexicalIndex:
         n = len(self.chunks)
         return math.log((n + 1) / (self.df.get(token, 0) + 0.5))
 
+    def with_prefix(self, prefix: str, limit: int = 5) -> list[str]:
+        """Indexed tokens starting with `prefix`: "russia" → "russian", when only the adjective is used."""
+        if self._vocabulary is None:
+            self._vocabulary = sorted(self.df)
+        i = bisect.bisect_left(self._vocabulary, prefix)
+        out = []
+        while i < len(self._vocabulary) and self._vocabulary[i].startswith(prefix) and len(out) < limit:
+            out.append(self._vocabulary[i])
+            i += 1
+        return out
+
     def knows(self, stems: set[str], prefix: str = "") -> bool:
         """Whether any paragraph has one of these stems, or a word starting with `prefix`."""
         if any(s in self.df for s in stems):
