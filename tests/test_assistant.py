@@ -152,3 +152,16 @@ def test_reso_ask_json_follows_the_api_shape(monkeypatch):
         "dans le domaine des droits de l’homme",
     }
     assert body["refused"] is False and body["language"] == "fr"
+
+
+def test_langchain_retriever_and_chain(assistant):
+    from assistant.chain import answer_chain, retriever_of
+
+    docs = retriever_of(assistant, k=3).invoke("Que demande le Conseil au Haut-Commissaire d'organiser ?")
+    assert len(docs) == 3 and docs[0].metadata["paragraph"] == "OP4" and docs[0].metadata["document"] == SEED
+    chain = answer_chain(assistant)
+    body = chain.invoke({"question": "Que demande le Conseil au Haut-Commissaire d'organiser ?", "filters": {"bodies": ["HRC"]}})
+    assert body["citations"][0]["paragraph"] == "OP4" and not body["refused"]
+    events = list(chain.stream({"question": "Qu'est-ce que les États sont encouragés à mettre en place ?"}))
+    assert [e["type"] for e in events[-2:]] == ["citations", "done"] and events[0]["type"] == "delta"
+    assert events[-1]["answer"]["citations"][0]["paragraph"] == "OP1"
