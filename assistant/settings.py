@@ -69,6 +69,23 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(default=60.0, gt=0, description="Seconds before an LLM call is abandoned.")
     llm_temperature: float = Field(default=0.0, ge=0, le=2, description="Sampling temperature of the LLM.")
 
+    host: str = Field(default="127.0.0.1", description="Address `reso serve` listens on.")
+    port: int = Field(default=8321, ge=1, le=65535, description="Port `reso serve` listens on.")
+    public_url: str | None = Field(
+        default=None,
+        description="The server's public base URL, used by the widget to link citations to the full UI. "
+        "Unset: derived from each request.",
+    )
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="Web origins allowed to call the API from a browser (the sites embedding the widget), "
+        'as a JSON list, e.g. ["https://www.example.org"]. Empty: same origin only.',
+    )
+    admin_key: str | None = Field(
+        default=None,
+        description="Secret that unlocks the admin endpoints (ingestion over HTTP). Unset: they are off.",
+    )
+
     @property
     def chroma_mode(self) -> str:
         return "server" if self.chroma_host else "embedded"

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from index.embedders import Embedder
 from index.ingest import Ingestor, IngestReport
-from index.model import normalise_symbol
+from index.chunks import Chunk
+from index.model import normalise_pid, normalise_symbol
 from index.store import ChromaStore, DocumentRecord
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent / "default_corpus"
@@ -38,6 +39,17 @@ class DocumentSummary:
             "body": self.body,
             "date": self.date,
         }
+
+
+@dataclass
+class ParagraphView:
+    """One paragraph in its document: what a reader needs to check a citation."""
+
+    chunk: Chunk
+    before: list[Chunk]  # the neighbouring paragraphs, nearest last
+    after: list[Chunk]
+    versions: dict[str, Chunk]  # the same paragraph in every indexed language (CONTRACTS §1 alignment)
+    record: DocumentRecord | None  # the document's metadata in this language
 
 
 class Library:
@@ -71,6 +83,30 @@ class Library:
         if not self.is_empty():
             return None
         return self.ingest([corpus or DEFAULT_CORPUS])
+
+    def document_chunks(self, document: str, language: str | None = None) -> list[Chunk]:
+        """The paragraphs of one document in order; every language when `language` is None."""
+        where: dict = {"document_key": normalise_symbol(document)}
+        if language:
+            where = {"$and": [where, {"language": language}]}
+        return self.store.chunks(where)
+
+    def paragraph(self, document: str, paragraph: str, language: str | None = None, window: int = 1) -> ParagraphView | None:
+        """A paragraph with its neighbours and its other language versions, or None when absent.
+
+        A sub-paragraph id (OP3(a)) opens its operative paragraph, which holds it. The version
+        shown is `language` when indexed, else English, else the first indexed.
+        """
+        chunks = self.document_chunks(document)
+        pid = normalise_pid(paragraph).split("(", 1)[0]
+        versions = {c.language: c for c in chunks if normalise_pid(c.paragraph) == pid}
+        if not versions:
+            return None
+        lang = language if language in versions else ("en" if "en" in versions else sorted(versions)[0])
+        same = [c for c in chunks if c.language == lang]
+        i = next(j for j, c in enumerate(same) if normalise_pid(c.paragraph) == pid)
+        records = {r.language: r for r in self.store.document_records() if normalise_symbol(r.document) == normalise_symbol(document)}
+        return ParagraphView(same[i], same[max(0, i - window) : i], same[i + 1 : i + 1 + window], versions, records.get(lang))
 
     def documents(self) -> list[DocumentSummary]:
         by_doc: dict[str, list[DocumentRecord]] = {}
