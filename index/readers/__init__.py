@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
-from index.errors import UnsupportedFormat
+from index.errors import UnreadableFile, UnsupportedFormat
 from index.model import Resolution
 
 
@@ -31,6 +31,14 @@ _REGISTRY: dict[str, str | Reader] = {
     ".html": "index.readers.html:read",
     ".htm": "index.readers.html:read",
 }
+
+
+def file_bytes(path: Path) -> bytes:
+    """The file's bytes, or `UnreadableFile` saying why not (the one place readers open files)."""
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise UnreadableFile(str(path), f"cannot read file: {exc.strerror or exc}") from exc
 
 
 def register(suffix: str, reader: Reader) -> None:

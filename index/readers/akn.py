@@ -68,6 +68,7 @@ from typing import Any
 from lxml import etree
 
 from index.errors import UnreadableFile
+from index.readers import file_bytes
 from index.model import Body, Paragraph, ParagraphKind, Resolution, Vote, annex_pid, infer_symbol, normalise_symbol
 from index.readers import metadata
 
@@ -103,10 +104,7 @@ _PART = re.compile(r"Part(?:ie)?\s+([IVX]+)(?![a-z])")
 def read(path: Path) -> Resolution:
     """Read one AKN4UN XML file (one resolution in one language)."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UnreadableFile(str(path), f"cannot read file: {exc.strerror or exc}") from exc
+    data = file_bytes(path)
     return parse_bytes(data, str(path))
 
 

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from index.errors import UnreadableFile
+from index.readers import file_bytes
 from index.model import Resolution
 from index.readers.text import decode_text, parse_text
 
@@ -28,10 +29,7 @@ _BLOCK, _BR = "\x1e", "\x1f"
 
 def read(path: Path) -> Resolution:
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UnreadableFile(str(path), f"cannot read file: {exc.strerror or exc}") from exc
+    data = file_bytes(path)
     return parse_html(decode_text(data, str(path)), source=str(path))
 
 

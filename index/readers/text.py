@@ -70,6 +70,7 @@ from pathlib import Path
 from typing import Literal
 
 from index.errors import UnreadableFile
+from index.readers import file_bytes
 from index.model import Body, Paragraph, Resolution, Vote, annex_pid, infer_symbol, normalise_symbol
 from index.readers.akn import extract_references, label_key
 
@@ -201,10 +202,7 @@ Breaks = Literal["auto", "blank_lines"]
 def read(path: Path) -> Resolution:
     """Read a .txt file (UTF-8 with or without BOM; cp1252/latin-1 only if UTF-8 fails)."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UnreadableFile(str(path), f"cannot read file: {exc.strerror or exc}") from exc
+    data = file_bytes(path)
     return parse_text(decode_text(data, str(path)), source=str(path))
 
 
