@@ -144,6 +144,19 @@ class Assistant:
                 return event.answer
         raise RuntimeError("the answer stream ended without a final event")  # pragma: no cover
 
+    def refresh(self) -> None:
+        """Make newly ingested paragraphs findable: the retriever keeps its tables in memory.
+
+        The refusal policy reads the retriever's vocabulary (word rarity, unknown names), so it is
+        re-pointed at the new lexical index too, or a new document's words would count as unknown.
+        """
+        refresh = getattr(self.retriever, "refresh", None)
+        if callable(refresh):
+            refresh()
+        lexical = getattr(self.retriever, "lexical", None)
+        if lexical is not None:
+            self.refusal.lexicon = lexical
+
     def _index_empty(self) -> bool:
         chunks = getattr(self.retriever, "chunks", None)
         return chunks is not None and len(chunks) == 0

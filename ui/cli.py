@@ -194,6 +194,34 @@ def eval_command(datasets: tuple[Path, ...], out: Path | None, as_json: bool, re
         raise click.ClickException("questions raised errors:\n" + "\n".join(report.errors(runs)))
 
 
+def _url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+
+@cli.command()
+@click.option("--host", default=None, help="Address to listen on (default: RESO_HOST, else 127.0.0.1).")
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (default: RESO_PORT, else 8321).")
+@friendly_errors
+def serve(host: str | None, port: int | None) -> None:
+    """Serve the web UI, the HTTP API (/api, described at /docs) and the widget on one server.
+
+    On an empty index the bundled default corpus is ingested first.
+    """
+    import uvicorn
+
+    from ui.app import create_app
+
+    settings = _settings()
+    overrides = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
+    if overrides:
+        settings = settings.model_copy(update=overrides)
+    app = create_app(settings)
+    url = _url(settings.host, settings.port)
+    click.echo(f"reso is serving on {url}  (API: {url}api, docs: {url}docs)")
+    sys.stdout.flush()  # before uvicorn takes over: a supervisor reading a pipe sees the URL now
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+
+
 def main() -> None:
     cli()
 
