@@ -1,0 +1,682 @@
+"""The UI and the helpdesk widget in a real headless Chromium, against the real app.
+
+Why a browser and not the ASGI test client: what can break here only exists in a browser —
+JavaScript reading a stream, a cross-origin fetch passing CORS, a shadow root holding off a host
+page's CSS, markup in an answer or a resolution staying text. The app is the one `reso serve`
+builds (`ui.app.create_app`), served by uvicorn on loopback, over a small index: the seed
+resolution plus a made-up resolution 31/98 whose paragraphs carry HTML/script payloads.
+
+Chromium is the Debian package (`apt-get install chromium`), driven by the Playwright client
+(`pip install playwright`; its own browser downloads are never used). It runs with networking
+features off and a host resolver that resolves nothing, so a page can reach only loopback.
+Without Chromium or Playwright these tests skip; under CI (`CI` set) they fail instead, so a
+green CI run always means they ran.
+
+Screenshots go to test-artifacts/ (gitignored); one of the UI and one of the widget are also
+copied to docs/screenshots/ for the README.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, quote, urlsplit
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "index" / "default_corpus" / "A_HRC_RES_30_25-fr.txt"
+ARTIFACTS = ROOT / "test-artifacts"
+DOC_SHOTS = ROOT / "docs" / "screenshots"
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    # every host name fails to resolve: whatever a page asks for, only loopback IPs are reachable
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+]
+
+QUESTION_FR = "Que demande le Conseil au Haut-Commissaire d'organiser ?"
+SEED_SYMBOL = "A/HRC/RES/30/25"
+OP4_WORDS = "réunion-débat intersessions"  # in OP4 of the seed, nowhere else
+OP3_WORDS = "continuer de fournir une assistance technique"  # OP3: OP4's neighbour
+
+IMG = '<img src=x onerror="window.__xss=1">'
+SCRIPT = "<script>window.__xss=1</script>"
+XSS_SYMBOL = "A/HRC/RES/31/98"
+XSS_QUESTION = f"Que demande la résolution 31/98 au Secrétariat de publier ? {IMG} {SCRIPT}"
+
+# A resolution in the seed's layout (as a PDF extractor prints it) whose paragraphs quote markup.
+XSS_RESOLUTION = f"""   31/98. Essai de sécurité des balises dans les textes
+
+ 
+
+ Le Conseil des droits de l’homme,
+
+ Rappelant que les textes officiels peuvent contenir des caractères spéciaux,
+
+notamment des chevrons et des guillemets,
+
+ 1. Prie le Secrétariat de publier le fragment {IMG} tel
+
+quel dans les balises de test;
+
+ 2. Décide que le fragment {SCRIPT} sera affiché comme du texte
+
+brut dans les balises de test;
+
+"""
+
+# Host-page CSS that would wreck any widget whose styles are not isolated.
+HOSTILE_CSS = """
+* { color: red !important; font-size: 40px !important; font-family: "Comic Sans MS", cursive !important;
+    line-height: 3 !important; letter-spacing: 4px !important; text-transform: uppercase !important; }
+div { position: static !important; }
+button { background: lime !important; border: 5px dashed blue !important; }
+details, summary, .panel, .bubble, .sources, textarea { display: none !important; }
+"""
+
+
+# -- environment ---------------------------------------------------------------------------------
+
+
+def _missing(reason: str) -> None:
+    """Skip in a plain checkout; fail under CI, where a skipped browser test would hide a gap."""
+    if os.environ.get("CI"):
+        pytest.fail(f"CI needs the browser tests to run: {reason}")
+    pytest.skip(reason)
+
+
+def _chromium() -> str | None:
+    for candidate in (shutil.which("chromium"), "/usr/bin/chromium"):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def _shot(page, name: str, doc_name: str | None = None, **kwargs) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), **kwargs)
+    if doc_name:
+        DOC_SHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, DOC_SHOTS / doc_name)
+    return path
+
+
+def _free_socket() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+class _AppServer:
+    """uvicorn in a thread, on a loopback socket bound before start so the port is known."""
+
+    def __init__(self, app) -> None:
+        import uvicorn
+
+        self.sock = _free_socket()
+        self.port = self.sock.getsockname()[1]
+        self.origin = f"http://127.0.0.1:{self.port}"
+        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+
+    def __enter__(self) -> _AppServer:
+        self.thread.start()
+        deadline = time.monotonic() + 60
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the app server did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=15)
+        self.sock.close()
+
+
+class _Site(ThreadingHTTPServer):
+    """A plain web server on its own port (= its own origin), standing for a site that embeds the widget."""
+
+    daemon_threads = True
+
+    def __init__(self, handler) -> None:
+        super().__init__(("127.0.0.1", 0), handler)
+        self.origin = f"http://127.0.0.1:{self.server_address[1]}"
+        self.app_origin = ""
+        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+
+    def __enter__(self) -> _Site:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.shutdown()
+        self.server_close()
+
+
+class _HostPage(BaseHTTPRequestHandler):
+    """`/` a French page with hostile CSS embedding the widget from the app's origin."""
+
+    def log_message(self, *args) -> None:  # keep pytest output clean
+        pass
+
+    def do_GET(self) -> None:
+        if urlsplit(self.path).path != "/":
+            self.send_error(404)
+            return
+        page = f"""<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Site hôte</title><style>{HOSTILE_CSS}</style></head>
+<body>
+<h1>Site d'un ministère</h1>
+<p id="host-text">Texte de la page hôte, qui garde son propre style.</p>
+<p class="launcher" id="host-launcher">Un élément de la page nommé comme le bouton du widget.</p>
+<script src="{self.server.app_origin}/widget.js" data-title="Aide" defer></script>
+</body></html>"""
+        body = page.encode("utf-8")
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the `browser` fixture reports it
+    expect = None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("the Playwright client is not installed (pip install playwright; no browser download needed)")
+    executable = _chromium()
+    if not executable:
+        _missing("Chromium is not installed (apt-get install -y chromium)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("corpus")
+    shutil.copyfile(SEED, folder / SEED.name)
+    (folder / "A_HRC_RES_31_98-fr.txt").write_text(XSS_RESOLUTION, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def host_site() -> Iterator[_Site]:
+    with _Site(_HostPage) as site:
+        yield site
+
+
+@pytest.fixture(scope="session")
+def foreign_site() -> Iterator[_Site]:
+    """A site that embeds the widget without being in allowed_origins."""
+    with _Site(_HostPage) as site:
+        yield site
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory, corpus, host_site, foreign_site) -> Iterator[_AppServer]:
+    from assistant.settings import Settings
+
+    with pytest.MonkeyPatch.context() as mp:
+        for name in list(os.environ):  # the developer's RESO_* must not change what is tested
+            if name.startswith("RESO_"):
+                mp.delenv(name)
+        settings = Settings(
+            data_dir=tmp_path_factory.mktemp("reso-data"),
+            embedder="hash",
+            generator="extractive",
+            retriever="hybrid",
+            default_corpus=corpus,
+            allowed_origins=[host_site.origin],
+        )
+    from ui.app import create_app
+
+    app = create_app(settings)
+    with _AppServer(app) as server:
+        host_site.app_origin = foreign_site.app_origin = server.origin
+        yield server
+
+
+@pytest.fixture
+def context(browser):
+    """A fresh browser profile per test, recording every URL a page asks for."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    ctx.requested = []
+    ctx.on("request", lambda r: ctx.requested.append(r.url))
+    ctx.set_default_timeout(30_000)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context):
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    yield page
+    page.close()
+
+
+def _no_xss(page) -> None:
+    """The payloads stayed text: nothing ran, and no element was made from them anywhere."""
+    page.wait_for_timeout(500)  # an <img onerror> fires only after the failed load
+    assert page.evaluate("() => window.__xss") is None
+    injected = page.evaluate(
+        """() => {
+            let n = 0;
+            const walk = (root) => {
+                n += root.querySelectorAll('img[src="x"], img[onerror]').length;
+                for (const s of root.querySelectorAll('script')) if ((s.textContent || '').includes('__xss')) n++;
+                for (const el of root.querySelectorAll('*')) if (el.shadowRoot) walk(el.shadowRoot);
+            };
+            walk(document);
+            return n;
+        }"""
+    )
+    assert injected == 0
+
+
+# -- (a) the full UI at "/" ----------------------------------------------------------------------
+# Element ids agreed with ui/gradio_app.py: the sources panel is #sources-panel, a citation is an
+# element with class `reso-citation` and data-document / data-paragraph, the paragraph shown in
+# context is #paragraph-view. The question box is the Textbox with elem_id "question" (Enter asks).
+
+
+def _question_box(page):
+    box = page.locator("#question textarea, #question input").first
+    box.wait_for(state="visible", timeout=60_000)  # Gradio renders the page from JavaScript
+    return box
+
+
+def _ask_ui(page, question: str) -> None:
+    box = _question_box(page)
+    box.click()
+    box.fill(question)
+    box.press("Enter")
+
+
+def _citation(page, document: str, paragraph: str):
+    return page.locator(f'.reso-citation[data-document="{document}"][data-paragraph="{paragraph}"]')
+
+
+def test_ui_answers_in_french_and_opens_the_cited_paragraph(app_server, page):
+    page.goto(app_server.origin + "/")
+    _ask_ui(page, QUESTION_FR)
+
+    citation = _citation(page, SEED_SYMBOL, "OP4")
+    citation.first.wait_for(state="visible", timeout=60_000)
+    sources = page.locator("#sources-panel")
+    assert sources.get_by_text(OP4_WORDS).first.is_visible()
+    assert "OP4" in sources.inner_text()
+    _shot(page, "ui-answer")
+
+    citation.first.click()
+    view = page.locator("#paragraph-view")
+    view.get_by_text(OP4_WORDS).first.wait_for(state="visible")
+    # in context: the neighbouring paragraph is shown with it
+    assert OP3_WORDS in view.inner_text()
+    _shot(page, "ui-paragraph", "ui.png", full_page=True)
+    # the UI works offline: nothing was asked of any other server
+    assert [u for u in page.context.requested if not u.startswith(app_server.origin + "/")] == []
+
+
+def test_ui_opens_a_paragraph_from_a_widget_link(app_server, page):
+    """The widget's "open in the full text" link lands on the paragraph."""
+    url = f"{app_server.origin}/?document={quote(SEED_SYMBOL, safe='')}&paragraph=OP4&language=fr"
+    page.goto(url)
+    view = page.locator("#paragraph-view")
+    view.get_by_text(OP4_WORDS).first.wait_for(state="visible", timeout=60_000)
+    _shot(page, "ui-deep-link")
+
+
+def test_ui_shows_markup_as_text(app_server, page):
+    page.goto(app_server.origin + "/")
+    _ask_ui(page, XSS_QUESTION)
+    _citation(page, XSS_SYMBOL, "OP1").first.wait_for(state="visible", timeout=60_000)
+    # the question as typed, and the resolution's paragraph as printed (in the answer or sources)
+    page.get_by_text(IMG).first.wait_for(state="visible")
+    page.get_by_text(SCRIPT).first.wait_for(state="visible")
+    # and the paragraph in its document, with its neighbour quoting the <script>
+    _citation(page, XSS_SYMBOL, "OP1").first.click()
+    view = page.locator("#paragraph-view")
+    expect(view).to_contain_text(IMG)
+    expect(view).to_contain_text(SCRIPT)
+    _no_xss(page)
+    _shot(page, "ui-xss", full_page=True)
+
+
+# -- (b) the widget on another site --------------------------------------------------------------
+
+
+def _widget(page, css: str):
+    return page.locator(f"[data-reso-widget] {css}")
+
+
+def _open_widget(page):
+    launcher = _widget(page, "button.launcher")
+    launcher.wait_for(state="visible")
+    launcher.click()
+    _widget(page, "[role=dialog]").wait_for(state="visible")
+    return launcher
+
+
+def _ask_widget(page, question: str) -> None:
+    box = _widget(page, "textarea")
+    box.fill(question)
+    box.press("Enter")
+
+
+def _bot_answers(page):
+    return _widget(page, ".msg.bot")
+
+
+def test_widget_answers_on_another_origin_and_keeps_its_style(app_server, host_site, page):
+    asks = []
+    page.on("request", lambda r: asks.append(r) if r.url.endswith("/api/ask/stream") else None)
+    page.goto(host_site.origin + "/")
+
+    launcher = _widget(page, "button.launcher")
+    launcher.wait_for(state="visible")
+    # French page (lang="fr"), so French strings; data-title is the panel title
+    assert launcher.get_attribute("aria-label") == "Poser une question sur les résolutions de l'ONU"
+    assert launcher.get_attribute("aria-expanded") == "false"
+
+    # keyboard: Tab reaches the button (the page has no other focusable element), with a visible
+    # focus ring; Enter opens the panel with the question box focused
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.querySelector('[data-reso-widget]').shadowRoot.activeElement.className") == "launcher"
+    assert launcher.evaluate("(el) => getComputedStyle(el).outlineStyle") == "solid"
+    page.keyboard.press("Enter")
+    dialog = _widget(page, "[role=dialog]")
+    dialog.wait_for(state="visible")
+    assert launcher.get_attribute("aria-expanded") == "true"
+    assert _widget(page, "h2").inner_text() == "Aide"
+    assert page.evaluate("() => document.querySelector('[data-reso-widget]').shadowRoot.activeElement.tagName") == "TEXTAREA"
+    assert _widget(page, "label[for=reso-question]").inner_text() == "Votre question"
+    assert _widget(page, "[aria-live=polite]").count() == 1
+
+    page.keyboard.type(QUESTION_FR)
+    page.keyboard.press("Enter")
+    answer = _bot_answers(page).last
+    answer.locator("details summary", has_text=f"{SEED_SYMBOL} OP4").wait_for(state="visible", timeout=60_000)
+    assert OP4_WORDS in answer.locator(".bubble").inner_text()
+    assert answer.locator(".sources h3").inner_text() == "Sources"
+
+    # the marker in the answer is a button that opens its excerpt
+    cite = answer.locator(f'button.cite[data-document="{SEED_SYMBOL}"][data-paragraph="OP4"]')
+    details = answer.locator(f'details[data-document="{SEED_SYMBOL}"][data-paragraph="OP4"]')
+    assert details.get_attribute("open") is None
+    cite.click()
+    assert details.get_attribute("open") is not None
+    assert details.locator(".excerpt").get_by_text(OP4_WORDS).is_visible()
+
+    # the link to the paragraph in the full UI, in a new tab that cannot reach back
+    link = details.locator("a")
+    href = link.get_attribute("href")
+    assert href == f"{app_server.origin}/?document=A%2FHRC%2FRES%2F30%2F25&paragraph=OP4&language=fr"
+    assert link.get_attribute("target") == "_blank"
+    assert "noopener" in link.get_attribute("rel").split()
+
+    # the host page's CSS did not get in ...
+    style = "(el) => { const s = getComputedStyle(el); return [s.color, s.fontSize, s.textTransform]; }"
+    assert launcher.evaluate(style) == ["rgb(255, 255, 255)", "15px", "none"]
+    assert answer.locator(".bubble").evaluate(style) == ["rgb(27, 31, 36)", "15px", "none"]
+    assert details.locator(".excerpt").is_visible()  # the page hides every <details> and .bubble of its own
+    # ... and the widget's did not get out
+    host_launcher = page.locator("#host-launcher")
+    assert host_launcher.evaluate("(el) => getComputedStyle(el).position") == "static"
+    assert host_launcher.evaluate("(el) => getComputedStyle(el).backgroundColor") == "rgba(0, 0, 0, 0)"
+    assert page.locator("#host-text").evaluate(style) == ["rgb(255, 0, 0)", "40px", "uppercase"]
+    _shot(page, "widget-answer")
+
+    # a follow-up sends the conversation so far
+    _ask_widget(page, "Et à quelle session doit-il soumettre le compte rendu ?")
+    page.wait_for_function(
+        "() => document.querySelector('[data-reso-widget]').shadowRoot.querySelectorAll('.msg.bot').length === 2"
+    )
+    _bot_answers(page).last.locator(".bubble").wait_for(state="visible")
+    first, second = (json.loads(r.post_data) for r in asks)
+    assert first == {"question": QUESTION_FR, "history": []}
+    assert [m["role"] for m in second["history"]] == ["user", "assistant"]
+    assert second["history"][0]["content"] == QUESTION_FR
+    assert OP4_WORDS in second["history"][1]["content"]
+
+    # Escape closes and gives focus back to the button
+    _widget(page, "textarea").focus()
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="hidden")
+    assert launcher.get_attribute("aria-expanded") == "false"
+    assert page.evaluate("() => document.querySelector('[data-reso-widget]').shadowRoot.activeElement.className") == "launcher"
+
+    # it loaded nothing from anywhere but the two origins, and threw nothing
+    assert all(u.startswith((host_site.origin + "/", app_server.origin + "/")) for u in page.context.requested)
+    assert page.errors == []
+
+
+def test_widget_shows_markup_as_text(app_server, host_site, page):
+    page.goto(host_site.origin + "/")
+    _open_widget(page)
+    _ask_widget(page, XSS_QUESTION)
+    answer = _bot_answers(page).last
+    answer.locator("details summary", has_text=f"{XSS_SYMBOL} OP1").wait_for(state="visible", timeout=60_000)
+
+    question = _widget(page, ".msg.user .bubble").last
+    assert question.inner_text() == XSS_QUESTION
+    assert IMG in answer.locator(".bubble").inner_text()  # the answer quotes the paragraph
+    answer.locator(f'button.cite[data-paragraph="OP1"]').click()
+    assert IMG in answer.locator('details[data-paragraph="OP1"] .excerpt').inner_text()
+    _no_xss(page)
+    _shot(page, "widget-xss")
+    assert page.errors == []
+
+
+def test_widget_phone_width_is_full_width(app_server, host_site, browser):
+    ctx = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
+    try:
+        page = ctx.new_page()
+        page.goto(host_site.origin + "/")
+        _open_widget(page)
+        box = _widget(page, "[role=dialog]").bounding_box()
+        assert box["x"] == 0 and box["width"] == 375
+        _ask_widget(page, QUESTION_FR)
+        _bot_answers(page).last.locator("details").first.wait_for(state="visible", timeout=60_000)
+        _shot(page, "widget-phone")
+        _widget(page, "button.close").click()
+        _widget(page, "[role=dialog]").wait_for(state="hidden")
+    finally:
+        ctx.close()
+
+
+def test_widget_on_an_origin_not_allowed_shows_a_friendly_error(app_server, foreign_site, page):
+    page.goto(foreign_site.origin + "/")
+    _open_widget(page)
+    _ask_widget(page, QUESTION_FR)
+    alert = _widget(page, "[role=alert]")
+    alert.wait_for(state="visible")
+    assert alert.inner_text().startswith("Impossible de joindre l'assistant")
+    assert page.errors == []
+
+
+def test_widget_demo_page_works_under_a_strict_csp(app_server, page):
+    """The server's own demo page forbids inline script: the widget needs none."""
+    page.goto(app_server.origin + "/widget-demo?lang=en")
+    launcher = _open_widget(page)
+    assert launcher.get_attribute("aria-label") == "Ask about UN resolutions"
+    assert _widget(page, "button.send").inner_text() == "Send"
+    _ask_widget(page, "What does the Council ask the High Commissioner to organise?")
+    answer = _bot_answers(page).last
+    answer.locator("details").first.wait_for(state="visible", timeout=60_000)
+    _shot(page, "widget-demo", "widget.png")
+    answer.locator("button.cite").first.click()
+    expect(answer.locator("details .excerpt").first).to_be_in_viewport()
+    page.wait_for_timeout(1000)  # the end of the smooth scroll, for the picture
+    _shot(page, "widget-demo-excerpt")
+    assert page.errors == []
+
+
+def test_widget_js_is_served_cacheable_and_configured(app_server):
+    """No browser needed: what embedding sites and their caches see of /widget.js and /widget-demo."""
+    from urllib.error import HTTPError
+    from urllib.request import Request, urlopen
+
+    from ui.widget import render_script
+
+    with urlopen(app_server.origin + "/widget.js") as r:
+        assert r.headers["Content-Type"] == "application/javascript; charset=utf-8"
+        assert r.headers["Cache-Control"] == "public, max-age=300"
+        etag, script = r.headers["ETag"], r.read().decode("utf-8")
+    assert "attachShadow" in script and 'var CONFIGURED_BASE = "";' in script
+    with pytest.raises(HTTPError) as revalidated:
+        urlopen(Request(app_server.origin + "/widget.js", headers={"If-None-Match": etag}))
+    assert revalidated.value.code == 304
+
+    with urlopen(app_server.origin + "/widget-demo?lang=fr&position=left") as r:
+        assert "script-src 'self'" in r.headers["Content-Security-Policy"]
+        demo = r.read().decode("utf-8")
+    assert f'<script src="{app_server.origin}/widget.js"' in demo and 'data-position="left"' in demo
+    with urlopen(app_server.origin + '/widget-demo?lang="><script>x</script>') as r:
+        assert "<script>x" not in r.read().decode("utf-8")  # unknown values are never echoed
+
+    # RESO_PUBLIC_URL goes into the script as a JS string; anything but http(s) is ignored
+    assert 'var CONFIGURED_BASE = "https://example.org/reso/";' in render_script("https://example.org/reso").decode()
+    assert 'var CONFIGURED_BASE = "";' in render_script("javascript:alert(1)").decode()
+    assert "\\u003c/script" in render_script("https://example.org/</script>").decode()
+
+
+# -- the widget against a deliberately awkward server --------------------------------------------
+
+
+class _StubApi(BaseHTTPRequestHandler):
+    """Serves widget.js and a page, and answers like the API but awkwardly, to test the client.
+
+    - an answer streamed a few bytes at a time, CRLF line ends, comments, a multi-byte character
+      cut in two, an unknown event and a `data:` split over two lines;
+    - HTTP 429 with the API's JSON error body;
+    - a stream that ends with `event: error`.
+    """
+
+    protocol_version = "HTTP/1.0"
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def _send(self, status: int, ctype: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:
+        from ui.widget import render_script
+
+        path = urlsplit(self.path).path
+        if path == "/widget.js":
+            self._send(200, "application/javascript; charset=utf-8", render_script(None))
+        elif path == "/":
+            lang = parse_qs(urlsplit(self.path).query).get("lang", ["en"])[0]
+            page = f'<!doctype html><html lang="{lang}"><body><script src="/widget.js" defer></script></body></html>'
+            self._send(200, "text/html; charset=utf-8", page.encode())
+        else:
+            self.send_error(404)
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        question = body["question"]
+        if "busy" in question:
+            self._send(429, "application/json", json.dumps({"error": "5 questions per minute at most"}).encode())
+            return
+        if "boom" in question:
+            stream = 'event: delta\r\ndata: {"text": "Début"}\r\n\r\nevent: error\r\ndata: {"error": "generator down"}\r\n\r\n'
+        else:
+            citation = {"document": "A/RES/1/1", "paragraph": "OP1", "language": "fr",
+                        "text": "Décide que l’été durera <b>toujours</b>.", "title": "Été"}
+            answer = "L’été durera toujours — «\u00a0décidé\u00a0» 🌞 [A/RES/1/1, OP1]"
+            done = {"answer": answer, "language": "fr", "refused": False, "citations": [citation]}
+            stream = (
+                ": keep-alive\r\n\r\n"
+                "event: delta\r\ndata: " + json.dumps({"text": answer[:9]}, ensure_ascii=False) + "\r\n\r\n"
+                "event: unknown\r\ndata: {}\r\n\r\n"
+                "event: delta\r\ndata: " + json.dumps({"text": answer[9:]}, ensure_ascii=False) + "\r\n\r\n"
+                "event: citations\r\ndata: [\r\ndata: " + json.dumps(citation, ensure_ascii=False) + "]\r\n\r\n"
+                "event: done\r\ndata: " + json.dumps(done, ensure_ascii=False) + "\r\n\r\n"
+            )
+        raw = stream.encode("utf-8")
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        self.wfile.flush()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        i, step = 0, 1
+        while i < len(raw):  # pieces of 1 to 7 bytes: cuts lines, CRLF pairs and UTF-8 sequences
+            self.wfile.write(raw[i : i + step])
+            self.wfile.flush()
+            i += step
+            step = step % 7 + 1
+            time.sleep(0.001)
+
+
+@pytest.fixture(scope="session")
+def stub_site() -> Iterator[_Site]:
+    with _Site(_StubApi) as site:
+        yield site
+
+
+def test_widget_reads_a_stream_cut_anywhere(stub_site, page):
+    page.goto(stub_site.origin + "/?lang=fr")
+    _open_widget(page)
+    _ask_widget(page, "Combien de temps durera l’été ?")
+    answer = _bot_answers(page).last
+    answer.locator("details summary", has_text="A/RES/1/1 OP1").wait_for(state="visible")
+    assert answer.locator(".bubble").inner_text() == "L’été durera toujours — «\u00a0décidé\u00a0» 🌞 [A/RES/1/1, OP1]"
+    assert answer.locator(".excerpt").text_content() == "Décide que l’été durera <b>toujours</b>."
+    assert answer.locator("b").count() == 0
+    assert page.errors == []
+
+
+def test_widget_explains_http_and_stream_errors(stub_site, page):
+    page.goto(stub_site.origin + "/?lang=en")
+    _open_widget(page)
+    _ask_widget(page, "busy?")
+    alert = _widget(page, "[role=alert]").last
+    alert.wait_for(state="visible")
+    assert alert.inner_text() == (
+        "Too many questions at once. Please wait a moment and try again. (5 questions per minute at most)"
+    )
+    assert _widget(page, "button.send").is_enabled()  # ready for the next question
+
+    _ask_widget(page, "boom?")
+    page.wait_for_function(
+        "() => document.querySelector('[data-reso-widget]').shadowRoot.querySelectorAll('[role=alert]').length === 2"
+    )
+    assert "generator down" in _widget(page, "[role=alert]").last.inner_text()
+    _shot(page, "widget-errors")
+    assert page.errors == []
