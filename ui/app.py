@@ -33,4 +33,5 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     from ui import gradio_app
 
-    return gr.mount_gradio_app(app, gradio_app.build(services), path="/")
+    # the theme is passed here: in Gradio 6 mount_gradio_app replaces the Blocks' own theme
+    return gr.mount_gradio_app(app, gradio_app.build(services), path="/", theme=gradio_app.theme())

@@ -1,0 +1,44 @@
+// Runs as the `js_on_load` of the hidden "reso-assets" component (ui/gradio_app.py).
+// A click on a citation (in an answer, the sources panel or the paragraph view) opens that
+// paragraph in its document through the component's 'open_citation' event. Buttons carry
+// data-document / data-paragraph / data-language; links in answers lose data-* attributes to
+// the chat's HTML sanitizer, so for them the same values are read from the deep link they point
+// to (?document=…&paragraph=…&language=…). A modified click (new tab), or a page where this
+// script did not run, still follows the link and `demo.load` opens the paragraph.
+window.__resoOpenCitation = (detail) => trigger('open_citation', detail);
+
+function resoCitationOf(el) {
+  if (el.hasAttribute('data-reso-open')) {
+    return {
+      document: el.getAttribute('data-document') || '',
+      paragraph: el.getAttribute('data-paragraph') || '',
+      language: el.getAttribute('data-language') || '',
+    };
+  }
+  const params = new URL(el.getAttribute('href') || '', window.location.href).searchParams;
+  return {
+    document: params.get('document') || '',
+    paragraph: params.get('paragraph') || '',
+    language: params.get('language') || '',
+  };
+}
+
+if (!window.__resoCitationClicks) {
+  window.__resoCitationClicks = true;
+  document.addEventListener(
+    'click',
+    (event) => {
+      const el = event.target instanceof Element ? event.target.closest('[data-reso-open], a.reso-citation') : null;
+      if (!el) return;
+      if (event.ctrlKey || event.metaKey || event.shiftKey || event.altKey || event.button !== 0) return;
+      const citation = resoCitationOf(el);
+      if (!citation.document || !citation.paragraph) return;
+      event.preventDefault();
+      event.stopPropagation();
+      window.__resoOpenCitation(citation);
+      const view = document.getElementById('paragraph-view');
+      if (view) view.scrollIntoView({ behavior: 'smooth', block: 'nearest' });
+    },
+    true,
+  );
+}
