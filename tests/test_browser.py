@@ -12,8 +12,9 @@ features off and a host resolver that resolves nothing, so a page can reach only
 Without Chromium or Playwright these tests skip; under CI (`CI` set) they fail instead, so a
 green CI run always means they ran.
 
-Screenshots go to test-artifacts/ (gitignored); one of the UI and one of the widget are also
-copied to docs/screenshots/ for the README.
+Screenshots go to test-artifacts/ (gitignored); with RESO_UPDATE_SCREENSHOTS=1, one of the UI and
+one of the widget are also copied to docs/screenshots/ for the README (so a test run never edits
+tracked files).
 """
 
 from __future__ import annotations
@@ -112,7 +113,7 @@ def _shot(page, name: str, doc_name: str | None = None, **kwargs) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), **kwargs)
-    if doc_name:
+    if doc_name and os.environ.get("RESO_UPDATE_SCREENSHOTS"):
         DOC_SHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, DOC_SHOTS / doc_name)
     return path
