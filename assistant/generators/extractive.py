@@ -73,14 +73,17 @@ def sentence_for(source: Retrieved, inp: GenerationInput) -> str:
     if chunk.language != lang:
         note = " " + phrase("in_language", lang, language=phrase(f"lang_{chunk.language}", lang))
     cite = marker(chunk.document, chunk.paragraph)
-    body = phrase(f"body_{chunk.body}", lang)
-    if chunk.kind == "operative" and chunk.language == lang:
-        lead = phrase("in_resolution", lang, document=chunk.document)
-        return f"{lead} {_lower_first(body)} {_lower_first(text)} {cite}"
-    intro = phrase("preamble_intro", lang, document=chunk.document, body_lower=_lower_first(body))
-    if chunk.kind != "preambular":
-        intro = phrase("in_resolution", lang, document=chunk.document)
-    return f"{intro} « {text} »{note} {cite}" if lang == "fr" else f"{intro} “{text}”{note} {cite}"
+    body = _lower_first(phrase(f"body_{chunk.body}", lang))
+    quoted = f"« {text} »" if lang == "fr" else f"“{text}”"
+    lead = phrase("in_resolution", lang, document=chunk.document)
+    if chunk.kind == "operative":
+        if chunk.language == lang:  # the body, then the paragraph's own verb: "the Council requests …"
+            return f"{lead} {body} {_lower_first(text)} {cite}"
+        return f"{lead} {body}{note} : {quoted} {cite}" if lang == "fr" else f"{lead} {body}{note}: {quoted} {cite}"
+    if chunk.kind == "preambular":
+        intro = phrase("preamble_intro", lang, document=chunk.document, body_lower=body)
+        return f"{intro} {quoted}{note} {cite}"
+    return f"{lead} {quoted}{note} {cite}"
 
 
 class ExtractiveGenerator:
