@@ -45,7 +45,8 @@ _DURATION = re.compile(
     r"\b(?:period|periode|months?|mois|years?|ans|annees?|days?|jours?|journee|weeks?|semaines?|until|jusqu'au|"
     r"jusqu'a|jusqu'en|through|biennial|biennale|annual|annuel(?:le)?|half-day|demi-journee)\b"
 )
-_DATE = re.compile(rf"\b(?:{MONTHS})\b|\b(?:19|20)\d\d\b")
+# a calendar date, not a bare year: "(2023)" in "resolution 2688 (2023)" answers no "until when"
+_DATE = re.compile(rf"\b\d{{1,2}}(?:er)?\s+(?:{MONTHS})\b|\b(?:{MONTHS})\s+\d{{4}}\b")
 _SESSION = re.compile(r"\bsession\b")
 
 

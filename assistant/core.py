@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.citations import MarkerFilter, key, parent_key
 from assistant.conversation import resolve
 from assistant.generators import GenerationInput, Generator
 from assistant.models import Answer, Citation, Filters, Message, Retrieved
-from assistant.query import analyse, expand_abbreviations
+from assistant.query import analyse, expand_abbreviations, question_parts
 from assistant.refusal import RefusalPolicy
 from assistant.retrieval import Retriever
 from index.errors import ResoError
@@ -104,6 +104,8 @@ class Assistant:
             yield Done(Answer(text, lang, True, [], related, retrieved, [], timings | {"generate": 0.0}))
             return
 
+        if decision.sources[0].match != "exact":
+            self._cover_each_part(turn.search_question, analysis, filters, decision.sources, retrieved)
         allowed = {parent_key(r.chunk.document, r.chunk.paragraph) for r in retrieved}
         flt = MarkerFilter(allowed)
         standalone = f"{turn.search_question} ({turn.context})" if turn.context else turn.search_question
@@ -143,6 +145,28 @@ class Assistant:
             if isinstance(event, Done):
                 return event.answer
         raise RuntimeError("the answer stream ended without a final event")  # pragma: no cover
+
+    def _cover_each_part(self, question, analysis, filters, sources: list[Retrieved], retrieved: list[Retrieved]) -> None:
+        """A question asking two things ("until when…, and until when…") gets a source for each.
+
+        Each sub-question is searched on its own, with the whole question as context; its best
+        paragraph joins the sources when it is in the same document as the main answer.
+        """
+        top = sources[0]
+        for part in question_parts(question):
+            sub = replace(analysis, text=part, paragraph=None)
+            found = self.retriever.retrieve(part, k=3, filters=filters, analysis=sub, context=question)
+            best = found[0] if found else None
+            if (
+                best is None
+                or best.chunk.document != top.chunk.document
+                or best.chunk.kind != top.chunk.kind
+                or best.key in {s.key for s in sources}
+            ):
+                continue
+            sources.append(best)
+            if best.key not in {r.key for r in retrieved}:
+                retrieved.append(best)
 
     def refresh(self) -> None:
         """Make newly ingested paragraphs findable: the retriever keeps its tables in memory.

@@ -76,6 +76,22 @@ def expand_abbreviations(question: str) -> str:
     return _ABBREV.sub(lambda m: f"{m.group(1)} ({ABBREVIATIONS[m.group(1)]})", question)
 
 
+# a coordinator followed by a new question word starts a second question: "… until when is the embargo
+# renewed, and until when is the Group of Experts extended?"; folded text, one row per language
+_PART_SPLIT = re.compile(
+    r"\s*(?:,|;)?\s+(?:and|et|ou|or)\s+(?=(?:what|which|where|when|who|whom|how|until|for how|why|"
+    r"quel|quelle|quels|quelles|ou|quand|qui|comment|combien|jusqu'a|pourquoi|a quelle|a quel|de quel|"
+    r"dans quel|sur quel|pour combien)\b)|\s*[?;]\s+(?=\w)"
+)
+
+
+def question_parts(question: str) -> list[str]:
+    """The sub-questions (folded) of a question that asks several things; [] when it asks one."""
+    parts = [p.strip(" ,;?") for p in _PART_SPLIT.split(fold(question))]
+    parts = [p for p in parts if len(p.split()) >= 2]
+    return parts if len(parts) > 1 else []
+
+
 @dataclass(frozen=True)
 class ParagraphRef:
     kind: str  # "OP" or "PP"

@@ -99,3 +99,15 @@ def test_follow_ups_are_made_standalone():
     assert "54/10" in topic.context
     fresh = resolve("Which resolution establishes a regional office for the Caribbean Community?", history)
     assert fresh.search_question.startswith("Which resolution") and fresh.numbers == [] and not fresh.context
+
+
+def test_questions_asking_two_things_are_split():
+    from assistant.query import question_parts
+
+    parts = question_parts(
+        "RDC : jusqu'à quand l'embargo sur les armes est-il reconduit par la résolution 2688 (2023), "
+        "et jusqu'à quand le Groupe d'experts est-il prolongé ?"
+    )
+    assert len(parts) == 2 and "embargo" in parts[0] and "groupe d'experts" in parts[1]
+    assert question_parts("In resolution 55/14, what panel does the Council decide to hold, and where must the report go?")[1] == "where must the report go"
+    assert question_parts("Which States and organizations are invited?") == []
