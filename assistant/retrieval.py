@@ -50,6 +50,7 @@ class HybridWeights:
     dense_candidates: int = 100
     translated: float = 0.5  # weight of the other language's words (bilingual lexicon expansion)
     answer_type: float = 0.1  # bonus for a paragraph holding the kind of answer asked (a date, a number…)
+    prior_candidates: int = 200  # rows the answer-type and operative-part priors are applied to
     context: float = 0.5  # weight of the earlier question an elliptical follow-up leans on
     preambular: float = 0.85  # factor on preambular paragraphs' scores (<1 prefers the operative part)
 
@@ -188,12 +189,19 @@ class HybridRetriever:
         return self._lacks_cache[language]
 
     def _priors(self, question: str, combined: np.ndarray, cand: np.ndarray) -> np.ndarray:
-        """Preferences that do not come from word matching: answer type, operative part."""
+        """Preferences that do not come from word matching: answer type, operative part.
+
+        Applied to the best `prior_candidates` rows only: a question with common words has
+        thousands of candidates, and checking each text for a date would dominate the latency.
+        """
         kinds = asked(question) if self.weights.answer_type else []
         if not kinds and self.weights.preambular == 1.0:
             return combined
         out = combined.astype(np.float32, copy=True)
-        for row in np.flatnonzero(cand):
+        rows = np.flatnonzero(cand)
+        if len(rows) > self.weights.prior_candidates:
+            rows = rows[np.argsort(-combined[rows])[: self.weights.prior_candidates]]
+        for row in rows:
             c = self.chunks[row]
             if kinds and any(gives(k, c.text) for k in kinds):
                 out[row] += self.weights.answer_type
