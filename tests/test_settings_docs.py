@@ -22,3 +22,11 @@ def test_settings_read_from_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("RESO_EMBEDDER", "hash")
     s = Settings()
     assert s.data_dir == tmp_path / "x" and s.embedder == "hash"
+
+
+def test_every_cli_command_is_in_the_readme():
+    from ui.cli import cli
+
+    text = README.read_text(encoding="utf-8")
+    missing = [name for name in cli.commands if f"reso {name}" not in text]
+    assert not missing, f"commands missing from README: {missing}"
