@@ -33,6 +33,7 @@ def build_assistant(settings: Settings, library: Library | None = None, retrieve
     """The assistant over the library; ingests the default corpus into an empty index first."""
     library = library or open_library(settings)
     library.ensure_default_corpus(settings.default_corpus)
-    retriever = HybridRetriever(library, retriever_mode or settings.retriever)
+    # the lexical tables are cached beside the index they come from, keyed by its fingerprint
+    retriever = HybridRetriever(library, retriever_mode or settings.retriever, cache_dir=settings.data_dir / "lexical")
     refusal = RefusalPolicy(lexicon=retriever.lexical)
     return Assistant(retriever, make_generator(settings), refusal, k=settings.top_k)

@@ -6,14 +6,20 @@ what finds a French paragraph for an English question. Scores are min-max normal
 the candidates and mixed with weights, because rank fusion with a weak dense model was measured
 to hurt. Each paragraph is returned once, whatever the number of its language versions, shown in
 the question's language when the document has it.
+
+The tables a search reads (chunks, their columns, the lexical index) form one immutable
+`RetrievalTables`, replaced by a single assignment on refresh: a search running during an
+ingest's refresh reads the old tables or the new ones, never half of each.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal, Protocol
 
 import numpy as np
@@ -23,13 +29,14 @@ from assistant.models import Filters, Retrieved
 from assistant.query import QueryAnalysis, analyse
 from index.analysis import fold, query_tokens, tokens
 from index.chunks import Chunk
-from index.lexical import LexicalIndex, symbol_numbers
+from index.lexical import LexicalCache, LexicalIndex, symbol_numbers
 from index.lexicon import Lexicon, bundled
 from index.library import Library
 from index.model import normalise_pid, normalise_symbol
 
 Mode = Literal["hybrid", "bm25", "dense"]
 _NAMES = re.compile(r"\b[A-Z][a-zà-ÿ]{3,}\b")
+log = logging.getLogger(__name__)
 
 
 class Retriever(Protocol):
@@ -84,67 +91,153 @@ def _minmax(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return np.clip((x - lo) / (hi - lo), 0.0, 1.0) * mask
 
 
+@dataclass(frozen=True, eq=False)
+class RetrievalTables:
+    """Everything a search reads of one state of the index, built together and never mutated after.
+
+    Rows are aligned across `chunks`, the column arrays and the lexical index. `lacks` is a memo
+    filled lazily per language; it belongs to these tables, so a refresh cannot leave it stale.
+    """
+
+    chunks: list[Chunk]
+    lexical: LexicalIndex | None
+    row_of: dict[str, int]
+    doc_keys: np.ndarray
+    languages: np.ndarray
+    bodies: np.ndarray
+    dates: np.ndarray
+    versions: dict[tuple[str, str], dict[str, int]]
+    docs_by_number: dict[str, set[str]]
+    lacks: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, chunks: list[Chunk], lexical: LexicalIndex | None) -> RetrievalTables:
+        versions: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+        docs_by_number: dict[str, set[str]] = defaultdict(set)
+        for i, c in enumerate(chunks):
+            key = normalise_symbol(c.document)
+            versions[(key, normalise_pid(c.paragraph))][c.language] = i
+            for n in symbol_numbers(c.document):
+                docs_by_number[n].add(key)
+        return cls(
+            chunks=chunks,
+            lexical=lexical,
+            row_of={c.id: i for i, c in enumerate(chunks)},
+            doc_keys=np.array([normalise_symbol(c.document) for c in chunks]),
+            languages=np.array([c.language for c in chunks]),
+            bodies=np.array([c.body for c in chunks]),
+            dates=np.array([int(c.date.replace("-", "")) if c.date else 0 for c in chunks]),
+            versions=versions,
+            docs_by_number=docs_by_number,
+        )
+
+
 class HybridRetriever:
-    """Holds the chunk table and the lexical index in memory; dense search goes to the store."""
+    """Holds the chunk table and the lexical index in memory; dense search goes to the store.
+
+    With a `cache_dir`, the chunk table and lexical index are kept on disk too (`LexicalCache`),
+    keyed by the store's fingerprint: a start on an unchanged index loads them instead of reading
+    and tokenising every chunk again.
+    """
 
     def __init__(
-        self, library: Library, mode: Mode = "hybrid", weights: HybridWeights | None = None, lexicon: Lexicon | None = None
+        self,
+        library: Library,
+        mode: Mode = "hybrid",
+        weights: HybridWeights | None = None,
+        lexicon: Lexicon | None = None,
+        cache_dir: Path | None = None,
     ):
         self.library = library
         self.lexicon = lexicon if lexicon is not None else bundled()
         self.mode = mode
         self.weights = weights or HybridWeights()
+        self.cache = LexicalCache(cache_dir) if cache_dir is not None and mode != "dense" else None
         self.refresh()
 
     def refresh(self) -> None:
-        """Re-read the chunks after an ingest."""
-        self.chunks: list[Chunk] = self.library.store.chunks()
-        self.row_of: dict[str, int] = {c.id: i for i, c in enumerate(self.chunks)}
-        self.doc_keys = np.array([normalise_symbol(c.document) for c in self.chunks])
-        self.languages = np.array([c.language for c in self.chunks])
-        self.bodies = np.array([c.body for c in self.chunks])
-        self.dates = np.array([int(c.date.replace("-", "")) if c.date else 0 for c in self.chunks])
-        self.versions: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
-        self.docs_by_number: dict[str, set[str]] = defaultdict(set)
-        for i, c in enumerate(self.chunks):
-            key = normalise_symbol(c.document)
-            self.versions[(key, normalise_pid(c.paragraph))][c.language] = i
-            for n in symbol_numbers(c.document):
-                self.docs_by_number[n].add(key)
-        self.lexical = LexicalIndex(self.chunks) if self.mode != "dense" else None
-        self._lacks_cache: dict[str, np.ndarray] = {}
+        """Re-read the chunks after an ingest; one assignment publishes the new tables."""
+        self.tables = self._read_tables()
+
+    def _read_tables(self) -> RetrievalTables:
+        if self.mode == "dense":
+            return RetrievalTables.of(self.library.store.chunks(), None)
+        cache = self.cache
+        fingerprint = self._fingerprint() if cache is not None else None
+        if cache is not None and fingerprint is not None:
+            cached = cache.load(fingerprint)
+            if cached is not None:
+                return RetrievalTables.of(cached.chunks, cached)
+        # the chunks are read after the fingerprint: a write in between makes the key older than
+        # the content (a needless rebuild later), never newer (stale tables)
+        lexical = LexicalIndex(self.library.store.chunks())
+        if cache is not None and fingerprint is not None:
+            cache.save(fingerprint, lexical)
+        return RetrievalTables.of(lexical.chunks, lexical)
+
+    def _fingerprint(self) -> str | None:
+        """None when the store cannot say cheaply whether it changed: then every chunk is read."""
+        fingerprint = getattr(self.library.store, "fingerprint", None)
+        if not callable(fingerprint):
+            return None
+        try:
+            return fingerprint()
+        except Exception as exc:  # the cache is an optimisation: a store that cannot tell is simply re-read
+            log.warning("no fingerprint for the index (%s); reading every chunk", exc)
+            return None
+
+    # -- the current tables, for callers that read them between searches ---------------------
+    @property
+    def chunks(self) -> list[Chunk]:
+        return self.tables.chunks
+
+    @property
+    def lexical(self) -> LexicalIndex | None:
+        return self.tables.lexical
+
+    @property
+    def versions(self) -> dict[tuple[str, str], dict[str, int]]:
+        return self.tables.versions
+
+    @property
+    def row_of(self) -> dict[str, int]:
+        return self.tables.row_of
+
+    @property
+    def doc_keys(self) -> np.ndarray:
+        return self.tables.doc_keys
 
     # -- helpers ---------------------------------------------------------------------------
-    def named_documents(self, analysis: QueryAnalysis) -> list[str]:
+    def named_documents(self, t: RetrievalTables, analysis: QueryAnalysis) -> list[str]:
         docs: list[str] = []
         for n in analysis.numbers:
-            docs.extend(sorted(self.docs_by_number.get(n, ())))
+            docs.extend(sorted(t.docs_by_number.get(n, ())))
         return list(dict.fromkeys(docs))
 
-    def _mask(self, filters: Filters, named: Sequence[str]) -> np.ndarray:
-        mask = np.ones(len(self.chunks), dtype=bool)
+    def _mask(self, t: RetrievalTables, filters: Filters, named: Sequence[str]) -> np.ndarray:
+        mask = np.ones(len(t.chunks), dtype=bool)
         docs = {normalise_symbol(d) for d in filters.documents}
         if named:
             docs = (docs & set(named)) or docs or set(named)
         if docs:
-            mask &= np.isin(self.doc_keys, list(docs))
+            mask &= np.isin(t.doc_keys, list(docs))
         if filters.bodies:
-            mask &= np.isin(self.bodies, list(filters.bodies))
+            mask &= np.isin(t.bodies, list(filters.bodies))
         if filters.languages:
-            mask &= np.isin(self.languages, list(filters.languages))
+            mask &= np.isin(t.languages, list(filters.languages))
         if filters.date_from:
-            mask &= self.dates >= int(filters.date_from.replace("-", ""))
+            mask &= t.dates >= int(filters.date_from.replace("-", ""))
         if filters.date_to:
-            mask &= self.dates <= int(filters.date_to.replace("-", ""))
+            mask &= t.dates <= int(filters.date_to.replace("-", ""))
         return mask
 
-    def _make(self, key: tuple[str, str], language: str, score: float, match="search", lex=0.0, dense=0.0) -> Retrieved:
-        rows = self.versions[key]
-        versions = {lang: self.chunks[i] for lang, i in rows.items()}
+    def _make(self, t: RetrievalTables, key: tuple[str, str], language: str, score: float, match="search", lex=0.0, dense=0.0) -> Retrieved:
+        rows = t.versions[key]
+        versions = {lang: t.chunks[i] for lang, i in rows.items()}
         shown = versions.get(language) or versions.get("en") or next(iter(versions.values()))
         return Retrieved(shown, score, versions, match, lex, dense)
 
-    def exact(self, analysis: QueryAnalysis, docs: Sequence[str]) -> list[Retrieved]:
+    def exact(self, t: RetrievalTables, analysis: QueryAnalysis, docs: Sequence[str]) -> list[Retrieved]:
         ref = analysis.paragraph
         if ref is None or not docs:
             return []
@@ -152,43 +245,43 @@ class HybridRetriever:
         for doc in docs:
             number = ref.number
             if number == -1:  # "the last operative/preambular paragraph"
-                present = [int(p[2:]) for (d, p) in self.versions if d == doc and p.startswith(ref.kind) and p[2:].isdigit()]
+                present = [int(p[2:]) for (d, p) in t.versions if d == doc and p.startswith(ref.kind) and p[2:].isdigit()]
                 if not present:
                     continue
                 number = max(present)
             key = (doc, f"{ref.kind}{number}")
-            if key in self.versions:
-                out.append(self._make(key, analysis.language, 1e6, "exact"))
+            if key in t.versions:
+                out.append(self._make(t, key, analysis.language, 1e6, "exact"))
         return out
 
-    def lexical_scores(self, question: str, language: str) -> np.ndarray:
+    def lexical_scores(self, t: RetrievalTables, question: str, language: str) -> np.ndarray:
         """BM25 of the question's words, plus their translations at a lower weight."""
         other = "en" if language == "fr" else "fr"
         own = query_tokens(question, (language, other))
-        scores = self.lexical.scores(own)
-        derived = [t for w in _NAMES.findall(question) if len(w) >= 5 for t in self.lexical.with_prefix(fold(w))]
-        derived = [t for t in dict.fromkeys(derived) if t not in own]
+        scores = t.lexical.scores(own)
+        derived = [d for w in _NAMES.findall(question) if len(w) >= 5 for d in t.lexical.with_prefix(fold(w))]
+        derived = [d for d in dict.fromkeys(derived) if d not in own]
         if derived:  # a name the texts only use in a derived form: Russia → Russian Federation
-            scores = scores + self.weights.translated * self.lexical.scores(derived)
+            scores = scores + self.weights.translated * t.lexical.scores(derived)
         if self.weights.translated and self.lexicon is not None:
             translated = self.lexicon.translate(tokens(question, language), language, other)
-            extra = [t for t in translated if t not in own]
+            extra = [w for w in translated if w not in own]
             if extra:
-                scores = scores + self.weights.translated * self.lexical.scores(extra) * self._lacks(language)
+                scores = scores + self.weights.translated * t.lexical.scores(extra) * self._lacks(t, language)
         return scores
 
-    def _lacks(self, language: str) -> np.ndarray:
+    def _lacks(self, t: RetrievalTables, language: str) -> np.ndarray:
         """Chunks of documents with no version in `language`: where translated words are needed.
 
         Where the document has the question's language, its own words already match, and
         translated words measured only as noise (corpus MRR 0.81 → 0.76).
         """
-        if language not in self._lacks_cache:
-            have = {d for d, lang in zip(self.doc_keys, self.languages) if lang == language}
-            self._lacks_cache[language] = np.array([d not in have for d in self.doc_keys], dtype=np.float32)
-        return self._lacks_cache[language]
+        if language not in t.lacks:
+            have = {d for d, lang in zip(t.doc_keys, t.languages) if lang == language}
+            t.lacks[language] = np.array([d not in have for d in t.doc_keys], dtype=np.float32)
+        return t.lacks[language]
 
-    def _priors(self, question: str, combined: np.ndarray, cand: np.ndarray) -> np.ndarray:
+    def _priors(self, t: RetrievalTables, question: str, combined: np.ndarray, cand: np.ndarray) -> np.ndarray:
         """Preferences that do not come from word matching: answer type, operative part.
 
         Applied to the best `prior_candidates` rows only: a question with common words has
@@ -202,7 +295,7 @@ class HybridRetriever:
         if len(rows) > self.weights.prior_candidates:
             rows = rows[np.argsort(-combined[rows])[: self.weights.prior_candidates]]
         for row in rows:
-            c = self.chunks[row]
+            c = t.chunks[row]
             if kinds and any(gives(k, c.text) for k in kinds):
                 out[row] += self.weights.answer_type
             if c.kind == "preambular":
@@ -219,31 +312,32 @@ class HybridRetriever:
         context: str = "",
     ) -> list[Retrieved]:
         """Ranked paragraphs for `question`; `context` (an earlier question) counts at a lower weight."""
+        t = self.tables  # one reference for the whole search: a concurrent refresh cannot split it
         filters = filters or Filters()
         analysis = analysis or analyse(question)
-        if not self.chunks:
+        if not t.chunks:
             return []
-        named = self.named_documents(analysis)
-        mask = self._mask(filters, named)
+        named = self.named_documents(t, analysis)
+        mask = self._mask(t, filters, named)
         if not mask.any():
             return []
-        docs_in_scope = sorted(set(self.doc_keys[mask]))
+        docs_in_scope = sorted(set(t.doc_keys[mask]))
         exact_docs = named or (docs_in_scope if len(docs_in_scope) == 1 else [])
-        exact = self.exact(analysis, exact_docs)
+        exact = self.exact(t, analysis, exact_docs)
 
-        lex = np.zeros(len(self.chunks), dtype=np.float32)
-        if self.mode in ("hybrid", "bm25") and self.lexical is not None:
-            lex = self.lexical_scores(question, analysis.language)
+        lex = np.zeros(len(t.chunks), dtype=np.float32)
+        if self.mode in ("hybrid", "bm25") and t.lexical is not None:
+            lex = self.lexical_scores(t, question, analysis.language)
             if context:  # the context ranks among paragraphs that match the new words, never alone
-                lex = lex + self.weights.context * self.lexical_scores(context, analysis.language) * (lex > 0)
+                lex = lex + self.weights.context * self.lexical_scores(t, context, analysis.language) * (lex > 0)
             lex = lex * mask
-        dense = np.zeros(len(self.chunks), dtype=np.float32)
-        dense_mask = np.zeros(len(self.chunks), dtype=bool)
+        dense = np.zeros(len(t.chunks), dtype=np.float32)
+        dense_mask = np.zeros(len(t.chunks), dtype=bool)
         if self.mode in ("hybrid", "dense"):
             vec = self.library.embedder.embed_query(f"{question} {context}".strip())
             n = self.weights.dense_candidates if self.mode == "hybrid" else max(k * 6, 60)
             for hit in self.library.store.query(vec, k=n, where=chroma_where(filters, named)):
-                row = self.row_of.get(hit.chunk.id)
+                row = t.row_of.get(hit.chunk.id)
                 if row is not None and mask[row]:
                     dense[row] = hit.score
                     dense_mask[row] = True
@@ -258,11 +352,11 @@ class HybridRetriever:
             dense_filled = np.where(dense_mask, dense, floor)
             combined = self.weights.lexical * _minmax(lex, cand) + self.weights.dense * _minmax(dense_filled, cand)
 
-        combined = self._priors(question, combined, cand)
+        combined = self._priors(t, question, combined, cand)
         best: dict[tuple[str, str], tuple[float, int]] = {}
         for row in np.flatnonzero(cand):
-            c = self.chunks[row]
-            key = (self.doc_keys[row], normalise_pid(c.paragraph))
+            c = t.chunks[row]
+            key = (t.doc_keys[row], normalise_pid(c.paragraph))
             s = float(combined[row])
             if key not in best or s > best[key][0]:
                 best[key] = (s, row)
@@ -275,5 +369,5 @@ class HybridRetriever:
             if key in seen:
                 continue
             seen.add(key)
-            out.append(self._make(key, analysis.language, s, "search", float(lex[row]), float(dense[row])))
+            out.append(self._make(t, key, analysis.language, s, "search", float(lex[row]), float(dense[row])))
         return out[:k]

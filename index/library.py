@@ -6,6 +6,7 @@ This is the object the CLI, the API and the assistant hold; it is built once fro
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,14 +57,16 @@ class Library:
     def __init__(self, store: ChromaStore, embedder: Embedder | Callable[[], Embedder], batch_size: int = 64):
         self.store = store
         self._embedder = embedder
+        self._embedder_lock = threading.Lock()  # two first questions at once (a server's threads) load it once
         self.batch_size = batch_size
 
     @property
     def embedder(self) -> Embedder:
         """Loaded on first use: listing documents must not pay for a model load."""
-        if callable(self._embedder) and not hasattr(self._embedder, "embed_query"):
-            self._embedder = self._embedder()
-        return self._embedder  # type: ignore[return-value]
+        with self._embedder_lock:
+            if callable(self._embedder) and not hasattr(self._embedder, "embed_query"):
+                self._embedder = self._embedder()
+            return self._embedder  # type: ignore[return-value]
 
     def ingest(
         self,

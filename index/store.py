@@ -4,14 +4,18 @@ One collection holds the paragraph chunks with their vectors; a second, small on
 record per document language version (title, metadata, paragraph count, source hash) so that
 `reso documents` and the skip-unchanged check never scan every chunk. The paragraph
 collection's metadata records the embedding model that built it: opening the index with another
-model raises `IndexMismatch` instead of mixing vector spaces.
+model raises `IndexMismatch` instead of mixing vector spaces. Every write to the paragraphs also
+stamps a new generation in that metadata, so a reader can tell cheaply whether the chunks changed
+(`fingerprint`) and reuse tables it built from them before.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -26,6 +30,7 @@ from index.model import normalise_symbol
 log = logging.getLogger(__name__)
 
 _GET_PAGE = 5000  # Chroma caps the ids per get/delete call; page through larger sets
+_GENERATION = "generation"  # key in the paragraph collection's metadata, renewed at every write
 
 
 @dataclass
@@ -75,6 +80,7 @@ class VectorStore(Protocol):
     def query(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[Hit]: ...
     def chunks(self, where: dict | None = None) -> list[Chunk]: ...
     def count(self) -> int: ...
+    def fingerprint(self) -> str: ...
 
 
 def _chunk_from(id_: str, text: str, m: dict[str, Any]) -> Chunk:
@@ -150,7 +156,7 @@ class ChromaStore:
         if record is None:
             if self._chunks.count() and not self._chunks.metadata:
                 raise IndexMismatch("The index has vectors but no model record; rebuild it with `reso ingest --rebuild`.")
-            self._chunks.modify(metadata={"embedder": name, "dim": dim})
+            self._chunks.modify(metadata={**(self._chunks.metadata or {}), "embedder": name, "dim": dim})
             return
         if record["embedder"] != name or record["dim"] != dim:
             raise IndexMismatch(
@@ -186,11 +192,44 @@ class ChromaStore:
                 documents=[c.text for c in part],
                 metadatas=[c.metadata(embedder_name) for c in part],
             )
+        self._new_generation()
 
     def delete(self, ids: Sequence[str]) -> None:
         ids = list(ids)
         for start in range(0, len(ids), _GET_PAGE):
             self._chunks.delete(ids=ids[start : start + _GET_PAGE])
+        if ids:
+            self._new_generation()
+
+    # -- change detection ----------------------------------------------------------------------
+    def _new_generation(self) -> None:
+        """Stamped after the write, so a reader that saw the old generation re-reads the new chunks."""
+        self._chunks.modify(metadata={**(self._chunks.metadata or {}), _GENERATION: uuid.uuid4().hex})
+
+    def fingerprint(self) -> str:
+        """Changes whenever the chunks do, without reading them: the key of cached tables built from them.
+
+        The metadata is fetched afresh because another process (`reso ingest`, another server
+        worker) may have written. An index last written before generations existed falls back to a
+        digest of every chunk's metadata, content hash included (one scan, still no texts).
+        """
+        meta = self._client.get_collection(self._name, embedding_function=None).metadata or {}
+        generation = meta.get(_GENERATION) or self._metadata_digest()
+        return f"{generation}:{self.count()}"
+
+    def _metadata_digest(self) -> str:
+        rows: list[tuple[str, str]] = []
+        offset = 0
+        while True:
+            got = self._chunks.get(include=["metadatas"], limit=_GET_PAGE, offset=offset)
+            rows.extend((i, json.dumps(m, sort_keys=True, ensure_ascii=False)) for i, m in zip(got["ids"], got["metadatas"]))
+            if len(got["ids"]) < _GET_PAGE:
+                break
+            offset += _GET_PAGE
+        h = hashlib.sha256()
+        for i, m in sorted(rows):
+            h.update(f"{i}\x00{m}\x00".encode("utf-8"))
+        return "digest-" + h.hexdigest()[:32]
 
     def query(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[Hit]:
         n = self.count()

@@ -1,0 +1,166 @@
+"""The lexical cache: written on the first open, loaded on the next, rebuilt when the index or the files change.
+
+Each test asks one thing of a real Chroma index (the seed, hash embedder): that a start on an
+unchanged index reads no chunk from the store, that any ingest leads to a rebuild, that a
+damaged cache is rebuilt without an error, and that results are the same either way.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from assistant.models import Filters
+from assistant.retrieval import HybridRetriever
+from index.embedders import HashEmbedder
+from index.lexical import LexicalCache, LexicalIndex
+from index.library import Library
+from index.store import ChromaStore
+
+QUESTIONS = [
+    "Que demande le Conseil au Haut-Commissaire d'organiser ?",
+    "Which funds are States invited to increase their contributions to?",
+    "droit au développement",
+    "paragraphe 4 de la résolution 30/25",
+]
+
+
+@pytest.fixture
+def library(tmp_path: Path, seed_path: Path) -> Library:
+    library = Library(ChromaStore.open(tmp_path / "index"), HashEmbedder())
+    library.ingest([seed_path])
+    return library
+
+
+def open_retriever(library: Library, cache_dir: Path | None) -> HybridRetriever:
+    return HybridRetriever(library, cache_dir=cache_dir)
+
+
+def ranked(retriever: HybridRetriever, question: str, filters: Filters | None = None) -> list[tuple]:
+    return [(r.chunk.id, r.chunk.text, round(r.score, 6), r.match) for r in retriever.retrieve(question, filters=filters)]
+
+
+def cache_folders(cache_dir: Path) -> list[Path]:
+    return [p for p in cache_dir.iterdir() if p.is_dir() and not p.name.startswith(".")]
+
+
+def test_the_first_open_writes_the_cache_and_the_second_loads_it_without_reading_chunks(library, tmp_path, monkeypatch):
+    cache_dir = tmp_path / "lexical"
+    first = open_retriever(library, cache_dir)
+    assert first.cache.loads == 0 and len(cache_folders(cache_dir)) == 1
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("the chunks were read from the store although the cache is current")
+
+    monkeypatch.setattr(library.store, "chunks", no_reading)
+    monkeypatch.setattr(LexicalIndex, "__init__", no_reading)
+    second = open_retriever(library, cache_dir)
+    assert second.cache.loads == 1
+    assert len(second.chunks) == len(first.chunks) == library.store.count()
+
+
+def test_results_are_identical_with_and_without_the_cache(library, tmp_path):
+    built = open_retriever(library, None)
+    open_retriever(library, tmp_path / "lexical")  # writes
+    loaded = open_retriever(library, tmp_path / "lexical")
+    assert loaded.cache.loads == 1
+    assert [c.id for c in loaded.chunks] == [c.id for c in built.chunks]
+    assert loaded.lexical.df == built.lexical.df
+    for q in QUESTIONS:
+        assert ranked(loaded, q) == ranked(built, q)
+    fr = Filters(languages=["fr"])
+    assert ranked(loaded, QUESTIONS[0], fr) == ranked(built, QUESTIONS[0], fr)
+
+
+def test_an_ingest_changes_the_fingerprint_and_the_next_open_rebuilds(library, tmp_path, fixtures_dir):
+    cache_dir = tmp_path / "lexical"
+    before = library.store.fingerprint()
+    assert library.store.fingerprint() == before  # stable while nothing is written
+    open_retriever(library, cache_dir)
+
+    library.ingest([fixtures_dir / "text" / "A_HRC_RES_54_10-en.txt"])
+    assert library.store.fingerprint() != before
+    after = open_retriever(library, cache_dir)
+    assert after.cache.loads == 0  # rebuilt, not loaded
+    assert any(c.document == "A/HRC/RES/54/10" for c in after.chunks)
+    assert len(cache_folders(cache_dir)) == 1  # the old state's folder is gone
+    assert open_retriever(library, cache_dir).cache.loads == 1
+
+
+def test_a_reingest_of_an_unchanged_file_keeps_the_cache(library, tmp_path, seed_path):
+    cache_dir = tmp_path / "lexical"
+    open_retriever(library, cache_dir)
+    library.ingest([seed_path])  # nothing written: the chunks are the same
+    assert open_retriever(library, cache_dir).cache.loads == 1
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "delete", "garbage_manifest"])
+def test_a_damaged_cache_is_rebuilt_without_error(library, tmp_path, damage):
+    cache_dir = tmp_path / "lexical"
+    reference = ranked(open_retriever(library, None), QUESTIONS[0])
+    open_retriever(library, cache_dir)
+    folder = cache_folders(cache_dir)[0]
+    victim = folder / "paragraphs" / "data.csc.index.npy"
+    if damage == "truncate":
+        victim.write_bytes(victim.read_bytes()[:20])
+    elif damage == "flip":
+        data = bytearray(victim.read_bytes())
+        data[-1] ^= 0xFF
+        victim.write_bytes(bytes(data))
+    elif damage == "delete":
+        (folder / "chunks.json").unlink()
+    else:
+        (folder / "manifest.json").write_text("{not json")
+
+    rebuilt = open_retriever(library, cache_dir)
+    assert rebuilt.cache.loads == 0
+    assert ranked(rebuilt, QUESTIONS[0]) == reference
+    assert open_retriever(library, cache_dir).cache.loads == 1  # and the rebuilt cache is sound
+
+
+def test_a_partial_write_left_behind_is_never_read(library, tmp_path):
+    cache_dir = tmp_path / "lexical"
+    open_retriever(library, cache_dir)
+    folder = cache_folders(cache_dir)[0]
+    partial = cache_dir / ".tmp-interrupted"
+    folder.rename(partial)
+    (partial / "manifest.json").unlink()  # as if the writer died before its last file
+    assert open_retriever(library, cache_dir).cache.loads == 0
+
+
+def test_an_unwritable_cache_folder_only_costs_the_rebuild(library, tmp_path):
+    blocker = tmp_path / "lexical"
+    blocker.write_text("a file where the folder should be")
+    retriever = open_retriever(library, blocker)
+    assert ranked(retriever, QUESTIONS[0]) == ranked(open_retriever(library, None), QUESTIONS[0])
+
+
+def test_the_cache_key_follows_the_fingerprint(tmp_path):
+    cache = LexicalCache(tmp_path)
+    assert cache.key("a:1") == cache.key("a:1") != cache.key("b:1")
+
+
+def test_a_search_during_a_refresh_sees_one_whole_state(library, fixtures_dir):
+    """The tables are swapped by one assignment: a search holds the old ones or the new ones."""
+    retriever = open_retriever(library, None)
+    old = retriever.tables
+    library.ingest([fixtures_dir / "text" / "A_HRC_RES_54_10-en.txt"])
+    errors: list[BaseException] = []
+
+    def search() -> None:
+        try:
+            for _ in range(20):
+                for r in retriever.retrieve("droit au développement"):
+                    assert r.chunk.id in {c.id for c in retriever.tables.chunks} | {c.id for c in old.chunks}
+        except BaseException as exc:  # reported below, in the test's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=search)
+    thread.start()
+    retriever.refresh()
+    thread.join()
+    assert not errors
+    assert retriever.tables is not old and len(retriever.chunks) > len(old.chunks)
+    assert old.chunks is not retriever.chunks and len(old.row_of) == len(old.chunks)  # the old state untouched
