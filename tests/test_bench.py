@@ -1,0 +1,92 @@
+"""`reso bench` (issue 5): the synthetic corpus generator and the quick benchmark end to end."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from evals import synthetic
+from ui.cli import cli
+
+
+def _pids(resolutions) -> list[str]:
+    return [p.pid for r in resolutions for top in r.paragraphs for p in top.walk()]
+
+
+def test_generator_is_deterministic_for_a_seed():
+    first = [(r.symbol, r.language, [p.full_text for p in r.paragraphs]) for r in synthetic.generate(800, seed=3)]
+    again = [(r.symbol, r.language, [p.full_text for p in r.paragraphs]) for r in synthetic.generate(800, seed=3)]
+    other = [(r.symbol, r.language, [p.full_text for p in r.paragraphs]) for r in synthetic.generate(800, seed=4)]
+    assert first == again
+    assert first != other
+
+
+@pytest.mark.parametrize("chunks", [1, 2, 57, 1000, 5000])
+def test_generator_gives_the_requested_number_of_chunks(chunks):
+    total = sum(len(r.paragraphs) for r in synthetic.generate(chunks, seed=1))
+    assert abs(total - chunks) <= max(1, 0.05 * chunks)
+
+
+def test_generator_writes_french_and_english_resolutions_of_every_body():
+    resolutions = list(synthetic.generate(3000, seed=2))
+    assert {r.language for r in resolutions} == {"en", "fr"}
+    assert {r.body for r in resolutions} == {"HRC", "GA", "SC"}
+    by_symbol: dict[str, dict[str, list[str]]] = {}
+    for r in resolutions:
+        by_symbol.setdefault(r.symbol, {})[r.language] = [p.pid for p in r.paragraphs]
+        assert 1 <= len(r.paragraphs) <= 60
+        assert r.adopted is not None and r.title
+    # both language versions of a document carry the same paragraph ids (CONTRACTS §1 alignment)
+    assert all(v["en"] == v["fr"] for v in by_symbol.values() if len(v) == 2)
+    openings: dict[str, set[str]] = {"en": set(), "fr": set()}
+    for r in resolutions:
+        openings[r.language] |= {p.text.split()[0] for p in r.paragraphs}
+    assert {"Recalling", "Requests"} <= openings["en"] and {"Rappelant", "Prie"} <= openings["fr"]
+
+
+def test_paragraph_ids_are_the_models():
+    pattern = re.compile(r"^(PP\d+|OP\d+(\([a-z]\))?)$")
+    resolutions = list(synthetic.generate(2000, seed=5))
+    assert all(pattern.match(pid) for pid in _pids(resolutions))
+    for r in resolutions:
+        kinds = [p.kind for p in r.paragraphs]
+        assert kinds == sorted(kinds, key=lambda k: k != "preambular")  # preamble first
+        assert [p.pid for p in r.preambular] == [f"PP{i + 1}" for i in range(len(r.preambular))]
+        assert [p.pid for p in r.operative] == [f"OP{i + 1}" for i in range(len(r.operative))]
+
+
+def test_paragraph_lengths_follow_the_real_corpus():
+    words = sorted(len(p.full_text.split()) for r in synthetic.generate(4000, seed=6) if r.language == "en"
+                   for p in r.paragraphs)
+    median = words[len(words) // 2]
+    assert 35 <= median <= 75  # the real English median is 52
+
+
+def test_quick_bench_reports_every_figure():
+    result = CliRunner().invoke(cli, ["bench", "--quick", "--embedder", "hash", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["embedder"] == "hash" and list(report["sizes"]) == ["2000"]
+    size = report["sizes"]["2000"]
+    assert size["paragraphs"] == 2000 and size["documents"] > 0
+    assert size["ingest_paragraphs_per_s"] > 0 and size["index_bytes"] > 0
+    assert set(size["latency_ms"]) == {"none", "body_sc", "documents_5pct"}
+    for lat in size["latency_ms"].values():
+        for what in ("retrieval", "answer"):
+            assert 0 < lat[f"{what}_p50"] <= lat[f"{what}_p95"]
+    serve = size["serve"]
+    assert 0 < serve["health_s"] <= serve["first_answer_s"]
+    assert 0 < serve["peak_rss_mb_warm"] <= serve["peak_rss_mb"]
+    assert set(serve["api"]) == {"1", "4", "16"}
+    for api in serve["api"].values():
+        assert api["errors"] == 0 and api["requests"] > 0
+        assert api["answers_per_s"] > 0
+        assert 0 < api["latency_ms_p50"] <= api["latency_ms_p95"]
+
+
+def test_bench_rejects_bad_sizes():
+    result = CliRunner().invoke(cli, ["bench", "--sizes", "ten"])
+    assert result.exit_code != 0 and "paragraph counts" in result.output
