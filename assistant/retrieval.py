@@ -353,8 +353,12 @@ class HybridRetriever:
             combined = self.weights.lexical * _minmax(lex, cand) + self.weights.dense * _minmax(dense_filled, cand)
 
         combined = self._priors(t, question, combined, cand)
+        rows = np.flatnonzero(cand)
+        limit = max(k, 10) * 40  # enough rows for k paragraphs even with six language versions each
+        if len(rows) > limit:  # grouping in Python is the cost at 100k chunks: keep the best rows only
+            rows = rows[np.argpartition(-combined[rows], limit)[:limit]]
         best: dict[tuple[str, str], tuple[float, int]] = {}
-        for row in np.flatnonzero(cand):
+        for row in rows:
             c = t.chunks[row]
             key = (t.doc_keys[row], normalise_pid(c.paragraph))
             s = float(combined[row])
