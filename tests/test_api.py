@@ -27,6 +27,7 @@ from assistant.settings import Settings
 from index.embedders import HashEmbedder
 from index.library import Library
 from index.store import ChromaStore
+from sse import parse_sse
 from ui import api
 from ui.services import Services
 
@@ -67,14 +68,6 @@ def client(services) -> TestClient:
 def fresh(tmp_path, seed_path) -> Services:
     """An index of its own, for the tests that change it."""
     return build_services(tmp_path / "index", [seed_path])
-
-
-def parse_sse(text: str) -> list[tuple[str, object]]:
-    events = []
-    for block in text.strip().split("\n\n"):
-        fields = dict(line.split(": ", 1) for line in block.splitlines())
-        events.append((fields["event"], json.loads(fields["data"])))
-    return events
 
 
 def assert_error(response, status: int, *words: str) -> dict:

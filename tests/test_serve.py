@@ -7,7 +7,6 @@ answered question is printed (it is a figure to watch, not a pass/fail criterion
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import subprocess
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sse import parse_sse
 
 pytestmark = pytest.mark.server
 
@@ -55,14 +55,6 @@ def stop(proc: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=5)
-
-
-def parse_sse(text: str) -> list[tuple[str, object]]:
-    events = []
-    for block in text.strip().split("\n\n"):
-        fields = dict(line.split(": ", 1) for line in block.splitlines())
-        events.append((fields["event"], json.loads(fields["data"])))
-    return events
 
 
 def test_reso_serve_end_to_end(tmp_path, capsys, record_property):
