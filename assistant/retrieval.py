@@ -57,6 +57,7 @@ class HybridWeights:
     dense_candidates: int = 100
     translated: float = 0.5  # weight of the other language's words (bilingual lexicon expansion)
     answer_type: float = 0.1  # bonus for a paragraph holding the kind of answer asked (a date, a number…)
+    post_filter_share: float = 0.2  # filters keeping at least this share of chunks are applied after the dense search
     prior_candidates: int = 200  # rows the answer-type and operative-part priors are applied to
     context: float = 0.5  # weight of the earlier question an elliptical follow-up leans on
     preambular: float = 0.85  # factor on preambular paragraphs' scores (<1 prefers the operative part)
@@ -302,6 +303,24 @@ class HybridRetriever:
                 out[row] *= self.weights.preambular
         return out
 
+    def _dense_hits(self, t, vec: np.ndarray, n: int, mask: np.ndarray, where: dict | None) -> list:
+        """Dense candidates; a broad filter is applied after an unfiltered search.
+
+        Chroma's filtered HNSW search costs several times an unfiltered one at 100k chunks (a
+        body filter: ~210 ms against ~45 ms). When the filter keeps a large share of the index,
+        the unfiltered neighbours, masked, are the same candidates; only a narrow filter (one
+        document, a few days) goes to Chroma's `where`, where it is cheap anyway.
+        """
+        if where is None:
+            return self.library.store.query(vec, k=n)
+        share = float(mask.mean()) if len(mask) else 0.0
+        if share >= self.weights.post_filter_share:
+            hits = self.library.store.query(vec, k=int(n / share) + 1)
+            kept = [h for h in hits if (row := t.row_of.get(h.chunk.id)) is not None and mask[row]]
+            if len(kept) >= n // 2:
+                return kept
+        return self.library.store.query(vec, k=n, where=where)
+
     # -- the search --------------------------------------------------------------------------
     def retrieve(
         self,
@@ -336,7 +355,7 @@ class HybridRetriever:
         if self.mode in ("hybrid", "dense"):
             vec = self.library.embedder.embed_query(f"{question} {context}".strip())
             n = self.weights.dense_candidates if self.mode == "hybrid" else max(k * 6, 60)
-            for hit in self.library.store.query(vec, k=n, where=chroma_where(filters, named)):
+            for hit in self._dense_hits(t, vec, n, mask, chroma_where(filters, named)):
                 row = t.row_of.get(hit.chunk.id)
                 if row is not None and mask[row]:
                     dense[row] = hit.score
