@@ -335,7 +335,8 @@ def test_ui_answers_in_french_and_opens_the_cited_paragraph(app_server, page):
     citation = _citation(page, SEED_SYMBOL, "OP4")
     citation.first.wait_for(state="visible", timeout=60_000)
     sources = page.locator("#sources-panel")
-    assert sources.get_by_text(OP4_WORDS).first.is_visible()
+    # the panel is re-rendered when the stream ends: wait for it rather than sample it
+    sources.get_by_text(OP4_WORDS).first.wait_for(state="visible", timeout=30_000)
     assert "OP4" in sources.inner_text()
     _shot(page, "ui-answer")
 
