@@ -8,6 +8,7 @@ so the CLI, the API, the Gradio UI and the widget can never drift apart.
 from __future__ import annotations
 
 import time
+from itertools import chain
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
@@ -22,6 +23,27 @@ from index.errors import ResoError
 from prompts import phrase
 
 MAX_QUESTION_CHARS = 2000
+
+
+class TrimmedDeltas:
+    """Holds back whitespace at the edges, so the deltas every surface streams add up to exactly
+    the final answer text (a model's stream often starts or ends with spaces and newlines)."""
+
+    def __init__(self) -> None:
+        self.started = False
+        self.pending = ""
+
+    def feed(self, text: str) -> str:
+        if not self.started:
+            text = text.lstrip()
+        core = text.rstrip()
+        if not core:
+            self.pending += text if self.started else ""
+            return ""
+        out = self.pending + core
+        self.pending = text[len(core) :]
+        self.started = True
+        return out
 
 
 class InvalidQuestion(ResoError):
@@ -111,16 +133,13 @@ class Assistant:
         standalone = f"{turn.search_question} ({turn.context})" if turn.context else turn.search_question
         inp = GenerationInput(question, lang, decision.sources, history, standalone)
         parts: list[str] = []
+        trim = TrimmedDeltas()
         t3 = time.perf_counter()
-        for delta in self.generator.stream(inp):
-            shown = flt.feed(delta)
+        for delta in chain(self.generator.stream(inp), [None]):  # None: the end, flush what is held back
+            shown = trim.feed(flt.feed(delta) if delta is not None else flt.flush())
             if shown:
                 parts.append(shown)
                 yield Delta(shown)
-        tail = flt.flush()
-        if tail:
-            parts.append(tail)
-            yield Delta(tail)
         timings["generate"] = (time.perf_counter() - t3) * 1000
 
         by_key = {key(r.chunk.document, r.chunk.paragraph): r for r in retrieved}
@@ -130,7 +149,7 @@ class Assistant:
             if r is not None:
                 citations.append(citation_of(r, paragraph=pid if "(" in pid else None))
         yield Sources(citations)
-        text = "".join(parts).strip()
+        text = "".join(parts)
         timings["total"] = (time.perf_counter() - t0) * 1000
         yield Done(Answer(text, lang, False, citations, [], retrieved, flt.removed, timings))
 

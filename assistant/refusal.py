@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from assistant.answer_types import asked, gives
 from assistant.models import Retrieved
 from assistant.query import QueryAnalysis
-from index.analysis import STOPWORDS, _stemmer, fold, tokens, words
+from index.analysis import STOPWORDS, fold, stem_variants, tokens, words
 from index.lexical import LexicalIndex
 from index.lexicon import Lexicon, bundled
 
@@ -56,11 +56,7 @@ class RefusalPolicy:
     translations: Lexicon = field(default_factory=bundled)  # so words match a paragraph in the other language
 
     def _stems(self, word: str) -> set[str]:
-        stems = {word}
-        for lang in ("en", "fr"):
-            st = _stemmer(lang)
-            if st:
-                stems.add(st.stemWord(word))
+        stems = stem_variants(word)
         return stems | set(self.translations.translate(stems, "en", "fr")) | set(self.translations.translate(stems, "fr", "en"))
 
     def coverage(self, question: str, retrieved: list[Retrieved]) -> float:

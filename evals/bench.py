@@ -312,7 +312,7 @@ def serve_figures(settings: Settings, plan: BenchPlan, questions: list[str]) -> 
             return {"health_s": round(health_s, 2), "first_answer_s": round(first_s, 2),
                     "peak_rss_mb_warm": warm_mb, "peak_rss_mb": peak_rss_mb(proc.pid), "api": api}
         finally:
-            _stop(proc)
+            stop_process(proc)
 
 
 def _wait_healthy(client, proc: subprocess.Popen, t0: float, log_path: Path) -> float:
@@ -338,7 +338,10 @@ def _first_answer(client, question: str, t0: float) -> float:
     return time.perf_counter() - t0
 
 
-def _stop(proc: subprocess.Popen) -> None:
+def stop_process(proc: subprocess.Popen) -> None:
+    """Terminate, then kill after 15 s: a benchmark or test never leaves a server behind."""
+    if proc.poll() is not None:
+        return
     proc.terminate()
     try:
         proc.wait(timeout=15)

@@ -78,6 +78,16 @@ def tokens(text: str, language: str) -> list[str]:
     return stemmer.stemWords(ws) if stemmer else ws
 
 
+def stem_variants(word: str, languages: tuple[str, ...] = ("en", "fr")) -> set[str]:
+    """A folded word and its stem in each language: how a question word can appear in the index."""
+    out = {word}
+    for lang in languages:
+        stemmer = _stemmer(lang)
+        if stemmer:
+            out.add(stemmer.stemWord(word))
+    return out
+
+
 def query_tokens(text: str, languages: tuple[str, ...] = ("en", "fr")) -> list[str]:
     """Query-side tokens: stemmed for each candidate language, so either language's index matches."""
     stop = frozenset().union(*(STOPWORDS.get(lang, frozenset()) for lang in languages))

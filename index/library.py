@@ -6,6 +6,8 @@ This is the object the CLI, the API and the assistant hold; it is built once fro
 
 from __future__ import annotations
 
+import re
+
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -134,7 +136,5 @@ class Library:
 
 
 def _symbol_sort_key(d: DocumentSummary) -> tuple:
-    import re
-
     parts = re.split(r"(\d+)", d.document)
     return (d.body, [int(p) if p.isdigit() else p for p in parts])

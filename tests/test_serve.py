@@ -18,6 +18,8 @@ import httpx
 import pytest
 from sse import parse_sse
 
+from evals.bench import stop_process
+
 pytestmark = pytest.mark.server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,16 +47,6 @@ def wait_for_health(base: str, proc: subprocess.Popen, log: Path) -> dict:
             pass
         time.sleep(0.25)
     pytest.fail(f"reso serve did not answer /api/health within {START_TIMEOUT:.0f}s:\n{log.read_text(errors='replace')[-4000:]}")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
 
 
 def test_reso_serve_end_to_end(tmp_path, capsys, record_property):
@@ -101,5 +93,5 @@ def test_reso_serve_end_to_end(tmp_path, capsys, record_property):
             widget = httpx.get(f"{base}/widget.js", timeout=10.0)
             assert widget.status_code == 200 and "javascript" in widget.headers["content-type"]
     finally:
-        stop(proc)
+        stop_process(proc)
     assert "Traceback" not in log.read_text(errors="replace")

@@ -355,35 +355,12 @@ def sse(event: str, data: Any) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-class _TrimmedDeltas:
-    """Holds back whitespace at the edges so the deltas add up to exactly the final (stripped) answer."""
-
-    def __init__(self) -> None:
-        self.started = False
-        self.pending = ""
-
-    def feed(self, text: str) -> str:
-        if not self.started:
-            text = text.lstrip()
-        core = text.rstrip()
-        if not core:
-            self.pending += text if self.started else ""
-            return ""
-        out = self.pending + core
-        self.pending = text[len(core):]
-        self.started = True
-        return out
-
-
 def answer_events(events: Iterable[Event]) -> Iterator[str]:
     """Assistant events → SSE: `delta`s, then `citations`, then `done`; a failure ends with `error`."""
-    deltas = _TrimmedDeltas()
     try:
         for event in events:
-            if isinstance(event, Delta):
-                text = deltas.feed(event.text)
-                if text:
-                    yield sse("delta", {"text": text})
+            if isinstance(event, Delta):  # the core already trims deltas to add up to the answer
+                yield sse("delta", {"text": event.text})
             elif isinstance(event, Sources):
                 yield sse("citations", [c.to_dict() for c in event.citations])
             elif isinstance(event, Done):

@@ -9,7 +9,6 @@ through the same table a plugin would use (`register`), and are imported lazily 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -65,5 +64,3 @@ def read(path: Path) -> Resolution:
     """Read any supported file into a Resolution."""
     return reader_for(Path(path))(Path(path))
 
-
-ReaderFunc = Callable[[Path], Resolution]
