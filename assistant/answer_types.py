@@ -9,6 +9,7 @@ run on folded text (no accents, lower case); each language is a row in the alter
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from index.analysis import fold
 
@@ -77,5 +78,8 @@ def has_session(text: str) -> bool:
 EVIDENCE = {"quantity": has_quantity, "duration": has_duration, "date": has_date, "session": has_session}
 
 
+@lru_cache(maxsize=65536)
 def gives(answer_type: str, text: str) -> bool:
+    """Cached: the same paragraphs come back as candidates question after question (bounded; the
+    keys are the chunk texts the tables hold anyway)."""
     return EVIDENCE[answer_type](text)

