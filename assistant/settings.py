@@ -72,7 +72,12 @@ class Settings(BaseSettings):
         "http://127.0.0.1:11434 (Ollama).",
     )
     llm_api_key: str | None = Field(default=None, description="API key for the LLM server, when it needs one.")
-    llm_timeout: float = Field(default=60.0, gt=0, description="Seconds before an LLM call is abandoned.")
+    llm_timeout: float = Field(
+        default=60.0,
+        gt=0,
+        description="Seconds before an LLM call is abandoned: the longest the LLM server may stay silent, "
+        "before its first word or in the middle of a streamed answer (the API then answers 504).",
+    )
     llm_temperature: float = Field(default=0.0, ge=0, le=2, description="Sampling temperature of the LLM.")
 
     host: str = Field(default="127.0.0.1", description="Address `reso serve` listens on.")
@@ -90,6 +95,49 @@ class Settings(BaseSettings):
     admin_key: str | None = Field(
         default=None,
         description="Secret that unlocks the admin endpoints (ingestion over HTTP). Unset: they are off.",
+    )
+
+    # -- server limits (ui/limits.py, ui/api.py) ---------------------------------------------------
+    max_body_bytes: int = Field(
+        default=64 * 1024,
+        ge=1024,
+        description="Largest request body the question API accepts, in bytes; larger ones get 413.",
+    )
+    max_question_chars: int = Field(
+        default=2000,
+        ge=1,
+        le=2000,
+        description="Longest question the API accepts, in characters; longer ones get 422. At most 2000 "
+        "(the assistant's own limit).",
+    )
+    max_history_items: int = Field(
+        default=50, ge=0, description="Most earlier turns a request may send as `history`; more get 422."
+    )
+    max_history_chars: int = Field(
+        default=10_000, ge=1, description="Longest single `history` message, in characters; longer ones get 422."
+    )
+    rate_limit: str = Field(
+        default="30/minute",
+        pattern=r"(?i)^\s*(0|off|none|\d+\s*/\s*(s|sec|second|m|min|minute|h|hour))\s*$",
+        description="Questions per client address on POST /api/ask and /api/ask/stream, as 'N/second', "
+        "'N/minute' or 'N/hour'; '0' or 'off' disables. Over the limit: 429 with Retry-After.",
+    )
+    rate_limit_burst: int = Field(
+        default=10,
+        ge=1,
+        description="Questions a client may send at once before the rate applies (the token bucket's size).",
+    )
+    rate_limit_exempt: list[str] = Field(
+        default_factory=lambda: ["127.0.0.1", "::1"],
+        description="Client addresses or networks (JSON list, CIDR allowed) never rate-limited. Default: "
+        "loopback, so local tools and benchmarks are not throttled; behind a reverse proxy on the same "
+        "host set RESO_TRUSTED_PROXIES, or every client would look like 127.0.0.1.",
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses or networks (JSON list, CIDR allowed) of reverse proxies whose "
+        "X-Forwarded-For and X-Forwarded-Proto headers are believed. Empty: the headers are ignored and "
+        "the client is the connecting address.",
     )
 
     @property

@@ -11,12 +11,13 @@ stamps a new generation in that metadata, so a reader can tell cheaply whether t
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
 import os
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -31,6 +32,34 @@ log = logging.getLogger(__name__)
 
 _GET_PAGE = 5000  # Chroma caps the ids per get/delete call; page through larger sets
 _GENERATION = "generation"  # key in the paragraph collection's metadata, renewed at every write
+
+
+class StoreUnavailable(ResoError):
+    """The Chroma server cannot be reached right now (down, restarting, unreachable).
+
+    Raised by the store's public methods in place of the HTTP client's connection errors, so the
+    API can answer 503 and a caller can simply try again: Chroma's HTTP client opens a new
+    connection on the next call, so nothing needs rebuilding once the server is back.
+    """
+
+
+def _connection_errors() -> tuple[type[BaseException], ...]:
+    try:
+        import httpx
+    except ImportError:  # embedded-only installs: nothing remote to lose
+        return (ConnectionError,)
+    return (ConnectionError, httpx.TransportError)  # TransportError: refused, reset, timed out
+
+
+def _unavailable_as_domain_error(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except _connection_errors() as exc:
+            raise StoreUnavailable("The index server is unreachable; try again shortly.") from exc
+
+    return call
 
 
 @dataclass
@@ -132,7 +161,7 @@ class ChromaStore:
                 client = chromadb.HttpClient(host=host, port=port, settings=chroma_settings)
                 client.heartbeat()
             except Exception as exc:  # the client raises several kinds for "nobody there"
-                raise ResoError(
+                raise StoreUnavailable(
                     f"Cannot reach the Chroma server at {host}:{port} ({exc}). Start it with "
                     f"`chroma run --path DIR --host {host} --port {port}`, or unset RESO_CHROMA_HOST "
                     "to use the embedded index."
@@ -275,6 +304,13 @@ class ChromaStore:
     def document_records(self) -> list[DocumentRecord]:
         got = self._docs.get(include=["metadatas"])
         return sorted((DocumentRecord.from_metadata(m) for m in got["metadatas"]), key=lambda r: (r.document, r.language))
+
+
+# every public method that talks to Chroma: a lost server is a StoreUnavailable, not a transport error
+for _name in ("model_record", "check_model", "reset", "hashes", "upsert", "delete", "fingerprint", "query",
+              "chunks", "count", "put_document", "delete_document", "document_records"):
+    setattr(ChromaStore, _name, _unavailable_as_domain_error(getattr(ChromaStore, _name)))
+del _name
 
 
 def _record_id(document: str, language: str) -> str:

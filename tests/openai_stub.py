@@ -8,6 +8,10 @@ GET /v1/models. Every request body is recorded so a test can check what the clie
 
     with OpenAIStub(reply="Le Conseil prie … [A/HRC/RES/30/25, OP4]") as stub:
         settings = Settings(generator="llm", llm_base_url=stub.base_url, llm_model=stub.model)
+
+A stuck model comes in two kinds: `delay` holds the whole response back (a server busy before it
+answers), `stall_after=N` sends the headers and N stream chunks, then goes silent with the
+connection left open (a server that hangs mid-answer; N=0: headers only).
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ class OpenAIStub:
     model: str = "stub-model"
     delay: float = 0.0  # seconds before answering: longer than the client's timeout = a stuck server
     status: int = 200  # anything else: an OpenAI-style error body with this status
+    stall_after: int | None = None  # chunks sent before going silent, connection open; None: no stall
     error_message: str = "scripted failure"
     requests: list[dict[str, Any]] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = field(default=None, repr=False)
@@ -177,6 +182,14 @@ def _handler_for(stub: OpenAIStub) -> type[BaseHTTPRequestHandler]:
                 return
             text = stub.answer_for(body)
             if not body.get("stream"):
+                if stub.stall_after is not None:  # headers promise a body that never comes
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", "1000")
+                    self.end_headers()
+                    self.wfile.flush()
+                    stub._closing.wait()
+                    return
                 self._send_json(200, _completion(stub, text))
                 return
             usage = bool((body.get("stream_options") or {}).get("include_usage"))
@@ -184,7 +197,11 @@ def _handler_for(stub: OpenAIStub) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-cache")
             self.end_headers()  # HTTP/1.0: the body ends when the connection closes
-            for event in _chunks(stub, text, usage):
+            self.wfile.flush()
+            for i, event in enumerate(_chunks(stub, text, usage)):
+                if stub.stall_after is not None and i >= stub.stall_after:
+                    stub._closing.wait()  # silent, the connection open, until the stub stops
+                    return
                 self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
                 self.wfile.flush()
             self.wfile.write(b"data: [DONE]\n\n")

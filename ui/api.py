@@ -21,7 +21,6 @@ import logging
 import re
 import tempfile
 import threading
-import uuid
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path, PurePosixPath
@@ -43,11 +42,12 @@ from assistant.generators import GenerationError
 from assistant.models import Filters, Message
 from index.errors import ResoError
 from index.model import normalise_symbol
+from index.store import StoreUnavailable
+from ui.limits import new_request_id, request_id_of
 from ui.services import Services
 
 log = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 64 * 1024  # a question, its history and filters fit many times over
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # admin uploads: a few resolutions as PDF/DOCX
 MAX_UPLOAD_FILES = 50
 ADMIN_HEADER = "X-Admin-Key"
@@ -95,7 +95,7 @@ Symbol = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, m
 
 class HistoryMessage(BaseModel):
     role: Literal["user", "assistant"]
-    content: Annotated[str, StringConstraints(max_length=10_000)]
+    content: str = Field(description="At most RESO_MAX_HISTORY_CHARS characters (default 10,000).")
 
 
 class FiltersIn(BaseModel):
@@ -125,11 +125,13 @@ class FiltersIn(BaseModel):
 
 class AskRequest(BaseModel):
     question: str = Field(
-        description="The question, at most 2000 characters.",
+        description="The question, at most RESO_MAX_QUESTION_CHARS characters (default 2000).",
         examples=["Que demande le Conseil au Haut-Commissaire d'organiser ?"],
     )
     history: list[HistoryMessage] | None = Field(
-        default=None, max_length=50, description="Earlier turns, oldest first, for follow-up questions."
+        default=None,
+        description="Earlier turns, oldest first, for follow-up questions; at most RESO_MAX_HISTORY_ITEMS "
+        "(default 50).",
     )
     filters: FiltersIn | None = None
     language: LanguageCode | None = Field(default=None, description="Answer language; default: the question's.")
@@ -235,12 +237,14 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 # -- error handling ------------------------------------------------------------------------------
 
 
-def _error(status: int, message: str, **extra: Any) -> JSONResponse:
-    return JSONResponse({"error": message, **{k: v for k, v in extra.items() if v is not None}}, status_code=status)
+def _error(status: int, message: str, headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
+    body = {"error": message, **{k: v for k, v in extra.items() if v is not None}}
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
-def _request_id() -> str:
-    return uuid.uuid4().hex[:12]
+def _request_id(request: Request | None = None) -> str:
+    """The id the request context middleware gave this request; a new one without it."""
+    return (request_id_of(request.scope) if request is not None else None) or new_request_id()
 
 
 def _where(loc: Sequence[Any]) -> str:
@@ -276,18 +280,27 @@ def validation_error_body(exc: RequestValidationError) -> dict[str, Any]:
 
 
 def error_response(exc: Exception, request: Request) -> JSONResponse:
-    """Map anything a route raised to the status and JSON body a client can act on."""
+    """Map anything a route raised to the status and JSON body a client can act on.
+
+    Every error body carries the request's id (also in the X-Request-ID header), so a user's
+    report can be matched with the server's log line.
+    """
+    request_id = _request_id(request)
     if isinstance(exc, RequestValidationError):
-        return JSONResponse(validation_error_body(exc), status_code=422)
+        return JSONResponse(validation_error_body(exc) | {"request_id": request_id}, status_code=422)
     if isinstance(exc, StarletteHTTPException):
-        return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
+        return _error(exc.status_code, str(exc.detail), headers=exc.headers, request_id=request_id)
     if isinstance(exc, InvalidQuestion):
-        return _error(422, str(exc))
+        return _error(422, str(exc), request_id=request_id)
+    if isinstance(exc, StoreUnavailable):
+        log.warning("index server unreachable (%s) on %s %s [%s]", exc.__cause__ or exc, request.method,
+                    request.url.path, request_id)
+        return _error(503, str(exc), headers={"Retry-After": "5"}, request_id=request_id)
     if isinstance(exc, GenerationError):
-        return _error(502, str(exc))
+        # 504 when the model was too slow, 502 when it failed otherwise
+        return _error(getattr(exc, "http_status", 502), str(exc), request_id=request_id)
     if isinstance(exc, ResoError):
-        return _error(503, str(exc))
-    request_id = _request_id()
+        return _error(503, str(exc), request_id=request_id)
     log.exception("internal error %s on %s %s", request_id, request.method, request.url.path)
     return _error(500, "internal error", request_id=request_id)
 
@@ -355,8 +368,9 @@ def sse(event: str, data: Any) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-def answer_events(events: Iterable[Event]) -> Iterator[str]:
+def answer_events(events: Iterable[Event], request_id: str | None = None) -> Iterator[str]:
     """Assistant events → SSE: `delta`s, then `citations`, then `done`; a failure ends with `error`."""
+    request_id = request_id or new_request_id()
     try:
         for event in events:
             if isinstance(event, Delta):  # the core already trims deltas to add up to the answer
@@ -366,9 +380,8 @@ def answer_events(events: Iterable[Event]) -> Iterator[str]:
             elif isinstance(event, Done):
                 yield sse("done", event.answer.to_dict())
     except ResoError as exc:
-        yield sse("error", {"error": str(exc)})
+        yield sse("error", {"error": str(exc), "request_id": request_id})
     except Exception:
-        request_id = _request_id()
         log.exception("internal error %s while streaming an answer", request_id)
         yield sse("error", {"error": "internal error", "request_id": request_id})
 
@@ -395,7 +408,30 @@ def _history(body: AskRequest) -> list[Message]:
     return [Message(m.role, m.content) for m in body.history or ()]
 
 
+def _check_sizes(body: AskRequest, services: Services) -> None:
+    """The configured limits (RESO_MAX_*): checked before any work, each with its own sentence."""
+    settings = services.settings
+    length = len(body.question.strip())
+    if length > settings.max_question_chars:
+        raise HTTPException(
+            422, f"The question is {length} characters long; the limit is {settings.max_question_chars}."
+        )
+    history = body.history or []
+    if len(history) > settings.max_history_items:
+        raise HTTPException(
+            422, f"history holds {len(history)} messages; the limit is {settings.max_history_items} "
+            "(send only the latest turns)."
+        )
+    for i, message in enumerate(history):
+        if len(message.content) > settings.max_history_chars:
+            raise HTTPException(
+                422, f"history[{i}].content is {len(message.content)} characters long; the limit is "
+                f"{settings.max_history_chars}."
+            )
+
+
 def _events(body: AskRequest, services: Services) -> Iterator[Event]:
+    _check_sizes(body, services)
     assistant: Assistant = services.assistant
     return assistant.stream(body.question, _history(body), _filters(body, services), body.language)
 
@@ -424,14 +460,14 @@ def _ask_routes(router: APIRouter, services: Services) -> None:
         | _errors(413, 422, 500, 502, 503),
         summary="Ask a question, answer streamed",
     )
-    def ask_stream(body: AskRequest) -> StreamingResponse:
+    def ask_stream(body: AskRequest, request: Request) -> StreamingResponse:
         """The same answer as `/api/ask`, as Server-Sent Events."""
         events = _events(body, services)
         # the first step validates the question and retrieves: its errors get a proper status code
         first = next(events, None)
         stream = itertools.chain([first] if first is not None else [], events)
         return StreamingResponse(
-            answer_events(stream),
+            answer_events(stream, _request_id(request)),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
@@ -586,7 +622,7 @@ def install(app: FastAPI, services: Services) -> None:
         allow_methods=["GET", "POST"],
         allow_headers=["Content-Type"],
     )
-    public = APIRouter(prefix="/api", tags=["api"], route_class=_api_route_class(MAX_BODY_BYTES))
+    public = APIRouter(prefix="/api", tags=["api"], route_class=_api_route_class(services.settings.max_body_bytes))
     _ask_routes(public, services)
     _library_routes(public, services)
     admin = APIRouter(

@@ -5,6 +5,8 @@
     /             the Gradio UI                                             (ui/gradio_app.py)
 
 The API routes are registered before Gradio is mounted at "/", so they take precedence.
+Around everything, `ui/limits.py`: request ids and the access log, security headers, and the
+rate limit on the question routes (inside CORS, so a 429 reaches a widget on another site).
 """
 
 from __future__ import annotations
@@ -15,19 +17,25 @@ from assistant.settings import Settings
 from ui.services import Services
 
 
-def create_app(settings: Settings | None = None, services: Services | None = None):
+def create_app(settings: Settings | None = None, services: Services | None = None, *, with_ui: bool = True):
+    """The whole server; `with_ui=False` leaves Gradio out (tests of the API and its middleware)."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     from fastapi import FastAPI
 
     settings = settings or (services.settings if services else Settings())
     services = services or Services.build(settings)
+    settings = services.settings  # one source for the API's limits and the middleware's
     app = FastAPI(title="reso", summary="Answers about UN resolutions that cite the exact paragraph.", version="0.1.0")
     app.state.services = services
 
-    from ui import api, widget
+    from ui import api, limits, widget
 
+    limits.install_rate_limit(app, settings)  # first added = innermost: inside the CORS of api.install
     api.install(app, services)
     widget.install(app, services)
+    limits.install(app, settings)  # last added = outermost: ids, access log and headers on every response
+    if not with_ui:
+        return app
 
     import gradio as gr
 

@@ -234,7 +234,29 @@ def serve(host: str | None, port: int | None) -> None:
     url = _url(settings.host, settings.port)
     click.echo(f"reso is serving on {url}  (API: {url}api, docs: {url}docs)")
     sys.stdout.flush()  # before uvicorn takes over: a supervisor reading a pipe sees the URL now
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        log_config=_log_config(),
+        access_log=False,  # ui/limits.py writes one line per request, with its id, on "reso.http"
+        proxy_headers=False,  # X-Forwarded-* are believed from RESO_TRUSTED_PROXIES only (ui/limits.py)
+        server_header=False,
+    )
+
+
+def _log_config() -> dict:
+    """uvicorn's own logging, plus the access log of ui/limits.py in the same format."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["handlers"]["reso"] = {"formatter": "default", "class": "logging.StreamHandler", "stream": "ext://sys.stderr"}
+    config["loggers"]["reso.http"] = {"handlers": ["reso"], "level": "INFO", "propagate": False}
+    return config
+
 
 
 def main() -> None:

@@ -44,12 +44,18 @@ from index.analysis import STOPWORDS, fold, query_tokens, words
 from index.chunks import Chunk
 from index.errors import ResoError
 from index.library import ParagraphView
+from index.store import StoreUnavailable
 from index.model import normalise_pid, normalise_symbol
 from prompts import phrase
 from ui.feedback import FeedbackStore
 from ui.services import Services
 
 log = logging.getLogger(__name__)
+
+STORE_UNAVAILABLE = {  # shown when the Chroma server (RESO_CHROMA_HOST) cannot be reached
+    "en": "The index server cannot be reached just now. Please try again in a few seconds.",
+    "fr": "Le serveur de l’index est injoignable pour l’instant. Réessayez dans quelques secondes.",
+}
 
 STATIC = Path(__file__).resolve().parent / "static"
 UI_LANGUAGES: tuple[tuple[str, str], ...] = (("English", "en"), ("Français", "fr"))
@@ -613,6 +619,9 @@ class Handlers:
                     turn = turn_from_answer(question, event.answer)
         except InvalidQuestion as exc:
             turn = Turn(question, error=phrase("ui_error_question", ui_lang, reason=str(exc)))
+        except StoreUnavailable as exc:  # a Chroma server down or restarting: no traceback, it will pass
+            log.warning("the index server is unreachable: %s", exc.__cause__ or exc)
+            turn = Turn(question, error=STORE_UNAVAILABLE.get(ui_lang, STORE_UNAVAILABLE["en"]))
         except ResoError:
             log.exception("the assistant failed on a question")
             turn = Turn(question, error=phrase("ui_error_backend", ui_lang))

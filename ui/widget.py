@@ -10,9 +10,11 @@ short because a deploy must reach embedding sites within minutes, not days.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import html
 import json
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -91,6 +93,18 @@ _DEMO_TEXT = {
 }
 
 
+def _demo_style_hash() -> str:
+    """The CSP source of the demo page's own <style> block: the page needs no 'unsafe-inline', and
+    neither does the widget (its styles are a constructable sheet in its shadow root)."""
+    page = _DEMO.format(lang="en", position="right", src="", snippet="", **_DEMO_TEXT["en"])
+    style = re.search(r"<style>(.*?)</style>", page, re.S)
+    assert style is not None
+    return "'sha256-" + base64.b64encode(hashlib.sha256(style.group(1).encode("utf-8")).digest()).decode() + "'"
+
+
+DEMO_STYLE = _demo_style_hash()
+
+
 def install(app, services: Services) -> None:
     public_base = _public_base(services.settings.public_url)
     body = render_script(services.settings.public_url)
@@ -122,9 +136,10 @@ def install(app, services: Services) -> None:
             **{k: html.escape(v) for k, v in text.items()},
         )
         connect = "'self'" + (f" {_origin(public_base)}" if public_base else "")
-        # a strict policy, as a careful host site would have: proves the widget needs no inline script
+        # a strict policy, as a careful host site would have: proves the widget needs no inline
+        # script, no eval and no inline style
         csp = (
-            "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+            f"default-src 'none'; script-src 'self'; style-src 'self' {DEMO_STYLE}; "
             f"connect-src {connect}; img-src 'self' data:; base-uri 'none'; form-action 'none'"
         )
         if public_base:

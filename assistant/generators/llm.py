@@ -159,7 +159,8 @@ def openai_model(settings: Settings) -> BaseChatModel:
         timeout=settings.llm_timeout,
         temperature=settings.llm_temperature,
         streaming=True,
-        max_retries=1,
+        # no retry: a retried timeout would make "did not answer within N s" take 2N s
+        max_retries=0,
     )
 
 
@@ -191,6 +192,16 @@ def _model_endpoint(model: BaseChatModel) -> str:
 
 
 # -- the errors ----------------------------------------------------------------------------------
+class GenerationTimeout(GenerationError):
+    """The model stayed silent for RESO_LLM_TIMEOUT seconds (before its first word or mid-answer).
+
+    The client's timeout is a read timeout, so it covers a stream that stalls after it started
+    as well as a server that never answers; the API maps this to 504.
+    """
+
+    http_status = 504
+
+
 def _client_errors(module: str, *names: str) -> tuple[type[BaseException], ...]:
     """Exception classes of a client library, none when it is not installed (each is optional)."""
     try:
@@ -234,9 +245,9 @@ def explain(exc: BaseException, endpoint: str, model: str, timeout: float | None
     """The domain error for a client failure, saying what to do; None for anything else."""
     if _is_timeout(exc):
         within = f" within {timeout:g} s" if timeout else ""
-        return GenerationError(
-            f"The LLM server at {endpoint} did not answer{within}. Check that it is running and the "
-            "model is loaded, or raise RESO_LLM_TIMEOUT."
+        return GenerationTimeout(
+            f"The language model did not answer{within} (LLM server at {endpoint}). Check that it is "
+            "running and the model is loaded, or raise RESO_LLM_TIMEOUT."
         )
     if _is_unreachable(exc):
         return GenerationError(
