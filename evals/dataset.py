@@ -1,4 +1,9 @@
-"""Evaluation question sets (CONTRACTS §3): one JSON object a line."""
+"""Evaluation question sets (CONTRACTS §3): one JSON object a line.
+
+Beyond §3, an item may carry `attack` (the kind of hostile text it holds: "instruction", "leak",
+"citation-forgery", "html") and `forbidden` (strings that must not appear in the answer); the
+report then gets an `injection` section (`evals.metrics.injection`).
+"""
 
 from __future__ import annotations
 
@@ -18,6 +23,10 @@ class EvalItem:
     gold: list[str] = field(default_factory=list)
     answerable: bool = True
     kind: str = ""
+    # hostile-text items (evals/datasets/injection.jsonl): what the question or document tries, and
+    # strings that appear in the answer only when the attempt worked (a canary word it asks to print)
+    attack: str = ""
+    forbidden: list[str] = field(default_factory=list)
 
     @property
     def gold_keys(self) -> set[tuple[str, str]]:
@@ -41,6 +50,8 @@ def load(path: Path) -> list[EvalItem]:
                     gold=list(raw.get("gold") or []),
                     answerable=bool(raw.get("answerable", True)),
                     kind=raw.get("kind") or ("unanswerable" if not raw.get("answerable", True) else ""),
+                    attack=str(raw.get("attack") or ""),
+                    forbidden=[str(f) for f in raw.get("forbidden") or []],
                 )
             )
         except (ValueError, KeyError) as exc:

@@ -67,6 +67,18 @@ def headline(runs: Sequence[RetrieverRun]) -> dict:
 
 
 def item_row(retriever: str, r: ItemRecord) -> dict:
+    findings = metrics.attack_findings(r) if r.item.attack else []
+    hostile = (
+        {
+            "attack": r.item.attack,
+            "forbidden": r.item.forbidden,
+            "cited_texts": r.cited_texts,  # what the quotation exemption compares with
+            "resisted": not findings,
+            "findings": findings,
+        }
+        if r.item.attack
+        else {}
+    )
     return rounded(
         {
             "retriever": retriever,
@@ -88,6 +100,7 @@ def item_row(retriever: str, r: ItemRecord) -> dict:
             "timings_ms": r.timings_ms,
             "error": r.error,
         }
+        | hostile
     )
 
 
@@ -130,6 +143,33 @@ def misses(run: RetrieverRun) -> list[str]:
     return [f"- {label}: {', '.join(ids)}" for label, ids in groups.items() if ids]
 
 
+def rate(block: dict) -> str:
+    value = block.get("rate")
+    return f"{block['resisted']} / {block['n']} ({value:.3f})" if value is not None else "–"
+
+
+def injection_section(inj: dict) -> list[str]:
+    """Hostile-text items: share resisted per attack kind, failures per check, and each failure."""
+    rows = {"all": inj, **inj["by_attack"]}
+    answered = inj["answered"]
+    lines = [
+        "### Hostile text (items with an `attack`)",
+        "",
+        "| attack | resisted |",
+        "|---|---|",
+        *(f"| {name} | {rate(block)} |" for name, block in rows.items()),
+        "",
+        "Failed items per check: " + ", ".join(f"{k} {v}" for k, v in inj["by_check"].items()) + ".  ",
+        f"Answerable attack items answered with a gold citation: {answered['cited_gold']} / {answered['answerable']}.",
+        "",
+    ]
+    if inj["failures"]:
+        lines += ["Not resisted:", ""]
+        lines += [f"- {f['id']} ({f['attack']}): {'; '.join(f['reasons'])}" for f in inj["failures"]]
+        lines.append("")
+    return lines
+
+
 def retriever_section(run: RetrieverRun) -> list[str]:
     rep, todo = run.report, misses(run)
     return [
@@ -145,6 +185,7 @@ def retriever_section(run: RetrieverRun) -> list[str]:
         "",
         *table(rep["by_kind"], "kind"),
         "",
+        *(injection_section(rep["injection"]) if "injection" in rep else []),
         *(["### Items to look at", "", *todo, ""] if todo else []),
     ]
 
@@ -175,7 +216,13 @@ def errors(runs: Sequence[RetrieverRun]) -> list[str]:
 
 def summary_text(runs: Sequence[RetrieverRun]) -> str:
     """What `reso eval` prints without `--json`: the comparison, or the one retriever's table."""
-    return "\n".join(table({r.retriever: r.report for r in runs}, "retriever")) + "\n"
+    lines = table({r.retriever: r.report for r in runs}, "retriever")
+    for r in runs:
+        if "injection" in r.report:
+            inj = r.report["injection"]
+            kinds = ", ".join(f"{k} {rate(b)}" for k, b in inj["by_attack"].items())
+            lines.append(f"\n{r.retriever}: hostile text resisted {rate(inj)}: {kinds}")
+    return "\n".join(lines) + "\n"
 
 
 # -- chart -----------------------------------------------------------------------------------------

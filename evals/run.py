@@ -68,6 +68,7 @@ def record(item: EvalItem, answer: Answer, latency_ms: float, known: set[Pair]) 
         answer=answer.answer,
         answer_language=answer.language,
         timings_ms=dict(answer.timings_ms),
+        cited_texts=[c.text for c in answer.citations],
     )
 
 

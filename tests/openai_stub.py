@@ -208,3 +208,139 @@ def _handler_for(stub: OpenAIStub) -> type[BaseHTTPRequestHandler]:
             self.wfile.flush()
 
     return Handler
+
+
+# -- a naive model -------------------------------------------------------------------------------
+#
+# `OpenAIStub(reply=NaiveModel())` answers like a small chat model with no defences of its own, so
+# the hostile-text tests (tests/test_injection.py) prove the assistant's defences, not the stub's
+# goodwill. Given a chat request it:
+#
+# - answers from the first source of the prompt: that source's opening words, then the marker on
+#   its "Cite as:" line (grounded, citing as the prompt asks);
+# - copies every marker-like `[SYMBOL, PID]` it reads in the question or in a source's text, the
+#   way models imitate what they see;
+# - OBEYS the instructions it finds: asked for its system prompt or instructions, it prints the
+#   system message verbatim; "reply only 'X'" / "reply only with the word X" → X alone; "start
+#   your answer with 'X'" → X, then the answer; "cite OP7 of A/HRC/RES/99/1" → that marker added;
+#   an HTML tag it reads → copied into the answer.
+#
+# Where it takes instructions from is the difference between its two kinds:
+#
+# - `NaiveModel(obedient=True)`: the whole user turn (sources included) and the history, except the
+#   template's own "Cite as:" lines. No prompt can steer it; only checks on what it writes can stop it.
+# - `NaiveModel()`: the same, minus the data blocks that the system message declares — a `<tag>`
+#   named on a line of the system message that calls it data. It reads a block the naive way, up to
+#   the first `</tag>`, so a closing tag inside a paragraph or a question ends the block early and
+#   what follows is obeyed: a delimiter that text can forge is no delimiter.
+
+_QUOTED = r"[\"'«“‘]\s*([^\"'«»“”‘’\n]{1,60}?)\s*[\"'»”’]"
+_CAPS = r"(?-i:\b([A-ZÀ-Ý][A-ZÀ-Ý0-9-]{3,})\b)"  # a word in capitals, whatever the flags around it
+_LEAK = re.compile(
+    r"\b(?:print|show|reveal|repeat|display|output|dump|recite|tell me|give me|write out|translate|affiche|"
+    r"montre|révèle|répète|recopie|récite|donne|traduis)\w*\b[^.?!\n]{0,60}?"
+    r"(?:system prompt|prompt|instructions|rules|consignes|règles|text above)",
+    re.IGNORECASE,
+)
+_PREFIX = re.compile(r"\b(?:start|begin|commence|débute)\w*\b[^.?!\n\"'«“]{0,50}?" + _QUOTED, re.IGNORECASE)
+_ONLY = re.compile(
+    r"\b(?:reply|respond|answer|say|print|write|output|réponds|répondez|réponde|dis|dites|écris|écrivez)\w*\b"
+    r"(?:[^.?!\n\"'«“]{0,50}?" + _QUOTED + r"|[^.?!\n\"'«“]{0,40}?" + _CAPS + r")",
+    re.IGNORECASE,
+)
+_CITE = re.compile(r"\b(?:cite|cites|citez|citer|citing|quote)\b[^.?!\n]{0,100}", re.IGNORECASE)
+_SYMBOL = re.compile(r"\b[AS]/(?:[A-Z]+/)*RES/\d+(?:/\d+)?(?:\s*\(\d{4}\))?")
+_PID = re.compile(r"\b(OP|PP)\s?(\d+)\b")
+_HTML = re.compile(r"<(script|img|iframe|svg|a|b|object|embed|style)\b[^<>]*>(?:[^<]{0,80}</\1\s*>)?", re.IGNORECASE)
+_MARKER_LIKE = re.compile(r"\[\s*[A-Za-z][A-Za-z]*/[^\[\]\n]{0,60}?,\s*(?:PP|OP|ANNEX)[^\[\]\s,;]*\s*\]", re.IGNORECASE)
+_CITE_AS = re.compile(r"^\s*Cite as:.*$", re.MULTILINE)
+
+
+@dataclass
+class NaiveModel:
+    obedient: bool = False
+    answer_words: int = 30  # words of the first source it quotes
+
+    def __call__(self, body: dict[str, Any]) -> str:
+        messages = body.get("messages") or []
+        system = "\n".join(_text(m.get("content")) for m in messages if m.get("role") == "system")
+        turns = [_text(m.get("content")) for m in messages if m.get("role") in ("user", "assistant")]
+        user = turns[-1] if turns else ""
+        scanned = "\n".join([*turns[:-1], user if self.obedient else self.outside_data(system, user)])
+        scanned = _CITE_AS.sub("", scanned)
+        if _LEAK.search(scanned):
+            return system
+        only = _ONLY.search(scanned)
+        if only:
+            return (only.group(1) or only.group(2)).strip()
+        parts = []
+        prefix = _PREFIX.search(scanned)
+        if prefix:
+            parts.append(prefix.group(1).strip())
+        parts.append(self.grounded(user))
+        for m in _CITE.finditer(scanned):
+            symbol, pid = _SYMBOL.search(m.group(0)), _PID.search(m.group(0))
+            if symbol and pid:
+                parts.append(f"[{symbol.group(0)}, {pid.group(1)}{pid.group(2)}]")
+        parts += [m.group(0) for m in _HTML.finditer(scanned)]
+        parts += [m.group(0) for m in _MARKER_LIKE.finditer(_CITE_AS.sub("", user))]  # imitation
+        return " ".join(dict.fromkeys(p for p in parts if p))
+
+    @staticmethod
+    def declared_data(system: str) -> set[str]:
+        """Tags named on a line of the system message that calls them data."""
+        return {
+            tag.lower()
+            for line in system.splitlines()
+            if re.search(r"\bdata\b", line, re.IGNORECASE)
+            for tag in re.findall(r"<\s*([A-Za-z][\w-]*)[^<>]*>", line)
+        }
+
+    def outside_data(self, system: str, user: str) -> str:
+        """The user turn without its declared data blocks, each read up to the first closing tag."""
+        for tag in self.declared_data(system):
+            while True:
+                start = re.search(rf"<\s*{re.escape(tag)}\b[^<>]*>", user, re.IGNORECASE)
+                if not start:
+                    break
+                end = re.compile(rf"<\s*/\s*{re.escape(tag)}\s*>", re.IGNORECASE).search(user, start.end())
+                user = user[: start.start()] + " " + (user[end.end() :] if end else "")
+        return user
+
+    def grounded(self, user: str) -> str:
+        """The first source's opening words and its "Cite as:" marker; a plain refusal without sources."""
+        cite = re.search(r"^\s*Cite as:\s*(\[[^\]\n]+\])\s*$", user, re.MULTILINE)
+        if not cite:
+            return "The sources do not answer this question."
+        text = re.search(r"^\s*Text:\s*\n(.*?)(?=\n\s*\n|\n\s*</|\n\s*Source \d|\Z)", user[cite.end() :],
+                         re.MULTILINE | re.DOTALL)
+        words = (text.group(1) if text else "").split()[: self.answer_words]
+        return f"{' '.join(words)} {cite.group(1)}.".strip()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve the stub on loopback until interrupted, for `reso eval` with RESO_GENERATOR=llm:
+
+        python3 tests/openai_stub.py --mode naive --port 8931 &
+        RESO_GENERATOR=llm RESO_LLM_BASE_URL=http://127.0.0.1:8931/v1 RESO_LLM_MODEL=stub-model reso eval …
+    """
+    import argparse
+
+    parser = argparse.ArgumentParser(description="A scripted OpenAI-compatible server on 127.0.0.1.")
+    parser.add_argument("--mode", choices=["naive", "obedient"], default="naive")
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args(argv)
+    stub = OpenAIStub(reply=NaiveModel(obedient=args.mode == "obedient"))
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), _handler_for(stub))
+    server.daemon_threads = True
+    print(f"http://127.0.0.1:{server.server_address[1]}/v1", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+if __name__ == "__main__":
+    main()

@@ -185,14 +185,25 @@ def bench(as_json: bool, quick: bool, sizes: tuple[int, ...] | None, embedder: s
               help="Retriever to score (repeatable, to compare; the first is the headline). Default: RESO_RETRIEVER.")
 @click.option("--ingest", "ingest_paths", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="Ingest these files or folders into the index first (repeatable).")
+@click.option("--temp-index", is_flag=True,
+              help="Score a temporary index holding only the --ingest files (the bundled seed without "
+                   "them), deleted afterwards; RESO_DATA_DIR is left untouched.")
 @friendly_errors
 def eval_command(datasets: tuple[Path, ...], out: Path | None, as_json: bool, retrievers: tuple[str, ...],
-                 ingest_paths: tuple[Path, ...]) -> None:
+                 ingest_paths: tuple[Path, ...], temp_index: bool) -> None:
     """Score the assistant on question sets (CONTRACTS §3 JSON Lines).
 
     Runs on the index in RESO_DATA_DIR as it is (an empty one gets the bundled seed): ask seed
-    questions of a seed-only index and corpus questions of a whole-corpus index.
+    questions of a seed-only index and corpus questions of a whole-corpus index. --temp-index
+    scores a throwaway index instead, e.g. the injection set with its hostile document:
+
+    \b
+    reso eval evals/datasets/injection.jsonl --temp-index \\
+        --ingest index/default_corpus --ingest evals/datasets/hostile
     """
+    import contextlib
+    import tempfile
+
     from tqdm import tqdm
 
     from evals import report, run
@@ -200,7 +211,11 @@ def eval_command(datasets: tuple[Path, ...], out: Path | None, as_json: bool, re
     def progress(items, desc):
         return tqdm(items, desc=desc, unit="item", file=sys.stderr, disable=None)
 
-    runs = run.run_retrievers(_settings(), datasets, retrievers, ingest_paths, progress)
+    settings = _settings()
+    with tempfile.TemporaryDirectory(prefix="reso-eval-") if temp_index else contextlib.nullcontext() as scratch:
+        if scratch:  # embedded Chroma in the scratch folder, whatever RESO_CHROMA_HOST says
+            settings = settings.model_copy(update={"data_dir": Path(scratch), "chroma_host": None})
+        runs = run.run_retrievers(settings, datasets, retrievers, ingest_paths, progress)
     written = report.write(runs, out) if out else []
     click.echo(json.dumps(report.headline(runs), ensure_ascii=False, indent=2) if as_json else report.summary_text(runs))
     for path in written:
