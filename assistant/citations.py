@@ -5,6 +5,11 @@ A marker is `[<document symbol>, <paragraph id>]`, e.g. `[A/HRC/RES/30/25, OP4]`
 text (the extractive generator or an LLM), every marker is checked against the paragraphs
 retrieved for this answer; one that names anything else is removed and reported, never shown.
 `MarkerFilter` does that on a stream, holding back only the few characters of an open bracket.
+
+The filter is the authority on what counts as a citation, so it judges everything a reader could
+take for one: a marker-like string in another case (`[a/hrc/res/30/25, op9]`, copied from a
+question or a hostile paragraph) is removed like an unknown marker, even when it names a retrieved
+paragraph: a citation is a marker written exactly as the sources give it.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from dataclasses import dataclass, field
 from index.model import normalise_pid, normalise_symbol
 
 MARKER = re.compile(r"\[\s*([A-Z][A-Za-z]*/[^\[\],]*?)\s*,\s*((?:PP|OP|ANNEX)[^\[\]\s,;]*)\s*\]")
+# what a reader could take for a marker: the same shape in any case (the filter's net, see above)
+MARKER_LIKE = re.compile(MARKER.pattern, re.IGNORECASE)
 _MAX_MARKER = 80
 
 
@@ -58,7 +65,7 @@ class MarkerFilter:
 
     def _judge(self, m: re.Match) -> str:
         doc, pid = m.group(1).strip(), m.group(2).strip()
-        if parent_key(doc, pid) in self.allowed:
+        if MARKER.fullmatch(m.group(0)) and parent_key(doc, pid) in self.allowed:
             if (doc, pid) not in self.kept:
                 self.kept.append((doc, pid))
             return m.group(0)
@@ -85,14 +92,14 @@ class MarkerFilter:
                     continue
                 break  # wait for the rest of a possible marker
             candidate = self._buffer[: end + 1]
-            m = MARKER.fullmatch(candidate)
+            m = MARKER_LIKE.fullmatch(candidate)
             out.append(self._judge(m) if m else candidate)
             self._buffer = self._buffer[end + 1 :]
         return "".join(out)
 
     def flush(self) -> str:
         rest, self._buffer = self._buffer, ""
-        return MARKER.sub(self._judge, rest)
+        return MARKER_LIKE.sub(self._judge, rest)
 
 
 def filter_stream(deltas: Iterable[str], allowed: set[tuple[str, str]]) -> tuple[Iterator[str], MarkerFilter]:

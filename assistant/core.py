@@ -151,7 +151,12 @@ class Assistant:
         yield Sources(citations)
         text = "".join(parts)
         timings["total"] = (time.perf_counter() - t0) * 1000
-        yield Done(Answer(text, lang, False, citations, [], retrieved, flt.removed, timings))
+        # An answer citing nothing rests on nothing (a model declining in its own words, or obeying
+        # text that told it to write something else): it is reported as declined, the paragraphs it
+        # was given listed as possibly related, never as sources.
+        refused = not citations
+        related = [citation_of(r) for r in decision.sources] if refused else []
+        yield Done(Answer(text, lang, refused, citations, related, retrieved, flt.removed, timings))
 
     def answer(
         self,

@@ -500,13 +500,20 @@ def _quote(text: str) -> str:
     return "\n".join(f"> {line}" if line else ">" for line in md_escape(text).splitlines() or [""])
 
 
+def _md_link_target(url: str) -> str | None:
+    """A link destination that stays one: http(s) only, and nothing that could close `<…>` or the link."""
+    if not url.lower().startswith(("http://", "https://")):
+        return None
+    return urllib.parse.quote(url, safe=":/?#@!$&'*+,;=%~")
+
+
 def _md_citation(s: Source, base_url: str | None) -> str:
     label = md_escape(f"[{s.document}, {s.paragraph}]")
-    if base_url:
-        url = base_url.rstrip("/") + "/?" + s.query
-        label = f"[{label}](<{url}>)"
+    target = _md_link_target(base_url.rstrip("/") + "/?" + s.query) if base_url else None
+    if target:
+        label = f"[{label}](<{target}>)"
     title = f" — {md_escape(s.title)}" if s.title else ""
-    return f"- {label}{title} ({s.language})\n\n" + "\n".join("  " + line for line in _quote(s.text).splitlines())
+    return f"- {label}{title} ({md_escape(s.language)})\n\n" + "\n".join("  " + line for line in _quote(s.text).splitlines())
 
 
 def conversation_markdown(turns: Sequence[Turn], ui_lang: str, base_url: str | None = None) -> str:

@@ -9,11 +9,19 @@ paragraphs retrieved for the question; whatever markers it writes are checked af
 The wording of the prompt lives in `prompts/answer_system.md` and `prompts/answer_user.md`; the
 paragraphs and the question are template *values*, so braces in them are never read as
 template syntax.
+
+Questions, history and documents are untrusted text (SECURITY.md). Before they reach the prompt,
+`untrusted()` defangs what could pass for the prompt's own structure: tags (a `</sources>` inside
+a paragraph would close the data block early) and citation markers (copyable as citations).
+What the model writes goes through `OutputGuard` as it streams: markup is dropped, and an answer
+that starts reproducing the system prompt is cut off there. An answer that cites none of its
+sources is reported as declined by the core.
 """
 
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +30,7 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
 from langchain_core.runnables import Runnable, RunnableGenerator
 
-from assistant.citations import marker
+from assistant.citations import MARKER_LIKE, marker
 from assistant.generators import GenerationError, GenerationInput
 from assistant.models import Message, Retrieved
 from index.errors import ResoError
@@ -68,15 +76,16 @@ def render_source(number: int, source: Retrieved) -> str:
     chunk = source.chunk
     body = _english(f"body_{chunk.body}", chunk.body) if chunk.body else ""
     adopted = " ".join(x for x in (body, f"({chunk.date})" if chunk.date else "") if x)
+    title = untrusted(chunk.title)
     lines = [
         f"Source {number}",
         f"Cite as: {marker(chunk.document, chunk.paragraph)}",
-        f"Resolution: {chunk.document} — {chunk.title}" if chunk.title else f"Resolution: {chunk.document}",
+        f"Resolution: {chunk.document} — {title}" if title else f"Resolution: {chunk.document}",
         f"Adopted by: {adopted}" if adopted else "",
         f"Paragraph: {chunk.paragraph}, {PART.get(chunk.kind, chunk.kind)}",
         f"Language: {language_name(chunk.language)}",
         "Text:",
-        chunk.text.strip(),
+        untrusted(chunk.text.strip()),
     ]
     return "\n".join(line for line in lines if line)
 
@@ -90,7 +99,7 @@ def history_messages(history: Sequence[Message], limit: int = MAX_HISTORY_MESSAG
     kinds = {"user": HumanMessage, "assistant": AIMessage}
     turns = [m for m in history if m.role in kinds and m.content.strip()]
     recent = turns[-limit:] if limit > 0 else []
-    return [kinds[m.role](content=m.content[:MAX_HISTORY_CHARS]) for m in recent]
+    return [kinds[m.role](content=untrusted(m.content[:MAX_HISTORY_CHARS])) for m in recent]
 
 
 def build_prompt() -> ChatPromptTemplate:
@@ -101,6 +110,112 @@ def build_prompt() -> ChatPromptTemplate:
             ("human", text("answer_user.md")),
         ]
     )
+
+
+# -- untrusted text in, checked text out ---------------------------------------------------------
+_TAG_LIKE = re.compile(r"<\s*/?\s*[A-Za-z][\w:-]*(?:\s[^<>]*)?/?\s*>")  # what a reader could take for one
+_HTML_TAG = re.compile(r"</?[A-Za-z][^\s/<>]{0,40}(?:[\s/][^<>]{0,200})?>")  # what a browser parses as one
+_OPEN_TAG = re.compile(r"<(?:/?(?:[A-Za-z][^<>]{0,250})?)?$")  # the start of one at the end of the text
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+LEAK_MIN_WORDS = 5  # a prompt sentence of this many words, reproduced whole, is a leak
+LEAK_WINDOW = 8  # and so is any run of this many consecutive words of a longer one
+
+
+def untrusted(text: str) -> str:
+    """Text from a user or a document, defanged for the prompt, its words unchanged.
+
+    Tags become ‹tag›, so no paragraph or question can close (or open) the prompt's data blocks;
+    markers lose their brackets (`A/HRC/RES/99/1, OP7`), so none can be copied as a citation.
+    """
+    text = _TAG_LIKE.sub(lambda m: "‹" + m.group(0)[1:-1] + "›", text or "")
+    return MARKER_LIKE.sub(lambda m: f"{m.group(1).strip()}, {m.group(2).strip()}", text)
+
+
+def _words(text: str) -> list[re.Match]:
+    return list(_WORD.finditer(text.lower().replace("’", "'")))
+
+
+def prompt_spans(prompt: str) -> dict[int, set[tuple[str, ...]]]:
+    """Word runs of the system prompt whose appearance in an answer is a leak, by length."""
+    spans: dict[int, set[tuple[str, ...]]] = {}
+    for piece in re.split(r"[.!?:;\n]", prompt):
+        words = tuple(m.group(0) for m in _words(piece))
+        if len(words) < LEAK_MIN_WORDS:
+            continue
+        size = min(len(words), LEAK_WINDOW)
+        spans.setdefault(size, set()).update(words[i : i + size] for i in range(len(words) - size + 1))
+    return spans
+
+
+class OutputGuard:
+    """What the model writes, checked as it streams, before each delta is shown.
+
+    - Markup is dropped: the answer is plain text, and a model writing `<script>` or
+      `<img onerror=…>` is following text it should have treated as data.
+    - The system prompt is never shown: at the last word of a sentence-length span of it
+      (LEAK_MIN_WORDS words of a sentence, whole, or LEAK_WINDOW consecutive words), the model is
+      stopped and the answer ends before that span. Its first few words may have been shown, never
+      a sentence of it.
+
+    Only the word being written (or a tag still open) waits; everything before it is shown as it comes.
+
+    An answer citing none of its sources is not held back (streaming starts with the first word);
+    the core reports it as declined. Which markers are real is the core's `MarkerFilter` to decide.
+    """
+
+    def __init__(self, system_prompt: str):
+        self.spans = prompt_spans(system_prompt)
+        self.raw = ""
+        self.shown = 0  # characters of the cleaned text already released
+        self.leaked = False
+
+    def _clean(self) -> str:
+        """The text without markup; a tag still open at the end waits for its `>` (or goes, at the end)."""
+        text = _HTML_TAG.sub("", self.raw)
+        tail = _OPEN_TAG.search(text)
+        return text[: tail.start()] if tail else text
+
+    def _leak_at(self, words: list[re.Match]) -> int | None:
+        tokens = [m.group(0) for m in words]
+        for size, spans in self.spans.items():
+            for i in range(len(tokens) - size + 1):
+                if tuple(tokens[i : i + size]) in spans:
+                    return words[i].start()
+        return None
+
+    def _release(self, clean: str, limit: int) -> str:
+        limit = max(limit, self.shown)
+        out, self.shown = clean[self.shown : limit], limit
+        return out
+
+    def feed(self, chunk: str) -> str:
+        """Text that can be shown now: all but a word (or tag) still being written."""
+        if self.leaked:
+            return ""
+        self.raw += chunk
+        clean = self._clean()
+        leak = self._leak_at(_words(clean))
+        if leak is not None:
+            self.leaked = True
+            return self._release(clean, leak)
+        return self._release(clean, len(clean) - len(re.search(r"\S*$", clean).group(0)))
+
+    def end(self) -> str:
+        """The last word, once the model has stopped (nothing after a leak; an unfinished tag goes)."""
+        return "" if self.leaked else self._release(self._clean(), len(self._clean()))
+
+
+def guarded(chunks: Iterable[str], checker: OutputGuard) -> Iterator[str]:
+    """The model's deltas through the guard; a tag still open when the model stops is dropped."""
+    for chunk in chunks:
+        out = checker.feed(chunk)
+        if out:
+            yield out
+        if checker.leaked:
+            break  # stop reading the model: nothing more of this answer will be shown
+    tail = checker.end()
+    if tail:
+        yield tail
 
 
 # -- the output ----------------------------------------------------------------------------------
@@ -309,7 +424,7 @@ class LLMGenerator:
             "language": language_name(inp.language),
             "sources": render_sources(inp.sources),
             "count": len(inp.sources),
-            "question": inp.question.strip(),
+            "question": untrusted(inp.question.strip()),
             "history": history_messages(inp.history, self.max_history),
         }
 
@@ -322,10 +437,11 @@ class LLMGenerator:
             yield phrase("refusal", inp.language)
             return
         model_name = str(getattr(self.model, "model_name", None) or getattr(self.model, "model", "") or "")
+        variables = self.variables(inp)
+        system = self.prompt.format_messages(**variables)[0].content
+        checked = OutputGuard(system)
         try:
-            for chunk in self.chain.stream(self.variables(inp)):
-                if chunk:
-                    yield chunk
+            yield from guarded(self.chain.stream(variables), checked)
         except GenerationError:
             raise
         except Exception as exc:
