@@ -68,7 +68,8 @@ ABBREVIATIONS: dict[str, str] = {
     "CAR": "Central African Republic République centrafricaine",
     "RCA": "République centrafricaine Central African Republic",
 }
-_ABBREV = re.compile(r"\b(" + "|".join(sorted(map(re.escape, ABBREVIATIONS), key=len, reverse=True)) + r")\b")
+# not inside a symbol: "A/HRC/RES/30/25" must keep its shape for the resolution-number filter
+_ABBREV = re.compile(r"(?<![/\w])(" + "|".join(sorted(map(re.escape, ABBREVIATIONS), key=len, reverse=True)) + r")(?![/\w])")
 
 
 def expand_abbreviations(question: str) -> str:

@@ -75,6 +75,9 @@ def test_answer_types():
 def test_abbreviations_are_expanded_not_replaced():
     assert expand_abbreviations("What did the HRC decide?").startswith("What did the HRC (Human Rights Council")
     assert expand_abbreviations("the chair") == "the chair"
+    # a symbol keeps its shape, or the resolution-number filter is lost
+    assert expand_abbreviations("Source : A/HRC/RES/30/25") == "Source : A/HRC/RES/30/25"
+    assert analyse("Que demande le Conseil ? Source : A/HRC/RES/30/25").numbers == ["30/25"]
 
 
 def test_marker_filter_drops_what_was_not_retrieved_even_when_split_across_deltas():
