@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -429,3 +430,18 @@ def test_mounted_page_renders_with_no_external_asset(services, tmp_path, monkeyp
             assert not EXTERNAL.search(text), EXTERNAL.search(text)
         if with_theme:
             assert "system-ui" in theme_css.text
+
+
+def test_exports_older_than_their_lifetime_are_removed_at_the_next_export():
+    import os
+    import time
+
+    from ui.gradio_app import EXPORT_TTL_S, _write_temp
+
+    old = Path(_write_temp("conversation.md", "old"))
+    stale = time.time() - EXPORT_TTL_S - 60
+    os.utime(old.parent, (stale, stale))
+    new = Path(_write_temp("conversation.md", "new"))
+    assert new.read_text() == "new"
+    assert not old.parent.exists()
+    shutil.rmtree(new.parent)

@@ -25,7 +25,9 @@ import hmac
 import html
 import logging
 import re
+import shutil
 import tempfile
+import time
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -534,8 +536,23 @@ def conversation_markdown(turns: Sequence[Turn], ui_lang: str, base_url: str | N
     return "\n\n".join(parts) + "\n"
 
 
-def _write_temp(name: str, text: str) -> str:
-    """Gradio serves files from the system temp folder; one folder per export keeps names simple."""
+EXPORT_TTL_S = 3600  # an export is fetched right after it is made; an hour is generous
+
+
+def _write_temp(name: str, text: str, ttl_s: float = EXPORT_TTL_S) -> str:
+    """Gradio serves files from the system temp folder; one folder per export keeps names simple.
+
+    Folders older than `ttl_s` are removed at each new export: a public server must not grow its
+    temp folder by one file per click, forever.
+    """
+    root = Path(tempfile.gettempdir())
+    cutoff = time.time() - ttl_s
+    for old in root.glob("reso-export-*"):
+        try:
+            if old.stat().st_mtime < cutoff:
+                shutil.rmtree(old, ignore_errors=True)
+        except OSError:
+            pass  # removed meanwhile by another export
     path = Path(tempfile.mkdtemp(prefix="reso-export-")) / name
     path.write_text(text, encoding="utf-8")
     return str(path)
@@ -936,7 +953,9 @@ def build(services: Services, feedback: FeedbackStore | None = None) -> gr.Block
     h = Handlers(services, feedback or FeedbackStore.in_dir(services.settings.data_dir))
     labels = Labels()
     page = SimpleNamespace()
-    with gr.Blocks(title=phrase("ui_title", "en"), analytics_enabled=False, fill_width=True) as demo:
+    # delete_cache: Gradio's own copies of exported files go after an hour too
+    with gr.Blocks(title=phrase("ui_title", "en"), analytics_enabled=False, fill_width=True,
+                   delete_cache=(EXPORT_TTL_S, EXPORT_TTL_S)) as demo:
         page.assets = gr.HTML(
             f"<style>{_asset('reso.css')}</style>",
             js_on_load=_asset("reso.js"),
