@@ -73,6 +73,20 @@ def citation_of(r: Retrieved, paragraph: str | None = None) -> Citation:
     return Citation(document=c.document, paragraph=paragraph or c.paragraph, language=c.language, text=c.text, title=c.title)
 
 
+@dataclass(frozen=True)
+class IndexState:
+    """What one question reads of the index, published whole by `Assistant.refresh`.
+
+    The retriever is pinned to one state of its tables (`HybridRetriever.pinned`), and the refusal
+    policy's word rarities and vocabulary are the lexical index of those same tables: a question
+    asked while an ingest's refresh runs sees the old pair or the new pair, never new tables with
+    old rarities (a new document's words counted as unknown) or the reverse.
+    """
+
+    retriever: Retriever
+    refusal: RefusalPolicy
+
+
 class Assistant:
     def __init__(
         self,
@@ -81,10 +95,29 @@ class Assistant:
         refusal: RefusalPolicy | None = None,
         k: int = 10,
     ):
-        self.retriever = retriever
+        self._live_retriever = retriever  # the one `refresh` re-reads; questions use the pinned state
+        self._refusal = refusal or RefusalPolicy()
         self.generator = generator
-        self.refusal = refusal or RefusalPolicy()
         self.k = k
+        self._state = self._read_state()
+
+    @property
+    def retriever(self) -> Retriever:
+        """The retriever `refresh` re-reads (for LangChain adapters, benchmarks); questions search a
+        copy of it pinned with the refusal policy in one `IndexState`."""
+        return self._live_retriever
+
+    @property
+    def refusal(self) -> RefusalPolicy:
+        """The refusal policy of the current state, over the current tables' lexical index."""
+        return self._state.refusal
+
+    def _read_state(self) -> IndexState:
+        pin = getattr(self._live_retriever, "pinned", None)
+        retriever = pin() if callable(pin) else self._live_retriever
+        lexical = getattr(retriever, "lexical", None)
+        refusal = replace(self._refusal, lexicon=lexical) if lexical is not None else self._refusal
+        return IndexState(retriever, refusal)
 
     def stream(
         self,
@@ -94,6 +127,7 @@ class Assistant:
         language: str | None = None,
     ) -> Iterator[Event]:
         t0 = time.perf_counter()
+        state = self._state  # one reference for the whole answer: a concurrent refresh cannot split it
         question = (question or "").strip()
         if not question:
             raise InvalidQuestion("The question is empty.")
@@ -110,15 +144,15 @@ class Assistant:
         if turn.numbers and not analysis.numbers:
             analysis.numbers = list(turn.numbers)
         t1 = time.perf_counter()
-        retrieved = self.retriever.retrieve(
+        retrieved = state.retriever.retrieve(
             turn.search_question, k=self.k, filters=filters, analysis=analysis, context=turn.context
         )
         t2 = time.perf_counter()
-        decision = self.refusal.decide(turn.search_question, analysis, retrieved)
+        decision = state.refusal.decide(turn.search_question, analysis, retrieved)
         timings = {"analyse": (t1 - t0) * 1000, "retrieve": (t2 - t1) * 1000}
 
         if not decision.answerable:
-            text = phrase("refusal", lang) if retrieved or not self._index_empty() else phrase("empty_index", lang)
+            text = phrase("refusal", lang) if retrieved or not _index_empty(state) else phrase("empty_index", lang)
             yield Delta(text)
             related = [citation_of(r) for r in decision.related]
             yield Sources([])
@@ -127,7 +161,7 @@ class Assistant:
             return
 
         if decision.sources[0].match != "exact":
-            self._cover_each_part(turn.search_question, analysis, filters, decision.sources, retrieved)
+            self._cover_each_part(state.retriever, turn.search_question, analysis, filters, decision.sources, retrieved)
         allowed = {parent_key(r.chunk.document, r.chunk.paragraph) for r in retrieved}
         flt = MarkerFilter(allowed)
         standalone = f"{turn.search_question} ({turn.context})" if turn.context else turn.search_question
@@ -170,7 +204,9 @@ class Assistant:
                 return event.answer
         raise RuntimeError("the answer stream ended without a final event")  # pragma: no cover
 
-    def _cover_each_part(self, question, analysis, filters, sources: list[Retrieved], retrieved: list[Retrieved]) -> None:
+    def _cover_each_part(
+        self, retriever: Retriever, question, analysis, filters, sources: list[Retrieved], retrieved: list[Retrieved]
+    ) -> None:
         """A question asking two things ("until when…, and until when…") gets a source for each.
 
         Each sub-question is searched on its own, with the whole question as context; its best
@@ -179,7 +215,7 @@ class Assistant:
         top = sources[0]
         for part in question_parts(question):
             sub = replace(analysis, text=part, paragraph=None)
-            found = self.retriever.retrieve(part, k=3, filters=filters, analysis=sub, context=question)
+            found = retriever.retrieve(part, k=3, filters=filters, analysis=sub, context=question)
             best = found[0] if found else None
             if (
                 best is None
@@ -195,17 +231,18 @@ class Assistant:
     def refresh(self) -> None:
         """Make newly ingested paragraphs findable: the retriever keeps its tables in memory.
 
-        The refusal policy reads the retriever's vocabulary (word rarity, unknown names), so it is
-        re-pointed at the new lexical index too, or a new document's words would count as unknown.
+        The refusal policy reads the retriever's vocabulary (word rarity, unknown names), so the
+        new tables and a policy over their lexical index are published together, by one
+        assignment of a new `IndexState`, after both are built. (Refreshing `self.retriever`
+        alone does not reach the questions: call this.)
         """
-        refresh = getattr(self.retriever, "refresh", None)
+        refresh = getattr(self._live_retriever, "refresh", None)
         if callable(refresh):
             refresh()
-        lexical = getattr(self.retriever, "lexical", None)
-        if lexical is not None:
-            self.refusal.lexicon = lexical
+        self._state = self._read_state()
 
-    def _index_empty(self) -> bool:
-        chunks = getattr(self.retriever, "chunks", None)
-        return chunks is not None and len(chunks) == 0
+
+def _index_empty(state: IndexState) -> bool:
+    chunks = getattr(state.retriever, "chunks", None)
+    return chunks is not None and len(chunks) == 0
 

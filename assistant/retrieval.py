@@ -14,6 +14,7 @@ ingest's refresh reads the old tables or the new ones, never half of each.
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 from collections import defaultdict
@@ -159,6 +160,14 @@ class HybridRetriever:
     def refresh(self) -> None:
         """Re-read the chunks after an ingest; one assignment publishes the new tables."""
         self.tables = self._read_tables()
+
+    def pinned(self) -> HybridRetriever:
+        """This retriever fixed to its current tables: refreshing this one leaves the copy as it is.
+
+        `Assistant` pairs the copy with a refusal policy over the same lexical index, so that one
+        question (and its follow-up searches) reads one state of the index throughout.
+        """
+        return copy.copy(self)
 
     def _read_tables(self) -> RetrievalTables:
         if self.mode == "dense":

@@ -4,6 +4,14 @@ Per file: read (any registered format) → chunks → embed only what changed �
 that fails is reported with its reason and leaves nothing behind, because nothing is written
 for it before it has been read and embedded whole. Re-ingesting an unchanged file changes
 nothing; a changed file replaces its document's chunks for that language, stale ones deleted.
+
+Crash safety: a run killed at any instant (SIGKILL, power cut) is repaired by running it again.
+Each language version is written in one order — changed chunks, then stale ones deleted, then its
+document record last, carrying a digest of the chunks it describes (`content_sha`) — and every
+step is idempotent: the re-run compares each stored chunk's content hash (so a chunk written
+whole is kept and one missing is written), deletes what is not in the file, and rewrites any
+record that is missing or does not describe exactly these chunks. A version without a complete
+record is therefore simply "changed". The store settles a generation a killed write left pending.
 """
 
 from __future__ import annotations
@@ -15,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from index import readers
-from index.chunks import chunks_of
+from index.chunks import Chunk, chunks_of
 from index.embedders import Embedder
 from index.errors import UnreadableFile
 from index.model import Resolution, normalise_symbol
@@ -93,7 +101,15 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:32]
 
 
-def record_of(resolution: Resolution, n_paragraphs: int, source_sha: str) -> DocumentRecord:
+def content_sha(chunks: Sequence[Chunk], embedder_name: str) -> str:
+    """One digest of a language version's chunks (ids and content hashes), stored in its record."""
+    h = hashlib.sha256()
+    for chunk_id, digest in sorted((c.id, c.content_hash(embedder_name)) for c in chunks):
+        h.update(f"{chunk_id}\x00{digest}\x00".encode("utf-8"))
+    return h.hexdigest()[:32]
+
+
+def record_of(resolution: Resolution, n_paragraphs: int, source_sha: str, chunks_sha: str = "") -> DocumentRecord:
     v = resolution.vote
     vote = v.outcome
     if v.outcome == "recorded" and v.in_favour is not None:
@@ -121,6 +137,7 @@ def record_of(resolution: Resolution, n_paragraphs: int, source_sha: str) -> Doc
             "subjects": resolution.subjects,
             "references": resolution.references,
         },
+        content_sha=chunks_sha,
     )
 
 
@@ -131,7 +148,11 @@ class Ingestor:
         self.store = store
         self.embedder = embedder
         self.batch_size = batch_size
+        self._records: dict[tuple[str, str], DocumentRecord] | None = None  # read once, kept current
         store.check_model(embedder.name, embedder.dim)
+        settle = getattr(store, "settle", None)  # a write a killed run left pending
+        if callable(settle) and settle():
+            log.warning("the last ingest was interrupted; this one completes what it left")
 
     def ingest_paths(
         self,
@@ -161,8 +182,12 @@ class Ingestor:
         report.versions += 1
         report.paragraphs += len(chunks)
 
-        existing = self.store.hashes(key, resolution.language)
         name = self.embedder.name
+        record = record_of(resolution, len(chunks), source_sha, content_sha(chunks, name))
+        if self._records is None:  # one read for the whole run: under the ingest lock nobody else writes
+            self._records = {(normalise_symbol(r.document), r.language): r for r in self.store.document_records()}
+        stored = self._records.get((key, resolution.language))
+        existing = self.store.hashes(key, resolution.language)
         todo = [c for c in chunks if existing.get(c.id) != c.content_hash(name)]
         stale = sorted(set(existing) - {c.id for c in chunks})
         report.unchanged += len(chunks) - len(todo)
@@ -179,5 +204,8 @@ class Ingestor:
             report.embedded += len(todo)
         if stale:
             self.store.delete(stale)
-        if todo or stale or not existing:
-            self.store.put_document(record_of(resolution, len(chunks), source_sha))
+        # last: a record (missing, or left describing other chunks by a killed run) is written once
+        # its chunks are all there, so a complete record means a complete version
+        if todo or stale or stored is None or stored.to_metadata() != record.to_metadata():
+            self.store.put_document(record)
+            self._records[(key, resolution.language)] = record

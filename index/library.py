@@ -10,11 +10,13 @@ import re
 
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
 from index.embedders import Embedder
 from index.ingest import Ingestor, IngestReport
+from index.lock import ingest_lock
 from index.chunks import Chunk
 from index.model import normalise_pid, normalise_symbol
 from index.store import ChromaStore, DocumentRecord
@@ -75,10 +77,22 @@ class Library:
         paths: Sequence[Path],
         progress: Callable[[Iterable[Path]], Iterable[Path]] | None = None,
         rebuild: bool = False,
+        lock_timeout: float | None = None,
+        on_wait: Callable[[str], None] | None = None,
     ) -> IngestReport:
-        if rebuild:
-            self.store.reset()
-        return Ingestor(self.store, self.embedder, self.batch_size).ingest_paths(paths, progress)
+        """Ingest under the data folder's lock (`index/lock.py`): one ingest at a time per index.
+
+        Another ingest holding it makes this one wait (`on_wait` is told) or, past `lock_timeout`
+        seconds, raise `IngestBusy`. A store opened without a data folder is not locked.
+        """
+        data_dir = getattr(self.store, "data_dir", None)
+        with ingest_lock(data_dir, lock_timeout, on_wait) if data_dir is not None else nullcontext():
+            reopen = getattr(self.store, "reopen", None)
+            if callable(reopen):  # the ingest we waited for may have rebuilt the collections
+                reopen()
+            if rebuild:
+                self.store.reset()
+            return Ingestor(self.store, self.embedder, self.batch_size).ingest_paths(paths, progress)
 
     def is_empty(self) -> bool:
         return self.store.count() == 0

@@ -7,6 +7,13 @@ collection's metadata records the embedding model that built it: opening the ind
 model raises `IndexMismatch` instead of mixing vector spaces. Every write to the paragraphs also
 stamps a new generation in that metadata, so a reader can tell cheaply whether the chunks changed
 (`fingerprint`) and reuse tables it built from them before.
+
+Crash safety (a `reso ingest` killed at any instant): each chunk row is written whole by one
+Chroma call, a document's record is written after its chunks and carries a digest of them
+(`content_sha`), and a write to the paragraphs first stamps a *pending* generation, then the
+final one. So a re-run finds what a killed run left (chunks without their record, stale chunks,
+a pending generation) and repairs it (`index/ingest.py`), and no reader ever keys a cached table
+to a state that was still being written.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ log = logging.getLogger(__name__)
 
 _GET_PAGE = 5000  # Chroma caps the ids per get/delete call; page through larger sets
 _GENERATION = "generation"  # key in the paragraph collection's metadata, renewed at every write
+_PENDING = "pending-"  # prefix of the generation stamped while a write is in progress
 
 
 class StoreUnavailable(ResoError):
@@ -77,6 +85,7 @@ class DocumentRecord:
     source_sha: str = ""
     vote: str = ""
     meta: dict[str, Any] = field(default_factory=dict)  # sponsors, subjects, references, agenda…
+    content_sha: str = ""  # digest of the version's chunk ids and content hashes: the record is written last
 
     def to_metadata(self) -> dict[str, str | int]:
         d = asdict(self)
@@ -109,7 +118,7 @@ class VectorStore(Protocol):
     def query(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[Hit]: ...
     def chunks(self, where: dict | None = None) -> list[Chunk]: ...
     def count(self) -> int: ...
-    def fingerprint(self) -> str: ...
+    def fingerprint(self) -> str | None: ...
 
 
 def _chunk_from(id_: str, text: str, m: dict[str, Any]) -> Chunk:
@@ -134,13 +143,19 @@ class ChromaStore:
     download a model); the space is cosine, and scores are returned as similarities.
     """
 
-    def __init__(self, client: Any, collection: str = "paragraphs"):
+    def __init__(self, client: Any, collection: str = "paragraphs", data_dir: Path | None = None):
         self._client = client
         self._name = collection
-        self._chunks = client.get_or_create_collection(
-            collection, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+        # the local folder that holds the ingest lock (index/lock.py), also for a Chroma server
+        self.data_dir = Path(data_dir) if data_dir is not None else None
+        self.reopen()
+
+    def reopen(self) -> None:
+        """Fetch the collections afresh: another process may have rebuilt (dropped and re-created) them."""
+        self._chunks = self._client.get_or_create_collection(
+            self._name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
         )
-        self._docs = client.get_or_create_collection(f"{collection}-documents", embedding_function=None)
+        self._docs = self._client.get_or_create_collection(f"{self._name}-documents", embedding_function=None)
 
     # -- opening -----------------------------------------------------------------------------
     @classmethod
@@ -170,7 +185,7 @@ class ChromaStore:
             path = Path(data_dir) / "chroma"
             path.mkdir(parents=True, exist_ok=True)
             client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-        return cls(client, collection)
+        return cls(client, collection, data_dir=Path(data_dir))
 
     # -- model record ------------------------------------------------------------------------
     def model_record(self) -> dict[str, Any] | None:
@@ -195,13 +210,17 @@ class ChromaStore:
             )
 
     def reset(self) -> None:
-        """Drop every chunk and document record (a rebuild with another model)."""
-        for name in (self._name, f"{self._name}-documents"):
+        """Drop every chunk and document record (a rebuild with another model).
+
+        The records go first: a rebuild killed half-way leaves chunks without records (which the
+        re-run's ingest completes), never records listing documents that have no paragraphs.
+        """
+        for name in (f"{self._name}-documents", self._name):
             try:
                 self._client.delete_collection(name)
             except Exception:  # absent already
                 pass
-        self.__init__(self._client, self._name)
+        self.reopen()
 
     # -- chunks ------------------------------------------------------------------------------
     def hashes(self, document_key: str, language: str) -> dict[str, str]:
@@ -213,6 +232,7 @@ class ChromaStore:
     def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray, embedder_name: str) -> None:
         if not chunks:
             return
+        self._stamp_generation(pending=True)
         for start in range(0, len(chunks), _GET_PAGE):
             part = chunks[start : start + _GET_PAGE]
             self._chunks.upsert(
@@ -221,29 +241,56 @@ class ChromaStore:
                 documents=[c.text for c in part],
                 metadatas=[c.metadata(embedder_name) for c in part],
             )
-        self._new_generation()
+        self._stamp_generation()
 
     def delete(self, ids: Sequence[str]) -> None:
         ids = list(ids)
+        if not ids:
+            return
+        self._stamp_generation(pending=True)
         for start in range(0, len(ids), _GET_PAGE):
             self._chunks.delete(ids=ids[start : start + _GET_PAGE])
-        if ids:
-            self._new_generation()
+        self._stamp_generation()
 
     # -- change detection ----------------------------------------------------------------------
-    def _new_generation(self) -> None:
-        """Stamped after the write, so a reader that saw the old generation re-reads the new chunks."""
-        self._chunks.modify(metadata={**(self._chunks.metadata or {}), _GENERATION: uuid.uuid4().hex})
+    def _stamp_generation(self, pending: bool = False) -> None:
+        """A fresh generation: `pending` before a write, final after it.
 
-    def fingerprint(self) -> str:
+        A reader that saw an earlier generation keys what it read to a generation that is never
+        current again; a writer killed between the two stamps leaves the index pending, without a
+        fingerprint, until the next ingest settles it (`settle`). A stamp after the write alone
+        would let a kill in between pair the old generation with the new chunks, so that a
+        lexical cache built from the old chunks would be trusted for ever.
+        """
+        value = (_PENDING if pending else "") + uuid.uuid4().hex
+        self._chunks.modify(metadata={**(self._chunks.metadata or {}), _GENERATION: value})
+
+    def _generation(self) -> str:
+        # fetched afresh: another process (`reso ingest`, another server worker) may have written
+        meta = self._client.get_collection(self._name, embedding_function=None).metadata or {}
+        return str(meta.get(_GENERATION) or "")
+
+    def settle(self) -> bool:
+        """Finish the generation of a write that was killed half-way; True when there was one.
+
+        Called by the ingest under its lock (so no write is in progress), before it writes.
+        """
+        if self._generation().startswith(_PENDING):
+            self._stamp_generation()
+            return True
+        return False
+
+    def fingerprint(self) -> str | None:
         """Changes whenever the chunks do, without reading them: the key of cached tables built from them.
 
-        The metadata is fetched afresh because another process (`reso ingest`, another server
-        worker) may have written. An index last written before generations existed falls back to a
-        digest of every chunk's metadata, content hash included (one scan, still no texts).
+        None while a write is in progress or was interrupted (a pending generation): what a reader
+        sees then may be half a write, which no cache may keep. An index last written before
+        generations existed falls back to a digest of every chunk's metadata, content hash
+        included (one scan, still no texts).
         """
-        meta = self._client.get_collection(self._name, embedding_function=None).metadata or {}
-        generation = meta.get(_GENERATION) or self._metadata_digest()
+        generation = self._generation() or self._metadata_digest()
+        if generation.startswith(_PENDING):
+            return None
         return f"{generation}:{self.count()}"
 
     def _metadata_digest(self) -> str:
@@ -275,17 +322,23 @@ class ChromaStore:
         ]
 
     def chunks(self, where: dict | None = None) -> list[Chunk]:
-        out: list[Chunk] = []
+        """Every chunk (matching `where`), once each, in document order.
+
+        Read in pages; an ingest writing meanwhile can shift the rows between two pages, so a row
+        met twice is kept once (one missed is read at the next refresh: the fingerprint changed).
+        """
+        out: dict[str, Chunk] = {}
         offset = 0
         while True:
             got = self._chunks.get(
                 where=where or None, include=["documents", "metadatas"], limit=_GET_PAGE, offset=offset
             )
-            out.extend(_chunk_from(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"]))
+            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"]):
+                out.setdefault(i, _chunk_from(i, d, m))
             if len(got["ids"]) < _GET_PAGE:
                 break
             offset += _GET_PAGE
-        return sorted(out, key=lambda c: (c.document, c.language, c.order))
+        return sorted(out.values(), key=lambda c: (c.document, c.language, c.order))
 
     def count(self) -> int:
         return self._chunks.count()
@@ -308,7 +361,8 @@ class ChromaStore:
 
 # every public method that talks to Chroma: a lost server is a StoreUnavailable, not a transport error
 for _name in ("model_record", "check_model", "reset", "hashes", "upsert", "delete", "fingerprint", "query",
-              "chunks", "count", "put_document", "delete_document", "document_records"):
+              "chunks", "count", "put_document", "delete_document", "document_records",
+              "reopen", "settle"):
     setattr(ChromaStore, _name, _unavailable_as_domain_error(getattr(ChromaStore, _name)))
 del _name
 

@@ -56,12 +56,16 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--rebuild", is_flag=True, help="Drop the index first (e.g. after changing RESO_EMBEDDER).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--timeout", "lock_timeout", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+              help="Give up after SECONDS when another ingest is writing the index (default: wait for it).")
 @friendly_errors
-def ingest(paths: tuple[Path, ...], rebuild: bool, as_json: bool) -> None:
+def ingest(paths: tuple[Path, ...], rebuild: bool, as_json: bool, lock_timeout: float | None) -> None:
     """Read resolutions (.xml AKN4UN, .pdf, .docx, .html, .txt; files or folders) into the index.
 
     Unchanged files change nothing; a changed file replaces its document's paragraphs. Files
-    that cannot be read are listed with their reason and make the exit code non-zero.
+    that cannot be read are listed with their reason and make the exit code non-zero. One ingest
+    writes an index at a time: another one waits for it. An interrupted ingest (killed, power
+    cut) is completed by running it again.
     """
     from tqdm import tqdm
 
@@ -72,7 +76,10 @@ def ingest(paths: tuple[Path, ...], rebuild: bool, as_json: bool) -> None:
     def progress(files):
         return tqdm(files, desc="ingest", unit="file", file=sys.stderr, disable=None if not as_json else True)
 
-    report = library.ingest(list(paths), progress=progress, rebuild=rebuild)
+    def waiting(message: str) -> None:
+        click.echo(message, err=True)
+
+    report = library.ingest(list(paths), progress=progress, rebuild=rebuild, lock_timeout=lock_timeout, on_wait=waiting)
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:

@@ -1,0 +1,70 @@
+"""One ingest at a time per index: a file lock in RESO_DATA_DIR.
+
+Two `reso ingest` runs (or a `reso ingest` and the server's admin ingest) writing the same
+embedded Chroma index at once would interleave their writes and, worse, two processes would each
+flush their own copy of the vector index over the other's. `ingest_lock` serialises them: the
+second waits (saying so once) or, given a timeout, fails with `IngestBusy`.
+
+The lock is an OS lock (`flock`) held on an open file, so a killed ingest (even SIGKILL) releases
+it with its process: there is never a stale lock to remove by hand.
+
+Limitation: the lock file lives in the local data folder (`RESO_DATA_DIR/ingest.lock`) even when
+the index is on a Chroma server (`RESO_CHROMA_HOST`). It therefore serialises only the ingests
+that share that folder on one machine; ingests into the same server from other machines, or from
+processes with another RESO_DATA_DIR, are not serialised by it (and a network file system may not
+honour `flock` at all). Readers (questions) never take the lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from index.errors import ResoError
+
+LOCK_FILE = "ingest.lock"
+WAITING = "waiting for another ingest to finish…"
+
+
+class IngestBusy(ResoError):
+    """Another ingest holds the index longer than the caller agreed to wait."""
+
+
+@contextmanager
+def ingest_lock(
+    data_dir: Path,
+    timeout: float | None = None,
+    on_wait: Callable[[str], None] | None = None,
+) -> Iterator[Path]:
+    """Hold the ingest lock of `data_dir` for the block; yields the lock file's path.
+
+    `timeout` None waits as long as it takes; otherwise `IngestBusy` after that many seconds.
+    `on_wait` is told once, with `WAITING`, when another holder makes this one wait.
+    """
+    from filelock import FileLock, Timeout
+
+    path = Path(data_dir) / LOCK_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # the file is never unlinked (no race with a waiter on the old inode), and no "soft" fallback
+        # (a marker file, which a killed holder would leave behind for ever) on file systems without flock
+        lock = FileLock(path, thread_local=False, preserve_lock_file=True)
+    except TypeError:  # filelock 3: never unlinks, never falls back
+        lock = FileLock(path, thread_local=False)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        if on_wait is not None:
+            on_wait(WAITING)
+        try:
+            lock.acquire(timeout=-1 if timeout is None else max(timeout, 0))
+        except Timeout:
+            raise IngestBusy(
+                f"Another ingest is still writing the index in {data_dir} (lock {path}) after {timeout:g} s; "
+                "try again when it has finished, or wait longer with --timeout."
+            ) from None
+    try:
+        yield path
+    finally:
+        lock.release()
