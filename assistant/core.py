@@ -7,10 +7,12 @@ so the CLI, the API, the Gradio UI and the widget can never drift apart.
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import OrderedDict
+from collections.abc import Hashable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from itertools import chain
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
 
 from assistant.citations import MarkerFilter, key, parent_key
 from assistant.conversation import resolve
@@ -73,6 +75,38 @@ def citation_of(r: Retrieved, paragraph: str | None = None) -> Citation:
     return Citation(document=c.document, paragraph=paragraph or c.paragraph, language=c.language, text=c.text, title=c.title)
 
 
+class AnswerCache:
+    """The events of recent answers, replayed for the same question on the same index state.
+
+    Helpdesk questions repeat ("what is resolution 30/25 about?"), and a deterministic generator
+    gives the same answer to the same question, history and filters over the same index. Each
+    `IndexState` has its own cache, so an ingest's refresh starts an empty one and a replay never
+    outlives the paragraphs it cites. Bounded (LRU) and shared by the server's threads.
+    """
+
+    def __init__(self, size: int):
+        self.size = size
+        self._events: OrderedDict[Hashable, tuple[Event, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+
+    def get(self, key: Hashable) -> tuple[Event, ...] | None:
+        with self._lock:
+            events = self._events.get(key)
+            if events is not None:
+                self._events.move_to_end(key)
+                self.hits += 1
+            return events
+
+    def put(self, key: Hashable, events: tuple[Event, ...]) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._events[key] = events
+            while len(self._events) > self.size:
+                self._events.popitem(last=False)
+
+
 @dataclass(frozen=True)
 class IndexState:
     """What one question reads of the index, published whole by `Assistant.refresh`.
@@ -85,6 +119,7 @@ class IndexState:
 
     retriever: Retriever
     refusal: RefusalPolicy
+    answers: AnswerCache = field(default_factory=lambda: AnswerCache(0))
 
 
 class Assistant:
@@ -94,11 +129,14 @@ class Assistant:
         generator: Generator,
         refusal: RefusalPolicy | None = None,
         k: int = 10,
+        answer_cache: int = 0,
     ):
         self._live_retriever = retriever  # the one `refresh` re-reads; questions use the pinned state
         self._refusal = refusal or RefusalPolicy()
         self.generator = generator
         self.k = k
+        # only a generator that says it is deterministic may have its answers replayed
+        self._answer_cache_size = answer_cache if getattr(generator, "deterministic", False) else 0
         self._state = self._read_state()
 
     @property
@@ -117,7 +155,7 @@ class Assistant:
         retriever = pin() if callable(pin) else self._live_retriever
         lexical = getattr(retriever, "lexical", None)
         refusal = replace(self._refusal, lexicon=lexical) if lexical is not None else self._refusal
-        return IndexState(retriever, refusal)
+        return IndexState(retriever, refusal, AnswerCache(self._answer_cache_size))
 
     def stream(
         self,
@@ -126,8 +164,46 @@ class Assistant:
         filters: Filters | None = None,
         language: str | None = None,
     ) -> Iterator[Event]:
-        t0 = time.perf_counter()
+        """Text deltas, then the sources, then the whole answer (`Done`)."""
         state = self._state  # one reference for the whole answer: a concurrent refresh cannot split it
+        if state.answers.size <= 0:
+            yield from self._answer_events(state, question, history, filters, language)
+            return
+        t0 = time.perf_counter()
+        cache_key = (
+            (question or "").strip(),
+            tuple((m.role, m.content) for m in history),
+            filters or Filters(),
+            language,
+        )
+        try:
+            hash(cache_key)
+        except TypeError:  # filters built with lists: answer without the cache
+            yield from self._answer_events(state, question, history, filters, language)
+            return
+        cached = state.answers.get(cache_key)
+        if cached is not None:
+            *events, done = cached
+            yield from events
+            answer = done.answer
+            timings = {"total": (time.perf_counter() - t0) * 1000, "cached": 1.0}
+            yield Done(replace(answer, timings_ms=timings))
+            return
+        events = []
+        for event in self._answer_events(state, question, history, filters, language):
+            events.append(event)
+            yield event
+        state.answers.put(cache_key, tuple(events))
+
+    def _answer_events(
+        self,
+        state: IndexState,
+        question: str,
+        history: Sequence[Message],
+        filters: Filters | None,
+        language: str | None,
+    ) -> Iterator[Event]:
+        t0 = time.perf_counter()
         question = (question or "").strip()
         if not question:
             raise InvalidQuestion("The question is empty.")

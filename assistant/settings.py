@@ -55,6 +55,12 @@ class Settings(BaseSettings):
         default="hybrid", description="Retrieval method: hybrid (lexical + dense), bm25 or dense."
     )
     top_k: int = Field(default=10, ge=1, le=100, description="Paragraphs retrieved per question.")
+    answer_cache: int = Field(
+        default=1024,
+        ge=0,
+        description="Recent answers kept per index state and replayed for the same question, history and "
+        "filters (extractive generator only; emptied by every ingest). 0 disables.",
+    )
     generator: Literal["extractive", "llm"] = Field(
         default="extractive",
         description="Answer generator: 'extractive' (offline, deterministic, the resolution's own words) or "

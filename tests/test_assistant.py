@@ -165,3 +165,38 @@ def test_langchain_retriever_and_chain(assistant):
     events = list(chain.stream({"question": "Qu'est-ce que les États sont encouragés à mettre en place ?"}))
     assert [e["type"] for e in events[-2:]] == ["citations", "done"] and events[0]["type"] == "delta"
     assert events[-1]["answer"]["citations"][0]["paragraph"] == "OP1"
+
+
+def test_a_repeated_question_is_replayed_until_an_ingest_changes_the_index(tmp_path, seed_path, fixtures_dir):
+    library = Library(ChromaStore.open(tmp_path / "index"), HashEmbedder())
+    library.ingest([seed_path])
+    retriever = HybridRetriever(library)
+    assistant = Assistant(retriever, ExtractiveGenerator(), RefusalPolicy(), answer_cache=8)
+    question = "Que demande le Conseil au Haut-Commissaire d'organiser ?"
+    first = list(assistant.stream(question))
+    again = list(assistant.stream(question))
+    assert "cached" not in first[-1].answer.timings_ms and again[-1].answer.timings_ms["cached"] == 1.0
+    assert [type(e) for e in again] == [type(e) for e in first]
+    assert again[-1].answer.answer == first[-1].answer.answer and cited(again[-1].answer) == cited(first[-1].answer)
+    assert "".join(e.text for e in again if isinstance(e, Delta)) == first[-1].answer.answer
+    # other filters or another history are other questions
+    other = assistant.answer(question, filters=Filters(languages=("en",)))
+    assert "cached" not in other.timings_ms
+    follow_up = assistant.answer(question, history=[Message("user", "Et l'OP2 ?"), Message("assistant", "…")])
+    assert "cached" not in follow_up.timings_ms
+    # an ingest publishes a new state with an empty cache: no replay of answers over the old index
+    library.ingest([fixtures_dir / "akn"])
+    assistant.refresh()
+    assert "cached" not in assistant.answer(question).timings_ms
+
+
+def test_answers_of_a_non_deterministic_generator_are_never_replayed(tmp_path, seed_path):
+    class Sampling(ExtractiveGenerator):
+        deterministic = False
+
+    library = Library(ChromaStore.open(tmp_path / "index"), HashEmbedder())
+    library.ingest([seed_path])
+    assistant = Assistant(HybridRetriever(library), Sampling(), RefusalPolicy(), answer_cache=8)
+    question = "Que demande le Conseil au Haut-Commissaire d'organiser ?"
+    assistant.answer(question)
+    assert "cached" not in assistant.answer(question).timings_ms

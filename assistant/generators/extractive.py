@@ -88,6 +88,7 @@ def sentence_for(source: Retrieved, inp: GenerationInput) -> str:
 
 class ExtractiveGenerator:
     name = "extractive"
+    deterministic = True  # same sources, same words: the assistant may replay its answers
 
     def stream(self, inp: GenerationInput) -> Iterator[str]:
         for i, source in enumerate(inp.sources):
