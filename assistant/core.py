@@ -7,6 +7,7 @@ so the CLI, the API, the Gradio UI and the widget can never drift apart.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -25,6 +26,7 @@ from index.errors import ResoError
 from prompts import phrase
 
 MAX_QUESTION_CHARS = 2000
+log = logging.getLogger(__name__)
 
 
 class TrimmedDeltas:
@@ -130,6 +132,7 @@ class Assistant:
         refusal: RefusalPolicy | None = None,
         k: int = 10,
         answer_cache: int = 0,
+        refresh_interval: float = 0.0,
     ):
         self._live_retriever = retriever  # the one `refresh` re-reads; questions use the pinned state
         self._refusal = refusal or RefusalPolicy()
@@ -138,6 +141,9 @@ class Assistant:
         # only a generator that says it is deterministic may have its answers replayed
         self._answer_cache_size = answer_cache if getattr(generator, "deterministic", False) else 0
         self._state = self._read_state()
+        self._refresh_interval = refresh_interval
+        self._last_check = time.monotonic()
+        self._checking = threading.Lock()
 
     @property
     def retriever(self) -> Retriever:
@@ -165,6 +171,7 @@ class Assistant:
         language: str | None = None,
     ) -> Iterator[Event]:
         """Text deltas, then the sources, then the whole answer (`Done`)."""
+        self._check_for_changes()
         state = self._state  # one reference for the whole answer: a concurrent refresh cannot split it
         if state.answers.size <= 0:
             yield from self._answer_events(state, question, history, filters, language)
@@ -303,6 +310,29 @@ class Assistant:
             sources.append(best)
             if best.key not in {r.key for r in retrieved}:
                 retrieved.append(best)
+
+    def _check_for_changes(self) -> None:
+        """Every `refresh_interval` seconds at most, look whether the index moved on without us
+        (`reso ingest`, or an admin ingest answered by another server worker) and refresh in the
+        background: questions meanwhile read the state they have, none waits for the rebuild."""
+        if self._refresh_interval <= 0 or time.monotonic() - self._last_check < self._refresh_interval:
+            return
+        if not self._checking.acquire(blocking=False):
+            return  # another thread is checking or refreshing
+        self._last_check = time.monotonic()
+
+        def check() -> None:
+            try:
+                changed = getattr(self._live_retriever, "changed", None)
+                if callable(changed) and changed():
+                    self.refresh()
+            except Exception:  # the index server may be down: the next question's check tries again
+                log.warning("could not check the index for changes", exc_info=True)
+            finally:
+                self._last_check = time.monotonic()
+                self._checking.release()
+
+        threading.Thread(target=check, name="reso-refresh", daemon=True).start()
 
     def refresh(self) -> None:
         """Make newly ingested paragraphs findable: the retriever keeps its tables in memory.

@@ -36,4 +36,11 @@ def build_assistant(settings: Settings, library: Library | None = None, retrieve
     # the lexical tables are cached beside the index they come from, keyed by its fingerprint
     retriever = HybridRetriever(library, retriever_mode or settings.retriever, cache_dir=settings.data_dir / "lexical")
     refusal = RefusalPolicy(lexicon=retriever.lexical)
-    return Assistant(retriever, make_generator(settings), refusal, k=settings.top_k, answer_cache=settings.answer_cache)
+    return Assistant(
+        retriever,
+        make_generator(settings),
+        refusal,
+        k=settings.top_k,
+        answer_cache=settings.answer_cache,
+        refresh_interval=settings.refresh_interval,
+    )

@@ -159,7 +159,15 @@ class HybridRetriever:
 
     def refresh(self) -> None:
         """Re-read the chunks after an ingest; one assignment publishes the new tables."""
-        self.tables = self._read_tables()
+        fingerprint = self._fingerprint()
+        self.tables = self._read_tables(fingerprint)
+        self.built_from = fingerprint
+
+    def changed(self) -> bool:
+        """Whether the index moved on since the tables were read (another process or server worker
+        ingested): one small metadata read, no chunks."""
+        current = self._fingerprint()
+        return current is not None and current != self.built_from
 
     def pinned(self) -> HybridRetriever:
         """This retriever fixed to its current tables: refreshing this one leaves the copy as it is.
@@ -169,11 +177,10 @@ class HybridRetriever:
         """
         return copy.copy(self)
 
-    def _read_tables(self) -> RetrievalTables:
+    def _read_tables(self, fingerprint: str | None) -> RetrievalTables:
         if self.mode == "dense":
             return RetrievalTables.of(self.library.store.chunks(), None)
         cache = self.cache
-        fingerprint = self._fingerprint() if cache is not None else None
         if cache is not None and fingerprint is not None:
             cached = cache.load(fingerprint)
             if cached is not None:

@@ -55,6 +55,12 @@ class Settings(BaseSettings):
         default="hybrid", description="Retrieval method: hybrid (lexical + dense), bm25 or dense."
     )
     top_k: int = Field(default=10, ge=1, le=100, description="Paragraphs retrieved per question.")
+    refresh_interval: float = Field(
+        default=5.0,
+        ge=0,
+        description="Seconds between checks whether another process (`reso ingest`, another server worker) "
+        "changed the index; a change is read in the background. 0 disables.",
+    )
     answer_cache: int = Field(
         default=1024,
         ge=0,

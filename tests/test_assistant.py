@@ -200,3 +200,23 @@ def test_answers_of_a_non_deterministic_generator_are_never_replayed(tmp_path, s
     question = "Que demande le Conseil au Haut-Commissaire d'organiser ?"
     assistant.answer(question)
     assert "cached" not in assistant.answer(question).timings_ms
+
+
+def test_a_change_made_by_another_process_is_picked_up_without_a_restart(tmp_path, seed_path, fixtures_dir):
+    """Like two server workers (or `reso serve` and `reso ingest`): one writes, the other notices."""
+    import time
+
+    serving = Library(ChromaStore.open(tmp_path / "index"), HashEmbedder())
+    serving.ingest([seed_path])
+    assistant = Assistant(HybridRetriever(serving), ExtractiveGenerator(), RefusalPolicy(), refresh_interval=0.05)
+    question = "Haiti Multinational Security Support mission"
+    assert not {c.document for c in assistant.answer(question).citations} & {"S/RES/2699 (2023)"}
+
+    writer = Library(ChromaStore.open(tmp_path / "index"), HashEmbedder())
+    writer.ingest([fixtures_dir / "akn" / "S_RES_2699-2318982E.xml"])
+    deadline = time.monotonic() + 20
+    documents: set[str] = set()
+    while time.monotonic() < deadline and "S/RES/2699 (2023)" not in documents:
+        time.sleep(0.1)
+        documents = {c.document for c in assistant.answer(question).citations}
+    assert "S/RES/2699 (2023)" in documents
