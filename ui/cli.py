@@ -280,7 +280,6 @@ def _log_config() -> dict:
     return config
 
 
-
 def main() -> None:
     cli()
 
