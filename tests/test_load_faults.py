@@ -137,7 +137,9 @@ def test_chroma_server_down_is_503_and_recovers_without_restart(tmp_path, capsys
     chroma = ChromaServer(tmp_path / "chroma")
     chroma.start()
     try:
-        env = {"RESO_CHROMA_HOST": HOST, "RESO_CHROMA_PORT": str(chroma.port), "RESO_RATE_LIMIT": "off"}
+        # no answer cache: a replayed answer needs no index, and every question here must ask it
+        env = {"RESO_CHROMA_HOST": HOST, "RESO_CHROMA_PORT": str(chroma.port), "RESO_RATE_LIMIT": "off",
+               "RESO_ANSWER_CACHE": "0"}
         with reso_serve(tmp_path, **env) as (base, proc, log):
             assert httpx.post(f"{base}/api/ask", json={"question": QUESTION}, timeout=30).status_code == 200
             stop = threading.Event()
