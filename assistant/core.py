@@ -199,8 +199,9 @@ class Assistant:
         events = []
         for event in self._answer_events(state, question, history, filters, language):
             events.append(event)
+            if isinstance(event, Done):  # stored before it is yielded: `answer()` stops reading at Done
+                state.answers.put(cache_key, tuple(events))
             yield event
-        state.answers.put(cache_key, tuple(events))
 
     def _answer_events(
         self,

@@ -94,6 +94,13 @@ class Settings(BaseSettings):
 
     host: str = Field(default="127.0.0.1", description="Address `reso serve` listens on.")
     port: int = Field(default=8321, ge=1, le=65535, description="Port `reso serve` listens on.")
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Worker processes of `reso serve`. Above 1: API and widget only (the web UI keeps "
+        "sessions in one process's memory), and a Chroma server (RESO_CHROMA_HOST) is required.",
+    )
     public_url: str | None = Field(
         default=None,
         description="The server's public base URL, used by the widget to link citations to the full UI. "

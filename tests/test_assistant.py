@@ -179,6 +179,9 @@ def test_a_repeated_question_is_replayed_until_an_ingest_changes_the_index(tmp_p
     assert [type(e) for e in again] == [type(e) for e in first]
     assert again[-1].answer.answer == first[-1].answer.answer and cited(again[-1].answer) == cited(first[-1].answer)
     assert "".join(e.text for e in again if isinstance(e, Delta)) == first[-1].answer.answer
+    assert assistant.answer(question).timings_ms["cached"] == 1.0  # the blocking twin replays too
+    assistant.answer("Quels mécanismes nationaux de suivi ?")  # stored though `answer` stops reading at Done
+    assert assistant.answer("Quels mécanismes nationaux de suivi ?").timings_ms["cached"] == 1.0
     # other filters or another history are other questions
     other = assistant.answer(question, filters=Filters(languages=("en",)))
     assert "cached" not in other.timings_ms

@@ -43,3 +43,13 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     # the theme is passed here: in Gradio 6 mount_gradio_app replaces the Blocks' own theme
     return gr.mount_gradio_app(app, gradio_app.build(services), path="/", theme=gradio_app.theme())
+
+
+def worker_app():
+    """The app of one worker of `reso serve --workers N` (uvicorn imports it by name in each process).
+
+    API and widget only: Gradio keeps each browser session in its process's memory, so a UI
+    spread over workers would lose sessions between requests; it runs in a one-worker
+    `reso serve` instead. Settings come from the RESO_* environment, like every process.
+    """
+    return create_app(Settings(), with_ui=False)

@@ -238,8 +238,15 @@ def _url(host: str, port: int) -> str:
 @cli.command()
 @click.option("--host", default=None, help="Address to listen on (default: RESO_HOST, else 127.0.0.1).")
 @click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (default: RESO_PORT, else 8321).")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Worker processes (default: RESO_WORKERS, else 1). Several workers serve the API and the widget "
+    "only, and need a Chroma server (RESO_CHROMA_HOST); run the web UI in a one-worker `reso serve`.",
+)
 @friendly_errors
-def serve(host: str | None, port: int | None) -> None:
+def serve(host: str | None, port: int | None, workers: int | None) -> None:
     """Serve the web UI, the HTTP API (/api, described at /docs) and the widget on one server.
 
     On an empty index the bundled default corpus is ingested first.
@@ -249,15 +256,31 @@ def serve(host: str | None, port: int | None) -> None:
     from ui.app import create_app
 
     settings = _settings()
-    overrides = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
+    overrides = {k: v for k, v in (("host", host), ("port", port), ("workers", workers)) if v is not None}
     if overrides:
         settings = settings.model_copy(update=overrides)
-    app = create_app(settings)
     url = _url(settings.host, settings.port)
-    click.echo(f"reso is serving on {url}  (API: {url}api, docs: {url}docs)")
+    if settings.workers > 1:
+        if not settings.chroma_host:
+            raise click.ClickException(
+                "Several workers share one index only through a Chroma server (the embedded one belongs to "
+                "one process): start `chroma run --path DIR --port 8000` and set RESO_CHROMA_HOST=127.0.0.1 "
+                "(README, Deployment)."
+            )
+        # each worker builds its own assistant from the environment: the default corpus is ingested
+        # by the first (the others wait on the ingest lock), the lexical tables are built once and
+        # loaded by the rest from RESO_DATA_DIR/lexical
+        app: object = "ui.app:worker_app"
+        click.echo(f"reso is serving the API and the widget on {url} with {settings.workers} workers "
+                   f"(API: {url}api, docs: {url}docs; the web UI runs in a one-worker `reso serve`)")
+    else:
+        app = create_app(settings)
+        click.echo(f"reso is serving on {url}  (API: {url}api, docs: {url}docs)")
     sys.stdout.flush()  # before uvicorn takes over: a supervisor reading a pipe sees the URL now
     uvicorn.run(
         app,
+        factory=settings.workers > 1,
+        workers=settings.workers if settings.workers > 1 else None,
         host=settings.host,
         port=settings.port,
         log_level="info",
