@@ -16,7 +16,12 @@ def open_library(settings: Settings) -> Library:
     store = ChromaStore.open(
         settings.data_dir, settings.collection, host=settings.chroma_host, port=settings.chroma_port
     )
-    return Library(store, lambda: CachedQueryEmbedder(make_embedder(settings.embedder, settings.model_cache)), settings.embed_batch_size)
+    return Library(
+        store,
+        lambda: CachedQueryEmbedder(make_embedder(settings.embedder, settings.model_cache)),
+        settings.embed_batch_size,
+        records_ttl=settings.refresh_interval,
+    )
 
 
 def make_generator(settings: Settings) -> Generator:

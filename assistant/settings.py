@@ -59,7 +59,8 @@ class Settings(BaseSettings):
         default=5.0,
         ge=0,
         description="Seconds between checks whether another process (`reso ingest`, another server worker) "
-        "changed the index; a change is read in the background. 0 disables.",
+        "changed the index (a change is read in the background), and how long the server keeps the "
+        "list of documents. 0 disables both.",
     )
     answer_cache: int = Field(
         default=1024,

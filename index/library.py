@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -58,11 +59,32 @@ class ParagraphView:
 
 
 class Library:
-    def __init__(self, store: ChromaStore, embedder: Embedder | Callable[[], Embedder], batch_size: int = 64):
+    def __init__(
+        self,
+        store: ChromaStore,
+        embedder: Embedder | Callable[[], Embedder],
+        batch_size: int = 64,
+        records_ttl: float = 0.0,
+    ):
         self.store = store
         self._embedder = embedder
         self._embedder_lock = threading.Lock()  # two first questions at once (a server's threads) load it once
         self.batch_size = batch_size
+        # the document records are read by every listing, paragraph look-up and document filter (a
+        # full read of the records collection, hundreds of ms under load): a server keeps them for
+        # `records_ttl` seconds; its own ingests drop them at once, another process's within the TTL
+        self.records_ttl = records_ttl
+        self._records: tuple[float, list[DocumentRecord]] | None = None
+
+    def document_records(self) -> list[DocumentRecord]:
+        cached = self._records
+        now = time.monotonic()
+        if cached is not None and now - cached[0] < self.records_ttl:
+            return cached[1]
+        records = self.store.document_records()
+        if self.records_ttl > 0:
+            self._records = (now, records)
+        return records
 
     @property
     def embedder(self) -> Embedder:
@@ -92,7 +114,10 @@ class Library:
                 reopen()
             if rebuild:
                 self.store.reset()
-            return Ingestor(self.store, self.embedder, self.batch_size).ingest_paths(paths, progress)
+            try:
+                return Ingestor(self.store, self.embedder, self.batch_size).ingest_paths(paths, progress)
+            finally:
+                self._records = None
 
     def is_empty(self) -> bool:
         return self.store.count() == 0
@@ -124,12 +149,12 @@ class Library:
         lang = language if language in versions else ("en" if "en" in versions else sorted(versions)[0])
         same = [c for c in chunks if c.language == lang]
         i = next(j for j, c in enumerate(same) if normalise_pid(c.paragraph) == pid)
-        records = {r.language: r for r in self.store.document_records() if normalise_symbol(r.document) == normalise_symbol(document)}
+        records = {r.language: r for r in self.document_records() if normalise_symbol(r.document) == normalise_symbol(document)}
         return ParagraphView(same[i], same[max(0, i - window) : i], same[i + 1 : i + 1 + window], versions, records.get(lang))
 
     def documents(self) -> list[DocumentSummary]:
         by_doc: dict[str, list[DocumentRecord]] = {}
-        for rec in self.store.document_records():
+        for rec in self.document_records():
             by_doc.setdefault(normalise_symbol(rec.document), []).append(rec)
         out = []
         for versions in by_doc.values():

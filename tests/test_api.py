@@ -9,6 +9,7 @@ saying what is wrong, CORS follows the allow-list, and only the admin key can ch
 from __future__ import annotations
 
 import json
+import threading
 import logging
 import re
 from collections.abc import Iterator
@@ -474,3 +475,24 @@ def test_admin_endpoint_is_off_without_a_configured_key(tmp_path, seed_path):
 )
 def test_safe_filename(name, expected):
     assert api.safe_filename(name, "upload") == expected
+
+
+def test_a_stream_is_produced_in_one_thread_and_its_waiting_items_sent_together():
+    import asyncio
+
+    from ui.api import in_one_thread
+
+    threads: set[int] = set()
+
+    def items():
+        for i in range(500):
+            threads.add(threading.get_ident())
+            yield f"{i},"
+
+    async def collect() -> list[str]:
+        return [chunk async for chunk in in_one_thread(items())]
+
+    chunks = asyncio.run(collect())
+    assert "".join(chunks) == "".join(f"{i}," for i in range(500))  # nothing lost, in order
+    assert len(threads) == 1 and threading.get_ident() not in threads
+    assert len(chunks) < 500  # coalesced, not one write per item

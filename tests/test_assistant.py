@@ -223,3 +223,15 @@ def test_a_change_made_by_another_process_is_picked_up_without_a_restart(tmp_pat
         time.sleep(0.1)
         documents = {c.document for c in assistant.answer(question).citations}
     assert "S/RES/2699 (2023)" in documents
+
+
+def test_the_document_list_is_kept_for_its_ttl_and_dropped_by_an_own_ingest(tmp_path, seed_path, fixtures_dir):
+    serving = Library(ChromaStore.open(tmp_path / "index"), HashEmbedder(), records_ttl=3600)
+    serving.ingest([seed_path])
+    assert [d.document for d in serving.documents()] == ["A/HRC/RES/30/25"]
+    other = Library(ChromaStore.open(tmp_path / "index"), HashEmbedder())
+    other.ingest([fixtures_dir / "akn" / "S_RES_2699-2318982E.xml"])
+    assert [d.document for d in serving.documents()] == ["A/HRC/RES/30/25"]  # kept: within its TTL
+    assert len(other.documents()) == 2  # no TTL: read every time
+    serving.ingest([fixtures_dir / "akn" / "S_RES_2705-2321113E.xml"])
+    assert len(serving.documents()) == 3  # its own ingest dropped the kept list

@@ -14,6 +14,7 @@ Every route is thin: it validates what the client sent, calls the same `Assistan
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import itertools
 import json
@@ -21,7 +22,7 @@ import logging
 import re
 import tempfile
 import threading
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Any, Literal
@@ -386,6 +387,55 @@ def answer_events(events: Iterable[Event], request_id: str | None = None) -> Ite
         yield sse("error", {"error": "internal error", "request_id": request_id})
 
 
+_END = object()
+
+
+async def in_one_thread(items: Iterator[str]) -> AsyncIterator[str]:
+    """Run a blocking iterator in one worker thread and hand its items to the event loop as they come.
+
+    Starlette would iterate it with one thread-pool round trip per item, and an extractive answer
+    streams a delta per word: under load, streamed answers were ~10x slower than blocking ones.
+    Here one thread produces; whatever has arrived by the time the client can take more is sent
+    in one write. Items still arrive the moment they exist (a slow LLM's first words are not
+    held back), and a client that goes away stops the producer at its next item.
+    """
+    import anyio
+
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[object] = asyncio.Queue()
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if stop.is_set():
+                    break
+                loop.call_soon_threadsafe(queue.put_nowait, item)
+        finally:
+            close = getattr(items, "close", None)
+            if callable(close):
+                close()
+            loop.call_soon_threadsafe(queue.put_nowait, _END)
+
+    producer = asyncio.ensure_future(anyio.to_thread.run_sync(produce))
+    try:
+        while True:
+            item = await queue.get()
+            batch: list[str] = []
+            while item is not _END:
+                batch.append(item)  # type: ignore[arg-type]
+                if queue.empty():
+                    break
+                item = queue.get_nowait()
+            if batch:
+                yield "".join(batch)
+            if item is _END:
+                break
+    finally:
+        stop.set()  # not awaited: a client gone mid-answer must not wait for the producer's next item
+        producer.add_done_callback(lambda done: done.cancelled() or done.exception())
+
+
 # -- routes --------------------------------------------------------------------------------------
 
 
@@ -467,7 +517,7 @@ def _ask_routes(router: APIRouter, services: Services) -> None:
         first = next(events, None)
         stream = itertools.chain([first] if first is not None else [], events)
         return StreamingResponse(
-            answer_events(stream, _request_id(request)),
+            in_one_thread(answer_events(stream, _request_id(request))),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
