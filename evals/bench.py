@@ -10,6 +10,7 @@ never touched, and every load loop is bounded in count and in time.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import socket
@@ -47,7 +48,9 @@ def default_bench_corpus() -> Path:
     return shared if shared.is_dir() else DEFAULT_CORPUS
 
 
-def run(settings: Settings, corpus: Path, queries: int = 50, progress=None) -> dict:
+def run(settings: Settings, corpus: Path, queries: int = 50, progress=None, plan: BenchPlan | None = None,
+        say=None) -> dict:
+    """The first version's figures on real files; with a `plan`, the server's figures on them too."""
     with tempfile.TemporaryDirectory(prefix="reso-bench-") as tmp:
         t0 = time.perf_counter()
         embedder = make_embedder(settings.embedder, settings.model_cache)
@@ -76,7 +79,12 @@ def run(settings: Settings, corpus: Path, queries: int = 50, progress=None) -> d
             embed_ms.append((t1 - t0) * 1000)
             query_ms.append((t2 - t0) * 1000)
 
-        return {
+        served = {}
+        if plan is not None:
+            (say or (lambda _m: None))("bench: serving the real-corpus index")
+            local = settings.model_copy(update={"data_dir": Path(tmp), "generator": "extractive", "chroma_host": None})
+            served = {"serve": serve_figures(local, plan, *load_questions(chunks, plan))}
+        return served | {
             "embedder": embedder.name,
             "corpus": str(corpus),
             "cpu_count": os.cpu_count(),
@@ -134,12 +142,16 @@ class BenchPlan:
     requests_per_client: int = 20
     load_seconds: float = 30.0  # per concurrency level, after which clients stop sending
     serve: bool = True
+    workers: int = 1  # above 1: `reso serve --workers N` over a `chroma run` server holding the index
+    repeated_questions: int = 20  # the set the "repeated" load cycles through (a helpdesk's frequent questions)
 
     @classmethod
-    def make(cls, settings: Settings, quick: bool, sizes: tuple[int, ...] | None, embedder: str | None) -> BenchPlan:
+    def make(cls, settings: Settings, quick: bool, sizes: tuple[int, ...] | None, embedder: str | None,
+             workers: int = 1) -> BenchPlan:
         if quick:
-            return cls(sizes or QUICK_SIZES, embedder or settings.embedder, 20, requests_per_client=5, load_seconds=5.0)
-        return cls(sizes or DEFAULT_SIZES, embedder or settings.embedder)
+            return cls(QUICK_SIZES if sizes is None else sizes, embedder or settings.embedder, 20, requests_per_client=5, load_seconds=5.0,
+                       workers=workers, repeated_questions=10)
+        return cls(DEFAULT_SIZES if sizes is None else sizes, embedder or settings.embedder, workers=workers)
 
 
 def run_all(settings: Settings, plan: BenchPlan, corpus: Path | None = None, log=None) -> dict:
@@ -158,7 +170,8 @@ def run_all(settings: Settings, plan: BenchPlan, corpus: Path | None = None, log
         report["sizes"][str(size)] = run_size(settings, plan, size, say)
     if corpus is not None:
         say(f"bench: real files under {corpus}")
-        report["corpus"] = run(settings.model_copy(update={"embedder": plan.embedder}), corpus)
+        report["corpus"] = run(settings.model_copy(update={"embedder": plan.embedder}), corpus,
+                               plan=plan if plan.serve else None, say=say)
     return report
 
 
@@ -174,7 +187,8 @@ def run_size(settings: Settings, plan: BenchPlan, size: int, say) -> dict:
         figures.update(answer_latency(local, plan))
         if plan.serve:
             say(f"bench: {size}: serving the index")
-            figures["serve"] = serve_figures(local, plan, sample_questions(local, plan))
+            chunks = ChromaStore.open(local.data_dir, local.collection).chunks()
+            figures["serve"] = serve_figures(local, plan, *load_questions(chunks, plan))
         return figures
 
 
@@ -216,16 +230,21 @@ def make_questions(chunks: list, n: int, seed: int) -> list[tuple[str, str]]:
     """(question, language): four content words of a random paragraph, as a user half-remembers it."""
     rng = random.Random(seed)
     out = []
-    for chunk in rng.sample(chunks, min(n, len(chunks))):
+    # more questions than paragraphs (a small corpus): paragraphs are reused, with other words
+    picks = rng.sample(chunks, n) if n <= len(chunks) else rng.choices(chunks, k=n)
+    for chunk in picks:
         words = [w.strip(",;:.") for w in chunk.text.split()[1:] if len(w.strip(",;:.")) >= 5]
         picked = rng.sample(words, min(4, len(words))) if words else chunk.text.split()[:4]
         out.append((" ".join(picked), chunk.language))
     return out
 
 
-def sample_questions(settings: Settings, plan: BenchPlan) -> list[str]:
-    chunks = ChromaStore.open(settings.data_dir, settings.collection).chunks()
-    return [q for q, _ in make_questions(chunks, plan.questions, plan.seed)]
+def load_questions(chunks: list, plan: BenchPlan) -> tuple[list[str], list[str]]:
+    """(distinct, repeated): enough distinct questions that no request of the load repeats one (so
+    no cache answers it), and the short set of frequent questions a helpdesk sees again and again."""
+    needed = 1 + sum(CONCURRENCY) * plan.requests_per_client + plan.repeated_questions
+    distinct = [q for q, _ in make_questions(chunks, needed, plan.seed)]
+    return distinct[: -plan.repeated_questions], distinct[-plan.repeated_questions:]
 
 
 def make_filters(chunks: list, seed: int) -> dict[str, Filters]:
@@ -279,40 +298,100 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def peak_rss_mb(pid: int) -> float:
-    """VmHWM: the resident high-water mark the kernel kept for the process, in MiB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return 0.0
+def serve_figures(settings: Settings, plan: BenchPlan, questions: list[str], repeated: list[str]) -> dict:
+    """Start `reso serve` on the index, time its first answer, load it, read its peak memory.
 
-
-def serve_figures(settings: Settings, plan: BenchPlan, questions: list[str]) -> dict:
-    """Start `reso serve` on the index, time its first answer, load it, read its peak memory."""
+    The load runs twice per concurrency level: with questions that never repeat (what the answer
+    path costs) and cycling through a short set (what a helpdesk's frequent questions cost, served
+    by the answer cache). With `plan.workers` > 1 the index is served by `chroma run` and the API
+    by that many `reso serve` workers, as in the README's deployment.
+    """
     import httpx
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("RESO_")}
     env.update(RESO_DATA_DIR=str(settings.data_dir), RESO_EMBEDDER=settings.embedder, RESO_GENERATOR="extractive",
-               RESO_COLLECTION=settings.collection, RESO_RETRIEVER=settings.retriever, RESO_TOP_K=str(settings.top_k))
+               RESO_COLLECTION=settings.collection, RESO_RETRIEVER=settings.retriever, RESO_TOP_K=str(settings.top_k),
+               RESO_MODEL_CACHE=str(settings.model_cache), RESO_RATE_LIMIT="off")
+    command = [sys.executable, "-m", "ui.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
     log_path = settings.data_dir / "serve.log"
-    with open(log_path, "wb") as log:
+    with contextlib.ExitStack() as stack:
+        if plan.workers > 1:
+            chroma_port = stack.enter_context(chroma_server(settings.data_dir))
+            env.update(RESO_CHROMA_HOST="127.0.0.1", RESO_CHROMA_PORT=str(chroma_port))
+            command += ["--workers", str(plan.workers)]
+        log = stack.enter_context(open(log_path, "wb"))
         t0 = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "ui.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                                env=env, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        stack.callback(stop_process, proc)
+        with httpx.Client(base_url=url, timeout=SERVE_START_TIMEOUT_S) as client:
+            health_s = _wait_healthy(client, proc, t0, log_path)
+            first_s = _first_answer(client, questions[0], t0)
+        warm_mb = peak_rss_mb(proc.pid)
+        api, api_repeated = {}, {}
+        start = 1
+        for c in CONCURRENCY:
+            # each level its own questions, as many as it may send: none is answered twice
+            level = questions[start:start + c * plan.requests_per_client]
+            start += c * plan.requests_per_client
+            api[str(c)] = load(url, level, c, plan.requests_per_client, plan.load_seconds)
+            api_repeated[str(c)] = load(url, repeated, c, plan.requests_per_client, plan.load_seconds)
+        return {"workers": plan.workers, "health_s": round(health_s, 2), "first_answer_s": round(first_s, 2),
+                "peak_rss_mb_warm": warm_mb, "peak_rss_mb": peak_rss_mb(proc.pid), "api": api,
+                "api_repeated": api_repeated}
+
+
+@contextlib.contextmanager
+def chroma_server(data_dir: Path):
+    """`chroma run` over a copy of the benchmark's embedded index (same on-disk format), on loopback."""
+    import shutil
+
+    path = data_dir / "chroma-server"
+    shutil.copytree(data_dir / "chroma", path)
+    port = free_port()
+    exe = shutil.which("chroma")
+    if exe is None:
+        raise ResoError("the `chroma` command (from the chromadb package) is not on PATH")
+    proc = subprocess.Popen([exe, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, "ANONYMIZED_TELEMETRY": "False"})
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise ResoError("chroma run did not start within 60 s") from None
+                time.sleep(0.1)
+        yield port
+    finally:
+        stop_process(proc)
+
+
+def peak_rss_mb(pid: int) -> float:
+    """VmHWM: the resident high-water mark the kernel kept, in MiB; with worker processes, their sum."""
+    total = 0.0
+    for p in [pid, *_children(pid)]:
         try:
-            with httpx.Client(base_url=url, timeout=SERVE_START_TIMEOUT_S) as client:
-                health_s = _wait_healthy(client, proc, t0, log_path)
-                first_s = _first_answer(client, questions[0], t0)
-                for q in questions[1:6]:
-                    client.post("/api/ask", json={"question": q})
-            warm_mb = peak_rss_mb(proc.pid)
-            api = {str(c): load(url, questions, c, plan.requests_per_client, plan.load_seconds) for c in CONCURRENCY}
-            return {"health_s": round(health_s, 2), "first_answer_s": round(first_s, 2),
-                    "peak_rss_mb_warm": warm_mb, "peak_rss_mb": peak_rss_mb(proc.pid), "api": api}
-        finally:
-            stop_process(proc)
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1]) / 1024
+        except OSError:
+            continue
+    return round(total, 1)
+
+
+def _children(pid: int) -> list[int]:
+    out: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            out += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return out
 
 
 def _wait_healthy(client, proc: subprocess.Popen, t0: float, log_path: Path) -> float:
@@ -408,19 +487,25 @@ def rows(figures: dict) -> list[tuple[str, object]]:
         for key, value in lat.items():
             what, p = key.split("_")
             out.append((f"{what} {p} ms ({FILTER_LABELS[name]})", value))
-    serve = figures.get("serve")
-    if serve:
-        out += [
-            ("serve: healthy after (s)", serve["health_s"]),
-            ("serve: first answer after (s)", serve["first_answer_s"]),
-            ("serve: peak RSS warm (MB)", serve["peak_rss_mb_warm"]),
-            ("serve: peak RSS after load (MB)", serve["peak_rss_mb"]),
-        ]
-        for c, api in serve["api"].items():
+    return out + serve_rows(figures.get("serve"))
+
+
+def serve_rows(serve: dict | None) -> list[tuple[str, object]]:
+    if not serve:
+        return []
+    out: list[tuple[str, object]] = [
+        ("serve: workers", serve.get("workers", 1)),
+        ("serve: healthy after (s)", serve["health_s"]),
+        ("serve: first answer after (s)", serve["first_answer_s"]),
+        ("serve: peak RSS warm (MB)", serve["peak_rss_mb_warm"]),
+        ("serve: peak RSS after load (MB)", serve["peak_rss_mb"]),
+    ]
+    for key, what in (("api", "distinct"), ("api_repeated", "repeated")):
+        for c, api in serve.get(key, {}).items():
             out += [
-                (f"API {c} client(s): answers/s", api["answers_per_s"]),
-                (f"API {c} client(s): p50 / p95 ms", f"{api['latency_ms_p50']} / {api['latency_ms_p95']}"),
-                (f"API {c} client(s): requests / errors", f"{api['requests']} / {api['errors']}"),
+                (f"API {c} client(s), {what}: answers/s", api["answers_per_s"]),
+                (f"API {c} client(s), {what}: p50 / p95 ms", f"{api['latency_ms_p50']} / {api['latency_ms_p95']}"),
+                (f"API {c} client(s), {what}: requests / errors", f"{api['requests']} / {api['errors']}"),
             ]
     return out
 
@@ -437,6 +522,7 @@ def table(report: dict) -> str:
         for i, (label, _) in enumerate(columns[0]):
             lines.append(label.ljust(width) + "".join(f"{str(col[i][1]):>20}" for col in columns))
     if "corpus" in report:
-        lines += ["", "real files (first version)"]
-        lines += [f"{label:<28} {report['corpus'][key]}" for key, label in LABELS.items()]
+        lines += ["", "real files"]
+        lines += [f"{label:<44} {report['corpus'][key]}" for key, label in LABELS.items()]
+        lines += [f"{label:<44} {value}" for label, value in serve_rows(report["corpus"].get("serve"))]
     return "\n".join(lines)

@@ -9,9 +9,9 @@ saying what is wrong, CORS follows the allow-list, and only the admin key can ch
 from __future__ import annotations
 
 import json
-import threading
 import logging
 import re
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 

@@ -80,8 +80,8 @@ def test_quick_bench_reports_every_figure():
     serve = size["serve"]
     assert 0 < serve["health_s"] <= serve["first_answer_s"]
     assert 0 < serve["peak_rss_mb_warm"] <= serve["peak_rss_mb"]
-    assert set(serve["api"]) == {"1", "4", "16"}
-    for api in serve["api"].values():
+    assert set(serve["api"]) == set(serve["api_repeated"]) == {"1", "4", "16"}
+    for api in [*serve["api"].values(), *serve["api_repeated"].values()]:
         assert api["errors"] == 0 and api["requests"] > 0
         assert api["answers_per_s"] > 0
         assert 0 < api["latency_ms_p50"] <= api["latency_ms_p95"]
@@ -90,3 +90,20 @@ def test_quick_bench_reports_every_figure():
 def test_bench_rejects_bad_sizes():
     result = CliRunner().invoke(cli, ["bench", "--sizes", "ten"])
     assert result.exit_code != 0 and "paragraph counts" in result.output
+
+
+@pytest.mark.server
+def test_quick_bench_against_chroma_run_and_two_workers_on_real_files(seed_path, tmp_path):
+    """The deployment's load figures (`--workers`) and the real-files section with its server figures."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / seed_path.name).write_bytes(seed_path.read_bytes())
+    result = CliRunner().invoke(cli, ["bench", "--quick", "--embedder", "hash", "--json", "--workers", "2",
+                                      "--sizes", "none", "--corpus", str(corpus)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["sizes"] == {} and report["corpus"]["paragraphs"] == 20
+    serve = report["corpus"]["serve"]
+    assert serve["workers"] == 2 and serve["first_answer_s"] > 0
+    for api in [*serve["api"].values(), *serve["api_repeated"].values()]:
+        assert api["errors"] == 0 and api["requests"] > 0

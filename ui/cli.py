@@ -148,6 +148,8 @@ def ask(question: str, as_json: bool, language: str | None, documents: tuple[str
 def _sizes(_ctx, _param, value: str | None) -> tuple[int, ...] | None:
     if not value:
         return None
+    if value.strip().lower() == "none":
+        return ()  # no synthetic corpus: only the real files of --corpus
     try:
         sizes = tuple(int(v.replace("_", "")) for v in value.split(",") if v.strip())
     except ValueError:
@@ -161,15 +163,19 @@ def _sizes(_ctx, _param, value: str | None) -> tuple[int, ...] | None:
 @click.option("--json", "as_json", is_flag=True, help="Print every figure as one JSON object (nested by size).")
 @click.option("--quick", is_flag=True, help="One 2,000-paragraph corpus, 20 questions, short load runs.")
 @click.option("--sizes", callback=_sizes, default=None,
-              help="Synthetic corpus sizes in paragraphs, comma-separated (default: 10000,100000).")
+              help="Synthetic corpus sizes in paragraphs, comma-separated (default: 10000,100000); "
+                   "'none' with --corpus measures only the real files.")
 @click.option("--embedder", default=None,
               help="Embedder for the benchmark indexes (default: RESO_EMBEDDER). 'hash' measures everything "
-                   "but the model; with minilm (~44 paragraphs/s) the 100k run takes ~40 min to ingest.")
+                   "but the model; with minilm the 100k run takes tens of minutes to ingest.")
 @click.option("--corpus", type=click.Path(exists=True, path_type=Path), default=None,
-              help="Also measure the first version's figures on these real files (e.g. ../shared/corpus).")
+              help="Also measure these real files (e.g. ../shared/corpus): ingest, index, and the server on them.")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Serve with this many `reso serve` workers over a `chroma run` server (the deployment of "
+                   "README, Deployment) instead of one process over the embedded index.")
 @friendly_errors
 def bench(as_json: bool, quick: bool, sizes: tuple[int, ...] | None, embedder: str | None,
-          corpus: Path | None) -> None:
+          corpus: Path | None, workers: int) -> None:
     """Measure ingest, index size, answer latency, server memory and API throughput at scale.
 
     Each size is a seeded synthetic corpus (evals/synthetic.py) in a fresh temporary index,
@@ -178,7 +184,7 @@ def bench(as_json: bool, quick: bool, sizes: tuple[int, ...] | None, embedder: s
     from evals import bench as bench_mod
 
     settings = _settings()
-    plan = bench_mod.BenchPlan.make(settings, quick, sizes, embedder)
+    plan = bench_mod.BenchPlan.make(settings, quick, sizes, embedder, workers)
     report = bench_mod.run_all(settings, plan, corpus, log=lambda msg: click.echo(msg, err=True))
     click.echo(json.dumps(report, indent=2) if as_json else bench_mod.table(report))
 
