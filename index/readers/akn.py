@@ -88,10 +88,12 @@ _BLOCKS = frozenset({"p", "point", "item", "list", "sublist", "blockList", "cont
 
 _WORD = re.compile(r"\w")
 _SPACES = re.compile(r"\s+")
-_OP_NUMBER = re.compile(r"(\d+)\s*[.\-)]?")
+# Numbers are at most six digits: a longer "number" is no paragraph number, and int() of thousands
+# of digits raises ValueError.
+_OP_NUMBER = re.compile(r"(\d{1,6})\s*[.\-)]?")
 _SUB_LABEL = re.compile(r"\(?(?:[a-z]{1,5}|[\u0621-\u064a]\u0640?)\s*[.)]")
 _HEADING_LABEL = re.compile(r"[A-Z]{1,4}\.")
-_TYPED_NUMBER = re.compile(r"(\d+)\.?\s+(?=\S)")
+_TYPED_NUMBER = re.compile(r"(\d{1,6})\.?\s+(?=\S)")
 _TYPED_LABEL = re.compile(r"\(?([a-z]{1,2}|[ivx]{1,5})\)\s+")
 _ARTICLE = re.compile(r"(?:Article|Artículo|Статья)\s+(\d+|premier|first)\b", re.IGNORECASE)
 _ANNEX_LETTER = re.compile(r"Annexe?\s+([A-Z])\b")
@@ -243,16 +245,29 @@ def _finish(para: Paragraph) -> None:
     para.footnotes = [f for f in para.footnotes if f]
     bullets = 0
     used: set[str] = set()
+    repeats: dict[str, int] = {}
     for child in para.children:
         key = label_key(child.number or "")
         if key is None:
             bullets += 1
             key = f"bullet{bullets}"
-        while key in used:  # a label printed twice under one parent keeps both paragraphs apart
-            key += "'"
+        key = _unique(key, used, repeats)
         used.add(key)
         child.pid = f"{para.pid}({key})"
         _finish(child)
+
+
+def _unique(key: str, used: set[str], repeats: dict[str, int]) -> str:
+    """A label printed twice under one parent keeps both paragraphs apart: `a`, then `a'`, `a''`,
+    `a'''`, then `a'4`, `a'5` ... (a counter rather than ever more primes, so that thousands of
+    repeats take neither quadratic time nor ids of thousands of characters)."""
+    n = repeats.get(key, 0)
+    while True:
+        candidate = key + ("'" * n if n <= 3 else f"'{n}")
+        if candidate not in used:
+            repeats[key] = n + 1
+            return candidate
+        n += 1
 
 
 def label_key(label: str) -> str | None:
@@ -731,7 +746,9 @@ def _document_references(res: Resolution) -> list[str]:
     An HRC session later than the citing text cannot be cited yet (the Council holds three sessions
     a year since 2006): "its resolution 60/251" in a Council text that names the Assembly too far
     back is the Assembly's, A/RES/60/251."""
-    latest = int(res.session) if res.body == "HRC" and (res.session or "").isdigit() else (
+    session = res.session or ""
+    # isdecimal, not isdigit: int() refuses "²"; six digits at most: int() refuses thousands
+    latest = int(session) if res.body == "HRC" and session.isdecimal() and len(session) <= 6 else (
         3 * (res.adopted.year - 2005) if res.adopted else None)
     found: dict[str, str] = {}
     for top in res.paragraphs:

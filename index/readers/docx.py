@@ -17,6 +17,7 @@ from index.model import Resolution
 from index.readers.text import parse_text
 
 INDENT = "    "
+MAX_UNZIPPED_BYTES = 256 * 2 ** 20  # a Word resolution, images included, is a few MB once unzipped
 
 
 def read(path: Path) -> Resolution:
@@ -33,6 +34,15 @@ def extract_text(path: Path) -> str:
         raise UnreadableFile(where, "cannot read file: not found")
     if path.stat().st_size == 0:
         raise UnreadableFile(where, "empty file")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unzipped = sum(info.file_size for info in archive.infolist())
+    except Exception as exc:  # BadZipFile, but also OSError/ValueError/EOFError on mangled headers  # noqa: BLE001
+        raise UnreadableFile(where, f"not a valid DOCX (not a Word zip package): {exc or type(exc).__name__}") from exc
+    if unzipped > MAX_UNZIPPED_BYTES:
+        # python-docx loads every part in memory; zipfile never inflates more than the sizes declared
+        raise UnreadableFile(where, f"not a valid DOCX: it would unzip to {unzipped / 2 ** 20:,.0f} MB "
+                                    f"(a zip bomb?); the limit is {MAX_UNZIPPED_BYTES // 2 ** 20} MB")
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile) as exc:

@@ -29,8 +29,10 @@ def extract_text(path: Path) -> str:
     from pypdf import PdfReader
     from pypdf.errors import FileNotDecryptedError
 
-    # pypdf logs every recoverable oddity of real-world PDFs as a warning; they are not ours.
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    # pypdf logs every recoverable oddity of real-world PDFs, some at error level ("Advanced encoding
+    # ... not implemented yet, using ... instead") though it goes on reading; they are not ours: this
+    # reader either returns the text or raises UnreadableFile.
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)
     where = str(path)
     try:
         reader = PdfReader(path)

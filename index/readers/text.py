@@ -32,11 +32,15 @@ The rules, in the order they apply:
    (``Resolution 2699 (2023)``). A meeting line, a date-only line or a bracketed vote after a
    finished paragraph starts the closing block (metadata); an ``Annex`` heading starts the annexes.
 5. Paragraph starts, chosen per document. Indent mode when lines indented deeper than the least
-   indented ones mostly follow a line ending a clause: an indented line starts a paragraph (the
-   seed's "two spaces without a blank line" after a page break is just a deeper indent). Else
-   blank-line mode when blank lines separate groups of lines (and the text is not merely
-   double-spaced wrapped lines). Else a capital after a line that ends a clause (``, ; : .``) or
-   is much shorter than a full line starts one. In every mode: ``1.`` (``1-`` in Arabic) at the
+   indented ones mostly follow a line ending a clause (the body line, ending with a comma, counts
+   for the first line): an indented line starts a paragraph (the seed's "two spaces without a
+   blank line" after a page break is just a deeper indent). Else blank-line mode when blank lines
+   separate groups of lines (and the text is not merely double-spaced wrapped lines); a blank line
+   does not end a paragraph that visibly goes on (lower case after it, in a language whose
+   paragraphs start with a capital or after a line that ends no clause; at a page break, either
+   sign). Else a capital after a line that
+   ends a clause (``, ; : .``) or is much shorter than a full line, though the capital's word would
+   have fitted on it, starts one. In every mode: ``1.`` (``1-`` in Arabic) at the
    start of a line starts a paragraph unless the line before ends with a hyphen; outside indent
    mode so does ``(a)``/``a)``/``(i)`` after a finished line; and an unpunctuated line between a
    finished paragraph and a start is a heading of its own.
@@ -51,9 +55,10 @@ The rules, in the order they apply:
 8. Numbering: ``1.`` → OP1 (the number without its dot in `number`); ``(a)``/``a)``/``a.`` →
    child OP1(a); a new list (``(i)`` or ``(a)``) under an item ending with ``:`` → OP1(a)(i).
    Unnumbered paragraphs before the first OP are PP1, PP2…; a short one without final punctuation
-   is a heading and skipped anywhere; an unnumbered one after the first OP continues the previous
-   paragraph. A label printed alone (``1.``) joins the text after it. With no numbered paragraph
-   at all, a last paragraph ending in a full stop is the single operative paragraph OP1.
+   that does not start in lower case is a heading and skipped anywhere; an unnumbered one after
+   the first OP continues the previous paragraph. A label printed alone (``1.``) joins the text
+   after it. With no numbered paragraph at all, a last paragraph ending in a full stop is the
+   single operative paragraph OP1.
 
 Left alone on purpose: letter-spacing artefacts inside a line (the seed's ``l’ef fet``) — no rule
 that joins two tokens can tell them from two real words (``in to``, ``en core``).
@@ -151,6 +156,9 @@ AGENDA_PHRASES: tuple[str, ...] = ("agenda item", "point de l'ordre du jour", "t
                                    "пункт повестки дня")
 RESOLUTION_WORDS: tuple[str, ...] = ("resolution", "résolution", "resolución", "резолюция")
 ANNEX_WORDS: tuple[str, ...] = ("annex", "annexe", "anexo", "приложение", "المرفق", "附件")
+# Languages whose paragraphs may start in lower case (Russian preambular paragraphs: "учитывая …");
+# in the others a line that starts in lower case continues a paragraph, whatever the blank lines say.
+LOWERCASE_STARTS: frozenset[str] = frozenset({"ru"})
 FURNITURE_PHRASES: tuple[str, ...] = ("please recycle", "merci de recycler", "se ruega reciclar", "♲")
 
 # ---------------------------------------------------------------------------------------------
@@ -191,6 +199,13 @@ _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _SPACES = {"\u00a0", "\u202f", "\u2007", "\u2009", "\u200a", "\u2002", "\u2003", "\u3000"}
 _ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\ufeff", "\u2060"}
 
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")  # category Cc but tab, line feed, form feed, CR
+
+# The longest resolution of the UNxml corpus has 85,000 characters of text; a text ten times longer
+# is not one resolution, and refusing it keeps a parse within seconds (the rules are linear, but
+# a few seconds per megabyte).
+MAX_TEXT_CHARS = 1_000_000
+
 Breaks = Literal["auto", "blank_lines"]
 
 
@@ -211,7 +226,11 @@ def decode_text(data: bytes, source: str = "") -> str:
     if not data.strip():
         raise UnreadableFile(source, "empty file")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16")
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as exc:  # a byte order mark followed by bytes that are not UTF-16
+            raise UnreadableFile(source, f"not valid UTF-16 text despite its byte order mark: {exc.reason} "
+                                         f"at byte {exc.start}") from exc
     else:
         if b"\x00" in data:
             raise UnreadableFile(source, "binary data, not text (NUL bytes)")
@@ -221,7 +240,7 @@ def decode_text(data: bytes, source: str = "") -> str:
                 break
             except UnicodeDecodeError:
                 continue
-    controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\n\r\t\f")
+    controls = len(_CONTROLS.findall(text))
     if controls > max(2, len(text) // 200):
         raise UnreadableFile(source, "binary data, not text (control characters)")
     return text
@@ -236,6 +255,9 @@ def parse_text(text: str, source: str = "", *, paragraph_breaks: Breaks = "auto"
     where = source or "<text>"
     if not text or not text.strip():
         raise UnreadableFile(where, "empty file: no text")
+    if len(text) > MAX_TEXT_CHARS:
+        raise UnreadableFile(where, f"too long for one resolution: {len(text):,} characters of text "
+                                    f"(more than {MAX_TEXT_CHARS:,})")
     doc = _Document.from_text(text)
     start = doc.body_line_index()
     if start is None:
@@ -250,7 +272,7 @@ def parse_text(text: str, source: str = "", *, paragraph_breaks: Breaks = "auto"
     if not main:
         raise UnreadableFile(where, "no paragraphs after the body line")
     vocabulary = _vocabulary(doc.lines)
-    texts = _segment(main, vocabulary, paragraph_breaks)
+    texts = _segment(main, vocabulary, paragraph_breaks, language)
     title, number = _title(cover, vocabulary, body)
     notes = _Footnotes(doc.footnotes)
     notes.prune([title, *texts])
@@ -258,7 +280,7 @@ def parse_text(text: str, source: str = "", *, paragraph_breaks: Breaks = "auto"
     paragraphs = _structure(texts, notes)
     if not paragraphs:
         raise UnreadableFile(where, "no paragraphs after the body line")
-    annexes = _annex_paragraphs(annex, vocabulary, paragraph_breaks, notes)
+    annexes = _annex_paragraphs(annex, vocabulary, paragraph_breaks, notes, language)
 
     meta = _Metadata.from_lines(cover, closing)
     symbol, number, session = _identify(body, number, meta, doc.furniture_symbols, source)
@@ -300,6 +322,7 @@ class _Document:
         doc = cls(lines=[])
         blank = brk = False
         in_notes: int | None = None  # number of the footnote being read
+        notes: dict[int, list[str]] = {}  # lines of each note, joined at the end (+= on a str is quadratic)
         for raw_line in raw:
             if "\f" in raw_line:
                 brk, in_notes = True, None
@@ -320,15 +343,16 @@ class _Document:
                 in_notes = None
             if in_notes is not None:
                 m = _FOOTNOTE_LINE.match(stripped)
-                if m and int(m.group(1)) not in doc.footnotes:
+                if m and int(m.group(1)) not in notes:
                     in_notes = int(m.group(1))
-                    doc.footnotes[in_notes] = m.group(2)
+                    notes[in_notes] = [m.group(2)]
                 elif in_notes:
-                    doc.footnotes[in_notes] += " " + stripped
+                    notes[in_notes].append(stripped)
                 continue
             indent = len(raw_line) - len(raw_line.lstrip())
             doc.lines.append(Line(stripped, indent, blank, brk))
             blank = brk = False
+        doc.footnotes = {n: " ".join(lines) for n, lines in notes.items()}
         return doc
 
     def body_line_index(self) -> int | None:
@@ -389,7 +413,9 @@ def _body_key(line: str) -> str:
 
 
 def _is_closing(line: Line, previous: Line | None) -> bool:
-    finished = previous is None or previous.text.endswith((".", ";", ":", "]", "。", "؛"))
+    # a footnote marker or a closing quote may follow the last full stop ("the matter.3")
+    finished = previous is None or previous.text.endswith("]") or previous.text.rstrip(
+        "0123456789’”»)\"'").endswith((".", ";", ":", "。", "؛"))
     text = line.text
     if text.startswith("[") and _vote(text).outcome != "unknown":
         return True
@@ -423,7 +449,7 @@ def _find_closing(lines: list[Line]) -> tuple[int, int]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _paragraph_starts(lines: list[Line], breaks: Breaks) -> list[bool]:
+def _paragraph_starts(lines: list[Line], breaks: Breaks, language: str = "") -> list[bool]:
     """Rule 5 of the module docstring: which lines open a paragraph."""
     n = len(lines)
     if breaks == "blank_lines":
@@ -431,20 +457,37 @@ def _paragraph_starts(lines: list[Line], breaks: Breaks) -> list[bool]:
     base = min(line.indent for line in lines)
     indented = [line.indent > base for line in lines]
     gaps = [line.blank_before for line in lines[1:]]
+    # blank lines around page furniture are the page's margins: no evidence of a blank-line layout
+    text_gaps = [line.blank_before and not line.break_before for line in lines[1:]]
     open_ended = sum(1 for line in lines if line.text[-1:].isalnum()) / n
     capital_rule = indent_mode = False
-    after_end = [_ends_clause(lines[i - 1].text) for i in range(1, n) if indented[i]]
+    # the line before the first one is the body line, which ends with a comma: a finished line
+    after_end = [i == 0 or _ends_clause(lines[i - 1].text) for i in range(n) if indented[i]]
     if after_end and sum(indented) < n and sum(after_end) >= 0.7 * len(after_end):
         signal, indent_mode = indented, True  # first-line indents: indented lines follow finished paragraphs
-    elif gaps and any(gaps) and (sum(gaps) < 0.8 * len(gaps) or open_ended <= 0.3):
+    elif any(text_gaps) and (sum(text_gaps) < 0.8 * len(text_gaps) or open_ended <= 0.3):
         signal = [False, *gaps]
+        capitalised = language not in LOWERCASE_STARTS
+        for i in range(1, n):
+            # a blank line is no paragraph end where the paragraph visibly goes on: the next line
+            # starts in lower case (in a language whose paragraphs start with a capital, or after a
+            # line that ends no clause); at a page break, whose margins are blank lines anyway, a
+            # line before that ends no clause is enough
+            unfinished, lower = not _ends_clause(lines[i - 1].text), lines[i].text[:1].islower()
+            at_page_break = lines[i].break_before and (unfinished or lower)
+            if signal[i] and ((lower and (capitalised or unfinished)) or at_page_break):
+                signal[i] = False
     else:
         signal, capital_rule = [False] * n, True
     typical = sorted(len(line.text) for line in lines)[int(0.8 * (n - 1))]
     starts = []
     for i, line in enumerate(lines):
-        # a previous line that ends a clause, or is much shorter than a full line, has ended its paragraph
-        ended = i > 0 and (_ends_clause(lines[i - 1].text) or len(lines[i - 1].text) < 0.7 * typical)
+        # a previous line that ends a clause, or is much shorter than a full line although this line's
+        # first word would have fitted on it, has ended its paragraph ("1. Decides⏎Secretary-General"
+        # is short because the long word did not fit: no paragraph end)
+        previous = lines[i - 1].text if i else ""
+        short = len(previous) < 0.7 * typical and len(previous) + 1 + len(line.text.split(" ", 1)[0]) <= typical
+        ended = i > 0 and (_ends_clause(previous) or short)
         numbered = bool(_OP_LABEL.match(line.text)) and i > 0 and not lines[i - 1].text.endswith("-")
         # "(c)" after a line ending ";" may be a running list inside a paragraph: trust indents if any
         labelled = numbered or (not indent_mode and ended and bool(_SUB_LABEL.match(line.text)))
@@ -463,9 +506,9 @@ def _ends_clause(text: str) -> bool:
     return text.rstrip("0123456789’”»)]\"'").endswith(_CLAUSE_END)
 
 
-def _segment(lines: list[Line], vocabulary: set[str], breaks: Breaks) -> list[str]:
+def _segment(lines: list[Line], vocabulary: set[str], breaks: Breaks, language: str = "") -> list[str]:
     groups: list[list[str]] = []
-    for line, start in zip(lines, _paragraph_starts(lines, breaks)):
+    for line, start in zip(lines, _paragraph_starts(lines, breaks, language)):
         if start or not groups:
             groups.append([])
         groups[-1].append(line.text)
@@ -484,26 +527,45 @@ def _vocabulary(lines: Iterable[Line]) -> set[str]:
     return words
 
 
+_JOIN_TAIL = 400  # characters at the end of the text joined so far that the next join may look at
+
+
 def _join_lines(lines: list[str], vocabulary: set[str]) -> str:
-    text = lines[0]
+    """Rule 6 over a paragraph's lines. A join only looks at the end of the text joined so far (the
+    word before a line-final hyphen), so each join is given a bounded tail: joining stays linear in
+    the paragraph's length, where rescanning the whole text at each line took minutes for a
+    paragraph of 20,000 lines."""
+    done: list[str] = []
+    tail = lines[0]
     for nxt in lines[1:]:
-        text = _join_pair(text, nxt, vocabulary)
-    return text
+        tail = _join_pair(tail, nxt, vocabulary)
+        if len(tail) > 2 * _JOIN_TAIL:
+            done.append(tail[:-_JOIN_TAIL])
+            tail = tail[-_JOIN_TAIL:]
+    return "".join(done) + tail
+
+
+_LETTER = re.compile(r"[^\W\d_]")
+_LETTERS = re.compile(r"[^\W\d_]+")
+_LAST_LETTERS = re.compile(r"[^\W\d_]+$")
 
 
 def _join_pair(left: str, right: str, vocabulary: set[str]) -> str:
-    """Rule 6: join two wrapped lines, repairing a word broken at the end of the first."""
+    """Rule 6: join two wrapped lines, repairing a word broken at the end of the first.
+
+    Only the last characters of `left` are examined (never a scan of all of it), and the part of
+    the broken word before the hyphen is read from its last 100 characters."""
     left, right = left.rstrip(), right.strip()
     starts_letter = right[:1].isalpha()
     if left.endswith("\u00ad"):
         return left[:-1] + right
-    if re.search(r"[^\W\d_] -$", left) and starts_letter:
+    if left.endswith(" -") and _LETTER.fullmatch(left[-3:-2]) and starts_letter:
         return left[:-2] + "-" + right
-    if re.search(r"[^\W\d_]-$", left) and starts_letter:
-        if right.split(" ", 1)[0].lower() in SUSPENDED_HYPHEN_NEXT:
+    if left.endswith("-") and _LETTER.fullmatch(left[-2:-1]) and starts_letter:
+        tail = _LETTERS.match(right).group(0)  # type: ignore[union-attr]  # right starts with a letter
+        if tail.lower() in SUSPENDED_HYPHEN_NEXT:  # the word "and", whatever follows it ("and,", "and3")
             return f"{left} {right}"
-        head = _WORD.findall(left[:-1])[-1].split("-")[-1]
-        tail = _WORD.match(right).group(0).split("-")[0]
+        head = _LAST_LETTERS.search(left[-101:-1]).group(0)  # type: ignore[union-attr]  # left[-2] is a letter
         joined, hyphenated = (head + tail).lower(), f"{head}-{tail}".lower()
         soft = right[0].islower() and joined in vocabulary and hyphenated not in vocabulary
         return left[:-1] + right if soft else left + right
@@ -525,35 +587,59 @@ def _clean(text: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+# Where a footnote marker may stand: glued to a letter (not a CJK ideograph: "目标3.9"), to a letter
+# or closing mark plus punctuation, to a year, or to a resolution number plus punctuation
+# ("49/19,2"); never to a decimal ("28,2 %"). Compiled once: building one pattern per note cost
+# seconds on a text with hundreds of notes.
+_MARK_PUNCT = "[.;,:，；：。、]"
+_GLUED = (rf"(?:(?<=[^\W\d_{_CJK}])|(?<=[^\W\d_]{_MARK_PUNCT})|(?<=[)\]’”»）])|(?<=[)\]’”»）]{_MARK_PUNCT})"
+          rf"|(?<=\b(?:19|20)\d\d)|(?<=\b(?:19|20)\d\d{_MARK_PUNCT})"
+          rf"|(?<=/\d{_MARK_PUNCT})|(?<=/\d\d{_MARK_PUNCT})|(?<=/\d\d\d{_MARK_PUNCT}))")
+_MARKER_DIGITS = re.compile(rf"{_GLUED}([0-9]{{1,3}})")
+_MARKER_END = re.compile(r"(?=[\s,;:)’”»，；：。、）]|\.(?!\d)|$)")
+
+
 class _Footnotes:
     """Rule 3 of the module docstring: footnote markers are found in sequence, each after the one
-    before, so other numbers in the text are never taken for markers."""
+    before, so other numbers in the text are never taken for markers.
+
+    Note n's marker is the first ``str(n)`` that starts where `_GLUED` holds and ends where
+    `_MARKER_END` holds. A glued position always starts a run of `_MARKER_DIGITS` (a year glue
+    needs four digits before it, more than a run holds), so scanning those runs finds every
+    candidate in one pass."""
 
     def __init__(self, notes: dict[int, str]):
         self.notes = {n: _clean(t) for n, t in notes.items()}
         self.order = sorted(self.notes)
 
     @staticmethod
-    def _pattern(n: int) -> re.Pattern[str]:
-        # a letter (not a CJK ideograph: "目标3.9"), a letter or closing mark plus punctuation, a year,
-        # a resolution number plus punctuation ("49/19,2"); never a decimal ("28,2 %")
-        p = "[.;,:，；：。、]"
-        glued = (rf"(?:(?<=[^\W\d_{_CJK}])|(?<=[^\W\d_]{p})|(?<=[)\]’”»）])|(?<=[)\]’”»）]{p})"
-                 rf"|(?<=\b(?:19|20)\d\d)|(?<=\b(?:19|20)\d\d{p})"
-                 rf"|(?<=/\d{p})|(?<=/\d\d{p})|(?<=/\d\d\d{p}))")
-        return re.compile(rf"{glued}{n}(?=[\s,;:)’”»，；：。、）]|\.(?!\d)|$)")
+    def _find(n: int, text: str, pos: int = 0) -> tuple[int, int] | None:
+        """Span of note n's marker at or after `pos`, or None."""
+        wanted = str(n)
+        for m in _MARKER_DIGITS.finditer(text, pos):
+            start = m.start(1)
+            if text.startswith(wanted, start) and _MARKER_END.match(text, start + len(wanted)):
+                return start, start + len(wanted)
+        return None
 
     def prune(self, texts: Iterable[str]) -> None:
+        """Forget the notes whose marker is nowhere in the text."""
         everything = "\n".join(texts)
-        self.order = [n for n in self.order if self._pattern(n).search(everything)]
+        present: set[int] = set()
+        for m in _MARKER_DIGITS.finditer(everything):
+            digits, start = m.group(1), m.start(1)
+            for k in range(1, len(digits) + 1):
+                if (k == 1 or digits[0] != "0") and _MARKER_END.match(everything, start + k):
+                    present.add(int(digits[:k]))
+        self.order = [n for n in self.order if n in present]
 
     def strip(self, text: str, into: list[str] | None = None) -> str:
         pos = 0
         while self.order:
-            m = self._pattern(self.order[0]).search(text, pos)
-            if not m:
+            span = self._find(self.order[0], text, pos)
+            if span is None:
                 break
-            text, pos = text[:m.start()] + text[m.end():], m.start()
+            text, pos = text[:span[0]] + text[span[1]:], span[0]
             n = self.order.pop(0)
             if into is not None:
                 into.append(self.notes[n])
@@ -596,9 +682,11 @@ def _follows(previous: str, key: str) -> bool:
     return len(previous) == len(key) == 1 and ord(key) == ord(previous) + 1
 
 
-def _attach_child(parent: Paragraph, printed: str, key: str | None, text: str) -> Paragraph:
+def _attach_child(parent: Paragraph, printed: str, key: str | None, text: str, bullets: dict[int, int]) -> Paragraph:
     """Place a labelled sub-paragraph at level 1 or, for a new list under an item ending in ':',
-    at level 2 (OP1(a)(i)); bullets get positional keys bullet1, bullet2… as in the AKN reader."""
+    at level 2 (OP1(a)(i)); bullets get positional keys bullet1, bullet2… as in the AKN reader.
+    `bullets` counts the bullets given so far per host (by `id`), rather than recounting a host's
+    children at every bullet, which was quadratic in a list of thousands of bullets."""
     host = parent
     if parent.children and key is not None:
         last = parent.children[-1]
@@ -607,7 +695,8 @@ def _attach_child(parent: Paragraph, printed: str, key: str | None, text: str) -
         if continues_nested or opens_nested:
             host = last
     if key is None:
-        key = f"bullet{sum(_key(c).startswith('bullet') for c in host.children) + 1}"
+        bullets[id(host)] = bullets.get(id(host), 0) + 1
+        key = f"bullet{bullets[id(host)]}"
     child = Paragraph(pid=f"{host.pid}({key})", kind="subparagraph", text=text, number=printed)
     host.children.append(child)
     return child
@@ -622,34 +711,50 @@ def _is_heading(text: str) -> bool:
 
 
 def _structure(texts: list[str], notes: _Footnotes) -> list[Paragraph]:
-    """Rule 8 of the module docstring: paragraph texts in order → PP/OP paragraphs with children."""
+    """Rule 8 of the module docstring: paragraph texts in order → PP/OP paragraphs with children.
+
+    Continuation texts are collected and joined to their paragraph when the next paragraph starts
+    (rather than concatenated one by one, quadratic when thousands follow one paragraph)."""
     paragraphs: list[Paragraph] = []
     top: Paragraph | None = None
     last: Paragraph | None = None
-    pending = ""
+    pending: list[str] = []  # labels printed apart from their text ("1."), waiting for it
+    continued: list[str] = []  # unnumbered texts continuing `last`
+    bullets: dict[int, int] = {}
+
+    def flush() -> None:
+        if continued and last is not None:
+            last.text = " ".join([last.text, *continued])
+        continued.clear()
+
     for raw in texts:
         if _LABEL_ONLY.match(raw):  # "1." printed apart from its text
-            pending = f"{pending}{raw} "
+            pending.append(raw)
             continue
-        raw, pending = pending + raw, ""
+        raw = " ".join([*pending, raw])
+        pending.clear()
         footnotes: list[str] = []
         text = notes.strip(raw, footnotes)
         number, text = _op_number(text, top)
         sub = None if number else _label(text)
         if number:
+            flush()
             top = last = Paragraph(pid=f"OP{number}", kind="operative", text=text, number=number)
             paragraphs.append(top)
         elif sub and top is not None:
-            last = _attach_child(top, *sub)
-        elif _is_heading(text):
+            flush()
+            last = _attach_child(top, *sub, bullets)
+        elif _is_heading(text) and not text[:1].islower():
             continue  # CONTRACTS §1: headings ("Follow-up", "Mandate of the mission") are not paragraphs
         elif top is None or top.kind == "preambular":
+            flush()
             top = last = Paragraph(pid=f"PP{len(paragraphs) + 1}", kind="preambular", text=text)
             paragraphs.append(top)
         elif last is not None:
-            last.text = f"{last.text} {text}"  # an unnumbered continuation after a numbered paragraph
+            continued.append(text)  # an unnumbered continuation after a numbered paragraph
         if last is not None:
             last.footnotes.extend(footnotes)
+    flush()
     if paragraphs and all(p.kind == "preambular" for p in paragraphs) and paragraphs[-1].text.endswith("."):
         # no numbered paragraph: a final one ending in a full stop is the single operative paragraph
         # (preambular paragraphs end with a comma); it keeps number None, as nothing is printed
@@ -670,7 +775,7 @@ def _op_number(text: str, top: Paragraph | None) -> tuple[str | None, str]:
 
 
 def _annex_paragraphs(lines: list[Line], vocabulary: set[str], breaks: Breaks,
-                      notes: _Footnotes) -> list[Paragraph]:
+                      notes: _Footnotes, language: str = "") -> list[Paragraph]:
     """Each `Annex` heading opens ANNEX<k>; its paragraphs get the main text's ids under that
     prefix, as in the AKN reader: ANNEX1.PP1 (unnumbered, before any number), ANNEX1.OP2,
     ANNEX1.OP2(a)."""
@@ -681,7 +786,7 @@ def _annex_paragraphs(lines: list[Line], vocabulary: set[str], breaks: Breaks,
             block.append(line)
             continue
         if block:
-            for top in _structure(_segment(block, vocabulary, breaks), notes):
+            for top in _structure(_segment(block, vocabulary, breaks, language), notes):
                 for p in top.walk():
                     p.pid = annex_pid(k, p.pid)
                 top.kind = "annex"
