@@ -664,6 +664,17 @@ class Outcome:
     cpu: float = 0.0  # CPU seconds the worker spent on the input
 
 
+def _address_space() -> int:
+    """This process's current virtual size in bytes (VmSize), 0 where /proc is missing."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
 def _worker(conn: Connection, workdir: str, memory: int, cpu_limit: float) -> None:
     """Read each input through the public registry; report how it ended. Runs in a forked child.
 
@@ -671,7 +682,11 @@ def _worker(conn: Connection, workdir: str, memory: int, cpu_limit: float) -> No
     ends the worker with SIGXCPU, which the parent reports as a hang. CPU time, not wall time, so
     that a busy machine does not turn a slow-but-linear parse into a "hang"."""
     try:
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        # a budget on top of what the fork inherited: forked from a big process (a whole test session
+        # holds models and indexes, GBs of address space), an absolute cap would leave no room at all,
+        # and every allocation or stack growth would fail as a spurious "crash"
+        budget = _address_space() + memory
+        resource.setrlimit(resource.RLIMIT_AS, (budget, budget))
     except (ValueError, OSError):
         pass
     _, hard = resource.getrlimit(resource.RLIMIT_CPU)
