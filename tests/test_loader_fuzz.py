@@ -93,6 +93,10 @@ def test_sandbox_reports_crashes_and_hangs(tmp_path):
     ("typed-number-5000-digits.xml", ["PP1", "OP1"]),
     # ValueError: int("²") of a cover session value, which str.isdigit() accepts
     ("session-superscript-two.xml", ["PP1", "OP1"]),
+    # AttributeError inside python-docx: word/document.xml without <w:body>, or with its root renamed
+    # (found by the long form: a tree edit of document.xml)
+    ("docx-body-renamed.docx", "not a valid DOCX: its main part holds no Word body"),
+    ("docx-root-renamed.docx", "not a valid DOCX: its main part holds no Word body"),
 ])
 def test_inputs_that_crashed_a_reader(name, outcome):
     path = REGRESSIONS / name

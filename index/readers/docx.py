@@ -49,7 +49,11 @@ def extract_text(path: Path) -> str:
         raise UnreadableFile(where, f"not a valid DOCX (not a Word zip package): {exc}") from exc
     except Exception as exc:  # a zip that is not a Word document, broken XML …  # noqa: BLE001
         raise UnreadableFile(where, f"not a valid DOCX: {exc or type(exc).__name__}") from exc
-    blocks = [text for text in _paragraph_texts(document) if text.strip()]
+    try:
+        blocks = [text for text in _paragraph_texts(document) if text.strip()]
+    except Exception as exc:  # python-docx walks whatever XML it got: no <w:body>, a renamed root …  # noqa: BLE001
+        raise UnreadableFile(where, f"not a valid DOCX: its main part holds no Word body "
+                                    f"({type(exc).__name__}: {exc})") from exc
     if not blocks:
         raise UnreadableFile(where, "empty DOCX: no text in its paragraphs")
     return "\n\n".join(INDENT + text.strip().replace("\n", "\n" + INDENT) for text in blocks)
