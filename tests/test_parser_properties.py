@@ -771,3 +771,13 @@ def test_blank_lines_around_page_furniture_do_not_make_a_blank_line_layout():
     assert [(p.pid, p.text) for p in res.paragraphs] == [
         ("PP1", "Recalling its resolutions,"), ("PP2", "Noting the report,"), ("OP1", "Decides to act;"),
         ("OP2", "Decides to remain seized of the matter.")]
+
+
+def test_sub_paragraph_label_printed_alone_on_its_line():
+    """"(b)" on a line of its own and its text below (a hanging label as a PDF extractor prints it):
+    it started no paragraph, so OP1(b) ran into OP1(a); a French "c)" alone was dropped as a heading."""
+    res = parse_text(_COVER + "Recalling its resolutions,\n1. Decides\nto request:\n(a) A report;\n(b)\n"
+                     "Another report;\nc)\nA third one.\n")
+    assert [(p.pid, p.text, p.number) for top in res.paragraphs for p in top.walk()] == [
+        ("PP1", "Recalling its resolutions,", None), ("OP1", "Decides to request:", "1"),
+        ("OP1(a)", "A report;", "(a)"), ("OP1(b)", "Another report;", "(b)"), ("OP1(c)", "A third one.", "c)")]

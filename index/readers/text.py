@@ -56,9 +56,9 @@ The rules, in the order they apply:
    child OP1(a); a new list (``(i)`` or ``(a)``) under an item ending with ``:`` → OP1(a)(i).
    Unnumbered paragraphs before the first OP are PP1, PP2…; a short one without final punctuation
    that does not start in lower case is a heading and skipped anywhere; an unnumbered one after
-   the first OP continues the previous paragraph. A label printed alone (``1.``) joins the text
-   after it. With no numbered paragraph at all, a last paragraph ending in a full stop is the
-   single operative paragraph OP1.
+   the first OP continues the previous paragraph. A label printed alone on its line (``1.``,
+   ``(b)``, ``b)``) starts a paragraph and joins the text after it. With no numbered paragraph at
+   all, a last paragraph ending in a full stop is the single operative paragraph OP1.
 
 Left alone on purpose: letter-spacing artefacts inside a line (the seed's ``l’ef fet``) — no rule
 that joins two tokens can tell them from two real words (``in to``, ``en core``).
@@ -192,7 +192,7 @@ _OP_LABEL = re.compile(r"^(\d{1,3})[.-]\s+(?=\S)")  # "1." ("1-" in Arabic)
 _SUB_LABEL = re.compile(r"^(?:\((?P<p>[^\W\d_]{1,4})\)|(?P<r>[a-z]{1,2}|[ivxlc]{1,5})\)|(?P<d>[a-z]{1,2}|[ivxlc]{1,5})\.)"
                         r"\s+(?=\S)")
 _BULLET = re.compile(r"^([•·▪◦○–—])\s+(?=\S)")
-_LABEL_ONLY = re.compile(r"^(?:\d{1,3}\.|\([a-z]{1,2}\)|\([ivxlc]{1,5}\))$")
+_LABEL_ONLY = re.compile(r"^(?:\d{1,3}[.-]|\(?[a-z]{1,2}\)|\(?[ivxlc]{1,5}\))$")  # "1." "(a)" "b)" "(ii)" alone
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CLAUSE_END = (",", ";", ":", ".", "،", "؛", "，", "；", "：", "。")
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
@@ -488,9 +488,11 @@ def _paragraph_starts(lines: list[Line], breaks: Breaks, language: str = "") -> 
         previous = lines[i - 1].text if i else ""
         short = len(previous) < 0.7 * typical and len(previous) + 1 + len(line.text.split(" ", 1)[0]) <= typical
         ended = i > 0 and (_ends_clause(previous) or short)
-        numbered = bool(_OP_LABEL.match(line.text)) and i > 0 and not lines[i - 1].text.endswith("-")
+        alone = bool(_LABEL_ONLY.match(line.text))  # a label printed on a line of its own, its text below
+        numbered = (bool(_OP_LABEL.match(line.text) or (alone and line.text[:1].isdigit())) and i > 0
+                    and not lines[i - 1].text.endswith("-"))
         # "(c)" after a line ending ";" may be a running list inside a paragraph: trust indents if any
-        labelled = numbered or (not indent_mode and ended and bool(_SUB_LABEL.match(line.text)))
+        labelled = numbered or (not indent_mode and ended and bool(_SUB_LABEL.match(line.text) or alone))
         capital = capital_rule and ended and line.text[:1].isupper()
         starts.append(i == 0 or signal[i] or labelled or capital)
     for i in range(1, n):  # a heading between a finished paragraph and the next start stands alone
