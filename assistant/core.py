@@ -90,14 +90,12 @@ class AnswerCache:
         self.size = size
         self._events: OrderedDict[Hashable, tuple[Event, ...]] = OrderedDict()
         self._lock = threading.Lock()
-        self.hits = 0
 
     def get(self, key: Hashable) -> tuple[Event, ...] | None:
         with self._lock:
             events = self._events.get(key)
             if events is not None:
                 self._events.move_to_end(key)
-                self.hits += 1
             return events
 
     def put(self, key: Hashable, events: tuple[Event, ...]) -> None:
