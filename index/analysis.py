@@ -34,11 +34,89 @@ _STOPWORD_TEXT: dict[str, str] = {
 _STEMMER_NAMES = {"en": "english", "fr": "french", "es": "spanish", "ru": "russian"}
 
 
-def fold(text: str) -> str:
-    """Lower case without accents; ligatures opened (œ → oe), typographic quotes straightened."""
-    text = text.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("’", "'").replace("‑", "-")
-    decomposed = unicodedata.normalize("NFKD", text)
+# fold's fast paths, built on first use rather than at import (see _latin1_table, _combining_re).
+_LATIN1_TABLE: bytes | None = None
+_LATIN1_UNSAFE = b""
+_COMBINING_RE: re.Pattern[str] | None = None
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+
+
+def _fold_reference(decomposed: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+
+
+def _latin1_table() -> tuple[bytes, bytes]:
+    """Fold of each Latin-1 character as one byte, for `bytes.translate`.
+
+    NFKD works character by character (reordering only moves combining marks, which are dropped)
+    and `lower()` is context-free below U+0100, so within Latin-1 fold is a byte-to-byte map, except
+    for the few characters whose fold is not one Latin-1 character (µ → μ, ½ → 1⁄2): those bytes are
+    returned apart so that a text holding one takes the general path. Built on first use: a race
+    builds it twice, harmlessly.
+    """
+    global _LATIN1_TABLE, _LATIN1_UNSAFE
+    if _LATIN1_TABLE is None:
+        table, unsafe = bytearray(range(256)), bytearray()
+        for byte in range(256):
+            folded = _fold_reference(unicodedata.normalize("NFKD", chr(byte)))
+            if len(folded) == 1 and ord(folded) < 256:
+                table[byte] = ord(folded)
+            else:
+                unsafe.append(byte)
+        _LATIN1_UNSAFE = bytes(unsafe)
+        _LATIN1_TABLE = bytes(table)
+    return _LATIN1_TABLE, _LATIN1_UNSAFE
+
+
+def _combining_re() -> re.Pattern[str]:
+    """Runs of BMP combining marks, computed from this Python's Unicode database so it cannot drift.
+
+    Astral marks are left out on purpose: a character class with astral ranges is checked range by
+    range and made the scan ten times slower; the rare text with astral characters takes the
+    reference path instead.
+    """
+    global _COMBINING_RE
+    if _COMBINING_RE is None:
+        ranges: list[list[int]] = []
+        for cp in range(0x10000):
+            if unicodedata.combining(chr(cp)):
+                if ranges and ranges[-1][1] == cp - 1:
+                    ranges[-1][1] = cp
+                else:
+                    ranges.append([cp, cp])
+        body = "".join(f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in ranges)
+        _COMBINING_RE = re.compile(f"[{body}]+")
+    return _COMBINING_RE
+
+
+def fold(text: str) -> str:
+    """Lower case without accents; ligatures opened (œ → oe), typographic quotes straightened.
+
+    The result is exactly `_fold_reference(NFKD(text with the replacements))`; the fast paths only
+    skip work that cannot change it (tests/test_fold.py compares them on every BMP character, random
+    text and the corpus). It is the hottest function of the project: every paragraph at index
+    build, and hundreds of candidate paragraphs per question.
+    """
+    if text.isascii():
+        return text.lower()
+    text = text.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("’", "'").replace("‑", "-")
+    if text.isascii():
+        return text.lower()
+    try:
+        raw = text.encode("latin-1")
+    except UnicodeEncodeError:
+        pass
+    else:
+        table, unsafe = _latin1_table()
+        folded = raw.translate(table, unsafe)
+        if len(folded) == len(raw):  # no µ, ¼, ½, ¾ deleted
+            return folded.decode("latin-1")
+    decomposed = unicodedata.normalize("NFKD", text)
+    if decomposed.isascii():
+        return decomposed.lower()
+    if _ASTRAL.search(decomposed):
+        return _fold_reference(decomposed)
+    return _combining_re().sub("", decomposed).lower()
 
 
 STOPWORDS: dict[str, frozenset[str]] = {lang: frozenset(fold(t).split()) for lang, t in _STOPWORD_TEXT.items()}
