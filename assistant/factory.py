@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 from assistant.settings import Settings
 from assistant.core import Assistant
 from assistant.generators import Generator
@@ -38,8 +40,9 @@ def build_assistant(settings: Settings, library: Library | None = None, retrieve
     """The assistant over the library; ingests the default corpus into an empty index first."""
     library = library or open_library(settings)
     library.ensure_default_corpus(settings.default_corpus)
-    # the lexical tables are cached beside the index they come from, keyed by its fingerprint
-    retriever = HybridRetriever(library, retriever_mode or settings.retriever, cache_dir=settings.data_dir / "lexical")
+    # the search tables are cached beside the index they come from, keyed by its fingerprint
+    shutil.rmtree(settings.data_dir / "lexical", ignore_errors=True)  # the cache's folder before it held vectors
+    retriever = HybridRetriever(library, retriever_mode or settings.retriever, cache_dir=settings.data_dir / "tables")
     refusal = RefusalPolicy(lexicon=retriever.lexical)
     return Assistant(
         retriever,

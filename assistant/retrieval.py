@@ -30,10 +30,11 @@ from assistant.models import Filters, Retrieved
 from assistant.query import QueryAnalysis, analyse
 from index.analysis import fold, query_tokens, tokens
 from index.chunks import Chunk
-from index.lexical import LexicalCache, LexicalIndex, symbol_numbers
+from index.lexical import LexicalIndex, symbol_numbers
 from index.lexicon import Lexicon, bundled
 from index.library import Library
 from index.model import normalise_pid, normalise_symbol
+from index.tables import Snapshot, TableCache, build_snapshot
 
 Mode = Literal["hybrid", "bm25", "dense"]
 _NAMES = re.compile(r"\b[A-Z][a-zà-ÿ]{3,}\b")
@@ -59,6 +60,7 @@ class HybridWeights:
     translated: float = 0.5  # weight of the other language's words (bilingual lexicon expansion)
     answer_type: float = 0.1  # bonus for a paragraph holding the kind of answer asked (a date, a number…)
     post_filter_share: float = 0.2  # filters keeping at least this share of chunks are applied after the dense search
+    exact_rows: int = 50_000  # dense search by a product over the vectors in memory up to this many rows in scope
     prior_candidates: int = 200  # rows the answer-type and operative-part priors are applied to
     context: float = 0.5  # weight of the earlier question an elliptical follow-up leans on
     preambular: float = 0.85  # factor on preambular paragraphs' scores (<1 prefers the operative part)
@@ -103,6 +105,7 @@ class RetrievalTables:
 
     chunks: list[Chunk]
     lexical: LexicalIndex | None
+    vectors: np.ndarray | None  # unit rows aligned with `chunks` (memory-mapped from the cache)
     row_of: dict[str, int]
     doc_keys: np.ndarray
     languages: np.ndarray
@@ -113,7 +116,10 @@ class RetrievalTables:
     lacks: dict[str, np.ndarray] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, chunks: list[Chunk], lexical: LexicalIndex | None) -> RetrievalTables:
+    def of(cls, snapshot: Snapshot) -> RetrievalTables:
+        chunks, vectors = snapshot.chunks, snapshot.vectors
+        if vectors is not None and (vectors.ndim != 2 or vectors.shape[1] == 0):
+            vectors = None
         versions: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
         docs_by_number: dict[str, set[str]] = defaultdict(set)
         for i, c in enumerate(chunks):
@@ -123,7 +129,8 @@ class RetrievalTables:
                 docs_by_number[n].add(key)
         return cls(
             chunks=chunks,
-            lexical=lexical,
+            lexical=snapshot.lexical,
+            vectors=vectors,
             row_of={c.id: i for i, c in enumerate(chunks)},
             doc_keys=np.array([normalise_symbol(c.document) for c in chunks]),
             languages=np.array([c.language for c in chunks]),
@@ -137,9 +144,9 @@ class RetrievalTables:
 class HybridRetriever:
     """Holds the chunk table and the lexical index in memory; dense search goes to the store.
 
-    With a `cache_dir`, the chunk table and lexical index are kept on disk too (`LexicalCache`),
-    keyed by the store's fingerprint: a start on an unchanged index loads them instead of reading
-    and tokenising every chunk again.
+    With a `cache_dir`, the tables are kept on disk too (`index.tables.TableCache`), keyed by
+    the store's fingerprint: a start on an unchanged index loads them instead of reading and
+    tokenising every chunk again, and a refresh after an ingest tokenises only what it wrote.
     """
 
     def __init__(
@@ -154,7 +161,7 @@ class HybridRetriever:
         self.lexicon = lexicon if lexicon is not None else bundled()
         self.mode = mode
         self.weights = weights or HybridWeights()
-        self.cache = LexicalCache(cache_dir) if cache_dir is not None and mode != "dense" else None
+        self.cache = TableCache(cache_dir) if cache_dir is not None and mode != "dense" else None
         self.refresh()
 
     def refresh(self) -> None:
@@ -178,19 +185,8 @@ class HybridRetriever:
         return copy.copy(self)
 
     def _read_tables(self, fingerprint: str | None) -> RetrievalTables:
-        if self.mode == "dense":
-            return RetrievalTables.of(self.library.store.chunks(), None)
-        cache = self.cache
-        if cache is not None and fingerprint is not None:
-            cached = cache.load(fingerprint)
-            if cached is not None:
-                return RetrievalTables.of(cached.chunks, cached)
-        # the chunks are read after the fingerprint: a write in between makes the key older than
-        # the content (a needless rebuild later), never newer (stale tables)
-        lexical = LexicalIndex(self.library.store.chunks())
-        if cache is not None and fingerprint is not None:
-            cache.save(fingerprint, lexical)
-        return RetrievalTables.of(lexical.chunks, lexical)
+        snapshot = build_snapshot(self.library.store, self.cache, fingerprint, lexical=self.mode != "dense")
+        return RetrievalTables.of(snapshot)
 
     def _fingerprint(self) -> str | None:
         """None when the store cannot say cheaply whether it changed: then every chunk is read."""
@@ -319,6 +315,32 @@ class HybridRetriever:
                 out[row] *= self.weights.preambular
         return out
 
+    def _dense(self, t: RetrievalTables, vec: np.ndarray, n: int, mask: np.ndarray, where: dict | None) -> tuple[np.ndarray, np.ndarray]:
+        """Cosine similarity of the `n` nearest rows in scope (`mask`), and which rows those are.
+
+        Exact over the vectors in memory when the rows in scope are few enough (all of a 10k
+        corpus; a few documents of a large one); otherwise Chroma's HNSW search.
+        """
+        dense = np.zeros(len(t.chunks), dtype=np.float32)
+        found = np.zeros(len(t.chunks), dtype=bool)
+        if t.vectors is not None:
+            scope = np.flatnonzero(mask)
+            whole = len(scope) * 2 > len(mask)  # a product over every row is cheaper than gathering most of them
+            if (len(mask) if whole else len(scope)) <= self.weights.exact_rows:
+                q = np.asarray(vec, dtype=np.float32)
+                q = q / (float(np.linalg.norm(q)) or 1.0)
+                sims = (t.vectors @ q)[scope] if whole else t.vectors[scope] @ q
+                top = np.argpartition(-sims, n)[:n] if len(scope) > n else np.arange(len(scope))
+                dense[scope[top]] = sims[top]
+                found[scope[top]] = True
+                return dense, found
+        for hit in self._dense_hits(t, vec, n, mask, where):
+            row = t.row_of.get(hit.chunk.id)
+            if row is not None and mask[row]:
+                dense[row] = hit.score
+                found[row] = True
+        return dense, found
+
     def _dense_hits(self, t, vec: np.ndarray, n: int, mask: np.ndarray, where: dict | None) -> list:
         """Dense candidates; a broad filter is applied after an unfiltered search.
 
@@ -371,11 +393,7 @@ class HybridRetriever:
         if self.mode in ("hybrid", "dense"):
             vec = self.library.embedder.embed_query(f"{question} {context}".strip())
             n = self.weights.dense_candidates if self.mode == "hybrid" else max(k * 6, 60)
-            for hit in self._dense_hits(t, vec, n, mask, chroma_where(filters, named)):
-                row = t.row_of.get(hit.chunk.id)
-                if row is not None and mask[row]:
-                    dense[row] = hit.score
-                    dense_mask[row] = True
+            dense, dense_mask = self._dense(t, vec, n, mask, chroma_where(filters, named))
 
         if self.mode == "bm25":
             combined, cand = lex, mask & (lex > 0)

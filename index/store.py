@@ -322,23 +322,43 @@ class ChromaStore:
         ]
 
     def chunks(self, where: dict | None = None) -> list[Chunk]:
-        """Every chunk (matching `where`), once each, in document order.
+        """Every chunk (matching `where`), once each, in document order."""
+        return [chunk for chunk, _ in self.hashed_chunks(where)]
+
+    def hashed_chunks(self, where: dict | None = None) -> list[tuple[Chunk, str]]:
+        """Every chunk with its content hash, in document order: what a reader needs to tell which
+        chunks it already holds (tokens, vectors) from the ones an ingest wrote since.
 
         Read in pages; an ingest writing meanwhile can shift the rows between two pages, so a row
         met twice is kept once (one missed is read at the next refresh: the fingerprint changed).
         """
-        out: dict[str, Chunk] = {}
+        out: dict[str, tuple[Chunk, str]] = {}
         offset = 0
         while True:
             got = self._chunks.get(
                 where=where or None, include=["documents", "metadatas"], limit=_GET_PAGE, offset=offset
             )
             for i, d, m in zip(got["ids"], got["documents"], got["metadatas"]):
-                out.setdefault(i, _chunk_from(i, d, m))
+                out.setdefault(i, (_chunk_from(i, d, m), str(m.get("hash", ""))))
             if len(got["ids"]) < _GET_PAGE:
                 break
             offset += _GET_PAGE
-        return sorted(out.values(), key=lambda c: (c.document, c.language, c.order))
+        return sorted(out.values(), key=lambda row: (row[0].document, row[0].language, row[0].order))
+
+    def vectors(self, ids: Sequence[str]) -> np.ndarray:
+        """The stored vectors of these chunks, in this order (a row of zeros for an id not found:
+        a chunk deleted since it was listed scores nothing, and the next refresh drops it)."""
+        ids = list(ids)
+        found: dict[str, np.ndarray] = {}
+        for start in range(0, len(ids), _GET_PAGE):
+            got = self._chunks.get(ids=ids[start : start + _GET_PAGE], include=["embeddings"])
+            found.update(zip(got["ids"], got["embeddings"]))
+        dim = len(next(iter(found.values()))) if found else 0
+        out = np.zeros((len(ids), dim), dtype=np.float32)
+        for row, i in enumerate(ids):
+            if i in found:
+                out[row] = found[i]
+        return out
 
     def count(self) -> int:
         return self._chunks.count()
@@ -361,7 +381,7 @@ class ChromaStore:
 
 # every public method that talks to Chroma: a lost server is a StoreUnavailable, not a transport error
 for _name in ("model_record", "check_model", "reset", "hashes", "upsert", "delete", "fingerprint", "query",
-              "chunks", "count", "put_document", "delete_document", "document_records",
+              "chunks", "hashed_chunks", "vectors", "count", "put_document", "delete_document", "document_records",
               "reopen", "settle"):
     setattr(ChromaStore, _name, _unavailable_as_domain_error(getattr(ChromaStore, _name)))
 del _name

@@ -1,8 +1,9 @@
-"""The lexical cache: written on the first open, loaded on the next, rebuilt when the index or the files change.
+"""The table cache: written on the first open, loaded on the next, built on the last state after an ingest.
 
 Each test asks one thing of a real Chroma index (the seed, hash embedder): that a start on an
-unchanged index reads no chunk from the store, that any ingest leads to a rebuild, that a
-damaged cache is rebuilt without an error, and that results are the same either way.
+unchanged index reads no chunk from the store, that an ingest tokenises and fetches only what
+it wrote, that a damaged cache is rebuilt without an error, and that results are the same
+either way — including the dense search over the vectors in memory against Chroma's own.
 """
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant.models import Filters
-from assistant.retrieval import HybridRetriever
+from assistant.retrieval import HybridRetriever, HybridWeights
 from index.embedders import HashEmbedder
-from index.lexical import LexicalCache, LexicalIndex
+from index.lexical import LexicalIndex
+from index.tables import TableCache
 from index.library import Library
 from index.store import ChromaStore
 
@@ -55,10 +58,13 @@ def test_the_first_open_writes_the_cache_and_the_second_loads_it_without_reading
         raise AssertionError("the chunks were read from the store although the cache is current")
 
     monkeypatch.setattr(library.store, "chunks", no_reading)
+    monkeypatch.setattr(library.store, "hashed_chunks", no_reading)
+    monkeypatch.setattr(library.store, "vectors", no_reading)
     monkeypatch.setattr(LexicalIndex, "__init__", no_reading)
     second = open_retriever(library, cache_dir)
     assert second.cache.loads == 1
     assert len(second.chunks) == len(first.chunks) == library.store.count()
+    assert isinstance(second.tables.vectors, np.memmap)  # mapped, not read into memory
 
 
 def test_results_are_identical_with_and_without_the_cache(library, tmp_path):
@@ -102,7 +108,7 @@ def test_a_damaged_cache_is_rebuilt_without_error(library, tmp_path, damage):
     reference = ranked(open_retriever(library, None), QUESTIONS[0])
     open_retriever(library, cache_dir)
     folder = cache_folders(cache_dir)[0]
-    victim = folder / "paragraphs" / "data.csc.index.npy"
+    victim = folder / "lexical" / "paragraphs" / "data.csc.index.npy"
     if damage == "truncate":
         victim.write_bytes(victim.read_bytes()[:20])
     elif damage == "flip":
@@ -138,7 +144,7 @@ def test_an_unwritable_cache_folder_only_costs_the_rebuild(library, tmp_path):
 
 
 def test_the_cache_key_follows_the_fingerprint(tmp_path):
-    cache = LexicalCache(tmp_path)
+    cache = TableCache(tmp_path)
     assert cache.key("a:1") == cache.key("a:1") != cache.key("b:1")
 
 
@@ -164,3 +170,61 @@ def test_a_search_during_a_refresh_sees_one_whole_state(library, fixtures_dir):
     assert not errors
     assert retriever.tables is not old and len(retriever.chunks) > len(old.chunks)
     assert old.chunks is not retriever.chunks and len(old.row_of) == len(old.chunks)  # the old state untouched
+
+
+def scores_of(retriever: HybridRetriever, question: str) -> np.ndarray:
+    return retriever.lexical_scores(retriever.tables, question, "fr")
+
+
+def test_an_ingest_tokenises_and_fetches_only_the_chunks_it_wrote(library, tmp_path, fixtures_dir):
+    cache_dir = tmp_path / "lexical"
+    before = open_retriever(library, cache_dir)
+    assert before.cache.last_build.tokenised == len(before.chunks)  # the first build has no base
+
+    report = library.ingest([fixtures_dir / "text" / "A_HRC_RES_54_10-en.txt"])
+    assert report.embedded > 0
+    before.refresh()
+    stats = before.cache.last_build
+    assert not stats.loaded and stats.chunks == len(before.chunks)
+    assert stats.tokenised == stats.vectors_fetched == report.embedded  # the new document's chunks only
+
+    fresh = open_retriever(library, None)  # built from every chunk, no cache
+    assert [c.id for c in before.chunks] == [c.id for c in fresh.chunks]
+    assert before.lexical.df == fresh.lexical.df
+    np.testing.assert_allclose(before.tables.vectors, fresh.tables.vectors, atol=1e-6)
+    for q in QUESTIONS + ["right to development report of the Secretary-General"]:
+        np.testing.assert_allclose(scores_of(before, q), scores_of(fresh, q), rtol=1e-5)
+        assert ranked(before, q) == ranked(fresh, q)
+
+
+def test_a_changed_paragraph_is_tokenised_again_and_a_new_tokeniser_starts_afresh(library, tmp_path, seed_path, monkeypatch):
+    cache_dir = tmp_path / "lexical"
+    retriever = open_retriever(library, cache_dir)
+    edited = tmp_path / "A_HRC_RES_30_25-fr.txt"
+    text = seed_path.read_text(encoding="utf-8")
+    assert "Haut-Commissariat" in text
+    edited.write_text(text.replace("Haut-Commissariat", "Haut Commissariat des Nations Unies", 1), encoding="utf-8")
+    report = library.ingest([edited])
+    assert report.updated == 1 and report.embedded == 1
+    retriever.refresh()
+    assert retriever.cache.last_build.tokenised == retriever.cache.last_build.vectors_fetched == 1
+
+    import index.tables
+
+    library.ingest([seed_path])  # back to the original text: another state
+    monkeypatch.setattr(index.tables, "_code_version", lambda: "another tokeniser")
+    retriever.refresh()
+    assert retriever.cache.last_build.tokenised == len(retriever.chunks)  # tokens are never carried across versions
+    assert retriever.cache.last_build.vectors_fetched == 1  # vectors do not depend on the code
+
+
+@pytest.mark.parametrize("filters", [None, Filters(languages=["fr"]), Filters(documents=["A/HRC/RES/30/25"])])
+def test_the_exact_dense_search_in_memory_finds_what_chroma_finds(library, filters):
+    exact = HybridRetriever(library, mode="dense")
+    chroma = HybridRetriever(library, mode="dense", weights=HybridWeights(exact_rows=0))  # never in memory
+    assert exact.tables.vectors is not None
+    for q in QUESTIONS:
+        a = [(r.chunk.id, r.dense) for r in exact.retrieve(q, k=20, filters=filters)]
+        b = [(r.chunk.id, r.dense) for r in chroma.retrieve(q, k=20, filters=filters)]
+        assert [i for i, _ in a] == [i for i, _ in b]
+        np.testing.assert_allclose([s for _, s in a], [s for _, s in b], atol=1e-5)

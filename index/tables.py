@@ -1,0 +1,323 @@
+"""What a search reads of one state of the index, kept in memory and on disk: chunks, BM25, vectors.
+
+Chroma stays the store of record; these are copies derived from it. Why copy the vectors: with
+the rows in scope in memory, the dense search is one matrix product (about 1 ms over 10k chunks,
+against ~10 ms for a Chroma query that also fetches each hit's text and metadata from SQLite),
+it is exact (Chroma's HNSW graph could not reach ~47 of the corpus's 10,492 chunks), and a
+narrow filter (a few documents among 100k chunks) is a product over a few thousand gathered
+rows instead of a filtered HNSW walk at twice the unfiltered cost.
+
+Deriving them is the costly part of opening an index (tokenising every paragraph: seconds per
+10k chunks), so a `TableCache` keeps them beside the index, keyed by the store's fingerprint, and
+a new state is built from the last one: a chunk whose (id, content hash) the last state held
+keeps its tokens and vector; only what an ingest wrote since is tokenised and fetched.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import shutil
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.chunks import Chunk
+from index.lexical import LexicalIndex, paragraph_tokens_of
+
+log = logging.getLogger(__name__)
+
+CACHE_FORMAT = 2
+_MANIFEST = "manifest.json"
+_CHUNK_FIELDS = [f.name for f in dataclasses.fields(Chunk)]
+
+
+@dataclass(frozen=True, eq=False)
+class Snapshot:
+    """One state of the index as the retriever holds it; rows aligned across all fields."""
+
+    chunks: list[Chunk]
+    hashes: list[str]  # each chunk's content hash in the store ("" when it has none)
+    lexical: LexicalIndex | None
+    vectors: np.ndarray | None  # unit rows (n, dim); None when the store cannot hand them out
+
+
+@dataclass
+class BuildStats:
+    """How a snapshot came about: lets tests and logs tell a load from an incremental or full build."""
+
+    loaded: bool = False
+    chunks: int = 0
+    tokenised: int = 0  # paragraphs tokenised for this state (0 when loaded, all of them on a cold build)
+    vectors_fetched: int = 0  # vectors read from the store (the others came from the last state)
+
+
+def _code_version() -> str:
+    """What the saved tables depend on besides the store: tokeniser, chunk fields, bm25s, this code.
+
+    Part of the cache key, and tokens are only carried over between states of the same version,
+    so an upgrade which tokenises differently never reads old tables.
+    """
+    import bm25s
+
+    from index import analysis, lexical, ordinals
+
+    h = hashlib.sha256(f"{CACHE_FORMAT}|{bm25s.__version__}|{','.join(_CHUNK_FIELDS)}".encode())
+    for source in (analysis.__file__, ordinals.__file__, lexical.__file__, __file__):
+        h.update(Path(source).read_bytes())
+    return h.hexdigest()
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as f:  # streamed: the vectors of 100k chunks are 150 MB
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.name != _MANIFEST)
+
+
+def _write_chunks(path: Path, chunks: Sequence[Chunk], hashes: Sequence[str]) -> None:
+    rows = [[getattr(c, f) for f in _CHUNK_FIELDS] for c in chunks]
+    data = {"fields": _CHUNK_FIELDS, "rows": rows, "hashes": list(hashes)}
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+def _read_chunks(path: Path) -> tuple[list[Chunk], list[str]]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if data["fields"] != _CHUNK_FIELDS:
+        raise ValueError("the saved chunks have other fields")
+    chunks = [Chunk(*row) for row in data["rows"]]
+    if len(data["hashes"]) != len(chunks):
+        raise ValueError("the saved hashes do not match the chunks")
+    return chunks, [str(h) for h in data["hashes"]]
+
+
+def _write_tokens(folder: Path, paragraph_tokens: Sequence[list[str]]) -> None:
+    """As word ids into one vocabulary: a tenth of the size of the lists as JSON, read in one go."""
+    vocabulary: dict[str, int] = {}
+    flat = [vocabulary.setdefault(t, len(vocabulary)) for row in paragraph_tokens for t in row]
+    offsets = np.zeros(len(paragraph_tokens) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum([len(row) for row in paragraph_tokens])
+    np.save(folder / "tokens.npy", np.asarray(flat, dtype=np.int32), allow_pickle=False)
+    np.save(folder / "tokens-offsets.npy", offsets, allow_pickle=False)
+    (folder / "tokens-vocabulary.json").write_text(json.dumps(list(vocabulary), ensure_ascii=False), encoding="utf-8")
+
+
+def _read_tokens(folder: Path) -> list[list[str]]:
+    vocabulary = json.loads((folder / "tokens-vocabulary.json").read_text(encoding="utf-8"))
+    words = [vocabulary[i] for i in np.load(folder / "tokens.npy", allow_pickle=False).tolist()]
+    offsets = np.load(folder / "tokens-offsets.npy", allow_pickle=False).tolist()
+    return [words[offsets[k] : offsets[k + 1]] for k in range(len(offsets) - 1)]
+
+
+def _write_manifest(folder: Path, key: str, code: str) -> None:
+    """Written last, with a checksum per file: a cache whose bytes changed is detected, not trusted."""
+    files = {str(p.relative_to(folder)): _sha256(p) for p in _files(folder)}
+    (folder / _MANIFEST).write_text(json.dumps({"key": key, "code": code, "files": files}), encoding="utf-8")
+
+
+def _verify(folder: Path, key: str | None = None) -> dict[str, Any]:
+    manifest = json.loads((folder / _MANIFEST).read_text(encoding="utf-8"))
+    if key is not None and manifest["key"] != key:
+        raise ValueError("the manifest names another key")
+    present = {str(p.relative_to(folder)) for p in _files(folder)}
+    if present != set(manifest["files"]):
+        raise ValueError("files are missing or unexpected")
+    for name, digest in manifest["files"].items():
+        if _sha256(folder / name) != digest:
+            raise ValueError(f"{name} does not match its checksum")
+    return manifest
+
+
+def unit_rows(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to length 1, so that a dot product is the cosine Chroma's space uses."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return vectors / norms
+
+
+@dataclass
+class _Previous:
+    """The last saved state, the base of an incremental build."""
+
+    folder: Path
+    same_code: bool
+    row_of: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
+class TableCache:
+    """The snapshot of one state of the store, on disk under `directory/<key>/`.
+
+    The key hashes the store's fingerprint with the code version, so any write to the store or
+    any change of tokeniser leads to another folder. A folder is written under a temporary name
+    and renamed whole, so readers (other processes included) see a complete cache or none; one
+    that fails its checks is ignored and rebuilt, since it is only ever a copy. Only the newest
+    folder is kept: it is the base the next state is built from.
+    """
+
+    def __init__(self, directory: Path):
+        self.directory = Path(directory)
+        self.loads = 0  # how many opens were served from disk
+        self.last_build = BuildStats()
+
+    def key(self, fingerprint: str) -> str:
+        return hashlib.sha256(f"{fingerprint}|{_code_version()}".encode()).hexdigest()[:32]
+
+    # -- reading -----------------------------------------------------------------------------
+    def load(self, fingerprint: str, lexical: bool = True) -> Snapshot | None:
+        """The saved snapshot for this fingerprint, or None when absent, partial or corrupt."""
+        key = self.key(fingerprint)
+        folder = self.directory / key
+        if not (folder / _MANIFEST).is_file():
+            return None
+        try:
+            _verify(folder, key)
+            snapshot = self._read(folder, lexical)
+        except Exception as exc:  # any damage means "absent": the store can always rebuild it
+            log.warning("ignoring the table cache in %s (%s); it will be rebuilt", folder, exc)
+            return None
+        self.loads += 1
+        self.last_build = BuildStats(loaded=True, chunks=len(snapshot.chunks))
+        return snapshot
+
+    @staticmethod
+    def _read(folder: Path, lexical: bool) -> Snapshot:
+        chunks, hashes = _read_chunks(folder / "chunks.json")
+        index = LexicalIndex.load(folder / "lexical", chunks) if lexical else None
+        vectors = None
+        if (folder / "vectors.npy").is_file():
+            # mapped, not read: a search touches the rows in scope only, and the pages are the OS's to drop
+            vectors = np.load(folder / "vectors.npy", mmap_mode="r", allow_pickle=False)
+            if len(vectors) != len(chunks):
+                raise ValueError("the saved vectors do not match the chunks")
+        return Snapshot(chunks, hashes, index, vectors)
+
+    def previous(self) -> _Previous | None:
+        """The newest sound saved state, whatever its key; None when there is none."""
+        if not self.directory.is_dir():
+            return None
+        folders = [p for p in self.directory.iterdir() if p.is_dir() and not p.name.startswith(".")]
+        for folder in sorted(folders, key=lambda p: (p / _MANIFEST).stat().st_mtime if (p / _MANIFEST).is_file() else 0, reverse=True):
+            try:
+                manifest = _verify(folder)
+                chunks, hashes = _read_chunks(folder / "chunks.json")
+            except Exception:
+                continue
+            row_of = {(c.id, h): i for i, (c, h) in enumerate(zip(chunks, hashes)) if h}
+            return _Previous(folder, manifest.get("code") == _code_version(), row_of)
+        return None
+
+    # -- writing -----------------------------------------------------------------------------
+    def save(self, fingerprint: str, snapshot: Snapshot, paragraph_tokens: Sequence[list[str]]) -> None:
+        """Write atomically; a failure (read-only or full disk) is logged, never raised: the cache is optional."""
+        if not snapshot.chunks or snapshot.lexical is None:
+            return  # nothing worth caching (bm25s cannot save an empty index); dense-only tables are not kept
+        key = self.key(fingerprint)
+        tmp = self.directory / f".tmp-{uuid.uuid4().hex}"
+        try:
+            tmp.mkdir(parents=True)
+            _write_chunks(tmp / "chunks.json", snapshot.chunks, snapshot.hashes)
+            (tmp / "lexical").mkdir()
+            snapshot.lexical.save(tmp / "lexical")
+            _write_tokens(tmp, paragraph_tokens)
+            if snapshot.vectors is not None:
+                np.save(tmp / "vectors.npy", np.asarray(snapshot.vectors, dtype=np.float32), allow_pickle=False)
+            _write_manifest(tmp, key, _code_version())
+            self._replace(tmp, self.directory / key)
+            self._prune(keep=key)
+        except Exception as exc:
+            log.warning("could not write the table cache in %s (%s)", self.directory, exc)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    @staticmethod
+    def _replace(tmp: Path, target: Path) -> None:
+        if target.exists():  # a damaged cache under the same key; or another process's, as good as ours
+            shutil.rmtree(target, ignore_errors=True)
+        try:
+            os.rename(tmp, target)
+        except OSError:
+            if not (target / _MANIFEST).is_file():
+                raise
+
+    def _prune(self, keep: str) -> None:
+        """Older states' folders: the store has moved on, and the kept one is the next base."""
+        for folder in self.directory.iterdir():
+            if folder.is_dir() and folder.name != keep and not folder.name.startswith("."):
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+def build_snapshot(
+    store: Any,
+    cache: TableCache | None = None,
+    fingerprint: str | None = None,
+    lexical: bool = True,
+) -> Snapshot:
+    """The tables of the store's current state: loaded when saved, else built on the last state.
+
+    `fingerprint` must be read before this call: a write in between makes the key older than
+    the content (a needless rebuild later), never newer (stale tables).
+    """
+    if cache is not None and fingerprint is not None:
+        loaded = cache.load(fingerprint, lexical)
+        if loaded is not None:
+            return loaded
+    hashed = getattr(store, "hashed_chunks", None)
+    rows = hashed() if callable(hashed) else [(c, "") for c in store.chunks()]
+    chunks = [c for c, _ in rows]
+    hashes = [h for _, h in rows]
+    base = cache.previous() if cache is not None and lexical else None
+    kept = [base.row_of.get((c.id, h)) if base is not None and h else None for c, h in rows]
+    stats = BuildStats(chunks=len(chunks))
+
+    paragraph_tokens: list[list[str]] = []
+    if lexical:
+        old = _read_tokens(base.folder) if base is not None and base.same_code and any(k is not None for k in kept) else None
+        for chunk, k in zip(chunks, kept):
+            if old is not None and k is not None:
+                paragraph_tokens.append(old[k])
+            else:
+                paragraph_tokens.append(paragraph_tokens_of(chunk))
+                stats.tokenised += 1
+    vectors = _vectors(store, chunks, kept, base, stats)
+    index = LexicalIndex(chunks, paragraph_tokens=paragraph_tokens) if lexical else None
+    snapshot = Snapshot(chunks, hashes, index, vectors)
+    if cache is not None:
+        cache.last_build = stats
+        if fingerprint is not None:
+            cache.save(fingerprint, snapshot, paragraph_tokens)
+    return snapshot
+
+
+def _vectors(store: Any, chunks: list[Chunk], kept: list[int | None], base: _Previous | None, stats: BuildStats) -> np.ndarray | None:
+    fetch = getattr(store, "vectors", None)
+    if not callable(fetch):
+        return None  # a store that only answers queries: the retriever asks it
+    old = None
+    if base is not None and (base.folder / "vectors.npy").is_file():
+        old = np.load(base.folder / "vectors.npy", mmap_mode="r", allow_pickle=False)
+    missing = [i for i, k in enumerate(kept) if old is None or k is None]
+    fetched = fetch([chunks[i].id for i in missing]) if missing else None
+    stats.vectors_fetched = len(missing)
+    dim = old.shape[1] if old is not None else (fetched.shape[1] if fetched is not None else 0)
+    if fetched is not None and fetched.shape[1] != dim:
+        old, missing = None, list(range(len(chunks)))  # another model since: take every vector afresh
+        fetched = fetch([c.id for c in chunks])
+        stats.vectors_fetched, dim = len(chunks), fetched.shape[1]
+    out = np.zeros((len(chunks), dim), dtype=np.float32)
+    if old is not None:
+        rows = [(i, k) for i, k in enumerate(kept) if k is not None]
+        if rows:
+            out[[i for i, _ in rows]] = old[[k for _, k in rows]]
+    if fetched is not None:
+        out[missing] = unit_rows(fetched)
+    return out
