@@ -329,7 +329,9 @@ class HybridRetriever:
             if (len(mask) if whole else len(scope)) <= self.weights.exact_rows:
                 q = np.asarray(vec, dtype=np.float32)
                 q = q / (float(np.linalg.norm(q)) or 1.0)
-                sims = (t.vectors @ q)[scope] if whole else t.vectors[scope] @ q
+                # einsum, not `@`: BLAS's threads made this 0.7 ms product 8 ms, and 60 ms with
+                # 16 questions at once (measured on 2 cores); einsum runs in the calling thread
+                sims = np.einsum("ij,j->i", t.vectors, q)[scope] if whole else np.einsum("ij,j->i", t.vectors[scope], q)
                 top = np.argpartition(-sims, n)[:n] if len(scope) > n else np.arange(len(scope))
                 dense[scope[top]] = sims[top]
                 found[scope[top]] = True
