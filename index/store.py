@@ -346,19 +346,21 @@ class ChromaStore:
         return sorted(out.values(), key=lambda row: (row[0].document, row[0].language, row[0].order))
 
     def vectors(self, ids: Sequence[str]) -> np.ndarray:
-        """The stored vectors of these chunks, in this order (a row of zeros for an id not found:
-        a chunk deleted since it was listed scores nothing, and the next refresh drops it)."""
+        """The stored vectors of these chunks, in this order.
+
+        Raises LookupError when one is missing (deleted since it was listed). Embedded Chroma
+        also fails here (InternalError) for chunks another process wrote since this client
+        opened: their rows are in SQLite, their vectors not yet in this process's segment.
+        """
         ids = list(ids)
         found: dict[str, np.ndarray] = {}
         for start in range(0, len(ids), _GET_PAGE):
             got = self._chunks.get(ids=ids[start : start + _GET_PAGE], include=["embeddings"])
             found.update(zip(got["ids"], got["embeddings"]))
-        dim = len(next(iter(found.values()))) if found else 0
-        out = np.zeros((len(ids), dim), dtype=np.float32)
-        for row, i in enumerate(ids):
-            if i in found:
-                out[row] = found[i]
-        return out
+        missing = len(set(ids) - set(found))
+        if missing:
+            raise LookupError(f"{missing} of {len(ids)} vectors are not in the index")
+        return np.array([found[i] for i in ids], dtype=np.float32).reshape(len(ids), -1)
 
     def count(self) -> int:
         return self._chunks.count()

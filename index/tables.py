@@ -56,7 +56,7 @@ class BuildStats:
     loaded: bool = False
     chunks: int = 0
     tokenised: int = 0  # paragraphs tokenised for this state (0 when loaded, all of them on a cold build)
-    vectors_fetched: int = 0  # vectors read from the store (the others came from the last state)
+    vectors_fetched: int = 0  # vectors read from the store (the others came from the last state); -1: it failed
 
 
 def _code_version() -> str:
@@ -293,26 +293,35 @@ def build_snapshot(
     snapshot = Snapshot(chunks, hashes, index, vectors)
     if cache is not None:
         cache.last_build = stats
-        if fingerprint is not None:
+        # tables without the vectors the store failed to give are this process's stopgap, never
+        # saved: the next start (a fresh Chroma client) builds them whole
+        if fingerprint is not None and stats.vectors_fetched >= 0:
             cache.save(fingerprint, snapshot, paragraph_tokens)
     return snapshot
 
 
 def _vectors(store: Any, chunks: list[Chunk], kept: list[int | None], base: _Previous | None, stats: BuildStats) -> np.ndarray | None:
+    """Every chunk's vector, the last state's where it holds the chunk; None when the store cannot
+    hand them out, and the dense search then goes to the store's own query."""
     fetch = getattr(store, "vectors", None)
-    if not callable(fetch):
-        return None  # a store that only answers queries: the retriever asks it
+    if not callable(fetch) or not chunks:
+        return None
     old = None
     if base is not None and (base.folder / "vectors.npy").is_file():
         old = np.load(base.folder / "vectors.npy", mmap_mode="r", allow_pickle=False)
     missing = [i for i, k in enumerate(kept) if old is None or k is None]
-    fetched = fetch([chunks[i].id for i in missing]) if missing else None
+    try:
+        fetched = fetch([chunks[i].id for i in missing]) if missing else None
+        if fetched is not None and old is not None and fetched.shape[1] != old.shape[1]:
+            old, missing = None, list(range(len(chunks)))  # another model since: every vector afresh
+            fetched = fetch([c.id for c in chunks])
+    except Exception as exc:  # see ChromaStore.vectors: another process's writes, a delete meanwhile
+        log.warning("the index's vectors could not be read (%s); dense search goes through the store until "
+                    "the next refresh or restart", exc)
+        stats.vectors_fetched = -1
+        return None
     stats.vectors_fetched = len(missing)
-    dim = old.shape[1] if old is not None else (fetched.shape[1] if fetched is not None else 0)
-    if fetched is not None and fetched.shape[1] != dim:
-        old, missing = None, list(range(len(chunks)))  # another model since: take every vector afresh
-        fetched = fetch([c.id for c in chunks])
-        stats.vectors_fetched, dim = len(chunks), fetched.shape[1]
+    dim = old.shape[1] if old is not None else fetched.shape[1]
     out = np.zeros((len(chunks), dim), dtype=np.float32)
     if old is not None:
         rows = [(i, k) for i, k in enumerate(kept) if k is not None]

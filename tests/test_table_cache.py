@@ -228,3 +228,34 @@ def test_the_exact_dense_search_in_memory_finds_what_chroma_finds(library, filte
         b = [(r.chunk.id, r.dense) for r in chroma.retrieve(q, k=20, filters=filters)]
         assert [i for i, _ in a] == [i for i, _ in b]
         np.testing.assert_allclose([s for _, s in a], [s for _, s in b], atol=1e-5)
+
+
+def test_an_ingest_by_another_process_is_searched_even_when_its_vectors_cannot_be_read_here(library, tmp_path, fixtures_dir):
+    """Embedded Chroma lists another process's new chunks but cannot hand out their vectors in this
+    one (its vector segment is loaded once): the refresh must still publish them, searching dense
+    through the store meanwhile, and must not save such tables for the next start."""
+    import subprocess
+    import sys
+
+    cache_dir = tmp_path / "lexical"
+    retriever = open_retriever(library, cache_dir)
+    script = (
+        "import sys; from pathlib import Path; from index.library import Library; from index.store import ChromaStore;"
+        "from index.embedders import HashEmbedder;"
+        "print(Library(ChromaStore.open(Path(sys.argv[1])), HashEmbedder()).ingest([Path(sys.argv[2])]).embedded)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(library.store.data_dir), str(fixtures_dir / "text" / "A_HRC_RES_54_10-en.txt")],
+        capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert int(done.stdout.split()[-1]) > 0
+    assert retriever.changed()
+    retriever.refresh()
+    assert any(c.document == "A/HRC/RES/54/10" for c in retriever.chunks)
+    found = retriever.retrieve("right to development report of the Secretary-General", k=5)
+    assert any(r.chunk.document == "A/HRC/RES/54/10" for r in found)
+    if retriever.tables.vectors is None:  # the embedded case: nothing saved under the new state
+        assert retriever.cache.last_build.vectors_fetched == -1
+        assert TableCache(cache_dir).load(library.store.fingerprint()) is None
+    else:  # a Chroma that does hand them out: a complete state, saved
+        assert TableCache(cache_dir).load(library.store.fingerprint()) is not None
