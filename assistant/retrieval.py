@@ -7,7 +7,7 @@ the candidates and mixed with weights, because rank fusion with a weak dense mod
 to hurt. Each paragraph is returned once, whatever the number of its language versions, shown in
 the question's language when the document has it.
 
-The tables a search reads (chunks, their columns, the lexical index) form one immutable
+The tables a search reads (chunks, their columns, the lexical index, the vectors) form one immutable
 `RetrievalTables`, replaced by a single assignment on refresh: a search running during an
 ingest's refresh reads the old tables or the new ones, never half of each.
 """
@@ -142,7 +142,8 @@ class RetrievalTables:
 
 
 class HybridRetriever:
-    """Holds the chunk table and the lexical index in memory; dense search goes to the store.
+    """Holds the chunk table, the lexical index and the vectors in memory; the dense search is a
+    product over the rows in scope, or the store's own query when they are too many.
 
     With a `cache_dir`, the tables are kept on disk too (`index.tables.TableCache`), keyed by
     the store's fingerprint: a start on an unchanged index loads them instead of reading and
