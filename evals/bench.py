@@ -11,8 +11,10 @@ never touched, and every load loop is bounded in count and in time.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
@@ -144,14 +146,15 @@ class BenchPlan:
     serve: bool = True
     workers: int = 1  # above 1: `reso serve --workers N` over a `chroma run` server holding the index
     repeated_questions: int = 20  # the set the "repeated" load cycles through (a helpdesk's frequent questions)
+    keep: Path | None = None  # keep each size's index here and reuse it next time (its ingest figures with it)
 
     @classmethod
     def make(cls, settings: Settings, quick: bool, sizes: tuple[int, ...] | None, embedder: str | None,
-             workers: int = 1) -> BenchPlan:
+             workers: int = 1, keep: Path | None = None) -> BenchPlan:
         if quick:
             return cls(QUICK_SIZES if sizes is None else sizes, embedder or settings.embedder, 20, requests_per_client=5, load_seconds=5.0,
-                       workers=workers, repeated_questions=10)
-        return cls(DEFAULT_SIZES if sizes is None else sizes, embedder or settings.embedder, workers=workers)
+                       workers=workers, repeated_questions=10, keep=keep)
+        return cls(DEFAULT_SIZES if sizes is None else sizes, embedder or settings.embedder, workers=workers, keep=keep)
 
 
 def run_all(settings: Settings, plan: BenchPlan, corpus: Path | None = None, log=None) -> dict:
@@ -176,13 +179,24 @@ def run_all(settings: Settings, plan: BenchPlan, corpus: Path | None = None, log
 
 
 def run_size(settings: Settings, plan: BenchPlan, size: int, say) -> dict:
-    with tempfile.TemporaryDirectory(prefix=f"reso-bench-{size}-") as tmp:
-        data_dir = Path(tmp)
+    with contextlib.ExitStack() as stack:
+        if plan.keep is None:
+            data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f"reso-bench-{size}-")))
+        else:  # named by everything the index depends on, so a kept one is only reused for the same corpus
+            data_dir = plan.keep / f"{plan.embedder}-{size}-seed{plan.seed}"
         local = settings.model_copy(
             update={"data_dir": data_dir, "embedder": plan.embedder, "generator": "extractive", "chroma_host": None}
         )
-        figures = ingest_synthetic(local, size, plan.seed)
-        figures["index_bytes"] = dir_size(data_dir)
+        done = data_dir / "bench-ingest.json"  # written last: an index whose ingest was cut short is rebuilt
+        if done.is_file():
+            figures = json.loads(done.read_text(encoding="utf-8"))
+            say(f"bench: {size}: reusing the index kept in {data_dir} (ingest figures from when it was built)")
+        else:
+            shutil.rmtree(data_dir, ignore_errors=True)
+            figures = ingest_synthetic(local, size, plan.seed)
+            figures["index_bytes"] = dir_size(data_dir)
+            if plan.keep is not None:
+                done.write_text(json.dumps(figures), encoding="utf-8")
         say(f"bench: {size}: ingested at {figures['ingest_paragraphs_per_s']} paragraphs/s; timing answers")
         figures.update(answer_latency(local, plan))
         if plan.serve:

@@ -65,10 +65,12 @@ def test_paragraph_lengths_follow_the_real_corpus():
     assert 35 <= median <= 75  # the real English median is 52
 
 
-def test_quick_bench_reports_every_figure():
-    result = CliRunner().invoke(cli, ["bench", "--quick", "--embedder", "hash", "--json"])
+def test_quick_bench_reports_every_figure(tmp_path):
+    result = CliRunner().invoke(cli, ["bench", "--quick", "--embedder", "hash", "--json", "--keep", str(tmp_path)])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
+    kept = tmp_path / "hash-2000-seed5"
+    assert (kept / "bench-ingest.json").is_file() and (kept / "chroma").is_dir()
     assert report["embedder"] == "hash" and list(report["sizes"]) == ["2000"]
     size = report["sizes"]["2000"]
     assert size["paragraphs"] == 2000 and size["documents"] > 0
@@ -85,6 +87,14 @@ def test_quick_bench_reports_every_figure():
         assert api["errors"] == 0 and api["requests"] > 0
         assert api["answers_per_s"] > 0
         assert 0 < api["latency_ms_p50"] <= api["latency_ms_p95"]
+
+    # the kept index is served again without an ingest, its ingest figures carried over
+    again = CliRunner().invoke(cli, ["bench", "--quick", "--embedder", "hash", "--json", "--keep", str(tmp_path)])
+    assert again.exit_code == 0, again.output
+    assert "reusing the index kept in" in again.stderr
+    reused = json.loads(again.stdout)["sizes"]["2000"]
+    assert reused["ingest_s"] == size["ingest_s"] and reused["index_bytes"] == size["index_bytes"]
+    assert all(api["errors"] == 0 and api["requests"] > 0 for api in reused["serve"]["api"].values())
 
 
 def test_bench_rejects_bad_sizes():

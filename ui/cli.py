@@ -173,9 +173,12 @@ def _sizes(_ctx, _param, value: str | None) -> tuple[int, ...] | None:
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Serve with this many `reso serve` workers over a `chroma run` server (the deployment of "
                    "README, Deployment) instead of one process over the embedded index.")
+@click.option("--keep", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Keep the synthetic indexes in this folder and reuse them on the next run (same size, "
+                   "embedder and seed): the serving figures again without the ingest.")
 @friendly_errors
 def bench(as_json: bool, quick: bool, sizes: tuple[int, ...] | None, embedder: str | None,
-          corpus: Path | None, workers: int) -> None:
+          corpus: Path | None, workers: int, keep: Path | None) -> None:
     """Measure ingest, index size, answer latency, server memory and API throughput at scale.
 
     Each size is a seeded synthetic corpus (evals/synthetic.py) in a fresh temporary index,
@@ -184,7 +187,7 @@ def bench(as_json: bool, quick: bool, sizes: tuple[int, ...] | None, embedder: s
     from evals import bench as bench_mod
 
     settings = _settings()
-    plan = bench_mod.BenchPlan.make(settings, quick, sizes, embedder, workers)
+    plan = bench_mod.BenchPlan.make(settings, quick, sizes, embedder, workers, keep)
     report = bench_mod.run_all(settings, plan, corpus, log=lambda msg: click.echo(msg, err=True))
     click.echo(json.dumps(report, indent=2) if as_json else bench_mod.table(report))
 
