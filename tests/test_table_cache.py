@@ -259,3 +259,15 @@ def test_an_ingest_by_another_process_is_searched_even_when_its_vectors_cannot_b
         assert TableCache(cache_dir).load(library.store.fingerprint()) is None
     else:  # a Chroma that does hand them out: a complete state, saved
         assert TableCache(cache_dir).load(library.store.fingerprint()) is not None
+
+
+def test_an_index_from_before_generations_gets_one_on_its_first_fingerprint(library):
+    """Else every change check of such an index scans all chunk metadata (seconds at 100k)."""
+    store = library.store
+    meta = dict(store._chunks.metadata or {})
+    meta.pop("generation", None)
+    store._chunks.modify(metadata={**meta, "generation": ""})  # as an index written before generations
+    assert store._generation() == ""
+    first = store.fingerprint()
+    assert store._generation() and not first.startswith("digest-")
+    assert store.fingerprint() == first  # stable from then on, one metadata read each
