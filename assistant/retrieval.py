@@ -381,8 +381,8 @@ class HybridRetriever:
         mask = self._mask(t, filters, named)
         if not mask.any():
             return []
-        docs_in_scope = sorted(set(t.doc_keys[mask]))
-        exact_docs = named or (docs_in_scope if len(docs_in_scope) == 1 else [])
+        scope = t.doc_keys[mask]  # one document in scope (a filter) allows a look-up by paragraph number
+        exact_docs = named or ([str(scope[0])] if len(scope) and (scope == scope[0]).all() else [])
         exact = self.exact(t, analysis, exact_docs)
 
         lex = np.zeros(len(t.chunks), dtype=np.float32)
