@@ -24,7 +24,7 @@ from pathlib import Path
 
 from index import readers
 from index.chunks import Chunk, chunks_of
-from index.embedders import Embedder
+from index.embedders import Embedder, for_index
 from index.errors import UnreadableFile
 from index.model import Resolution, normalise_symbol
 from index.store import DocumentRecord, VectorStore, iter_batches
@@ -146,7 +146,9 @@ class Ingestor:
 
     def __init__(self, store: VectorStore, embedder: Embedder, batch_size: int = 64):
         self.store = store
-        self.embedder = embedder
+        record = getattr(store, "model_record", lambda: None)()
+        # an index keeps the recipe it was built with when the configured embedder can run it
+        self.embedder = embedder = for_index(embedder, record["embedder"] if record else None)
         self.batch_size = batch_size
         self._records: dict[tuple[str, str], DocumentRecord] | None = None  # read once, kept current
         store.check_model(embedder.name, embedder.dim)

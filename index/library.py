@@ -15,7 +15,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.embedders import Embedder
+from index.embedders import Embedder, for_index
 from index.ingest import Ingestor, IngestReport
 from index.lock import ingest_lock
 from index.chunks import Chunk
@@ -68,6 +68,7 @@ class Library:
     ):
         self.store = store
         self._embedder = embedder
+        self._for_index: Embedder | None = None  # the one this index is written and queried with
         self._embedder_lock = threading.Lock()  # two first questions at once (a server's threads) load it once
         self.batch_size = batch_size
         # the document records are read by every listing, paragraph look-up and document filter (a
@@ -88,11 +89,19 @@ class Library:
 
     @property
     def embedder(self) -> Embedder:
-        """Loaded on first use: listing documents must not pay for a model load."""
+        """Loaded on first use: listing documents must not pay for a model load.
+
+        The configured embedder, or the recipe the index records when the configured one can run
+        it (`index.embedders.for_index`: RESO_EMBEDDER=minilm over an index built before the
+        default moved to int8), so that an index's documents and questions share one vector space.
+        """
         with self._embedder_lock:
             if callable(self._embedder) and not hasattr(self._embedder, "embed_query"):
                 self._embedder = self._embedder()
-            return self._embedder  # type: ignore[return-value]
+            if self._for_index is None:
+                record = getattr(self.store, "model_record", lambda: None)()
+                self._for_index = for_index(self._embedder, record["embedder"] if record else None)  # type: ignore[arg-type]
+            return self._for_index
 
     def ingest(
         self,
@@ -114,6 +123,7 @@ class Library:
                 reopen()
             if rebuild:
                 self.store.reset()
+                self._for_index = None  # an empty index takes the configured embedder
             try:
                 return Ingestor(self.store, self.embedder, self.batch_size).ingest_paths(paths, progress)
             finally:

