@@ -122,17 +122,28 @@ class RetrievalTables:
             vectors = None
         versions: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
         docs_by_number: dict[str, set[str]] = defaultdict(set)
+        # normalised once per document and paragraph label, not per chunk: a start on 100k chunks
+        # spent a second in these regexes
+        symbol_key: dict[str, str] = {}
+        pid_key: dict[str, str] = {}
+        doc_keys: list[str] = []
         for i, c in enumerate(chunks):
-            key = normalise_symbol(c.document)
-            versions[(key, normalise_pid(c.paragraph))][c.language] = i
-            for n in symbol_numbers(c.document):
-                docs_by_number[n].add(key)
+            key = symbol_key.get(c.document)
+            if key is None:
+                key = symbol_key[c.document] = normalise_symbol(c.document)
+                for n in symbol_numbers(c.document):
+                    docs_by_number[n].add(key)
+            pid = pid_key.get(c.paragraph)
+            if pid is None:
+                pid = pid_key[c.paragraph] = normalise_pid(c.paragraph)
+            versions[(key, pid)][c.language] = i
+            doc_keys.append(key)
         return cls(
             chunks=chunks,
             lexical=snapshot.lexical,
             vectors=vectors,
             row_of={c.id: i for i, c in enumerate(chunks)},
-            doc_keys=np.array([normalise_symbol(c.document) for c in chunks]),
+            doc_keys=np.array(doc_keys),
             languages=np.array([c.language for c in chunks]),
             bodies=np.array([c.body for c in chunks]),
             dates=np.array([int(c.date.replace("-", "")) if c.date else 0 for c in chunks]),
