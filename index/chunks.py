@@ -9,6 +9,7 @@ never embedded twice.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from index.model import BODY_NAMES, Paragraph, Resolution, normalise_symbol
@@ -88,3 +89,15 @@ def chunks_of(resolution: Resolution) -> list[Chunk]:
 
 def body_name(body: str) -> str:
     return BODY_NAMES.get(body, body)
+
+
+def version_digest(pairs: Iterable[tuple[str, str]]) -> str:
+    """One digest of a language version's chunks from their (id, content hash) pairs.
+
+    The ingest stores it in the version's record (`content_sha`); a reader holding chunks with
+    their hashes computes the same digest to tell, record by record, which versions changed.
+    """
+    h = hashlib.sha256()
+    for chunk_id, digest in sorted(pairs):
+        h.update(f"{chunk_id}\x00{digest}\x00".encode("utf-8"))
+    return h.hexdigest()[:32]

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from index import readers
-from index.chunks import Chunk, chunks_of
+from index.chunks import Chunk, chunks_of, version_digest
 from index.embedders import Embedder, for_index
 from index.errors import UnreadableFile
 from index.model import Resolution, normalise_symbol
@@ -103,10 +103,7 @@ def _sha(path: Path) -> str:
 
 def content_sha(chunks: Sequence[Chunk], embedder_name: str) -> str:
     """One digest of a language version's chunks (ids and content hashes), stored in its record."""
-    h = hashlib.sha256()
-    for chunk_id, digest in sorted((c.id, c.content_hash(embedder_name)) for c in chunks):
-        h.update(f"{chunk_id}\x00{digest}\x00".encode("utf-8"))
-    return h.hexdigest()[:32]
+    return version_digest((c.id, c.content_hash(embedder_name)) for c in chunks)
 
 
 def record_of(resolution: Resolution, n_paragraphs: int, source_sha: str, chunks_sha: str = "") -> DocumentRecord:

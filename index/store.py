@@ -387,14 +387,20 @@ class ChromaStore:
 
     # -- document records ----------------------------------------------------------------------
     def put_document(self, record: DocumentRecord) -> None:
+        # a new generation for a record too: readers re-read the versions whose record changed
+        # (index/tables.py), so a record written after its chunks must move the fingerprint on
+        self._stamp_generation(pending=True)
         self._docs.upsert(
             ids=[_record_id(record.document, record.language)],
             embeddings=[[1.0]],
             metadatas=[record.to_metadata()],
         )
+        self._stamp_generation()
 
     def delete_document(self, document: str, language: str) -> None:
+        self._stamp_generation(pending=True)
         self._docs.delete(ids=[_record_id(document, language)])
+        self._stamp_generation()
 
     def document_records(self) -> list[DocumentRecord]:
         got = self._docs.get(include=["metadatas"])

@@ -183,7 +183,13 @@ def test_an_ingest_tokenises_and_fetches_only_the_chunks_it_wrote(library, tmp_p
 
     report = library.ingest([fixtures_dir / "text" / "A_HRC_RES_54_10-en.txt"])
     assert report.embedded > 0
+    reads: list = []
+    read_chunks = library.store.hashed_chunks
+    library.store.hashed_chunks = lambda where=None: reads.append(where) or read_chunks(where)
     before.refresh()
+    del library.store.hashed_chunks
+    # the records tell which version is new: its chunks alone are read from the store
+    assert reads == [{"$and": [{"document_key": "A/HRC/RES/54/10"}, {"language": "en"}]}]
     stats = before.cache.last_build
     assert not stats.loaded and stats.chunks == len(before.chunks)
     assert stats.tokenised == stats.vectors_fetched == report.embedded  # the new document's chunks only
