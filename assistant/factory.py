@@ -12,6 +12,7 @@ from assistant.retrieval import HybridRetriever
 from index.embedders import CachedQueryEmbedder, make_embedder
 from index.library import Library
 from index.store import ChromaStore
+from index.tables import tables_dir
 
 
 def open_library(settings: Settings) -> Library:
@@ -42,7 +43,7 @@ def build_assistant(settings: Settings, library: Library | None = None, retrieve
     library.ensure_default_corpus(settings.default_corpus)
     # the search tables are cached beside the index they come from, keyed by its fingerprint
     shutil.rmtree(settings.data_dir / "lexical", ignore_errors=True)  # the cache's folder before it held vectors
-    retriever = HybridRetriever(library, retriever_mode or settings.retriever, cache_dir=settings.data_dir / "tables")
+    retriever = HybridRetriever(library, retriever_mode or settings.retriever, cache_dir=tables_dir(settings.data_dir))
     refusal = RefusalPolicy(lexicon=retriever.lexical)
     return Assistant(
         retriever,

@@ -61,6 +61,11 @@ class BuildStats:
     vectors_fetched: int = 0  # vectors read from the store (the others came from the last state); -1: it failed
 
 
+def tables_dir(data_dir: Path) -> Path:
+    """Where an index's tables are kept: beside its Chroma files, in the data folder."""
+    return Path(data_dir) / "tables"
+
+
 def _code_version() -> str:
     """What the saved tables depend on besides the store: tokeniser, chunk fields, bm25s, this code.
 

@@ -277,3 +277,18 @@ def test_an_index_from_before_generations_gets_one_on_its_first_fingerprint(libr
     first = store.fingerprint()
     assert store._generation() and not first.startswith("digest-")
     assert store.fingerprint() == first  # stable from then on, one metadata read each
+
+
+def test_an_ingest_leaves_the_tables_of_its_state_for_the_server_to_load(library, fixtures_dir, seed_path, monkeypatch):
+    """`reso ingest` builds them under its lock, so `reso serve` (or a running server's refresh) loads them."""
+    from index.tables import tables_dir
+
+    steps: list[str] = []
+    library.ingest([fixtures_dir / "text" / "A_HRC_RES_54_10-en.txt"], on_step=steps.append)
+    assert steps == ["updating the search tables…"]
+    monkeypatch.setattr(library.store, "hashed_chunks", lambda *a, **k: pytest.fail("chunks read: the tables were not left"))
+    server = open_retriever(library, tables_dir(library.store.data_dir))
+    assert server.cache.loads == 1 and any(c.document == "A/HRC/RES/54/10" for c in server.chunks)
+    steps.clear()
+    library.ingest([seed_path], on_step=steps.append)  # nothing changed: nothing to update
+    assert steps == []

@@ -76,10 +76,11 @@ def ingest(paths: tuple[Path, ...], rebuild: bool, as_json: bool, lock_timeout: 
     def progress(files):
         return tqdm(files, desc="ingest", unit="file", file=sys.stderr, disable=None if not as_json else True)
 
-    def waiting(message: str) -> None:
+    def tell(message: str) -> None:
         click.echo(message, err=True)
 
-    report = library.ingest(list(paths), progress=progress, rebuild=rebuild, lock_timeout=lock_timeout, on_wait=waiting)
+    report = library.ingest(list(paths), progress=progress, rebuild=rebuild, lock_timeout=lock_timeout, on_wait=tell,
+                            on_step=None if as_json else tell)
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
