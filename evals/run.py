@@ -140,9 +140,11 @@ def run_retrievers(
 def run_meta(settings: Any, assistant: Any, retriever: str, datasets: Sequence[Path]) -> dict:
     """What a reader needs to know to compare two reports: the index and the configuration."""
     keys = index_keys(assistant)
+    # the recipe that built the index and embeds the questions: `minilm` resolves to the index's own
+    library = getattr(assistant.retriever, "library", None)
     return {
         "retriever": retriever,
-        "embedder": settings.embedder,
+        "embedder": library.embedder.name if library is not None else settings.embedder,
         "generator": settings.generator,
         "top_k": settings.top_k,
         "datasets": [str(p) for p in datasets],
