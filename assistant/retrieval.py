@@ -117,9 +117,7 @@ class RetrievalTables:
 
     @classmethod
     def of(cls, snapshot: Snapshot) -> RetrievalTables:
-        chunks, vectors = snapshot.chunks, snapshot.vectors
-        if vectors is not None and (vectors.ndim != 2 or vectors.shape[1] == 0):
-            vectors = None
+        chunks = snapshot.chunks
         versions: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
         docs_by_number: dict[str, set[str]] = defaultdict(set)
         # normalised once per document and paragraph label, not per chunk: a start on 100k chunks
@@ -141,7 +139,7 @@ class RetrievalTables:
         return cls(
             chunks=chunks,
             lexical=snapshot.lexical,
-            vectors=vectors,
+            vectors=snapshot.vectors,
             row_of={c.id: i for i, c in enumerate(chunks)},
             doc_keys=np.array(doc_keys),
             languages=np.array([c.language for c in chunks]),

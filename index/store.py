@@ -281,12 +281,12 @@ class ChromaStore:
         return False
 
     def fingerprint(self) -> str | None:
-        """Changes whenever the chunks do, without reading them: the key of cached tables built from them.
+        """Changes whenever the chunks or records do, without reading them: the key of cached tables.
 
         None while a write is in progress or was interrupted (a pending generation): what a reader
         sees then may be half a write, which no cache may keep. An index last written before
-        generations existed falls back to a digest of every chunk's metadata, content hash
-        included (one scan, still no texts).
+        generations existed is given one (`_adopt_generation`); only while that cannot be done
+        (another ingest holds the lock) is it a digest of every chunk's metadata (one scan, no texts).
         """
         generation = self._generation() or self._adopt_generation()
         if not generation:

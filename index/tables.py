@@ -354,27 +354,24 @@ def _vectors(store: Any, chunks: list[Chunk], kept: list[int | None], base: _Pre
     fetch = getattr(store, "vectors", None)
     if not callable(fetch) or not chunks:
         return None
+    # a kept row has the (id, content hash) of the last state's, and the hash names the model:
+    # kept rows always have this index's dimension
+    held = [(i, k) for i, k in enumerate(kept) if k is not None]
     old = None
-    if base is not None and (base.folder / "vectors.npy").is_file():
+    if held and base is not None and (base.folder / "vectors.npy").is_file():
         old = np.load(base.folder / "vectors.npy", mmap_mode="r", allow_pickle=False)
     missing = [i for i, k in enumerate(kept) if old is None or k is None]
     try:
         fetched = fetch([chunks[i].id for i in missing]) if missing else None
-        if fetched is not None and old is not None and fetched.shape[1] != old.shape[1]:
-            old, missing = None, list(range(len(chunks)))  # another model since: every vector afresh
-            fetched = fetch([c.id for c in chunks])
     except Exception as exc:  # see ChromaStore.vectors: another process's writes, a delete meanwhile
         log.warning("the index's vectors could not be read (%s); dense search goes through the store until "
                     "the next refresh or restart", exc)
         stats.vectors_fetched = -1
         return None
     stats.vectors_fetched = len(missing)
-    dim = old.shape[1] if old is not None else fetched.shape[1]
-    out = np.zeros((len(chunks), dim), dtype=np.float32)
+    out = np.zeros((len(chunks), old.shape[1] if old is not None else fetched.shape[1]), dtype=np.float32)
     if old is not None:
-        rows = [(i, k) for i, k in enumerate(kept) if k is not None]
-        if rows:
-            out[[i for i, _ in rows]] = old[[k for _, k in rows]]
+        out[[i for i, _ in held]] = old[[k for _, k in held]]
     if fetched is not None:
         out[missing] = unit_rows(fetched)
     return out
