@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from index.analysis import fold
+from reso.index.analysis import fold
 
 MONTHS = (
     r"january|february|march|april|may|june|july|august|september|october|november|december|"

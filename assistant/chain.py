@@ -17,9 +17,9 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import Runnable, RunnableGenerator, RunnableLambda
 from pydantic import ConfigDict
 
-from assistant.core import Assistant, Delta, Done, Sources
-from assistant.models import Filters, Message
-from assistant.retrieval import Retriever
+from reso.assistant.core import Assistant, Delta, Done, Sources
+from reso.assistant.models import Filters, Message
+from reso.assistant.retrieval import Retriever
 
 
 class ResoRetriever(BaseRetriever):

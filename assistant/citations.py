@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from index.model import normalise_pid, normalise_symbol
+from reso.index.model import normalise_pid, normalise_symbol
 
 MARKER = re.compile(r"\[\s*([A-Z][A-Za-z]*/[^\[\],]*?)\s*,\s*((?:PP|OP|ANNEX)[^\[\]\s,;]*)\s*\]")
 # what a reader could take for a marker: the same shape in any case (the filter's net, see above)

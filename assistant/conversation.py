@@ -13,11 +13,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from assistant.citations import parse_markers
-from assistant.models import Message
-from assistant.query import ParagraphRef, analyse
-from index.analysis import STOPWORDS, fold, words
-from index.lexical import symbol_numbers
+from reso.assistant.citations import parse_markers
+from reso.assistant.models import Message
+from reso.assistant.query import ParagraphRef, analyse
+from reso.index.analysis import STOPWORDS, fold, words
+from reso.index.lexical import symbol_numbers
 
 NEXT = r"\b(?:next|following|suivant|suivante|d'apres)\b"
 PREVIOUS = r"\b(?:previous|preceding|precedent|precedente|d'avant)\b"

@@ -15,15 +15,15 @@ from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import chain
 
-from assistant.citations import MarkerFilter, key, parent_key
-from assistant.conversation import resolve
-from assistant.generators import GenerationInput, Generator
-from assistant.models import Answer, Citation, Filters, Message, Retrieved
-from assistant.query import analyse, expand_abbreviations, question_parts
-from assistant.refusal import RefusalPolicy
-from assistant.retrieval import Retriever
-from index.errors import ResoError
-from prompts import phrase
+from reso.assistant.citations import MarkerFilter, key, parent_key
+from reso.assistant.conversation import resolve
+from reso.assistant.generators import GenerationInput, Generator
+from reso.assistant.models import Answer, Citation, Filters, Message, Retrieved
+from reso.assistant.query import analyse, expand_abbreviations, question_parts
+from reso.assistant.refusal import RefusalPolicy
+from reso.assistant.retrieval import Retriever
+from reso.errors import ResoError
+from reso.prompts import phrase
 
 MAX_QUESTION_CHARS = 2000
 log = logging.getLogger(__name__)

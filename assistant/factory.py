@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import shutil
 
-from assistant.settings import Settings
-from assistant.core import Assistant
-from assistant.generators import Generator
-from assistant.refusal import RefusalPolicy
-from assistant.retrieval import HybridRetriever
-from index.embedders import CachedQueryEmbedder, make_embedder
-from index.library import Library
-from index.store import ChromaStore
-from index.tables import tables_dir
+from reso.settings import Settings
+from reso.assistant.core import Assistant
+from reso.assistant.generators import Generator
+from reso.assistant.refusal import RefusalPolicy
+from reso.assistant.retrieval import HybridRetriever
+from reso.index.embedders import CachedQueryEmbedder, make_embedder
+from reso.index.library import Library
+from reso.index.store import ChromaStore
+from reso.index.tables import tables_dir
 
 
 def open_library(settings: Settings) -> Library:
@@ -29,10 +29,10 @@ def open_library(settings: Settings) -> Library:
 
 def make_generator(settings: Settings) -> Generator:
     if settings.generator == "llm":
-        from assistant.generators.llm import LLMGenerator
+        from reso.assistant.generators.llm import LLMGenerator
 
         return LLMGenerator.from_settings(settings)
-    from assistant.generators.extractive import ExtractiveGenerator
+    from reso.assistant.generators.extractive import ExtractiveGenerator
 
     return ExtractiveGenerator()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from index.chunks import Chunk
+from reso.index.chunks import Chunk
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class Retrieved:
 
     @property
     def key(self) -> tuple[str, str]:
-        from index.model import normalise_symbol
+        from reso.index.model import normalise_symbol
 
         return normalise_symbol(self.chunk.document), self.chunk.paragraph
 

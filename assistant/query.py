@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from index.analysis import fold, guess_language
+from reso.index.analysis import fold, guess_language
 
 ORDINALS: dict[str, int] = {
     # English

@@ -19,12 +19,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.answer_types import asked, gives
-from assistant.models import Retrieved
-from assistant.query import QueryAnalysis
-from index.analysis import STOPWORDS, fold, stem_variants, tokens, words
-from index.lexical import LexicalIndex
-from index.lexicon import Lexicon, bundled
+from reso.assistant.answer_types import asked, gives
+from reso.assistant.models import Retrieved
+from reso.assistant.query import QueryAnalysis
+from reso.index.analysis import STOPWORDS, fold, stem_variants, tokens, words
+from reso.index.lexical import LexicalIndex
+from reso.index.lexicon import Lexicon, bundled
 
 # words that say what kind of text is asked about, not what it says: they match everywhere
 GENERIC = frozenset(

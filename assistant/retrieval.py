@@ -25,16 +25,16 @@ from typing import Literal, Protocol
 
 import numpy as np
 
-from assistant.answer_types import asked, gives
-from assistant.models import Filters, Retrieved
-from assistant.query import QueryAnalysis, analyse
-from index.analysis import fold, query_tokens, tokens
-from index.chunks import Chunk
-from index.lexical import LexicalIndex, symbol_numbers
-from index.lexicon import Lexicon, bundled
-from index.library import Library
-from index.model import normalise_pid, normalise_symbol
-from index.tables import Snapshot, TableCache, build_snapshot
+from reso.assistant.answer_types import asked, gives
+from reso.assistant.models import Filters, Retrieved
+from reso.assistant.query import QueryAnalysis, analyse
+from reso.index.analysis import fold, query_tokens, tokens
+from reso.index.chunks import Chunk
+from reso.index.lexical import LexicalIndex, symbol_numbers
+from reso.index.lexicon import Lexicon, bundled
+from reso.index.library import Library
+from reso.index.model import normalise_pid, normalise_symbol
+from reso.index.tables import Snapshot, TableCache, build_snapshot
 
 Mode = Literal["hybrid", "bm25", "dense"]
 _NAMES = re.compile(r"\b[A-Z][a-zà-ÿ]{3,}\b")

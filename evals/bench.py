@@ -25,12 +25,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.models import Filters
-from assistant.settings import Settings
-from index.embedders import make_embedder
-from index.errors import ResoError
-from index.library import DEFAULT_CORPUS, Library
-from index.store import ChromaStore
+from reso.assistant.models import Filters
+from reso.settings import Settings
+from reso.index.embedders import make_embedder
+from reso.errors import ResoError
+from reso.index.library import DEFAULT_CORPUS, Library
+from reso.index.store import ChromaStore
 
 
 def dir_size(path: Path) -> int:
@@ -208,8 +208,8 @@ def run_size(settings: Settings, plan: BenchPlan, size: int, say) -> dict:
 
 def ingest_synthetic(settings: Settings, size: int, seed: int) -> dict:
     """Generation is timed apart, so paragraphs/s is the index's rate, not the generator's."""
-    from evals import synthetic
-    from index.ingest import Ingestor, IngestReport
+    from reso.evals import synthetic
+    from reso.index.ingest import Ingestor, IngestReport
 
     t0 = time.perf_counter()
     resolutions = list(synthetic.generate(size, seed))
@@ -274,7 +274,7 @@ def make_filters(chunks: list, seed: int) -> dict[str, Filters]:
 
 def answer_latency(settings: Settings, plan: BenchPlan) -> dict:
     """Retrieval alone and the whole extractive answer, in process, per filter."""
-    from assistant.factory import build_assistant
+    from reso.assistant.factory import build_assistant
 
     t0 = time.perf_counter()
     assistant = build_assistant(settings, _open_library(settings))
@@ -328,7 +328,7 @@ def serve_figures(settings: Settings, plan: BenchPlan, questions: list[str], rep
     env.update(RESO_DATA_DIR=str(settings.data_dir), RESO_EMBEDDER=settings.embedder, RESO_GENERATOR="extractive",
                RESO_COLLECTION=settings.collection, RESO_RETRIEVER=settings.retriever, RESO_TOP_K=str(settings.top_k),
                RESO_MODEL_CACHE=str(settings.model_cache), RESO_RATE_LIMIT="off")
-    command = [sys.executable, "-m", "ui.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command = [sys.executable, "-m", "reso", "serve", "--host", "127.0.0.1", "--port", str(port)]
     log_path = settings.data_dir / "serve.log"
     with contextlib.ExitStack() as stack:
         if plan.workers > 1:

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.model import normalise_pid, normalise_symbol
+from reso.index.model import normalise_pid, normalise_symbol
 
 
 @dataclass(frozen=True)

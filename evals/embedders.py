@@ -1,6 +1,6 @@
 """Compare the embedding backends on the development sets: the table behind the default.
 
-    python -m evals.embedders --corpus ../shared/corpus --seed index/default_corpus \
+    python -m reso.evals.embedders --corpus ../shared/corpus --seed index/default_corpus \
         --datasets ../shared/evals/seed-dev.jsonl ../shared/evals/corpus-dev.jsonl
 
 For each embedder: ingest speed (paragraphs/s), query-embedding time, and dense-only retrieval
@@ -17,11 +17,11 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from evals.dataset import EvalItem, first_gold_rank, load
-from index.embedders import make_embedder
-from index.library import Library
-from index.model import normalise_pid, normalise_symbol
-from index.store import ChromaStore
+from reso.evals.dataset import EvalItem, first_gold_rank, load
+from reso.index.embedders import make_embedder
+from reso.index.library import Library
+from reso.index.model import normalise_pid, normalise_symbol
+from reso.index.store import ChromaStore
 
 
 def dense_ranking(library: Library, question: str, k: int = 10) -> list[tuple[str, str]]:

@@ -77,7 +77,7 @@ class Seed:
 def build_seeds(workdir: Path) -> dict[str, list[Seed]]:
     """Seed files per format. PDF, DOCX and HTML come from `tests/test_formats.py`'s builders,
     so the fuzzer mutates the same layouts the format tests prove readable."""
-    from index.readers import text as text_reader
+    from reso.index.readers import text as text_reader
 
     seeds: dict[str, list[Seed]] = {fmt: [] for fmt in FORMATS}
     seed_txt = ROOT / "index" / "default_corpus" / "A_HRC_RES_30_25-fr.txt"
@@ -691,8 +691,8 @@ def _worker(conn: Connection, workdir: str, memory: int, cpu_limit: float) -> No
     except (ValueError, OSError):
         pass
     _, hard = resource.getrlimit(resource.RLIMIT_CPU)
-    from index import readers
-    from index.errors import UnreadableFile
+    from reso.index import readers
+    from reso.errors import UnreadableFile
 
     while True:
         try:
@@ -1023,7 +1023,7 @@ def _preload() -> None:
     import lxml.html  # noqa: F401
     import pypdf  # noqa: F401
 
-    from index.readers import akn, docx as docx_reader, html, pdf, text  # noqa: F401
+    from reso.index.readers import akn, docx as docx_reader, html, pdf, text  # noqa: F401
 
 
 def _reason_family(reason: str) -> str:

@@ -35,8 +35,8 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from evals.dataset import EvalItem, is_gold
-from index.model import normalise_pid, normalise_symbol
+from reso.evals.dataset import EvalItem, is_gold
+from reso.index.model import normalise_pid, normalise_symbol
 
 Pair = tuple[str, str]
 HIT_KS = (1, 5, 10)
@@ -287,7 +287,7 @@ def prompt_spans(prompt: str) -> list[list[str]]:
 
 
 def _system_prompt() -> str:
-    from prompts import text
+    from reso.prompts import text
 
     return text("answer_system.md")
 

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from evals import metrics
-from evals.metrics import ItemRecord
-from evals.run import RetrieverRun
+from reso.evals import metrics
+from reso.evals.metrics import ItemRecord
+from reso.evals.run import RetrieverRun
 
 DIGITS = 4
 CHART_METRICS: list[tuple[str, str, str]] = [

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from assistant.models import Answer
-from evals import metrics
-from evals.dataset import EvalItem, load
-from evals.metrics import ItemRecord, Pair
+from reso.assistant.models import Answer
+from reso.evals import metrics
+from reso.evals.dataset import EvalItem, load
+from reso.evals.metrics import ItemRecord, Pair
 
 Progress = Callable[[Iterable[Any], str], Iterable[Any]]
 WARM_UP_QUESTION = "warm-up"
@@ -122,7 +122,7 @@ def run_retrievers(
     progress: Progress = no_progress,
 ) -> list[RetrieverRun]:
     """Every retriever over the same index and questions, the first one being the headline."""
-    from assistant.factory import build_assistant, open_library
+    from reso.assistant.factory import build_assistant, open_library
 
     items = load_all(datasets)
     if ingest:

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from index.model import Body, Paragraph, Resolution, Vote
+from reso.index.model import Body, Paragraph, Resolution, Vote
 
 # Words per paragraph (top-level paragraph with its sub-paragraphs), measured once on the 138
 # UNxml resolutions of ../shared/corpus (4,950 paragraphs per language) at these quantiles; the

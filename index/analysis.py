@@ -12,7 +12,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from index import ordinals
+from reso.index import ordinals
 
 _WORD = re.compile(r"[^\W_]+(?:/[^\W_]+)*", re.UNICODE)
 

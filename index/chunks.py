@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from index.model import BODY_NAMES, Paragraph, Resolution, normalise_symbol
+from reso.index.model import BODY_NAMES, Paragraph, Resolution, normalise_symbol
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from index.errors import ResoError
+from reso.errors import ResoError
 
 
 @runtime_checkable
@@ -180,7 +180,7 @@ DEFAULT_MINILM = "minilm-int8-b1"
 
 def _packaged_minilm(name: str, cache_dir: Path | None) -> Embedder:
     """MiniLM on ONNX Runtime by recipe name: no torch to import."""
-    from index.onnx_embedder import OnnxSentenceEmbedder
+    from reso.index.onnx_embedder import OnnxSentenceEmbedder
 
     recipe = MINILM_RECIPES[name]
     cache = cache_dir or Path.home() / ".cache" / "reso" / "models"

@@ -22,12 +22,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index import readers
-from index.chunks import Chunk, chunks_of, version_digest
-from index.embedders import Embedder, for_index
-from index.errors import UnreadableFile
-from index.model import Resolution, normalise_symbol
-from index.store import DocumentRecord, VectorStore, iter_batches
+from reso.index import readers
+from reso.index.chunks import Chunk, chunks_of, version_digest
+from reso.index.embedders import Embedder, for_index
+from reso.errors import UnreadableFile
+from reso.index.model import Resolution, normalise_symbol
+from reso.index.store import DocumentRecord, VectorStore, iter_batches
 
 log = logging.getLogger(__name__)
 

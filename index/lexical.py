@@ -24,8 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from index.analysis import tokens
-from index.chunks import Chunk
+from reso.index.analysis import tokens
+from reso.index.chunks import Chunk
 
 
 

@@ -7,7 +7,7 @@ lexicon good enough for query expansion ("request" → "pri", "extend" → "pror
 an English question find a paragraph that exists only in French, and lets the refusal check
 see that the question's words are in a paragraph of the other language. The lexicon ships
 with the package (`index/data/lexicon-en-fr.tsv`); rebuild it with
-`python -m index.lexicon ../shared/corpus`.
+`python -m reso.index.lexicon ../shared/corpus`.
 """
 
 from __future__ import annotations
@@ -91,11 +91,11 @@ def learn(pairs: Iterable[tuple[set[str], set[str]]], a: str = "en", b: str = "f
 
 
 def aligned_pairs(paths: Iterable[Path], a: str = "en", b: str = "fr") -> list[tuple[set[str], set[str]]]:
-    from index import readers
-    from index.analysis import tokens
-    from index.chunks import chunks_of
-    from index.errors import UnreadableFile
-    from index.ingest import collect_files
+    from reso.index import readers
+    from reso.index.analysis import tokens
+    from reso.index.chunks import chunks_of
+    from reso.errors import UnreadableFile
+    from reso.index.ingest import collect_files
 
     files, _, _ = collect_files(list(paths))
     versions: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(dict)
@@ -110,7 +110,7 @@ def aligned_pairs(paths: Iterable[Path], a: str = "en", b: str = "fr") -> list[t
     return [(v[a], v[b]) for v in versions.values() if a in v and b in v]
 
 
-if __name__ == "__main__":  # python -m index.lexicon CORPUS...
+if __name__ == "__main__":  # python -m reso.index.lexicon CORPUS...
     pairs = aligned_pairs([Path(p) for p in sys.argv[1:]])
     lex = learn(pairs)
     lex.save()

@@ -16,12 +16,12 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.embedders import Embedder, for_index
-from index.ingest import Ingestor, IngestReport
-from index.lock import ingest_lock
-from index.chunks import Chunk
-from index.model import normalise_pid, normalise_symbol
-from index.store import ChromaStore, DocumentRecord
+from reso.index.embedders import Embedder, for_index
+from reso.index.ingest import Ingestor, IngestReport
+from reso.index.lock import ingest_lock
+from reso.index.chunks import Chunk
+from reso.index.model import normalise_pid, normalise_symbol
+from reso.index.store import ChromaStore, DocumentRecord
 
 log = logging.getLogger(__name__)
 DEFAULT_CORPUS = Path(__file__).resolve().parent / "default_corpus"
@@ -143,7 +143,7 @@ class Library:
         them: the first answer after `reso serve` on a fresh index took 8 s, 4 of them this build.
         Only ever a cache: a failure is logged, never raised, and a reader builds them itself.
         """
-        from index.tables import TableCache, build_snapshot, tables_dir
+        from reso.index.tables import TableCache, build_snapshot, tables_dir
 
         if on_step is not None:
             on_step("updating the search tables…")

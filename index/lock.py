@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from index.errors import ResoError
+from reso.errors import ResoError
 
 LOCK_FILE = "ingest.lock"
 WAITING = "waiting for another ingest to finish…"

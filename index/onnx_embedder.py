@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.errors import ResoError
+from reso.errors import ResoError
 
 # bump when the export or quantisation recipe changes: cached files are rebuilt. v2: traced with the
 # eager attention instead of torch's SDPA (same vectors, ~15% less CPU time in int8)

@@ -31,9 +31,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from index.chunks import Chunk
-from index.errors import IndexMismatch, ResoError
-from index.model import normalise_symbol
+from reso.index.chunks import Chunk
+from reso.errors import IndexMismatch, ResoError
+from reso.index.model import normalise_symbol
 
 log = logging.getLogger(__name__)
 
@@ -303,7 +303,7 @@ class ChromaStore:
         """
         if self.data_dir is None or not self._chunks.count():
             return ""
-        from index.lock import IngestBusy, ingest_lock
+        from reso.index.lock import IngestBusy, ingest_lock
 
         try:
             with ingest_lock(self.data_dir, timeout=0):

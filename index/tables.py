@@ -30,9 +30,9 @@ from typing import Any
 
 import numpy as np
 
-from index.chunks import Chunk, version_digest
-from index.lexical import LexicalIndex, paragraph_tokens_of
-from index.model import normalise_symbol
+from reso.index.chunks import Chunk, version_digest
+from reso.index.lexical import LexicalIndex, paragraph_tokens_of
+from reso.index.model import normalise_symbol
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ def _code_version() -> str:
     """
     import bm25s
 
-    from index import analysis, lexical, ordinals
+    from reso.index import analysis, lexical, ordinals
 
     h = hashlib.sha256(f"{CACHE_FORMAT}|{bm25s.__version__}|{','.join(_CHUNK_FIELDS)}".encode())
     for source in (analysis.__file__, ordinals.__file__, lexical.__file__, __file__):

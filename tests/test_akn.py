@@ -16,10 +16,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from index.errors import UnreadableFile
-from index.model import Resolution
-from index.readers import akn, metadata
-from index.readers import read as read_any
+from reso.errors import UnreadableFile
+from reso.index.model import Resolution
+from reso.index.readers import akn, metadata
+from reso.index.readers import read as read_any
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("RESO_SHARED_DIR", ROOT.parent / "shared")) / "corpus"

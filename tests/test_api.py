@@ -19,18 +19,18 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from assistant.core import Assistant, Delta
-from assistant.generators import GenerationError
-from assistant.generators.extractive import ExtractiveGenerator
-from assistant.refusal import RefusalPolicy
-from assistant.retrieval import HybridRetriever
-from assistant.settings import Settings
-from index.embedders import HashEmbedder
-from index.library import Library
-from index.store import ChromaStore
+from reso.assistant.core import Assistant, Delta
+from reso.assistant.generators import GenerationError
+from reso.assistant.generators.extractive import ExtractiveGenerator
+from reso.assistant.refusal import RefusalPolicy
+from reso.assistant.retrieval import HybridRetriever
+from reso.settings import Settings
+from reso.index.embedders import HashEmbedder
+from reso.index.library import Library
+from reso.index.store import ChromaStore
 from sse import parse_sse
-from ui import api
-from ui.services import Services
+from reso.ui import api
+from reso.ui.services import Services
 
 SEED = "A/HRC/RES/30/25"
 SEED_QUESTION = "Que demande le Conseil au Haut-Commissaire d'organiser ?"
@@ -309,7 +309,7 @@ def test_unexpected_error_is_a_500_with_a_request_id_and_no_traceback(services, 
             raise RuntimeError("secret internals")
 
     client = client_for(Services(services.settings, services.library, Broken()))
-    with caplog.at_level(logging.ERROR, logger="ui.api"):
+    with caplog.at_level(logging.ERROR, logger="reso.ui.api"):
         r = client.post("/api/ask", json={"question": "a"})
     body = assert_error(r, 500, "internal error")
     assert body["request_id"] and "secret" not in r.text and "Traceback" not in r.text
@@ -337,7 +337,7 @@ def test_error_after_the_stream_started_is_an_error_event(services, caplog):
             raise RuntimeError("lost the model")
 
     client = client_for(Services(services.settings, services.library, Flaky()))
-    with caplog.at_level(logging.ERROR, logger="ui.api"):
+    with caplog.at_level(logging.ERROR, logger="reso.ui.api"):
         events = parse_sse(client.post("/api/ask/stream", json={"question": "a"}).text)
     assert events[0] == ("delta", {"text": "Dans la résolution"})
     kind, data = events[-1]
@@ -480,7 +480,7 @@ def test_safe_filename(name, expected):
 def test_a_stream_is_produced_in_one_thread_and_its_waiting_items_sent_together():
     import asyncio
 
-    from ui.api import in_one_thread
+    from reso.ui.api import in_one_thread
 
     threads: set[int] = set()
 

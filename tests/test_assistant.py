@@ -12,14 +12,14 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from assistant.core import Assistant, Delta, Done, InvalidQuestion, Sources
-from assistant.generators.extractive import ExtractiveGenerator
-from assistant.models import Filters, Message
-from assistant.refusal import RefusalPolicy
-from assistant.retrieval import HybridRetriever
-from index.embedders import HashEmbedder
-from index.library import Library
-from index.store import ChromaStore
+from reso.assistant.core import Assistant, Delta, Done, InvalidQuestion, Sources
+from reso.assistant.generators.extractive import ExtractiveGenerator
+from reso.assistant.models import Filters, Message
+from reso.assistant.refusal import RefusalPolicy
+from reso.assistant.retrieval import HybridRetriever
+from reso.index.embedders import HashEmbedder
+from reso.index.library import Library
+from reso.index.store import ChromaStore
 
 SEED = "A/HRC/RES/30/25"
 
@@ -137,7 +137,7 @@ def test_unaskable_questions_raise_a_domain_error(assistant, question):
 
 def test_reso_ask_json_follows_the_api_shape(monkeypatch):
     monkeypatch.setenv("RESO_EMBEDDER", "hash")
-    from ui.cli import cli
+    from reso.ui.cli import cli
 
     result = CliRunner().invoke(cli, ["ask", "--json", "Que demande le Conseil au Haut-Commissaire d'organiser ?"])
     assert result.exit_code == 0, result.output
@@ -155,7 +155,7 @@ def test_reso_ask_json_follows_the_api_shape(monkeypatch):
 
 
 def test_langchain_retriever_and_chain(assistant):
-    from assistant.chain import answer_chain, retriever_of
+    from reso.assistant.chain import answer_chain, retriever_of
 
     docs = retriever_of(assistant, k=3).invoke("Que demande le Conseil au Haut-Commissaire d'organiser ?")
     assert len(docs) == 3 and docs[0].metadata["paragraph"] == "OP4" and docs[0].metadata["document"] == SEED

@@ -8,8 +8,8 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from evals import synthetic
-from ui.cli import cli
+from reso.evals import synthetic
+from reso.ui.cli import cli
 
 
 def _pids(resolutions) -> list[str]:

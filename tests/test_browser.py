@@ -244,7 +244,7 @@ def foreign_site() -> Iterator[_Site]:
 
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory, corpus, host_site, foreign_site) -> Iterator[_AppServer]:
-    from assistant.settings import Settings
+    from reso.settings import Settings
 
     with pytest.MonkeyPatch.context() as mp:
         for name in list(os.environ):  # the developer's RESO_* must not change what is tested
@@ -258,7 +258,7 @@ def app_server(tmp_path_factory, corpus, host_site, foreign_site) -> Iterator[_A
             default_corpus=corpus,
             allowed_origins=[host_site.origin],
         )
-    from ui.app import create_app
+    from reso.ui.app import create_app
 
     app = create_app(settings)
     with _AppServer(app) as server:
@@ -549,7 +549,7 @@ def test_widget_js_is_served_cacheable_and_configured(app_server):
     from urllib.error import HTTPError
     from urllib.request import Request, urlopen
 
-    from ui.widget import render_script
+    from reso.ui.widget import render_script
 
     with urlopen(app_server.origin + "/widget.js") as r:
         assert r.headers["Content-Type"] == "application/javascript; charset=utf-8"
@@ -598,7 +598,7 @@ class _StubApi(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self) -> None:
-        from ui.widget import render_script
+        from reso.ui.widget import render_script
 
         path = urlsplit(self.path).path
         if path == "/widget.js":

@@ -29,21 +29,21 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from assistant.core import Assistant
-from assistant.factory import build_assistant, open_library
-from assistant.generators.extractive import ExtractiveGenerator
-from assistant.refusal import RefusalPolicy
-from assistant.retrieval import HybridRetriever
-from assistant.settings import Settings
-from index.chunks import chunk_id
-from index.embedders import HashEmbedder
-from index.ingest import content_sha
-from index.lexical import LexicalIndex
-from index.library import Library
-from index.lock import WAITING, ingest_lock
-from index.model import normalise_pid, normalise_symbol
-from index.store import ChromaStore, _chunk_from
-from ui.cli import cli
+from reso.assistant.core import Assistant
+from reso.assistant.factory import build_assistant, open_library
+from reso.assistant.generators.extractive import ExtractiveGenerator
+from reso.assistant.refusal import RefusalPolicy
+from reso.assistant.retrieval import HybridRetriever
+from reso.settings import Settings
+from reso.index.chunks import chunk_id
+from reso.index.embedders import HashEmbedder
+from reso.index.ingest import content_sha
+from reso.index.lexical import LexicalIndex
+from reso.index.library import Library
+from reso.index.lock import WAITING, ingest_lock
+from reso.index.model import normalise_pid, normalise_symbol
+from reso.index.store import ChromaStore, _chunk_from
+from reso.ui.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 EMBEDDER = "hash-256"  # RESO_EMBEDDER=hash
@@ -59,8 +59,8 @@ HOOK = r"""
 import os, signal, sys, threading, time
 plan = sys.argv.pop(1).split(":", 3)
 from chromadb.api.models.Collection import Collection
-from index.store import ChromaStore
-from ui.cli import main
+from reso.index.store import ChromaStore
+from reso.ui.cli import main
 calls = {}
 def die():
     os.kill(os.getpid(), signal.SIGKILL)
@@ -156,7 +156,7 @@ def kill_when(proc: subprocess.Popen, event: str, timeout: float = 300) -> list[
 
 def ask(data_dir: Path, question: str) -> str:
     """`reso ask` in its own process: it writes the lexical cache for the index as it finds it."""
-    done = subprocess.run([sys.executable, "-m", "ui.cli", "ask", question], cwd=ROOT, env=reso_env(data_dir),
+    done = subprocess.run([sys.executable, "-m", "reso", "ask", question], cwd=ROOT, env=reso_env(data_dir),
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     return done.stdout

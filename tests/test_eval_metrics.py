@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from evals import metrics
-from evals.dataset import EvalItem
-from evals.metrics import ItemRecord
+from reso.evals import metrics
+from reso.evals.dataset import EvalItem
+from reso.evals.metrics import ItemRecord
 
 DOC = "A/HRC/RES/30/25"
 

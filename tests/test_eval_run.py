@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from assistant.models import Answer, Citation, Retrieved
-from evals import report, run
-from evals.dataset import EvalItem
-from index.chunks import Chunk
-from ui.cli import cli
+from reso.assistant.models import Answer, Citation, Retrieved
+from reso.evals import report, run
+from reso.evals.dataset import EvalItem
+from reso.index.chunks import Chunk
+from reso.ui.cli import cli
 
 DOC = "A/HRC/RES/30/25"
 KNOWN = {(DOC, "OP1"), (DOC, "OP3"), (DOC, "OP4"), (DOC, "PP1")}
@@ -175,7 +175,7 @@ def test_reso_eval_ingests_first_when_asked(monkeypatch, fixtures_dir, tmp_path)
 
 
 def test_a_question_that_raises_fails_the_command_after_the_report(monkeypatch, dataset, tmp_path):
-    from assistant.core import Assistant
+    from reso.assistant.core import Assistant
 
     monkeypatch.setenv("RESO_EMBEDDER", "hash")
     real = Assistant.answer

@@ -13,8 +13,8 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from index.analysis import fold
-from index.readers import read
+from reso.index.analysis import fold
+from reso.index.readers import read
 
 
 def _reference_fold(text: str) -> str:

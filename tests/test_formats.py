@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from index import readers
-from index.errors import UnreadableFile
-from index.model import Resolution
-from index.readers import docx as docx_reader
-from index.readers import html as html_reader
-from index.readers import pdf as pdf_reader
-from index.readers import text as text_reader
+from reso.index import readers
+from reso.errors import UnreadableFile
+from reso.index.model import Resolution
+from reso.index.readers import docx as docx_reader
+from reso.index.readers import html as html_reader
+from reso.index.readers import pdf as pdf_reader
+from reso.index.readers import text as text_reader
 
 SYMBOL = "A/HRC/RES/30/25"
 BODY_LINE = "Le Conseil des droits de l’homme,"

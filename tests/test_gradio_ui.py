@@ -18,21 +18,21 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from assistant.core import Assistant, InvalidQuestion
-from assistant.generators.extractive import ExtractiveGenerator
-from assistant.models import Filters
-from assistant.refusal import RefusalPolicy
-from assistant.retrieval import HybridRetriever
-from assistant.settings import Settings
-from evals.dataset import load as load_eval
-from index.embedders import HashEmbedder
-from index.errors import ResoError
-from index.library import Library
-from index.store import ChromaStore
-from prompts import phrase
-from ui import gradio_app as ui
-from ui.feedback import FeedbackStore
-from ui.services import Services
+from reso.assistant.core import Assistant, InvalidQuestion
+from reso.assistant.generators.extractive import ExtractiveGenerator
+from reso.assistant.models import Filters
+from reso.assistant.refusal import RefusalPolicy
+from reso.assistant.retrieval import HybridRetriever
+from reso.settings import Settings
+from reso.evals.dataset import load as load_eval
+from reso.index.embedders import HashEmbedder
+from reso.errors import ResoError
+from reso.index.library import Library
+from reso.index.store import ChromaStore
+from reso.prompts import phrase
+from reso.ui import gradio_app as ui
+from reso.ui.feedback import FeedbackStore
+from reso.ui.services import Services
 
 SEED = "A/HRC/RES/30/25"
 Q_FR = "Que demande le Conseil au Haut-Commissaire d'organiser ?"
@@ -436,7 +436,7 @@ def test_exports_older_than_their_lifetime_are_removed_at_the_next_export():
     import os
     import time
 
-    from ui.gradio_app import EXPORT_TTL_S, _write_temp
+    from reso.ui.gradio_app import EXPORT_TTL_S, _write_temp
 
     old = Path(_write_temp("conversation.md", "old"))
     stale = time.time() - EXPORT_TTL_S - 60

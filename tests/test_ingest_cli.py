@@ -8,7 +8,7 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from ui.cli import cli
+from reso.ui.cli import cli
 
 
 @pytest.fixture

@@ -26,27 +26,27 @@ from click.testing import CliRunner
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from openai_stub import NaiveModel, OpenAIStub
 
-from assistant.citations import MarkerFilter
-from assistant.core import Assistant
-from assistant.factory import make_generator
-from assistant.generators import GenerationInput
-from assistant.generators.extractive import ExtractiveGenerator
-from assistant.generators.llm import LLMGenerator, OutputGuard, guarded, untrusted
-from assistant.models import Retrieved
-from assistant.refusal import RefusalPolicy
-from assistant.retrieval import HybridRetriever
-from assistant.settings import Settings
-from evals import metrics, run
-from evals.dataset import EvalItem, load
-from index.embedders import HashEmbedder
-from index.library import Library
-from index.readers import read
-from index.store import ChromaStore
-from prompts import text
-from ui import gradio_app as ui
-from ui.cli import cli
-from ui.feedback import FeedbackStore
-from ui.services import Services
+from reso.assistant.citations import MarkerFilter
+from reso.assistant.core import Assistant
+from reso.assistant.factory import make_generator
+from reso.assistant.generators import GenerationInput
+from reso.assistant.generators.extractive import ExtractiveGenerator
+from reso.assistant.generators.llm import LLMGenerator, OutputGuard, guarded, untrusted
+from reso.assistant.models import Retrieved
+from reso.assistant.refusal import RefusalPolicy
+from reso.assistant.retrieval import HybridRetriever
+from reso.settings import Settings
+from reso.evals import metrics, run
+from reso.evals.dataset import EvalItem, load
+from reso.index.embedders import HashEmbedder
+from reso.index.library import Library
+from reso.index.readers import read
+from reso.index.store import ChromaStore
+from reso.prompts import text
+from reso.ui import gradio_app as ui
+from reso.ui.cli import cli
+from reso.ui.feedback import FeedbackStore
+from reso.ui.services import Services
 
 ROOT = Path(__file__).resolve().parent.parent
 INJECTION_SET = ROOT / "evals" / "datasets" / "injection.jsonl"
@@ -189,7 +189,7 @@ def test_ordinary_answers_in_the_set_still_cite_the_right_paragraphs(extractive,
 
 # -- each defence on its own ----------------------------------------------------------------------
 def source(paragraph: str, body: str, document: str = HOSTILE) -> Retrieved:
-    from index.chunks import Chunk
+    from reso.index.chunks import Chunk
 
     chunk = Chunk(f"{document}#{paragraph}@en", document, paragraph, "operative", 1, "en", "HRC", "2031-03-27",
                   "Digital literacy", body)

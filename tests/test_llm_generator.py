@@ -17,19 +17,19 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from openai_stub import OpenAIStub
 from pydantic import Field
 
-from assistant.core import Assistant
-from assistant.factory import make_generator
-from assistant.generators import GenerationError, GenerationInput
-from assistant.generators.llm import LLMGenerator, drop_reasoning
-from assistant.models import Message, Retrieved
-from assistant.refusal import RefusalPolicy
-from assistant.retrieval import HybridRetriever
-from assistant.settings import Settings
-from index.chunks import Chunk
-from index.embedders import HashEmbedder
-from index.errors import ResoError
-from index.library import Library
-from index.store import ChromaStore
+from reso.assistant.core import Assistant
+from reso.assistant.factory import make_generator
+from reso.assistant.generators import GenerationError, GenerationInput
+from reso.assistant.generators.llm import LLMGenerator, drop_reasoning
+from reso.assistant.models import Message, Retrieved
+from reso.assistant.refusal import RefusalPolicy
+from reso.assistant.retrieval import HybridRetriever
+from reso.settings import Settings
+from reso.index.chunks import Chunk
+from reso.index.embedders import HashEmbedder
+from reso.errors import ResoError
+from reso.index.library import Library
+from reso.index.store import ChromaStore
 
 SYMBOL = "A/HRC/RES/30/25"
 QUESTION = "Que demande le Conseil au Haut-Commissaire d'organiser ?"

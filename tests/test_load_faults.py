@@ -27,8 +27,8 @@ import httpx
 import pytest
 from test_serve import free_port, wait_for_health
 
-from evals.bench import stop_process
-from evals.load import BAD, GOOD, run_load, table
+from reso.evals.bench import stop_process
+from reso.evals.load import BAD, GOOD, run_load, table
 
 pytestmark = pytest.mark.server
 
@@ -48,7 +48,7 @@ def reso_serve(tmp_path: Path, **env_extra: str):
             "PYTHONUNBUFFERED": "1", **env_extra}
     log = tmp_path / f"serve-{port}.log"
     with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "ui.cli", "serve", "--port", str(port)],
+        proc = subprocess.Popen([sys.executable, "-m", "reso", "serve", "--port", str(port)],
                                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         wait_for_health(base, proc, log)

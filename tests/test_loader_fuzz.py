@@ -22,10 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from evals import fuzz
-from index import readers
-from index.errors import UnreadableFile
-from index.readers import akn, text as text_reader
+from reso.evals import fuzz
+from reso.index import readers
+from reso.errors import UnreadableFile
+from reso.index.readers import akn, text as text_reader
 
 REGRESSIONS = Path(__file__).resolve().parent / "fixtures" / "fuzz"
 SEED_TXT = Path(__file__).resolve().parent.parent / "index" / "default_corpus" / "A_HRC_RES_30_25-fr.txt"

@@ -38,10 +38,10 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from index.analysis import words
-from index.model import Resolution
-from index.readers import akn, html as html_reader
-from index.readers.text import SUSPENDED_HYPHEN_NEXT, parse_text
+from reso.index.analysis import words
+from reso.index.model import Resolution
+from reso.index.readers import akn, html as html_reader
+from reso.index.readers.text import SUSPENDED_HYPHEN_NEXT, parse_text
 
 # Per-test settings on top of the active profile: a generated document parses in milliseconds, so
 # a second per example is a real slowdown, not noise. max_examples comes from the profile.

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer_types import asked, has_duration, has_quantity
-from assistant.citations import MarkerFilter, parse_markers
-from assistant.conversation import resolve
-from assistant.models import Message
-from assistant.query import analyse, expand_abbreviations
-from index.analysis import guess_language, tokens, words
-from index.lexicon import bundled, learn
-from index.ordinals import french, normalise
+from reso.assistant.answer_types import asked, has_duration, has_quantity
+from reso.assistant.citations import MarkerFilter, parse_markers
+from reso.assistant.conversation import resolve
+from reso.assistant.models import Message
+from reso.assistant.query import analyse, expand_abbreviations
+from reso.index.analysis import guess_language, tokens, words
+from reso.index.lexicon import bundled, learn
+from reso.index.ordinals import french, normalise
 
 
 @pytest.mark.parametrize(
@@ -105,7 +105,7 @@ def test_follow_ups_are_made_standalone():
 
 
 def test_questions_asking_two_things_are_split():
-    from assistant.query import question_parts
+    from reso.assistant.query import question_parts
 
     parts = question_parts(
         "RDC : jusqu'à quand l'embargo sur les armes est-il reconduit par la résolution 2688 (2023), "

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from sse import parse_sse
 
-from evals.bench import stop_process
+from reso.evals.bench import stop_process
 
 pytestmark = pytest.mark.server
 
@@ -59,7 +59,7 @@ def test_reso_serve_end_to_end(tmp_path, capsys, record_property):
     started = time.monotonic()
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "ui.cli", "serve", "--port", str(port)],
+            [sys.executable, "-m", "reso", "serve", "--port", str(port)],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )
     try:

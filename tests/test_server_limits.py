@@ -23,13 +23,13 @@ from openai_stub import OpenAIStub
 from sse import parse_sse
 from test_api import KEY, ORIGIN, SEED_QUESTION, build_services
 
-from assistant.core import Assistant
-from assistant.generators.llm import LLMGenerator
-from assistant.refusal import RefusalPolicy
-from index.store import ChromaStore, StoreUnavailable
-from ui import limits
-from ui.app import create_app
-from ui.services import Services
+from reso.assistant.core import Assistant
+from reso.assistant.generators.llm import LLMGenerator
+from reso.assistant.refusal import RefusalPolicy
+from reso.index.store import ChromaStore, StoreUnavailable
+from reso.ui import limits
+from reso.ui.app import create_app
+from reso.ui.services import Services
 
 SEED = "A/HRC/RES/30/25"
 UNREACHABLE = "The index server is unreachable; try again shortly."
@@ -91,7 +91,7 @@ def test_body_limit_comes_from_settings(services):
 def test_a_question_limit_above_the_assistants_own_is_refused():
     from pydantic import ValidationError
 
-    from assistant.settings import Settings
+    from reso.settings import Settings
 
     with pytest.raises(ValidationError):
         Settings(max_question_chars=5000)
@@ -116,7 +116,7 @@ def test_rate_off(text):
 def test_a_malformed_rate_is_refused_with_the_settings_name():
     from pydantic import ValidationError
 
-    from assistant.settings import Settings
+    from reso.settings import Settings
 
     with pytest.raises(ValidationError):
         Settings(rate_limit="30 per minute")
@@ -311,7 +311,7 @@ def test_the_widget_demo_keeps_its_own_strict_policy(client):
 
 
 def test_the_widget_needs_no_eval_and_writes_no_markup():
-    from ui.widget import WIDGET_JS
+    from reso.ui.widget import WIDGET_JS
 
     source = re.sub(r"/\*.*?\*/|//[^\n]*", "", WIDGET_JS.read_text(encoding="utf-8"), flags=re.S)
     for forbidden in ("eval(", "new Function", "Function(", "innerHTML", "outerHTML", "insertAdjacentHTML",
@@ -330,7 +330,7 @@ def test_frame_ancestors_follow_the_allowed_origins(services):
 
 def test_the_ui_page_gets_a_nonce_for_its_own_scripts_only(tmp_path, seed_path):
     """The real Gradio page: every inline script carries this response's nonce, nothing else does."""
-    from assistant.settings import Settings
+    from reso.settings import Settings
 
     settings = Settings(data_dir=tmp_path / "data", embedder="hash", default_corpus=seed_path,
                         allowed_origins=["https://www.example.org"])
@@ -446,8 +446,8 @@ def test_index_server_down_is_a_503_on_every_route_that_reads_it(services, monke
 
 
 def test_the_ui_says_the_index_server_is_unreachable(services, tmp_path, caplog):
-    from ui import gradio_app as ui
-    from ui.feedback import FeedbackStore
+    from reso.ui import gradio_app as ui
+    from reso.ui.feedback import FeedbackStore
 
     class Down:
         retriever = services.assistant.retriever

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from assistant.settings import Settings
+from reso.settings import Settings
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -25,7 +25,7 @@ def test_settings_read_from_environment(monkeypatch, tmp_path):
 
 
 def test_every_cli_command_is_in_the_readme():
-    from ui.cli import cli
+    from reso.ui.cli import cli
 
     text = README.read_text(encoding="utf-8")
     missing = [name for name in cli.commands if f"reso {name}" not in text]

@@ -12,12 +12,12 @@ from datetime import date
 import numpy as np
 import pytest
 
-from index.chunks import chunks_of
-from index.embedders import HashEmbedder
-from index.errors import IndexMismatch
-from index.ingest import Ingestor, IngestReport
-from index.model import Paragraph, Resolution, Vote
-from index.store import ChromaStore
+from reso.index.chunks import chunks_of
+from reso.index.embedders import HashEmbedder
+from reso.errors import IndexMismatch
+from reso.index.ingest import Ingestor, IngestReport
+from reso.index.model import Paragraph, Resolution, Vote
+from reso.index.store import ChromaStore
 
 
 def _resolution(symbol="A/HRC/RES/99/1", language="en", ops=("Requests the Secretary-General to report",)) -> Resolution:

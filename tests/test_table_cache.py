@@ -14,13 +14,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.models import Filters
-from assistant.retrieval import HybridRetriever, HybridWeights
-from index.embedders import HashEmbedder
-from index.lexical import LexicalIndex
-from index.tables import TableCache
-from index.library import Library
-from index.store import ChromaStore
+from reso.assistant.models import Filters
+from reso.assistant.retrieval import HybridRetriever, HybridWeights
+from reso.index.embedders import HashEmbedder
+from reso.index.lexical import LexicalIndex
+from reso.index.tables import TableCache
+from reso.index.library import Library
+from reso.index.store import ChromaStore
 
 QUESTIONS = [
     "Que demande le Conseil au Haut-Commissaire d'organiser ?",
@@ -215,10 +215,10 @@ def test_a_changed_paragraph_is_tokenised_again_and_a_new_tokeniser_starts_afres
     retriever.refresh()
     assert retriever.cache.last_build.tokenised == retriever.cache.last_build.vectors_fetched == 1
 
-    import index.tables
+    import reso.index.tables as index_tables
 
     library.ingest([seed_path])  # back to the original text: another state
-    monkeypatch.setattr(index.tables, "_code_version", lambda: "another tokeniser")
+    monkeypatch.setattr(index_tables, "_code_version", lambda: "another tokeniser")
     retriever.refresh()
     assert retriever.cache.last_build.tokenised == len(retriever.chunks)  # tokens are never carried across versions
     assert retriever.cache.last_build.vectors_fetched == 1  # vectors do not depend on the code
@@ -281,7 +281,7 @@ def test_an_index_from_before_generations_gets_one_on_its_first_fingerprint(libr
 
 def test_an_ingest_leaves_the_tables_of_its_state_for_the_server_to_load(library, fixtures_dir, seed_path, monkeypatch):
     """`reso ingest` builds them under its lock, so `reso serve` (or a running server's refresh) loads them."""
-    from index.tables import tables_dir
+    from reso.index.tables import tables_dir
 
     steps: list[str] = []
     library.ingest([fixtures_dir / "text" / "A_HRC_RES_54_10-en.txt"], on_step=steps.append)

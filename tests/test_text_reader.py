@@ -19,9 +19,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from index import readers
-from index.errors import UnreadableFile
-from index.readers.text import decode_text, parse_text, read
+from reso.index import readers
+from reso.errors import UnreadableFile
+from reso.index.readers.text import decode_text, parse_text, read
 
 EN_FIXTURE = "text/A_HRC_RES_54_10-en.txt"
 

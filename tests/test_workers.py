@@ -18,7 +18,7 @@ import pytest
 from test_load_faults import HOST, ChromaServer
 from test_serve import free_port, wait_for_health
 
-from evals.bench import stop_process
+from reso.evals.bench import stop_process
 
 pytestmark = pytest.mark.server
 
@@ -43,7 +43,7 @@ def test_several_workers_share_one_chroma_server_and_see_each_others_ingests(tmp
     env = _env(tmp_path, chroma, RESO_ADMIN_KEY=KEY, RESO_REFRESH_INTERVAL="0.5", RESO_ANSWER_CACHE="0")
     log = tmp_path / "serve.log"
     with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "ui.cli", "serve", "--port", str(port), "--workers", "2"],
+        proc = subprocess.Popen([sys.executable, "-m", "reso", "serve", "--port", str(port), "--workers", "2"],
                                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         wait_for_health(base, proc, log)
@@ -76,7 +76,7 @@ def test_several_workers_share_one_chroma_server_and_see_each_others_ingests(tmp
 
 def test_several_workers_without_a_chroma_server_is_a_clear_error(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("RESO_")} | {"RESO_DATA_DIR": str(tmp_path)}
-    done = subprocess.run([sys.executable, "-m", "ui.cli", "serve", "--workers", "2"], cwd=ROOT, env=env,
+    done = subprocess.run([sys.executable, "-m", "reso", "serve", "--workers", "2"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode != 0
     assert "Chroma server" in done.stderr and "RESO_CHROMA_HOST" in done.stderr

@@ -38,14 +38,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Message as AsgiMessage
 from starlette.types import Receive
 
-from assistant.core import Assistant, Delta, Done, Event, InvalidQuestion, Sources
-from assistant.generators import GenerationError
-from assistant.models import Filters, Message
-from index.errors import ResoError
-from index.model import normalise_symbol
-from index.store import StoreUnavailable
-from ui.limits import new_request_id, request_id_of
-from ui.services import Services
+from reso.assistant.core import Assistant, Delta, Done, Event, InvalidQuestion, Sources
+from reso.assistant.generators import GenerationError
+from reso.assistant.models import Filters, Message
+from reso.errors import ResoError
+from reso.index.model import normalise_symbol
+from reso.index.store import StoreUnavailable
+from reso.ui.limits import new_request_id, request_id_of
+from reso.ui.services import Services
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import os
 
-from assistant.settings import Settings
-from ui.services import Services
+from reso.settings import Settings
+from reso.ui.services import Services
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None, *, with_ui: bool = True):
@@ -28,7 +28,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app = FastAPI(title="reso", summary="Answers about UN resolutions that cite the exact paragraph.", version="0.1.0")
     app.state.services = services
 
-    from ui import api, limits, widget
+    from reso.ui import api, limits, widget
 
     limits.install_rate_limit(app, settings)  # first added = innermost: inside the CORS of api.install
     api.install(app, services)
@@ -39,7 +39,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     import gradio as gr
 
-    from ui import gradio_app
+    from reso.ui import gradio_app
 
     # the theme is passed here: in Gradio 6 mount_gradio_app replaces the Blocks' own theme
     return gr.mount_gradio_app(app, gradio_app.build(services), path="/", theme=gradio_app.theme())

@@ -16,7 +16,7 @@ import click
 
 
 def _settings():
-    from assistant.settings import Settings
+    from reso.settings import Settings
 
     return Settings()
 
@@ -32,7 +32,7 @@ def friendly_errors(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        from index.errors import ResoError
+        from reso.errors import ResoError
 
         try:
             return func(*args, **kwargs)
@@ -69,7 +69,7 @@ def ingest(paths: tuple[Path, ...], rebuild: bool, as_json: bool, lock_timeout: 
     """
     from tqdm import tqdm
 
-    from assistant.factory import open_library
+    from reso.assistant.factory import open_library
 
     library = open_library(_settings())
 
@@ -100,7 +100,7 @@ def ingest(paths: tuple[Path, ...], rebuild: bool, as_json: bool, lock_timeout: 
 @friendly_errors
 def documents(as_json: bool) -> None:
     """List the indexed documents: symbol, languages, paragraphs, title."""
-    from assistant.factory import open_library
+    from reso.assistant.factory import open_library
 
     docs = open_library(_settings()).documents()
     if as_json:
@@ -125,8 +125,8 @@ def ask(question: str, as_json: bool, language: str | None, documents: tuple[str
 
     On an empty index the bundled default corpus is ingested first.
     """
-    from assistant.factory import build_assistant
-    from assistant.models import Filters
+    from reso.assistant.factory import build_assistant
+    from reso.assistant.models import Filters
 
     answer = build_assistant(_settings()).answer(question, filters=Filters(documents=documents), language=language)
     if as_json:
@@ -138,7 +138,7 @@ def ask(question: str, as_json: bool, language: str | None, documents: tuple[str
         for c in answer.citations:
             click.echo(f"[{c.document}, {c.paragraph}] ({c.language}) {c.text}")
     if answer.related:
-        from prompts import phrase
+        from reso.prompts import phrase
 
         click.echo()
         click.echo(phrase("refusal_related", answer.language))
@@ -185,7 +185,7 @@ def bench(as_json: bool, quick: bool, sizes: tuple[int, ...] | None, embedder: s
     Each size is a seeded synthetic corpus (evals/synthetic.py) in a fresh temporary index,
     served by a `reso serve` subprocess on loopback; your own index is never touched.
     """
-    from evals import bench as bench_mod
+    from reso.evals import bench as bench_mod
 
     settings = _settings()
     plan = bench_mod.BenchPlan.make(settings, quick, sizes, embedder, workers, keep)
@@ -223,7 +223,7 @@ def eval_command(datasets: tuple[Path, ...], out: Path | None, as_json: bool, re
 
     from tqdm import tqdm
 
-    from evals import report, run
+    from reso.evals import report, run
 
     def progress(items, desc):
         return tqdm(items, desc=desc, unit="item", file=sys.stderr, disable=None)
@@ -263,7 +263,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     """
     import uvicorn
 
-    from ui.app import create_app
+    from reso.ui.app import create_app
 
     settings = _settings()
     overrides = {k: v for k, v in (("host", host), ("port", port), ("workers", workers)) if v is not None}
@@ -280,7 +280,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         # each worker builds its own assistant from the environment: the default corpus is ingested
         # by the first (the others wait on the ingest lock), the lexical tables are built once and
         # loaded by the rest from RESO_DATA_DIR/lexical
-        app: object = "ui.app:worker_app"
+        app: object = "reso.ui.app:worker_app"
         click.echo(f"reso is serving the API and the widget on {url} with {settings.workers} workers "
                    f"(API: {url}api, docs: {url}docs; the web UI runs in a one-worker `reso serve`)")
     else:

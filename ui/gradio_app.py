@@ -39,18 +39,18 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.citations import MARKER
-from assistant.core import Delta, Done, InvalidQuestion
-from assistant.models import Answer, Citation, Filters, Message
-from index.analysis import STOPWORDS, fold, query_tokens, words
-from index.chunks import Chunk
-from index.errors import ResoError
-from index.library import ParagraphView
-from index.store import StoreUnavailable
-from index.model import normalise_pid, normalise_symbol
-from prompts import phrase
-from ui.feedback import FeedbackStore
-from ui.services import Services
+from reso.assistant.citations import MARKER
+from reso.assistant.core import Delta, Done, InvalidQuestion
+from reso.assistant.models import Answer, Citation, Filters, Message
+from reso.index.analysis import STOPWORDS, fold, query_tokens, words
+from reso.index.chunks import Chunk
+from reso.errors import ResoError
+from reso.index.library import ParagraphView
+from reso.index.store import StoreUnavailable
+from reso.index.model import normalise_pid, normalise_symbol
+from reso.prompts import phrase
+from reso.ui.feedback import FeedbackStore
+from reso.ui.services import Services
 
 log = logging.getLogger(__name__)
 

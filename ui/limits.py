@@ -38,7 +38,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from assistant.settings import Settings
+from reso.settings import Settings
 
 access_log = logging.getLogger("reso.http")
 log = logging.getLogger(__name__)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant.core import Assistant
-from assistant.settings import Settings
-from index.library import Library
+from reso.assistant.core import Assistant
+from reso.settings import Settings
+from reso.index.library import Library
 
 
 @dataclass
@@ -21,7 +21,7 @@ class Services:
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
-        from assistant.factory import build_assistant, open_library
+        from reso.assistant.factory import build_assistant, open_library
 
         library = open_library(settings)
         assistant = build_assistant(settings, library)  # ingests the default corpus into an empty index

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
-from ui.services import Services
+from reso.ui.services import Services
 
 STATIC = Path(__file__).resolve().parent / "static"
 WIDGET_JS = STATIC / "widget.js"

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from assistant.models import Message, Retrieved
-from index.errors import ResoError
+from reso.assistant.models import Message, Retrieved
+from reso.errors import ResoError
 
 
 class GenerationError(ResoError):

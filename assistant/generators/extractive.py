@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from assistant.citations import marker
-from assistant.generators import GenerationInput
-from assistant.models import Retrieved
-from index.analysis import query_tokens, tokens
-from prompts import phrase
+from reso.assistant.citations import marker
+from reso.assistant.generators import GenerationInput
+from reso.assistant.models import Retrieved
+from reso.index.analysis import query_tokens, tokens
+from reso.prompts import phrase
 
 MAX_WORDS = 70  # longer paragraphs are cut to their best clauses
 

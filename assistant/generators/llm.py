@@ -30,16 +30,16 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
 from langchain_core.runnables import Runnable, RunnableGenerator
 
-from assistant.citations import MARKER_LIKE, marker
-from assistant.generators import GenerationError, GenerationInput
-from assistant.models import Message, Retrieved
-from index.errors import ResoError
-from prompts import phrase, text
+from reso.assistant.citations import MARKER_LIKE, marker
+from reso.assistant.generators import GenerationError, GenerationInput
+from reso.assistant.models import Message, Retrieved
+from reso.errors import ResoError
+from reso.prompts import phrase, text
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
-    from assistant.settings import Settings
+    from reso.settings import Settings
 
 MAX_HISTORY_MESSAGES = 6  # three exchanges: enough to resolve "and the next paragraph?", no more
 MAX_HISTORY_CHARS = 2000  # per message: an old long answer must not crowd out the sources

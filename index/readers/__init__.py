@@ -12,8 +12,8 @@ import importlib
 from pathlib import Path
 from typing import Protocol
 
-from index.errors import UnreadableFile, UnsupportedFormat
-from index.model import Resolution
+from reso.errors import UnreadableFile, UnsupportedFormat
+from reso.index.model import Resolution
 
 
 class Reader(Protocol):
@@ -22,13 +22,13 @@ class Reader(Protocol):
 
 # suffix -> "module:function" (lazy) or a callable registered at run time
 _REGISTRY: dict[str, str | Reader] = {
-    ".xml": "index.readers.akn:read",
-    ".akn": "index.readers.akn:read",
-    ".txt": "index.readers.text:read",
-    ".pdf": "index.readers.pdf:read",
-    ".docx": "index.readers.docx:read",
-    ".html": "index.readers.html:read",
-    ".htm": "index.readers.html:read",
+    ".xml": "reso.index.readers.akn:read",
+    ".akn": "reso.index.readers.akn:read",
+    ".txt": "reso.index.readers.text:read",
+    ".pdf": "reso.index.readers.pdf:read",
+    ".docx": "reso.index.readers.docx:read",
+    ".html": "reso.index.readers.html:read",
+    ".htm": "reso.index.readers.html:read",
 }
 
 

@@ -67,10 +67,10 @@ from typing import Any
 
 from lxml import etree
 
-from index.errors import UnreadableFile
-from index.readers import file_bytes
-from index.model import Body, Paragraph, ParagraphKind, Resolution, Vote, annex_pid, infer_symbol, normalise_symbol
-from index.readers import metadata
+from reso.errors import UnreadableFile
+from reso.index.readers import file_bytes
+from reso.index.model import Body, Paragraph, ParagraphKind, Resolution, Vote, annex_pid, infer_symbol, normalise_symbol
+from reso.index.readers import metadata
 
 LANGUAGES = {"eng": "en", "fra": "fr", "spa": "es", "ara": "ar", "zho": "zh", "rus": "ru"}
 _FILE_LANGUAGE = {"E": "en", "F": "fr", "S": "es", "A": "ar", "C": "zh", "R": "ru"}

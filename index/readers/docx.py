@@ -12,9 +12,9 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from index.errors import UnreadableFile
-from index.model import Resolution
-from index.readers.text import parse_text
+from reso.errors import UnreadableFile
+from reso.index.model import Resolution
+from reso.index.readers.text import parse_text
 
 INDENT = "    "
 MAX_UNZIPPED_BYTES = 256 * 2 ** 20  # a Word resolution, images included, is a few MB once unzipped

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from index.errors import UnreadableFile
-from index.readers import file_bytes
-from index.model import Resolution
-from index.readers.text import decode_text, parse_text
+from reso.errors import UnreadableFile
+from reso.index.readers import file_bytes
+from reso.index.model import Resolution
+from reso.index.readers.text import decode_text, parse_text
 
 BLOCKS = frozenset({
     "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details", "div", "dl", "dt",

@@ -19,7 +19,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from index.model import normalise_symbol
+from reso.index.model import normalise_symbol
 
 Record = dict[str, Any]
 

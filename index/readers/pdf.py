@@ -12,9 +12,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from index.errors import UnreadableFile
-from index.model import Resolution
-from index.readers.text import parse_text
+from reso.errors import UnreadableFile
+from reso.index.model import Resolution
+from reso.index.readers.text import parse_text
 
 PAGE_BREAK = "\n\f\n"
 

@@ -74,10 +74,10 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from index.errors import UnreadableFile
-from index.readers import file_bytes
-from index.model import Body, Paragraph, Resolution, Vote, annex_pid, infer_symbol, normalise_symbol
-from index.readers.akn import extract_references, label_key
+from reso.errors import UnreadableFile
+from reso.index.readers import file_bytes
+from reso.index.model import Body, Paragraph, Resolution, Vote, annex_pid, infer_symbol, normalise_symbol
+from reso.index.readers.akn import extract_references, label_key
 
 # ---------------------------------------------------------------------------------------------
 # Language tables (data, not code)

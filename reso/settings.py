@@ -1,6 +1,8 @@
 """The one settings object. Every knob is a `RESO_*` environment variable, described here.
 
-Built once at the edge (the CLI, the app factory) and handed down; nothing reads the
+Grouped by concern (index, models, retrieval, server) as mixins of one class, so the
+environment names stay flat (`RESO_PORT`, not `RESO_SERVER__PORT`) and every layer is handed the
+same object. Built once at the edge (the CLI, the app factory) and handed down; nothing reads the
 environment anywhere else. `tests/test_settings_docs.py` checks every field is in the README.
 """
 
@@ -17,7 +19,9 @@ def _default_data_dir() -> Path:
     return Path.home() / ".local" / "share" / "reso"
 
 
-class Settings(BaseSettings):
+class IndexSettings(BaseSettings):
+    """Where the index lives and how it is shared: `index/`."""
+
     model_config = SettingsConfigDict(env_prefix="RESO_", env_file=None, extra="ignore")
 
     data_dir: Path = Field(
@@ -25,6 +29,32 @@ class Settings(BaseSettings):
         description="Folder holding the index (Chroma files, lexical index, model record). "
         "Default: ~/.local/share/reso.",
     )
+    chroma_host: str | None = Field(
+        default=None,
+        description="Host of a Chroma server (`chroma run`). Unset: the embedded, persistent Chroma "
+        "under data_dir.",
+    )
+    chroma_port: int = Field(default=8000, description="Port of the Chroma server.")
+    collection: str = Field(default="paragraphs", description="Chroma collection name.")
+    default_corpus: Path | None = Field(
+        default=None,
+        description="Files ingested when `serve` or `ask` meets an empty index. Unset: the seed "
+        "resolution bundled with the package.",
+    )
+    refresh_interval: float = Field(
+        default=5.0,
+        ge=0,
+        description="Seconds between checks whether another process (`reso ingest`, another server worker) "
+        "changed the index (a change is read in the background), and how long the server keeps the "
+        "list of documents. 0 disables both.",
+    )
+
+
+class ModelSettings(BaseSettings):
+    """The models: the embedder that turns paragraphs into vectors, the generator that writes answers."""
+
+    model_config = SettingsConfigDict(env_prefix="RESO_", env_file=None, extra="ignore")
+
     embedder: str = Field(
         default="minilm",
         description="Embedding model: 'minilm' (packaged all-MiniLM-L6-v2 on ONNX Runtime: 'minilm-int8-b1' "
@@ -40,35 +70,6 @@ class Settings(BaseSettings):
         default_factory=lambda: Path.home() / ".cache" / "reso" / "models",
         description="Folder for models converted on this machine (the ONNX exports of MiniLM, made once, "
         "a few seconds). Shared by every index.",
-    )
-    chroma_host: str | None = Field(
-        default=None,
-        description="Host of a Chroma server (`chroma run`). Unset: the embedded, persistent Chroma "
-        "under data_dir.",
-    )
-    chroma_port: int = Field(default=8000, description="Port of the Chroma server.")
-    collection: str = Field(default="paragraphs", description="Chroma collection name.")
-    default_corpus: Path | None = Field(
-        default=None,
-        description="Files ingested when `serve` or `ask` meets an empty index. Unset: the seed "
-        "resolution bundled with the package.",
-    )
-    retriever: Literal["hybrid", "bm25", "dense"] = Field(
-        default="hybrid", description="Retrieval method: hybrid (lexical + dense), bm25 or dense."
-    )
-    top_k: int = Field(default=10, ge=1, le=100, description="Paragraphs retrieved per question.")
-    refresh_interval: float = Field(
-        default=5.0,
-        ge=0,
-        description="Seconds between checks whether another process (`reso ingest`, another server worker) "
-        "changed the index (a change is read in the background), and how long the server keeps the "
-        "list of documents. 0 disables both.",
-    )
-    answer_cache: int = Field(
-        default=1024,
-        ge=0,
-        description="Recent answers kept per index state and replayed for the same question, history and "
-        "filters (extractive generator only; emptied by every ingest). 0 disables.",
     )
     generator: Literal["extractive", "llm"] = Field(
         default="extractive",
@@ -95,6 +96,29 @@ class Settings(BaseSettings):
     )
     llm_temperature: float = Field(default=0.0, ge=0, le=2, description="Sampling temperature of the LLM.")
 
+
+class RetrievalSettings(BaseSettings):
+    """How a question finds its paragraphs: `assistant/`."""
+
+    model_config = SettingsConfigDict(env_prefix="RESO_", env_file=None, extra="ignore")
+
+    retriever: Literal["hybrid", "bm25", "dense"] = Field(
+        default="hybrid", description="Retrieval method: hybrid (lexical + dense), bm25 or dense."
+    )
+    top_k: int = Field(default=10, ge=1, le=100, description="Paragraphs retrieved per question.")
+    answer_cache: int = Field(
+        default=1024,
+        ge=0,
+        description="Recent answers kept per index state and replayed for the same question, history and "
+        "filters (extractive generator only; emptied by every ingest). 0 disables.",
+    )
+
+
+class ServerSettings(BaseSettings):
+    """The web server and its limits: `ui/`."""
+
+    model_config = SettingsConfigDict(env_prefix="RESO_", env_file=None, extra="ignore")
+
     host: str = Field(default="127.0.0.1", description="Address `reso serve` listens on.")
     port: int = Field(default=8321, ge=1, le=65535, description="Port `reso serve` listens on.")
     workers: int = Field(
@@ -118,8 +142,6 @@ class Settings(BaseSettings):
         default=None,
         description="Secret that unlocks the admin endpoints (ingestion over HTTP). Unset: they are off.",
     )
-
-    # -- server limits (ui/limits.py, ui/api.py) ---------------------------------------------------
     max_body_bytes: int = Field(
         default=64 * 1024,
         ge=1024,
@@ -161,6 +183,12 @@ class Settings(BaseSettings):
         "X-Forwarded-For and X-Forwarded-Proto headers are believed. Empty: the headers are ignored and "
         "the client is the connecting address.",
     )
+
+
+class Settings(IndexSettings, ModelSettings, RetrievalSettings, ServerSettings):
+    """Every setting of reso, one `RESO_*` environment variable each."""
+
+    model_config = SettingsConfigDict(env_prefix="RESO_", env_file=None, extra="ignore")
 
     @property
     def chroma_mode(self) -> str:
