@@ -60,3 +60,24 @@ def seed_path() -> Path:
 @pytest.fixture(scope="session")
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+# The default run stays a few minutes: tests marked slow, server or browser (whole corpus, real
+# servers, Chromium) are skipped unless asked for with --all, named on the command line, selected
+# with -m, or the run is CI's (CI=true), which runs everything.
+_LONG_MARKERS = ("slow", "server", "browser")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--all", action="store_true", default=False,
+                     help="also run the tests marked slow, server and browser (CI always runs them)")
+
+
+def pytest_collection_modifyitems(config, items):
+    named = config.args_source != pytest.Config.ArgsSource.TESTPATHS
+    if config.getoption("--all") or os.environ.get("CI") or config.getoption("-m") or named:
+        return
+    skip = pytest.mark.skip(reason="slow/server/browser test: run with --all (CI runs it)")
+    for item in items:
+        if any(item.get_closest_marker(name) for name in _LONG_MARKERS):
+            item.add_marker(skip)
