@@ -7,9 +7,9 @@ can read local files or reach the network. So every reader, for any input, must 
 `Resolution` or raise `UnreadableFile`, within a few seconds.
 
 How: seed files of every format (the seed resolution laid out as PDF, DOCX and HTML by the very
-builders `tests/test_formats.py` uses, its .txt, and the AKN fixtures) are mutated — bit flips,
-truncation, splicing, duplicated ranges, invalid UTF-8, NUL bytes, zip entries corrupted or
-dropped, XML trees rewired, deep nesting, billion laughs, external entities, huge attributes,
+builders `tests/test_formats.py` uses, `reso.evals.render`; its .txt, and the AKN fixtures) are
+mutated — bit flips, truncation, splicing, duplicated ranges, invalid UTF-8, NUL bytes, zip
+entries corrupted or dropped, XML trees rewired, deep nesting, billion laughs, external entities, huge attributes,
 PDF objects rewired — and each mutant is read through the public registry (`index.readers.read`)
 in a forked worker with a memory cap. A file that takes more than `--timeout` seconds of CPU (the
 kernel stops the worker: RLIMIT_CPU), or keeps the worker busy four times as long on the wall
@@ -75,7 +75,7 @@ class Seed:
 
 
 def build_seeds(workdir: Path) -> dict[str, list[Seed]]:
-    """Seed files per format. PDF, DOCX and HTML come from `tests/test_formats.py`'s builders,
+    """Seed files per format. PDF, DOCX and HTML come from `reso.evals.render`'s builders,
     so the fuzzer mutates the same layouts the format tests prove readable."""
     from reso.index.readers import text as text_reader
 
@@ -90,19 +90,14 @@ def build_seeds(workdir: Path) -> dict[str, list[Seed]]:
         path = FIXTURES / "akn" / name
         if path.is_file():
             seeds["xml"].append(Seed("xml", name, path.read_bytes()))
-    if str(ROOT) not in sys.path:  # `tests` is a folder of the repository, not an installed package
-        sys.path.insert(0, str(ROOT))
-    try:
-        import tests.test_formats as formats  # the builders of the format tests
-    except Exception as exc:  # noqa: BLE001 - a clone without tests/ still fuzzes txt and xml
-        print(f"fuzz: no PDF/DOCX/HTML seeds ({type(exc).__name__}: {exc})", file=sys.stderr)
-        return seeds
+    from reso.evals import render  # the builders of the format tests
+
     resolution = text_reader.read(seed_txt)
-    seeds["html"].append(Seed("html", "seed.html", formats._build_html(resolution).encode("utf-8")))
-    seeds["docx"].append(Seed("docx", "seed.docx", formats._build_docx(resolution, workdir / "seed.docx").read_bytes()))
+    seeds["html"].append(Seed("html", "seed.html", render.build_html(resolution).encode("utf-8")))
+    seeds["docx"].append(Seed("docx", "seed.docx", render.build_docx(resolution, workdir / "seed.docx").read_bytes()))
     try:
-        seeds["pdf"].append(Seed("pdf", "seed.pdf", formats._build_pdf(resolution, workdir / "seed.pdf").read_bytes()))
-    except BaseException as exc:  # noqa: BLE001 - pytest.skip (no font) is a BaseException
+        seeds["pdf"].append(Seed("pdf", "seed.pdf", render.build_pdf(resolution, workdir / "seed.pdf").read_bytes()))
+    except render.NoFont as exc:
         print(f"fuzz: no PDF seed ({type(exc).__name__}: {exc})", file=sys.stderr)
     return {fmt: found for fmt, found in seeds.items() if found}
 

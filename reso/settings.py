@@ -48,6 +48,11 @@ class IndexSettings(BaseSettings):
         "changed the index (a change is read in the background), and how long the server keeps the "
         "list of documents. 0 disables both.",
     )
+    ocr: Literal["auto", "off"] = Field(
+        default="auto",
+        description="PDF pages without a text layer (scans): 'auto' reads them with Tesseract when it is "
+        "installed (`tesseract-ocr` and its language packs, `pdftoppm`); 'off' refuses them as today.",
+    )
 
 
 class ModelSettings(BaseSettings):

@@ -1,8 +1,8 @@
 """PDF, DOCX and HTML of the seed resolution give the same paragraphs as its .txt.
 
-The documents are built here, laid out as the UN prints a resolution: title `30/25. …`, body
-line, first-line-indented paragraphs wrapped over several lines (a compound hyphen at a line
-end included), numbered operative paragraphs, the closing block, and in the PDF a page header
+The documents are built by `reso.evals.render` (shared with the fuzzer and the round-trip
+oracle), laid out as the UN prints a resolution: title `30/25. …`, body line, first-line-indented
+paragraphs wrapped over several lines (a compound hyphen at a line end included), numbered operative paragraphs, the closing block, and in the PDF a page header
 (symbol) and footer (job number, page number) on every page. Then the same 20 ids and the same
 texts must come out of each format.
 """
@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import os
 import random
-import textwrap
 from pathlib import Path
 
 import pytest
 
+from reso.evals import render
 from reso.index import readers
 from reso.errors import UnreadableFile
 from reso.index.model import Resolution
@@ -24,33 +24,23 @@ from reso.index.readers import html as html_reader
 from reso.index.readers import pdf as pdf_reader
 from reso.index.readers import text as text_reader
 
-SYMBOL = "A/HRC/RES/30/25"
-BODY_LINE = "Le Conseil des droits de l’homme,"
-CLOSING = ["42e séance", "2 octobre 2015", "[Adoptée sans vote.]"]
+SYMBOL = render.SEED_SYMBOL
 
 
-def _font() -> Path:
-    candidates = [Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")]
+def _build_pdf(seed: Resolution, path: Path, **kwargs) -> Path:
     try:
-        import matplotlib
+        return render.build_pdf(seed, path, **kwargs)
+    except render.NoFont as exc:
+        pytest.skip(str(exc))
 
-        candidates.append(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf")
-    except ImportError:
-        pass
-    for font in candidates:
-        if font.is_file():
-            return font
-    pytest.skip("no Unicode TTF font (DejaVuSans) to build a test PDF")
+
+_build_docx = render.build_docx
+_build_html = render.build_html
 
 
 @pytest.fixture(scope="module")
 def seed(seed_path) -> Resolution:
     return text_reader.read(seed_path)
-
-
-def _blocks(seed: Resolution) -> list[tuple[str, str]]:
-    """(label, text) of each paragraph in print order: "" for PP, "1." for OP."""
-    return [(f"{p.number}." if p.number else "", p.text) for p in seed.paragraphs]
 
 
 def _same_paragraphs(got: Resolution, want: Resolution) -> None:
@@ -63,80 +53,6 @@ def _same_paragraphs(got: Resolution, want: Resolution) -> None:
 
 
 # ------------------------------------------------------------------------------------------ PDF
-
-
-def _build_pdf(seed: Resolution, path: Path, *, encrypt: dict | None = None) -> Path:
-    from fpdf import FPDF
-
-    class UNPage(FPDF):
-        def header(self):
-            self.set_font("DejaVu", size=8)
-            self.cell(0, 5, SYMBOL, align="R", new_x="LMARGIN", new_y="NEXT")
-            self.ln(6)
-
-        def footer(self):
-            self.set_y(-15)
-            self.set_font("DejaVu", size=8)
-            self.cell(0, 4, f"GE.15-17130 (F)        {self.page_no()}", new_x="LMARGIN", new_y="NEXT")
-
-    pdf = UNPage(format="A4")
-    pdf.add_font("DejaVu", "", str(_font()))
-    pdf.set_margins(25, 15, 25)
-    pdf.set_auto_page_break(True, margin=22)
-    pdf.add_page()
-    width = pdf.w - pdf.l_margin - pdf.r_margin
-    forced = {"non-sélectivité,": "non-|sélectivité,", "promotion": "pro-|motion"}
-
-    def paragraph(text: str, indent: float = 10.0, gap: float = 3.0) -> None:
-        pdf.set_font("DejaVu", size=10)
-        for i, line in enumerate(_wrap(text, pdf.get_string_width, width, indent, forced)):
-            pdf.set_x(pdf.l_margin + (indent if i == 0 else 0))
-            pdf.cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(gap)
-
-    paragraph(f"30/25. {seed.title}", indent=0, gap=6)
-    paragraph(BODY_LINE, gap=4)
-    for label, text in _blocks(seed):
-        paragraph(f"{label} {text}".strip())
-    for line in CLOSING:
-        paragraph(line, indent=0, gap=1)
-    if encrypt:
-        pdf.output(str(path.with_suffix(".plain.pdf")))
-        from pypdf import PdfReader, PdfWriter
-
-        writer = PdfWriter(clone_from=PdfReader(path.with_suffix(".plain.pdf")))
-        writer.encrypt(**encrypt)
-        with open(path, "wb") as fh:
-            writer.write(fh)
-    else:
-        pdf.output(str(path))
-    return path
-
-
-def _wrap(text: str, measure, width: float, first_indent: float, forced: dict[str, str] | None = None) -> list[str]:
-    """Greedy wrapping. `forced` maps a word to how it is broken at a line end the first time it
-    occurs ("non-sélectivité" → "non-|sélectivité", or a typesetter's "pro-|motion")."""
-    forced = forced if forced is not None else {}
-    lines: list[str] = []
-    current = ""
-    words = text.split(" ")
-    while words:
-        word = words.pop(0)
-        room = width - (first_indent if not lines else 0)
-        if word in forced:
-            head, tail = forced.pop(word).split("|")
-            lines.append(f"{current} {head}".strip())
-            current = ""
-            words.insert(0, tail)
-            continue
-        candidate = f"{current} {word}".strip()
-        if measure(candidate) <= room:
-            current = candidate
-            continue
-        lines.append(current)
-        current = word
-    lines.append(current)
-    return [line for line in lines if line]
 
 
 def test_pdf_gives_the_seed_paragraphs(seed, tmp_path):
@@ -222,31 +138,6 @@ def test_pdf_reader_is_quiet(seed, tmp_path, caplog):
 # ----------------------------------------------------------------------------------------- DOCX
 
 
-def _build_docx(seed: Resolution, path: Path) -> Path:
-    import docx
-    from docx.shared import Cm
-
-    document = docx.Document()
-    document.sections[0].header.paragraphs[0].text = SYMBOL  # page furniture lives outside the body
-    document.sections[0].footer.paragraphs[0].text = "GE.15-17130 (F)"
-    document.add_paragraph(f"30/25.\t{seed.title}")
-    body = document.add_paragraph()
-    body.add_run("Le Conseil des droits de l’homme").italic = True
-    body.add_run(",")
-    for label, text in _blocks(seed):
-        para = document.add_paragraph()
-        para.paragraph_format.first_line_indent = Cm(1.25)
-        first, _, rest = text.partition(" ")
-        if label:
-            para.add_run(f"{label}\t")
-        para.add_run(first).italic = True
-        para.add_run(f" {rest}")
-    for line in CLOSING:
-        document.add_paragraph(line)
-    document.save(str(path))
-    return path
-
-
 def test_docx_gives_the_seed_paragraphs(seed, tmp_path):
     got = readers.read(_build_docx(seed, tmp_path / "seed.docx"))
     _same_paragraphs(got, seed)
@@ -310,32 +201,6 @@ def test_docx_that_is_not_a_resolution_is_refused(tmp_path):
 
 
 # ----------------------------------------------------------------------------------------- HTML
-
-
-def _build_html(seed: Resolution) -> str:
-    paras = []
-    for label, text in _blocks(seed):
-        first, _, rest = text.partition(" ")
-        # source formatting: the text is wrapped inside the element, as editors save it
-        wrapped = "\n      ".join(textwrap.wrap(rest, 70, break_on_hyphens=False))
-        number = f'<span class="num">{label}</span>&nbsp;' if label else ""
-        paras.append(f'    <p class="para">{number}<em>{first}</em> {wrapped}</p>')
-    return f"""<!DOCTYPE html>
-<html lang="fr"><head><meta charset="utf-8"><title>{SYMBOL}</title>
-<style>p.para {{ text-indent: 2em; }} .secret::after {{ content: "Rappelant style"; }}</style>
-<script>var paragraph = "1. Décide de voter"; document.title = "Le Conseil des droits de l’homme,";</script>
-</head><body>
-  <header><div class="symbol">{SYMBOL}</div></header>
-  <h1>30/25. {seed.title}</h1>
-  <p><em>Le Conseil des droits de l’homme</em>,</p>
-{chr(10).join(paras)}
-  <script type="text/javascript">
-    window.tracker = function () {{ return "Rappelant aussi le script"; }};
-  </script>
-  <noscript>Activez JavaScript</noscript>
-  <!-- a comment with 6. Décide -->
-  <div class="closing"><p>42<sup>e</sup> séance</p><p>2 octobre 2015</p><p>[Adoptée sans vote.]</p></div>
-</body></html>"""
 
 
 def test_html_gives_the_seed_paragraphs_without_script_text(seed, tmp_path):

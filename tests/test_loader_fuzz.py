@@ -1,8 +1,8 @@
 """The readers against malformed files: `UnreadableFile` or a `Resolution`, never anything else.
 
 `evals/fuzz.py` mutates seed files of every format (the PDF, DOCX and HTML that
-`tests/test_formats.py` builds, the seed .txt, the AKN fixtures) and reads each mutant through the
-public registry in a forked worker with a memory cap and a CPU-time limit. Here it runs in a short
+`reso.evals.render` builds for `tests/test_formats.py`, the seed .txt, the AKN fixtures) and reads
+each mutant through the public registry in a forked worker with a memory cap and a CPU-time limit. Here it runs in a short
 form (its fixed attacks and regression inputs, then a few hundred seeded mutants: seconds) and a
 long form (`slow`: two and a half minutes of mutants); both must find no crash and no hang.
 
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from reso.evals import fuzz
+from reso.evals import fuzz, render
 from reso.index import readers
 from reso.errors import UnreadableFile
 from reso.index.readers import akn, text as text_reader
@@ -174,10 +174,8 @@ def test_a_label_repeated_thousands_of_times_gets_short_distinct_ids():
 
 def test_docx_zip_bomb_is_refused_before_it_is_inflated(tmp_path):
     """A 1 GB image part linked from the document (1 MB zipped): python-docx loads every part."""
-    import tests.test_formats as formats  # the DOCX builder of the format tests
-
     resolution = text_reader.read(SEED_TXT)
-    entries = fuzz.Fuzzer._entries(formats._build_docx(resolution, tmp_path / "seed.docx").read_bytes())
+    entries = fuzz.Fuzzer._entries(render.build_docx(resolution, tmp_path / "seed.docx").read_bytes())
     path = tmp_path / "bomb.docx"
     path.write_bytes(fuzz.docx_bomb(entries, 1 << 30))
     start = time.process_time()
@@ -198,10 +196,8 @@ def listener():
 
 
 def _docx_with(tmp_path, attack) -> bytes:
-    import tests.test_formats as formats
-
     resolution = text_reader.read(SEED_TXT)
-    data = formats._build_docx(resolution, tmp_path / "seed.docx").read_bytes()
+    data = render.build_docx(resolution, tmp_path / "seed.docx").read_bytes()
     entries = [(n, fuzz.with_attack(c, attack) if n == "word/document.xml" else c)
                for n, c in fuzz.Fuzzer._entries(data)]
     out = io.BytesIO()

@@ -24,8 +24,11 @@ def read(path: Path) -> Resolution:
     return parse_text(extract_text(path), source=str(path))
 
 
-def extract_text(path: Path) -> str:
-    """The text layer of every page, pages separated by form feeds; `UnreadableFile` when none."""
+def extract_text(path: Path, ocr_report: list | None = None) -> str:
+    """The text layer of every page, pages separated by form feeds; `UnreadableFile` when none.
+
+    Pages without a text layer are read by OCR when it is on (`readers.ocr`); each page so read
+    is appended to `ocr_report` (an `OcrPage`: text and confidence) when the caller passes a list."""
     from pypdf import PdfReader
     from pypdf.errors import FileNotDecryptedError
 
@@ -55,6 +58,19 @@ def extract_text(path: Path) -> str:
         raise UnreadableFile(where, f"corrupt PDF: {_describe(exc)}") from exc
     if not pages:
         raise UnreadableFile(where, "corrupt PDF: no pages")
+    # --- OCR hook (reso.index.readers.ocr): scanned pages are read with Tesseract when it is on ---
+    from reso.index.readers import ocr
+
+    blank = [i for i, text in enumerate(pages) if not text.strip() and _has_image(reader.pages[i])]
+    if blank and ocr.enabled():
+        try:
+            for page in ocr.ocr_pages(path, blank):
+                pages[page.page] = page.text
+                if ocr_report is not None:
+                    ocr_report.append(page)
+        except Exception as exc:  # tesseract or pdftoppm failed on this file  # noqa: BLE001
+            raise UnreadableFile(where, f"no text layer (scanned?) and OCR failed: {_describe(exc)}") from exc
+    # --- end of the OCR hook ---
     if not any(p.strip() for p in pages):
         raise UnreadableFile(where, f"no text layer (scanned?) in {len(pages)} page(s): run OCR first, "
                                     "then ingest the result")
@@ -66,6 +82,14 @@ def _page_text(page) -> str:
         return page.extract_text(extraction_mode="layout") or ""
     except Exception:  # layout mode is stricter about odd fonts; plain mode still reads them  # noqa: BLE001
         return page.extract_text() or ""
+
+
+def _has_image(page) -> bool:
+    """A page that can be a scan: it draws an image (a blank or vector-only page has nothing to read)."""
+    try:
+        return bool(page.images)
+    except Exception:  # noqa: BLE001 - a damaged image dictionary: let OCR try the page
+        return True
 
 
 def _describe(exc: Exception) -> str:

@@ -1,0 +1,169 @@
+"""OCR for the pages of a PDF that have no text layer (scans), with Tesseract's command line.
+
+Why: many resolutions people hold are scans — older documents, signed copies, faxes. Their pages
+are images, and the PDF reader finds no text. When Tesseract is installed (Debian `tesseract-ocr`
+and the language packs `tesseract-ocr-{eng,fra,spa,rus,ara,chi-sim}`, plus `poppler-utils` for
+`pdftoppm`) and `RESO_OCR` is `auto` (the default), such a page is rasterised with `pdftoppm`,
+read by `tesseract … tsv`, and its words laid out again as lines whose leading spaces keep the
+first-line indents — the only paragraph marks a page has, as in the text layer pypdf gives. The
+mean word confidence of each page is returned (`OcrPage.confidence`, 0–100) for the ingest and
+inspect reports. Without Tesseract, or with `RESO_OCR=off`, the reader's clear "no text layer"
+message stays.
+
+The languages are chosen per page from the script Tesseract's orientation-and-script detection
+sees (Latin → eng+fra+spa, Cyrillic → rus+eng, Arabic → ara+eng, Han → chi_sim+eng), unless the caller names
+them: recognising with all six models at once is slow and mixes up scripts.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+DPI = 300
+TIMEOUT = 180  # seconds for one page, rasterising and recognising
+TESSERACT_LANGUAGES = {"en": "eng", "fr": "fra", "es": "spa", "ru": "rus", "ar": "ara", "zh": "chi_sim"}
+# every script with English too: symbols (A/HRC/RES/54/10) are printed in Latin letters in all six
+SCRIPTS = {"Latin": ("en", "fr", "es"), "Cyrillic": ("ru", "en"), "Arabic": ("ar", "en"), "Han": ("zh", "en"),
+           "HanS": ("zh", "en"), "HanT": ("zh", "en")}
+
+
+@dataclass(frozen=True)
+class OcrPage:
+    page: int  # 0-based page index in the PDF
+    text: str
+    confidence: float  # mean word confidence, 0–100 (0 when no word was read)
+    languages: str = ""  # the Tesseract models used, e.g. "eng+fra+spa"
+
+
+def setting() -> str:
+    """`RESO_OCR`: `auto` (OCR when Tesseract is installed) or `off`."""
+    from reso.settings import IndexSettings
+
+    return IndexSettings().ocr
+
+
+def available() -> bool:
+    return bool(shutil.which("tesseract") and shutil.which("pdftoppm"))
+
+
+def enabled() -> bool:
+    return setting() != "off" and available()
+
+
+def installed_languages() -> set[str]:
+    try:
+        out = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return set()
+    return {line.strip() for line in out.splitlines()[1:] if line.strip()}
+
+
+def ocr_pages(path: Path, pages: Sequence[int], languages: Sequence[str] = ()) -> list[OcrPage]:
+    """Read the given pages (0-based) of the PDF at `path` with Tesseract.
+
+    `languages`: ISO 639-1 codes (`en`, `ar`, …) of the models to use; empty: chosen per page from
+    the script Tesseract detects. Raises `OSError` when a tool is missing and
+    `subprocess.SubprocessError` when one fails or runs past `TIMEOUT`.
+    """
+    installed = installed_languages()
+    out = []
+    with tempfile.TemporaryDirectory(prefix="reso-ocr-") as tmp:
+        for index in pages:
+            image = _rasterise(Path(path), index, Path(tmp))
+            models = _models(languages or _detect(image), installed)
+            text, confidence = _recognise(image, models)
+            out.append(OcrPage(index, text, confidence, models))
+    return out
+
+
+def _rasterise(path: Path, index: int, workdir: Path) -> Path:
+    prefix = workdir / f"page{index + 1}"
+    subprocess.run(["pdftoppm", "-r", str(DPI), "-gray", "-png", "-singlefile", "-f", str(index + 1),
+                    "-l", str(index + 1), str(path), str(prefix)], check=True, capture_output=True, timeout=TIMEOUT)
+    return prefix.with_suffix(".png")
+
+
+def _detect(image: Path) -> tuple[str, ...]:
+    """The page's languages from its script (`tesseract --psm 0`); Latin when it cannot tell."""
+    try:
+        done = subprocess.run(["tesseract", str(image), "-", "--psm", "0"], capture_output=True, text=True,
+                              timeout=TIMEOUT)
+    except (OSError, subprocess.SubprocessError):
+        return SCRIPTS["Latin"]
+    match = re.search(r"^Script:\s*(\S+)", done.stdout + done.stderr, re.MULTILINE)
+    return SCRIPTS.get(match.group(1), SCRIPTS["Latin"]) if match else SCRIPTS["Latin"]
+
+
+def _models(languages: Sequence[str], installed: set[str]) -> str:
+    wanted = [TESSERACT_LANGUAGES.get(code, code) for code in languages]
+    usable = [m for m in wanted if m in installed] or [m for m in ("eng",) if m in installed]
+    return "+".join(usable) or "eng"
+
+
+def _recognise(image: Path, models: str) -> tuple[str, float]:
+    env = dict(os.environ, OMP_THREAD_LIMIT="1")  # one core per page: the machine runs other work too
+    done = subprocess.run(["tesseract", str(image), "-", "-l", models, "--psm", "4", "tsv"], capture_output=True,
+                          text=True, timeout=TIMEOUT, check=True, env=env)
+    return layout_text(done.stdout, rtl=models.startswith("ara"))
+
+
+def layout_text(tsv: str, rtl: bool = False) -> tuple[str, float]:
+    """Tesseract's TSV → lines with leading spaces for their indent, and the mean word confidence.
+
+    The indent of a line is measured from the leftmost line of the page in character widths
+    (the median width of a character on the page), so a first-line indent comes out as a few
+    spaces, as pypdf's layout mode gives it; a vertical gap wider than one and a half lines
+    becomes a blank line. Words keep Tesseract's reading order (right to left in Arabic, whose
+    indents are measured from the right edge).
+    """
+    rows = [r for r in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE)
+            if r.get("level") == "5" and (r.get("text") or "").strip()]
+    if not rows:
+        return "", 0.0
+    lines: dict[tuple[int, int, int], list[dict]] = {}
+    for r in rows:
+        lines.setdefault((int(r["block_num"]), int(r["par_num"]), int(r["line_num"])), []).append(r)
+    char = statistics.median(int(r["width"]) / max(1, len(r["text"])) for r in rows) or 1.0
+    height = statistics.median(int(r["height"]) for r in rows) or 1.0
+    ordered = sorted(lines.values(), key=lambda ws: (min(int(w["top"]) for w in ws), min(int(w["left"]) for w in ws)))
+    left_edge = min(int(w["left"]) for ws in ordered for w in ws)
+    right_edge = max(int(w["left"]) + int(w["width"]) for ws in ordered for w in ws)
+    out: list[str] = []
+    previous_bottom = None
+    for words in ordered:
+        words.sort(key=lambda w: int(w["word_num"]))
+        top = min(int(w["top"]) for w in words)
+        if previous_bottom is not None and top - previous_bottom > 1.5 * height:
+            out.append("")
+        if rtl:
+            indent = round((right_edge - max(int(w["left"]) + int(w["width"]) for w in words)) / char)
+        else:
+            indent = round((min(int(w["left"]) for w in words) - left_edge) / char)
+        out.append(" " * indent + tidy(" ".join(w["text"].strip() for w in words)))
+        previous_bottom = max(int(w["top"]) + int(w["height"]) for w in words)
+    confidences = [float(r["conf"]) for r in rows if float(r["conf"]) >= 0]
+    return "\n".join(out), round(statistics.fmean(confidences), 1) if confidences else 0.0
+
+
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
+_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}]) +(?=[{_CJK}])")
+_LATIN_TO_CYRILLIC = str.maketrans("AaBCcEeHKMOoPpTXxyk", "АаВСсЕеНКМОоРрТХхук")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
+def tidy(line: str) -> str:
+    """Undo two habits of Tesseract's output: spaces between Chinese characters (it splits a line
+    into one "word" per character or two), and Latin look-alike letters inside Cyrillic words
+    ("Cовет" with a Latin C, when English is loaded beside Russian for the symbols)."""
+    line = _BETWEEN_CJK.sub("", line)
+    return " ".join(w.translate(_LATIN_TO_CYRILLIC) if _CYRILLIC.search(w) else w for w in line.split(" "))
