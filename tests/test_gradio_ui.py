@@ -30,7 +30,7 @@ from reso.errors import ResoError
 from reso.index.library import Library
 from reso.index.store import ChromaStore
 from reso.prompts import phrase
-from reso.ui import gradio_app as ui
+from reso.ui import gradio as ui
 from reso.ui.feedback import FeedbackStore
 from reso.ui.services import Services
 
@@ -436,7 +436,7 @@ def test_exports_older_than_their_lifetime_are_removed_at_the_next_export():
     import os
     import time
 
-    from reso.ui.gradio_app import EXPORT_TTL_S, _write_temp
+    from reso.ui.gradio.export import EXPORT_TTL_S, _write_temp
 
     old = Path(_write_temp("conversation.md", "old"))
     stale = time.time() - EXPORT_TTL_S - 60

@@ -1,12 +1,13 @@
 """`create_app(settings)`: one ASGI app serving the HTTP API, the Gradio UI and the widget.
 
-    /api/...      the HTTP API (CONTRACTS §5), described at /openapi.json   (ui/api.py)
+    /api/...      the HTTP API (CONTRACTS §5), described at /openapi.json   (ui/http/)
     /widget.js    the embeddable helpdesk widget, plain JavaScript           (ui/static/widget.js)
-    /             the Gradio UI                                             (ui/gradio_app.py)
+    /             the Gradio UI                                             (ui/gradio/)
 
-The API routes are registered before Gradio is mounted at "/", so they take precedence.
-Around everything, `ui/limits.py`: request ids and the access log, security headers, and the
-rate limit on the question routes (inside CORS, so a 429 reaches a widget on another site).
+The API routes are registered before Gradio is mounted at "/", so they take precedence (and any
+other `/api/...` path gets the API's JSON 404/405, not Gradio's page). Around everything,
+`ui/middleware/`: request ids and the access log, security headers, and the rate limit on the
+question routes (inside CORS, so a 429 reaches a widget on another site).
 """
 
 from __future__ import annotations
@@ -28,21 +29,21 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app = FastAPI(title="reso", summary="Answers about UN resolutions that cite the exact paragraph.", version="0.1.0")
     app.state.services = services
 
-    from reso.ui import api, limits, widget
+    from reso.ui import http, middleware, widget
 
-    limits.install_rate_limit(app, settings)  # first added = innermost: inside the CORS of api.install
-    api.install(app, services)
+    middleware.install_rate_limit(app, settings)  # first added = innermost: inside the CORS of http.install
+    http.install(app, services)
     widget.install(app, services)
-    limits.install(app, settings)  # last added = outermost: ids, access log and headers on every response
+    middleware.install(app, settings)  # last added = outermost: ids, access log and headers on every response
     if not with_ui:
         return app
 
     import gradio as gr
 
-    from reso.ui import gradio_app
+    from reso.ui import gradio as ui
 
     # the theme is passed here: in Gradio 6 mount_gradio_app replaces the Blocks' own theme
-    return gr.mount_gradio_app(app, gradio_app.build(services), path="/", theme=gradio_app.theme())
+    return gr.mount_gradio_app(app, ui.build(services), path="/", theme=ui.theme())
 
 
 def worker_app():
