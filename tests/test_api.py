@@ -40,8 +40,8 @@ KEY = "s3cret"
 SC_2699 = ["S_RES_2699-2318982E.xml", "S_RES_2699-2318982F.xml"]
 
 
-def build_services(data_dir: Path, files: list[Path], admin_key: str | None = KEY) -> Services:
-    library = Library(ChromaStore.open(data_dir), HashEmbedder())
+def build_services(data_dir: Path, files: list[Path], admin_key: str | None = KEY, embedder=None) -> Services:
+    library = Library(ChromaStore.open(data_dir), embedder or HashEmbedder())
     library.ingest(files)
     retriever = HybridRetriever(library)
     assistant = Assistant(retriever, ExtractiveGenerator(), RefusalPolicy(lexicon=retriever.lexical))

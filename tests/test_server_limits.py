@@ -502,3 +502,12 @@ def test_an_llm_stalling_mid_stream_ends_the_stream_with_an_error_event(services
         assert data["request_id"] == "slow-1"
         blocking = client.post("/api/ask", json={"question": SEED_QUESTION})
         assert error_of(blocking, 504)["error"].startswith("The language model did not answer within 0.5 s")
+
+
+def test_the_server_log_carries_no_library_debug_lines(services, caplog):
+    """bm25s sets its logger to DEBUG at import: any root handler printed "Building index from tokens"."""
+    create_app(services=services, with_ui=False)
+    with caplog.at_level(logging.DEBUG):
+        services.assistant.refresh()  # rebuilds the lexical index, as an admin ingest does
+        services.library.ingest([])
+    assert not [r for r in caplog.records if r.name.startswith("bm25s")], caplog.text

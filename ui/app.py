@@ -24,6 +24,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     from fastapi import FastAPI
 
     settings = settings or (services.settings if services else Settings())
+    quiet_libraries()  # before the build: it may ingest the default corpus and build the lexical index
     services = services or Services.build(settings)
     settings = services.settings  # one source for the API's limits and the middleware's
     app = FastAPI(title="reso", summary="Answers about UN resolutions that cite the exact paragraph.", version="0.1.0")
@@ -44,6 +45,26 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     # the theme is passed here: in Gradio 6 mount_gradio_app replaces the Blocks' own theme
     return gr.mount_gradio_app(app, ui.build(services), path="/", theme=ui.theme())
+
+
+QUIET_LOGGERS = ("bm25s",)  # set themselves to DEBUG when imported ("Building index from tokens")
+
+
+def quiet_libraries() -> None:
+    """The server log carries the access log and our warnings, not libraries' debug lines.
+
+    bm25s sets its logger to DEBUG at import, so any handler on the root logger (a deployer's
+    `basicConfig`, a log shipper) printed a line per index build; it is imported here first, so
+    its own setting cannot come after ours.
+    """
+    import logging
+
+    for name in QUIET_LOGGERS:
+        try:
+            __import__(name)
+        except ImportError:
+            continue
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def worker_app():

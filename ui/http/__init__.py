@@ -15,10 +15,12 @@ falling through to the Gradio app mounted at "/".
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
-from starlette.routing import Match
+from starlette.routing import BaseRoute, Match
 
 from reso.prompts import phrase
 from reso.ui.http import admin, ask, library
@@ -45,16 +47,16 @@ def install(app: FastAPI, services: Services) -> None:
     admin.routes(private, services)
     app.include_router(public)
     app.include_router(private)
-    _install_fallback(app)
+    _install_fallback(app, [*public.routes, *private.routes])
 
 
-def _install_fallback(app: FastAPI) -> None:
+def _install_fallback(app: FastAPI, routes: Sequence[BaseRoute]) -> None:
     """The rest of `/api/...`: 405 with `Allow` for a known path, else 404, both in the error shape."""
 
     async def fallback(request: Request, path: str):
         allowed = sorted(
-            {m for r in app.router.routes if isinstance(r, APIRoute) and r.path.startswith(PREFIX + "/")
-             and r.matches(request.scope)[0] == Match.PARTIAL for m in r.methods or ()}
+            {m for r in routes if isinstance(r, APIRoute) and r.matches(request.scope)[0] == Match.PARTIAL
+             for m in r.methods or ()}
         )
         rid = request_id(request)
         if allowed:
