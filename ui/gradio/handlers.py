@@ -223,7 +223,7 @@ class Handlers:
         self.feedback.add(
             turn.question,
             turn.answer,
-            [{"document": s.document, "paragraph": s.paragraph, "language": s.language} for s in turn.sources],
+            [s.model_dump(include={"document", "paragraph", "language"}) for s in turn.sources],
             rating,
             comment or "",
             language=turn.language,
