@@ -15,6 +15,7 @@ by all of them and imports none.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -104,3 +105,14 @@ def client_message(exc: BaseException) -> str:
 
     rule = rule_for(exc)
     return phrase(rule.client_key, "en") if rule.client_key else str(exc)
+
+
+def log_error(logger: logging.Logger, exc: BaseException, where: str) -> None:
+    """Log `exc` as its rule says: a condition that passes as a one-line warning, a bug with its
+    traceback (call it inside the `except` block). `where` says what was being done, with the
+    request id when there is one."""
+    rule = rule_for(exc)
+    if rule.log == "exception":
+        logger.exception("%s %s", "internal error" if rule is UNEXPECTED else type(exc).__name__, where)
+    elif rule.log == "warning":
+        logger.warning("%s (%s) %s", type(exc).__name__, exc.__cause__ or exc, where)

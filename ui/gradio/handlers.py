@@ -16,7 +16,7 @@ from typing import Any
 import gradio as gr
 
 from reso.assistant.core import Delta, Done
-from reso.errors import rule_for, user_message
+from reso.errors import log_error, user_message
 from reso.prompts import phrase
 from reso.schema import clean_text
 from reso.ui.feedback import FeedbackStore
@@ -36,16 +36,6 @@ from reso.ui.gradio.render import (
 from reso.ui.services import Services
 
 log = logging.getLogger(__name__)
-
-def _log(exc: BaseException, doing: str) -> None:
-    """As the error table says: a passing condition as a warning, anything else with its traceback."""
-    rule = rule_for(exc)
-    if rule.log == "warning":
-        log.warning("%s %s: %s", type(exc).__name__, doing, exc.__cause__ or exc)
-    elif rule.log == "exception":
-        log.exception("%s %s", type(exc).__name__, doing)
-
-
 UI_LANGUAGES: tuple[tuple[str, str], ...] = (("English", "en"), ("Français", "fr"))
 NEIGHBOURS = 2
 
@@ -131,7 +121,7 @@ class Handlers:
                 elif isinstance(event, Done):
                     turn = turn_from_answer(question, event.answer)
         except Exception as exc:  # a bug must not reach the user as a stack trace; it goes to the log
-            _log(exc, "while answering")
+            log_error(log, exc, "while answering")
             turn = Turn(question, error=user_message(exc, ui_lang))
         if turn.pending:  # the stream ended without its final event
             turn = Turn(question, error=phrase("ui_error_unexpected", ui_lang))
@@ -159,7 +149,7 @@ class Handlers:
             view = library.paragraph(opened.document, opened.paragraph, opened.language or None, window=NEIGHBOURS)
             chunks = library.document_chunks(view.chunk.document, view.chunk.language) if view is not None else []
         except Exception as exc:  # the index failed, which is not "this paragraph does not exist"
-            _log(exc, "while opening a paragraph")
+            log_error(log, exc, "while opening a paragraph")
             notice = render_paragraph_view(None, ui_lang, error=user_message(exc, ui_lang))
             return notice, render_document([], "", ui_lang), opened
         if view is None:

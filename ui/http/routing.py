@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Message as AsgiMessage
 from starlette.types import Receive
 
-from reso.errors import client_message, rule_for
+from reso.errors import client_message, log_error, rule_for
 from reso.prompts import phrase
 from reso.schema import ErrorBody
 from reso.ui.middleware.context import new_request_id, request_id_of
@@ -89,11 +89,7 @@ def error_response(exc: Exception, request: Request) -> JSONResponse:
     if isinstance(exc, StarletteHTTPException):
         return error_json(exc.status_code, str(exc.detail), headers=exc.headers, request_id=rid)
     rule = rule_for(exc)
-    if rule.log == "exception":
-        log.exception("internal error %s on %s %s", rid, request.method, request.url.path)
-    elif rule.log == "warning":
-        log.warning("%s (%s) on %s %s [%s]", type(exc).__name__, exc.__cause__ or exc, request.method,
-                    request.url.path, rid)
+    log_error(log, exc, f"{rid} on {request.method} {request.url.path}")
     return error_json(rule.status, client_message(exc), headers=rule.headers, request_id=rid)
 
 

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 
 from reso.assistant.core import Event
-from reso.errors import ResoError, client_message, rule_for
+from reso.errors import client_message, log_error
 from reso.schema import ErrorBody, stream_event
 from reso.ui.middleware.context import new_request_id
 
@@ -38,11 +38,7 @@ def answer_events(events: Iterable[Event], request_id: str | None = None) -> Ite
         for event in events:  # the core already trims deltas to add up to the answer
             yield sse(*stream_event(event))
     except Exception as exc:
-        rule = rule_for(exc)
-        if rule.log == "exception" or not isinstance(exc, ResoError):
-            log.exception("internal error %s while streaming an answer", request_id)
-        elif rule.log == "warning":
-            log.warning("%s (%s) while streaming an answer [%s]", type(exc).__name__, exc.__cause__ or exc, request_id)
+        log_error(log, exc, f"{request_id} while streaming an answer")
         yield sse("error", ErrorBody(error=client_message(exc), request_id=request_id).json_body())
 
 
