@@ -3,7 +3,8 @@
 `ResoRetriever` is the hybrid retriever behind LangChain's `BaseRetriever` interface (one
 `Document` per paragraph, its ids in the metadata), and `answer_chain` is the whole pipeline as
 a `Runnable`: `.invoke({"question": …})` gives the API's answer object, `.stream(...)` the same
-events the HTTP stream sends. Both call the one `Assistant`, so nothing here can drift from it.
+events the HTTP stream sends. Both call the one `Assistant` and serialise through `reso.schema`,
+so nothing here can drift from it or from the API.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import Runnable, RunnableGenerator, RunnableLambda
 from pydantic import ConfigDict
 
-from reso.assistant.core import Assistant, Delta, Done, Sources
+from reso.assistant.core import Assistant
 from reso.assistant.models import Filters, Message
 from reso.assistant.retrieval import Retriever
+from reso.schema import answer_json, stream_event
 
 
 class ResoRetriever(BaseRetriever):
@@ -60,23 +62,26 @@ def _request(payload: dict[str, Any]) -> tuple[str, list[Message], Filters | Non
     return payload["question"], history, filters, payload.get("language")
 
 
+def _event_dict(name: str, data: Any) -> dict[str, Any]:
+    """The stream's event as one dict: `{"type": "delta", "text"}`, `{"type": "citations", "citations"}`,
+    `{"type": "done", "answer"}` — the data of the HTTP stream's event of the same name."""
+    if name == "delta":
+        return {"type": name, **data}
+    return {"type": name, ("answer" if name == "done" else name): data}
+
+
 def answer_chain(assistant: Assistant) -> Runnable:
     """`{"question", "history"?, "filters"?, "language"?}` → the API answer object (CONTRACTS §5)."""
 
     def invoke(payload: dict[str, Any]) -> dict[str, Any]:
         question, history, filters, language = _request(payload)
-        return assistant.answer(question, history, filters, language).to_dict()
+        return answer_json(assistant.answer(question, history, filters, language))
 
     def stream(inputs: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         for payload in inputs:
             question, history, filters, language = _request(payload)
             for event in assistant.stream(question, history, filters, language):
-                if isinstance(event, Delta):
-                    yield {"type": "delta", "text": event.text}
-                elif isinstance(event, Sources):
-                    yield {"type": "citations", "citations": [c.to_dict() for c in event.citations]}
-                elif isinstance(event, Done):
-                    yield {"type": "done", "answer": event.answer.to_dict()}
+                yield _event_dict(*stream_event(event))
 
     return _Both(invoke, stream)
 

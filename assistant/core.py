@@ -54,6 +54,20 @@ class InvalidQuestion(ResoError):
     """The question cannot be asked as it is (empty, too long)."""
 
 
+def checked_question(question: str | None, limit: int = MAX_QUESTION_CHARS) -> str:
+    """The question without its surrounding space; InvalidQuestion when empty or over `limit` characters.
+
+    The one length check: the API calls it with its configured limit (RESO_MAX_QUESTION_CHARS,
+    at most this one) before any work, the assistant with its own.
+    """
+    question = (question or "").strip()
+    if not question:
+        raise InvalidQuestion(phrase("question_empty", "en"))
+    if len(question) > limit:
+        raise InvalidQuestion(phrase("question_too_long", "en", length=str(len(question)), limit=str(limit)))
+    return question
+
+
 @dataclass
 class Delta:
     text: str
@@ -210,11 +224,7 @@ class Assistant:
         language: str | None,
     ) -> Iterator[Event]:
         t0 = time.perf_counter()
-        question = (question or "").strip()
-        if not question:
-            raise InvalidQuestion("The question is empty.")
-        if len(question) > MAX_QUESTION_CHARS:
-            raise InvalidQuestion(f"The question is {len(question)} characters long; the limit is {MAX_QUESTION_CHARS}.")
+        question = checked_question(question)
         history = list(history)
         turn = resolve(question, history)
         turn.search_question = expand_abbreviations(turn.search_question)

@@ -54,18 +54,11 @@ class Citation:
     text: str
     title: str
 
-    def to_dict(self) -> dict:
-        return {
-            "document": self.document,
-            "paragraph": self.paragraph,
-            "language": self.language,
-            "text": self.text,
-            "title": self.title,
-        }
-
 
 @dataclass
 class Answer:
+    """The whole answer; its wire shape is `reso.schema.AskResponse.of(answer)`."""
+
     answer: str
     language: str
     refused: bool
@@ -74,14 +67,3 @@ class Answer:
     retrieved: list[Retrieved] = field(default_factory=list)
     removed_citations: list[str] = field(default_factory=list)  # markers the generator invented
     timings_ms: dict[str, float] = field(default_factory=dict)
-
-    def to_dict(self) -> dict:
-        return {
-            "answer": self.answer,
-            "language": self.language,
-            "refused": self.refused,
-            "citations": [c.to_dict() for c in self.citations],
-            "related": [c.to_dict() for c in self.related],
-            "removed_citations": self.removed_citations,
-            "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
-        }

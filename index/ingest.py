@@ -56,20 +56,6 @@ class IngestReport:
     def failed(self) -> bool:
         return bool(self.skipped)
 
-    def to_dict(self) -> dict:
-        return {
-            "files": self.files,
-            "documents": len(self.documents),
-            "language_versions": self.versions,
-            "paragraphs": self.paragraphs,
-            "added": self.added,
-            "updated": self.updated,
-            "removed": self.removed,
-            "unchanged": self.unchanged,
-            "embedded": self.embedded,
-            "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
-        }
-
 
 def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[Skipped], int]:
     """Expand folders; explicit files of unknown type are errors, ones met in folders are not.

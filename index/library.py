@@ -29,7 +29,8 @@ DEFAULT_CORPUS = Path(__file__).resolve().parent / "default_corpus"
 
 @dataclass
 class DocumentSummary:
-    """One document across its language versions (CONTRACTS §2 `reso documents --json`)."""
+    """One document across its language versions; its wire shape (CONTRACTS §2 `reso documents --json`)
+    is `reso.schema.DocumentOut.of(summary)`."""
 
     document: str
     languages: list[str]
@@ -37,16 +38,6 @@ class DocumentSummary:
     title: str
     body: str
     date: str
-
-    def to_dict(self) -> dict:
-        return {
-            "document": self.document,
-            "languages": self.languages,
-            "paragraphs": self.paragraphs,
-            "title": self.title,
-            "body": self.body,
-            "date": self.date,
-        }
 
 
 @dataclass

@@ -4,7 +4,8 @@ The project's folders stay at the repository's top level, one per layer (`index/
 `ui/`, `prompts/`, `evals/`), but they install under this one namespace (`reso.index`,
 `reso.assistant`, …; see `[tool.setuptools.package-dir]` in pyproject.toml), so the only new
 top-level import an install adds is `reso`. This package itself holds what every layer shares:
-the settings (`reso.settings`), the errors and their one table (`reso.errors`).
+the settings (`reso.settings`), the errors and their one table (`reso.errors`), and every wire
+shape (`reso.schema`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,24 @@
-"""Domain errors of the indexing side. The CLI and the HTTP API turn them into messages."""
+"""The project's errors, and the one table that says what each becomes at the edges.
+
+`ResoError` is every layer's base class: an error raised on purpose says what to do about it.
+The core and the index raise domain errors and never think about HTTP; the surfaces (the API,
+the answer stream, the Gradio handlers, the CLI) look the exception up in `ERRORS` through
+`rule_for` and read from it the HTTP status, the `Retry-After`, whether it goes to the log, and
+the key of the sentence a reader of the web UI sees (`prompts/messages.toml`, in their language).
+
+Clients of the API and users of the CLI get the exception's own sentence (it names the setting
+or the command that fixes it); an error nobody raised on purpose (a bug) gets no detail at all,
+only the `client_key` sentence ("internal error") and the request id, its traceback going to the
+log. The table holds classes of other layers, so it is built on first use: this module is imported
+by all of them and imports none.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
 
 
 class ResoError(Exception):
@@ -24,3 +44,75 @@ class UnsupportedFormat(UnreadableFile):
 
 class IndexMismatch(ResoError):
     """The index was built with another embedding model than the one configured."""
+
+
+@dataclass(frozen=True)
+class ErrorRule:
+    status: int  # HTTP status of the API's response
+    message_key: str  # the web UI's sentence (prompts/messages.toml); `{reason}` is the exception's text
+    retry_after: int | None = None  # seconds, as the Retry-After header: the condition passes by itself
+    log: Literal["", "warning", "exception"] = ""  # "exception" logs the traceback
+    client_key: str | None = None  # the API's and the CLI's sentence; None: the exception's own text
+
+    @property
+    def headers(self) -> dict[str, str] | None:
+        return {"Retry-After": str(self.retry_after)} if self.retry_after is not None else None
+
+
+UNEXPECTED = ErrorRule(500, "ui_error_unexpected", log="exception", client_key="error_internal")
+
+
+@lru_cache(maxsize=1)
+def error_table() -> dict[type[BaseException], ErrorRule]:
+    """Exception class → rule. The most specific class of an exception wins (see `rule_for`)."""
+    from reso.assistant.core import InvalidQuestion
+    from reso.assistant.generators import GenerationError
+    from reso.assistant.generators.llm import GenerationTimeout
+    from reso.index.lock import IngestBusy
+    from reso.index.store import StoreUnavailable
+
+    return {
+        InvalidQuestion: ErrorRule(422, "ui_error_question"),
+        # a Chroma server down or restarting: it passes, so a client is told when to try again
+        StoreUnavailable: ErrorRule(503, "ui_error_store_unavailable", retry_after=5, log="warning"),
+        GenerationTimeout: ErrorRule(504, "ui_error_backend", log="warning"),  # the model was too slow
+        GenerationError: ErrorRule(502, "ui_error_backend", log="warning"),  # the model failed otherwise
+        IngestBusy: ErrorRule(503, "ui_error_backend"),
+        UnreadableFile: ErrorRule(503, "ui_error_backend", log="exception"),
+        IndexMismatch: ErrorRule(503, "ui_error_backend", log="exception"),
+        ResoError: ErrorRule(503, "ui_error_backend", log="exception"),
+    }
+
+
+def rule_for(exc: BaseException) -> ErrorRule:
+    table = error_table()
+    for cls in type(exc).__mro__:
+        if cls in table:
+            return table[cls]
+    return UNEXPECTED
+
+
+def user_message(exc: BaseException, language: str) -> str:
+    """What a reader of the web UI is told, in the interface language; never a traceback."""
+    from reso.prompts import phrase
+
+    return phrase(rule_for(exc).message_key, language, reason=str(exc))
+
+
+def client_message(exc: BaseException) -> str:
+    """What an API client or a CLI user is told: the exception's own sentence, or for a bug, none."""
+    from reso.prompts import phrase
+
+    rule = rule_for(exc)
+    return phrase(rule.client_key, "en") if rule.client_key else str(exc)
+
+
+def log_error(logger: logging.Logger, exc: BaseException, where: str) -> None:
+    """Log `exc` as its rule says: a condition that passes as a one-line warning, a bug with its
+    traceback (call it inside the `except` block). `where` says what was being done, with the
+    request id when there is one."""
+    rule = rule_for(exc)
+    if rule.log == "exception":
+        logger.exception("%s %s", "internal error" if rule is UNEXPECTED else type(exc).__name__, where)
+    elif rule.log == "warning":
+        logger.warning("%s (%s) %s", type(exc).__name__, exc.__cause__ or exc, where)

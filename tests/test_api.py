@@ -29,7 +29,8 @@ from reso.index.embedders import HashEmbedder
 from reso.index.library import Library
 from reso.index.store import ChromaStore
 from sse import parse_sse
-from reso.ui import api
+from reso.ui import http as api
+from reso.ui.http.admin import MAX_UPLOAD_BYTES, safe_filename
 from reso.ui.services import Services
 
 SEED = "A/HRC/RES/30/25"
@@ -39,8 +40,8 @@ KEY = "s3cret"
 SC_2699 = ["S_RES_2699-2318982E.xml", "S_RES_2699-2318982F.xml"]
 
 
-def build_services(data_dir: Path, files: list[Path], admin_key: str | None = KEY) -> Services:
-    library = Library(ChromaStore.open(data_dir), HashEmbedder())
+def build_services(data_dir: Path, files: list[Path], admin_key: str | None = KEY, embedder=None) -> Services:
+    library = Library(ChromaStore.open(data_dir), embedder or HashEmbedder())
     library.ingest(files)
     retriever = HybridRetriever(library)
     assistant = Assistant(retriever, ExtractiveGenerator(), RefusalPolicy(lexicon=retriever.lexical))
@@ -309,7 +310,7 @@ def test_unexpected_error_is_a_500_with_a_request_id_and_no_traceback(services, 
             raise RuntimeError("secret internals")
 
     client = client_for(Services(services.settings, services.library, Broken()))
-    with caplog.at_level(logging.ERROR, logger="reso.ui.api"):
+    with caplog.at_level(logging.ERROR, logger="reso.ui.http"):
         r = client.post("/api/ask", json={"question": "a"})
     body = assert_error(r, 500, "internal error")
     assert body["request_id"] and "secret" not in r.text and "Traceback" not in r.text
@@ -337,7 +338,7 @@ def test_error_after_the_stream_started_is_an_error_event(services, caplog):
             raise RuntimeError("lost the model")
 
     client = client_for(Services(services.settings, services.library, Flaky()))
-    with caplog.at_level(logging.ERROR, logger="reso.ui.api"):
+    with caplog.at_level(logging.ERROR, logger="reso.ui.http"):
         events = parse_sse(client.post("/api/ask/stream", json={"question": "a"}).text)
     assert events[0] == ("delta", {"text": "Dans la résolution"})
     kind, data = events[-1]
@@ -411,7 +412,7 @@ def test_admin_ingest_needs_the_key(fresh, seed_path):
 
 def test_admin_is_refused_before_the_body_is_read(fresh):
     client = client_for(fresh)
-    big = [("big.txt", b"x" * (api.MAX_UPLOAD_BYTES + 1))]
+    big = [("big.txt", b"x" * (MAX_UPLOAD_BYTES + 1))]
     assert_error(upload(client, big, key=None), 403)
     assert_error(upload(client, big), 413)
 
@@ -474,13 +475,13 @@ def test_admin_endpoint_is_off_without_a_configured_key(tmp_path, seed_path):
     ],
 )
 def test_safe_filename(name, expected):
-    assert api.safe_filename(name, "upload") == expected
+    assert safe_filename(name, "upload") == expected
 
 
 def test_a_stream_is_produced_in_one_thread_and_its_waiting_items_sent_together():
     import asyncio
 
-    from reso.ui.api import in_one_thread
+    from reso.ui.http.stream import in_one_thread
 
     threads: set[int] = set()
 

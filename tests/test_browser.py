@@ -306,7 +306,7 @@ def _no_xss(page) -> None:
 
 
 # -- (a) the full UI at "/" ----------------------------------------------------------------------
-# Element ids agreed with ui/gradio_app.py: the sources panel is #sources-panel, a citation is an
+# Element ids agreed with ui/gradio/layout.py: the sources panel is #sources-panel, a citation is an
 # element with class `reso-citation` and data-document / data-paragraph, the paragraph shown in
 # context is #paragraph-view. The question box is the Textbox with elem_id "question" (Enter asks).
 

@@ -7,7 +7,9 @@ tests; here every handler is called the way Gradio calls it.
 
 from __future__ import annotations
 
+import html
 import json
+import logging
 import re
 import shutil
 from pathlib import Path
@@ -30,7 +32,7 @@ from reso.errors import ResoError
 from reso.index.library import Library
 from reso.index.store import ChromaStore
 from reso.prompts import phrase
-from reso.ui import gradio_app as ui
+from reso.ui import gradio as ui
 from reso.ui.feedback import FeedbackStore
 from reso.ui.services import Services
 
@@ -177,6 +179,52 @@ def test_paragraph_view_has_neighbours_versions_and_whole_resolution(services, h
 def test_a_missing_paragraph_says_so(handlers):
     view, whole, _ = handlers.open_paragraph(ui.Opened(SEED, "OP99"), [], "en")
     assert "OP99" in view and "not in the index" in view
+
+
+def test_an_index_failure_is_not_reported_as_a_missing_paragraph(services, tmp_path, caplog):
+    """A Chroma outage used to show "paragraph OP4 is not in the index": the paragraph is there."""
+    from reso.index.store import StoreUnavailable
+
+    class Down:
+        def paragraph(self, *args, **kwargs):
+            raise StoreUnavailable("Chroma at 127.0.0.1:8000 is unreachable")
+
+    h = ui.Handlers(Services(services.settings, Down(), services.assistant), FeedbackStore(tmp_path / "f.db"))
+    with caplog.at_level(logging.WARNING):
+        view, whole, opened = h.open_paragraph(ui.Opened(SEED, "OP4", "fr"), [], "fr")
+    assert html.escape(phrase("ui_error_store_unavailable", "fr")) in view
+    assert "not in the index" not in view and "n’est pas dans l’index" not in view
+    assert opened == ui.Opened(SEED, "OP4", "fr") and "Traceback" not in view
+    assert "StoreUnavailable" in caplog.text and "Traceback" not in caplog.text  # a warning, it will pass
+
+
+def test_a_bug_in_the_paragraph_view_is_logged_with_its_traceback(services, tmp_path, caplog):
+    class Broken:
+        def paragraph(self, *args, **kwargs):
+            raise RuntimeError("secret internals")
+
+    h = ui.Handlers(Services(services.settings, Broken(), services.assistant), FeedbackStore(tmp_path / "f.db"))
+    with caplog.at_level(logging.ERROR):
+        view, _, _ = h.open_paragraph(ui.Opened(SEED, "OP4"), [], "en")
+    assert html.escape(phrase("ui_error_unexpected", "en")) in view and "secret" not in view
+    assert "secret internals" in caplog.text and "Traceback" in caplog.text
+
+
+def test_api_paths_are_never_answered_by_the_gradio_app(services, tmp_path, monkeypatch):
+    """Unknown /api paths and wrong methods get the API's JSON error, not Gradio's {"detail": ...}."""
+    from reso.ui.app import create_app
+
+    monkeypatch.setenv("RESO_DATA_DIR", str(tmp_path))
+    with TestClient(create_app(services=services)) as client:
+        wrong = client.get("/api/ask")
+        assert wrong.status_code == 405 and wrong.headers["allow"] == "POST"
+        assert wrong.json()["error"] == "GET is not allowed on /api/ask; use POST."
+        assert wrong.json()["request_id"] == wrong.headers["x-request-id"]
+        for path in ("/api/nope", "/api/", "/api/documents/x"):
+            missing = client.get(path)
+            assert missing.status_code == 404 and set(missing.json()) == {"error", "request_id"}, path
+        assert client.post("/api/health").status_code == 405
+        assert client.get("/api/health").status_code == 200 and client.get("/").status_code == 200
 
 
 # --- filters, language, deep link ------------------------------------------------------------
@@ -436,7 +484,7 @@ def test_exports_older_than_their_lifetime_are_removed_at_the_next_export():
     import os
     import time
 
-    from reso.ui.gradio_app import EXPORT_TTL_S, _write_temp
+    from reso.ui.gradio.export import EXPORT_TTL_S, _write_temp
 
     old = Path(_write_temp("conversation.md", "old"))
     stale = time.time() - EXPORT_TTL_S - 60

@@ -43,7 +43,7 @@ from reso.index.library import Library
 from reso.index.readers import read
 from reso.index.store import ChromaStore
 from reso.prompts import text
-from reso.ui import gradio_app as ui
+from reso.ui import gradio as ui
 from reso.ui.cli import cli
 from reso.ui.feedback import FeedbackStore
 from reso.ui.services import Services

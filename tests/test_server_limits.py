@@ -1,4 +1,4 @@
-"""What protects the server whatever a client sends (ui/limits.py and the limits in ui/api.py).
+"""What protects the server whatever a client sends (ui/middleware/ and the limits in ui/http/).
 
 Size limits from settings, the per-client rate limit, request ids and the access log, security
 headers (the UI page's nonce-based CSP included), no traceback in a 500, the Chroma server
@@ -27,7 +27,10 @@ from reso.assistant.core import Assistant
 from reso.assistant.generators.llm import LLMGenerator
 from reso.assistant.refusal import RefusalPolicy
 from reso.index.store import ChromaStore, StoreUnavailable
-from reso.ui import limits
+from reso.prompts import phrase
+from reso.ui.middleware.addresses import client_address, parse_networks
+from reso.ui.middleware.headers import ui_csp
+from reso.ui.middleware.ratelimit import Rate, TokenBuckets, client_key
 from reso.ui.app import create_app
 from reso.ui.services import Services
 
@@ -105,12 +108,12 @@ def test_a_question_limit_above_the_assistants_own_is_refused():
     [("30/minute", 0.5), ("30/min", 0.5), ("2/s", 2.0), ("3600/hour", 1.0), (" 10 / second ", 10.0)],
 )
 def test_rate_parses(text, per_second):
-    assert limits.Rate.parse(text, 5).per_second == pytest.approx(per_second)
+    assert Rate.parse(text, 5).per_second == pytest.approx(per_second)
 
 
 @pytest.mark.parametrize("text", ["0", "off", "OFF", "none", "", "0/minute"])
 def test_rate_off(text):
-    assert limits.Rate.parse(text, 5) is None
+    assert Rate.parse(text, 5) is None
 
 
 def test_a_malformed_rate_is_refused_with_the_settings_name():
@@ -121,12 +124,12 @@ def test_a_malformed_rate_is_refused_with_the_settings_name():
     with pytest.raises(ValidationError):
         Settings(rate_limit="30 per minute")
     with pytest.raises(ValueError, match="RESO_RATE_LIMIT"):
-        limits.Rate.parse("30/fortnight", 5)
+        Rate.parse("30/fortnight", 5)
 
 
 def test_token_bucket_refills_at_the_rate():
     now = [0.0]
-    buckets = limits.TokenBuckets(limits.Rate(0.5, 3, "30/minute"), clock=lambda: now[0])
+    buckets = TokenBuckets(Rate(0.5, 3, "30/minute"), clock=lambda: now[0])
     assert [buckets.take("a") for _ in range(3)] == [0, 0, 0]  # the burst
     assert buckets.take("a") == pytest.approx(2.0)  # one token every 2 s
     assert buckets.take("b") == 0  # another client, its own bucket
@@ -139,16 +142,16 @@ def test_token_bucket_refills_at_the_rate():
 
 
 def test_token_buckets_are_bounded():
-    buckets = limits.TokenBuckets(limits.Rate(1.0, 1, "1/second"), max_clients=100)
+    buckets = TokenBuckets(Rate(1.0, 1, "1/second"), max_clients=100)
     for i in range(5000):
         buckets.take(f"10.0.{i // 256}.{i % 256}")
     assert len(buckets) == 100
 
 
 def test_ipv6_clients_share_their_64():
-    assert limits.client_key("2001:db8:1:2:aaaa::1") == limits.client_key("2001:db8:1:2:ffff::9") == "2001:db8:1:2::/64"
-    assert limits.client_key("::ffff:192.0.2.1") == "192.0.2.1"
-    assert limits.client_key("198.51.100.4") == "198.51.100.4"
+    assert client_key("2001:db8:1:2:aaaa::1") == client_key("2001:db8:1:2:ffff::9") == "2001:db8:1:2::/64"
+    assert client_key("::ffff:192.0.2.1") == "192.0.2.1"
+    assert client_key("198.51.100.4") == "198.51.100.4"
 
 
 def test_rate_limit_answers_429_with_retry_after(services):
@@ -207,17 +210,17 @@ def _scope(peer: str, forwarded: str | None = None) -> dict:
 
 
 def test_x_forwarded_for_is_believed_only_from_trusted_proxies():
-    trusted = limits.parse_networks(["10.0.0.0/8", "127.0.0.1"], "RESO_TRUSTED_PROXIES")
-    assert limits.client_address(_scope("198.51.100.9", "1.2.3.4"), trusted) == "198.51.100.9"
-    assert limits.client_address(_scope("198.51.100.9", "1.2.3.4"), ()) == "198.51.100.9"
-    assert limits.client_address(_scope("10.1.1.1", "1.2.3.4"), trusted) == "1.2.3.4"
+    trusted = parse_networks(["10.0.0.0/8", "127.0.0.1"], "RESO_TRUSTED_PROXIES")
+    assert client_address(_scope("198.51.100.9", "1.2.3.4"), trusted) == "198.51.100.9"
+    assert client_address(_scope("198.51.100.9", "1.2.3.4"), ()) == "198.51.100.9"
+    assert client_address(_scope("10.1.1.1", "1.2.3.4"), trusted) == "1.2.3.4"
     # a client's own X-Forwarded-For is on the left: the proxy appended the real address on the right
-    assert limits.client_address(_scope("10.1.1.1", "6.6.6.6, 1.2.3.4"), trusted) == "1.2.3.4"
-    assert limits.client_address(_scope("127.0.0.1", "1.2.3.4, 10.9.9.9"), trusted) == "1.2.3.4"
-    assert limits.client_address(_scope("10.1.1.1", "1.2.3.4, not-an-ip"), trusted) == "10.1.1.1"
-    assert limits.client_address(_scope("10.1.1.1"), trusted) == "10.1.1.1"
+    assert client_address(_scope("10.1.1.1", "6.6.6.6, 1.2.3.4"), trusted) == "1.2.3.4"
+    assert client_address(_scope("127.0.0.1", "1.2.3.4, 10.9.9.9"), trusted) == "1.2.3.4"
+    assert client_address(_scope("10.1.1.1", "1.2.3.4, not-an-ip"), trusted) == "10.1.1.1"
+    assert client_address(_scope("10.1.1.1"), trusted) == "10.1.1.1"
     with pytest.raises(ValueError, match="RESO_TRUSTED_PROXIES"):
-        limits.parse_networks(["10.0.0.300"], "RESO_TRUSTED_PROXIES")
+        parse_networks(["10.0.0.300"], "RESO_TRUSTED_PROXIES")
 
 
 def test_trusted_proxy_clients_get_their_own_buckets_and_log_lines(services, caplog):
@@ -320,7 +323,7 @@ def test_the_widget_needs_no_eval_and_writes_no_markup():
 
 
 def test_frame_ancestors_follow_the_allowed_origins(services):
-    page_csp = limits.ui_csp("n", ["https://www.example.org", "javascript:alert(1)", "https://x.org; script-src *"])
+    page_csp = ui_csp("n", ["https://www.example.org", "javascript:alert(1)", "https://x.org; script-src *"])
     assert page_csp.endswith("frame-ancestors 'self' https://www.example.org")  # only well-formed origins
     framed = client_for(services, rate_limit="off", allowed_origins=["https://www.example.org"])
     assert "x-frame-options" not in framed.get("/api/health").headers  # it cannot name several origins
@@ -446,7 +449,7 @@ def test_index_server_down_is_a_503_on_every_route_that_reads_it(services, monke
 
 
 def test_the_ui_says_the_index_server_is_unreachable(services, tmp_path, caplog):
-    from reso.ui import gradio_app as ui
+    from reso.ui import gradio as ui
     from reso.ui.feedback import FeedbackStore
 
     class Down:
@@ -459,7 +462,7 @@ def test_the_ui_says_the_index_server_is_unreachable(services, tmp_path, caplog)
     with caplog.at_level(logging.WARNING):
         *_, last = handlers.ask("Que demande le Conseil ?", [], ui_lang="fr")
     turns = last[1]
-    assert turns[-1].error == ui.STORE_UNAVAILABLE["fr"]
+    assert turns[-1].error == phrase("ui_error_store_unavailable", "fr")
     assert "Traceback" not in caplog.text
 
 
@@ -499,3 +502,12 @@ def test_an_llm_stalling_mid_stream_ends_the_stream_with_an_error_event(services
         assert data["request_id"] == "slow-1"
         blocking = client.post("/api/ask", json={"question": SEED_QUESTION})
         assert error_of(blocking, 504)["error"].startswith("The language model did not answer within 0.5 s")
+
+
+def test_the_server_log_carries_no_library_debug_lines(services, caplog):
+    """bm25s sets its logger to DEBUG at import: any root handler printed "Building index from tokens"."""
+    create_app(services=services, with_ui=False)
+    with caplog.at_level(logging.DEBUG):
+        services.assistant.refresh()  # rebuilds the lexical index, as an admin ingest does
+        services.library.ingest([])
+    assert not [r for r in caplog.records if r.name.startswith("bm25s")], caplog.text

@@ -1,12 +1,13 @@
 """`create_app(settings)`: one ASGI app serving the HTTP API, the Gradio UI and the widget.
 
-    /api/...      the HTTP API (CONTRACTS §5), described at /openapi.json   (ui/api.py)
+    /api/...      the HTTP API (CONTRACTS §5), described at /openapi.json   (ui/http/)
     /widget.js    the embeddable helpdesk widget, plain JavaScript           (ui/static/widget.js)
-    /             the Gradio UI                                             (ui/gradio_app.py)
+    /             the Gradio UI                                             (ui/gradio/)
 
-The API routes are registered before Gradio is mounted at "/", so they take precedence.
-Around everything, `ui/limits.py`: request ids and the access log, security headers, and the
-rate limit on the question routes (inside CORS, so a 429 reaches a widget on another site).
+The API routes are registered before Gradio is mounted at "/", so they take precedence (and any
+other `/api/...` path gets the API's JSON 404/405, not Gradio's page). Around everything,
+`ui/middleware/`: request ids and the access log, security headers, and the rate limit on the
+question routes (inside CORS, so a 429 reaches a widget on another site).
 """
 
 from __future__ import annotations
@@ -23,26 +24,47 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     from fastapi import FastAPI
 
     settings = settings or (services.settings if services else Settings())
+    quiet_libraries()  # before the build: it may ingest the default corpus and build the lexical index
     services = services or Services.build(settings)
     settings = services.settings  # one source for the API's limits and the middleware's
     app = FastAPI(title="reso", summary="Answers about UN resolutions that cite the exact paragraph.", version="0.1.0")
     app.state.services = services
 
-    from reso.ui import api, limits, widget
+    from reso.ui import http, middleware, widget
 
-    limits.install_rate_limit(app, settings)  # first added = innermost: inside the CORS of api.install
-    api.install(app, services)
+    middleware.install_rate_limit(app, settings)  # first added = innermost: inside the CORS of http.install
+    http.install(app, services)
     widget.install(app, services)
-    limits.install(app, settings)  # last added = outermost: ids, access log and headers on every response
+    middleware.install(app, settings)  # last added = outermost: ids, access log and headers on every response
     if not with_ui:
         return app
 
     import gradio as gr
 
-    from reso.ui import gradio_app
+    from reso.ui import gradio as ui
 
     # the theme is passed here: in Gradio 6 mount_gradio_app replaces the Blocks' own theme
-    return gr.mount_gradio_app(app, gradio_app.build(services), path="/", theme=gradio_app.theme())
+    return gr.mount_gradio_app(app, ui.build(services), path="/", theme=ui.theme())
+
+
+QUIET_LOGGERS = ("bm25s",)  # set themselves to DEBUG when imported ("Building index from tokens")
+
+
+def quiet_libraries() -> None:
+    """The server log carries the access log and our warnings, not libraries' debug lines.
+
+    bm25s sets its logger to DEBUG at import, so any handler on the root logger (a deployer's
+    `basicConfig`, a log shipper) printed a line per index build; it is imported here first, so
+    its own setting cannot come after ours.
+    """
+    import logging
+
+    for name in QUIET_LOGGERS:
+        try:
+            __import__(name)
+        except ImportError:
+            continue
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def worker_app():

@@ -28,18 +28,33 @@ def _quiet_third_parties() -> None:
 
 
 def friendly_errors(func):
-    """Turn the project's own errors into a message that says what to do, not a traceback."""
+    """Turn the project's own errors into a message that says what to do, not a traceback.
+
+    The message is the error table's (`reso.errors.client_message`), the one the API sends. Only
+    the project's own errors are caught: a bug keeps its traceback, which is what a bug report needs.
+    """
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        from reso.errors import ResoError
+        from reso.errors import ResoError, client_message
 
         try:
             return func(*args, **kwargs)
         except ResoError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(client_message(exc)) from exc
 
     return wrapper
+
+
+def _user_text(_ctx, _param, value: str | None) -> str | None:
+    """The door of the command line: a question normalised as the API's request model does."""
+    from reso.schema import clean_text
+
+    return clean_text(value) if value is not None else None
+
+
+def _print_json(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 @click.group()
@@ -82,7 +97,9 @@ def ingest(paths: tuple[Path, ...], rebuild: bool, as_json: bool, lock_timeout: 
     report = library.ingest(list(paths), progress=progress, rebuild=rebuild, lock_timeout=lock_timeout, on_wait=tell,
                             on_step=None if as_json else tell)
     if as_json:
-        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        from reso.schema import IngestReportOut
+
+        _print_json(IngestReportOut.of(report).model_dump())
     else:
         click.echo(
             f"{len(report.documents)} documents ({report.versions} language versions), "
@@ -104,7 +121,9 @@ def documents(as_json: bool) -> None:
 
     docs = open_library(_settings()).documents()
     if as_json:
-        click.echo(json.dumps([d.to_dict() for d in docs], ensure_ascii=False, indent=2))
+        from reso.schema import documents_json
+
+        _print_json(documents_json(docs))
         return
     if not docs:
         click.echo("The index is empty: `reso ingest PATH...` adds resolutions.")
@@ -115,7 +134,7 @@ def documents(as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("question")
+@click.argument("question", callback=_user_text)
 @click.option("--json", "as_json", is_flag=True, help="Print the API's answer object (CONTRACTS §5).")
 @click.option("--language", default=None, help="Answer in this language (ISO 639-1); default: the question's.")
 @click.option("--document", "documents", multiple=True, help="Only this document (repeatable).")
@@ -130,7 +149,9 @@ def ask(question: str, as_json: bool, language: str | None, documents: tuple[str
 
     answer = build_assistant(_settings()).answer(question, filters=Filters(documents=documents), language=language)
     if as_json:
-        click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        from reso.schema import answer_json
+
+        _print_json(answer_json(answer))
         return
     click.echo(answer.answer)
     if answer.citations:
@@ -295,14 +316,14 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         port=settings.port,
         log_level="info",
         log_config=_log_config(),
-        access_log=False,  # ui/limits.py writes one line per request, with its id, on "reso.http"
-        proxy_headers=False,  # X-Forwarded-* are believed from RESO_TRUSTED_PROXIES only (ui/limits.py)
+        access_log=False,  # ui/middleware/context.py writes one line per request, with its id, on "reso.http"
+        proxy_headers=False,  # X-Forwarded-* are believed from RESO_TRUSTED_PROXIES only (ui/middleware/)
         server_header=False,
     )
 
 
 def _log_config() -> dict:
-    """uvicorn's own logging, plus the access log of ui/limits.py in the same format."""
+    """uvicorn's own logging, plus the access log of ui/middleware/context.py in the same format."""
     import copy
 
     from uvicorn.config import LOGGING_CONFIG
@@ -310,6 +331,7 @@ def _log_config() -> dict:
     config = copy.deepcopy(LOGGING_CONFIG)
     config["handlers"]["reso"] = {"formatter": "default", "class": "logging.StreamHandler", "stream": "ext://sys.stderr"}
     config["loggers"]["reso.http"] = {"handlers": ["reso"], "level": "INFO", "propagate": False}
+    config["loggers"]["bm25s"] = {"level": "WARNING"}  # it sets itself to DEBUG (see ui/app.py quiet_libraries)
     return config
 
 

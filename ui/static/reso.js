@@ -1,4 +1,4 @@
-// Runs as the `js_on_load` of the hidden "reso-assets" component (ui/gradio_app.py).
+// Runs as the `js_on_load` of the hidden "reso-assets" component (ui/gradio/layout.py).
 // A click on a citation (in an answer, the sources panel or the paragraph view) opens that
 // paragraph in its document through the component's 'open_citation' event. Buttons carry
 // data-document / data-paragraph / data-language; links in answers lose data-* attributes to

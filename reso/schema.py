@@ -1,0 +1,359 @@
+"""Every wire shape, written once: what the API, the answer stream, the CLI's `--json`, the Gradio
+panel and the LangChain adapter send is built here, from the core's own objects.
+
+The core keeps its dataclasses (`Answer`, `Citation`, `DocumentSummary`, `IngestReport`, …) as
+domain objects; a surface never maps their fields by hand, it calls `XOut.of(domain_object)` and
+serialises the model (`model_dump()` / `model_dump_json()`). The class names are the ones
+`/openapi.json` has always shown (CitationOut, AskResponse, DocumentOut, …).
+
+The request models are here too, and they are the door: text a client sends passes through
+`clean_text` in their validators before anything else reads it (see `clean_text`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from datetime import date
+from pathlib import PurePath
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints, model_validator
+
+if TYPE_CHECKING:  # the domain objects the `of` builders read; no import cost at run time
+    from reso.assistant.core import Event
+    from reso.assistant.models import Answer, Citation, Filters
+    from reso.index.chunks import Chunk
+    from reso.index.ingest import IngestReport
+    from reso.index.library import DocumentSummary, ParagraphView
+    from reso.index.store import DocumentRecord
+
+# -- the door: text from users, normalised once where it enters ---------------------------------
+
+# C0 controls but tab, newline and carriage return; DEL and the C1 controls; the bidi embeddings,
+# overrides and isolates (U+202A–202E, U+2066–2069), which reorder what a reader sees without being
+# text; lone surrogates (valid JSON, "\ud800", but not text: tokenizers raise on them); the two
+# non-characters U+FFFE/U+FFFF. All removed, then NFC, so "é" typed as e + U+0301 is the é of the index.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
+
+
+def clean_text(value: str) -> str:
+    """User text made safe to analyse, index and show: see `_NOT_TEXT`; NFC."""
+    return unicodedata.normalize("NFC", _NOT_TEXT.sub("", value))
+
+
+def _clean(value: Any) -> Any:
+    return clean_text(value) if isinstance(value, str) else value
+
+
+UserText = Annotated[str, BeforeValidator(_clean)]
+
+
+def is_iso_date(value: str) -> bool:
+    """Dates are compared as YYYYMMDD downstream, so only real dates written YYYY-MM-DD pass."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _iso_date(value: str) -> str:
+    if not is_iso_date(value):
+        raise ValueError(f"{value!r} is not a date written YYYY-MM-DD (e.g. 2023-10-12)")
+    return value
+
+
+def _iso_language(value: str) -> str:
+    if not re.fullmatch(r"[a-z]{2}", value):
+        raise ValueError(f"{value!r} is not an ISO 639-1 language code (two letters, e.g. en, fr)")
+    return value
+
+
+def _upper(value: Any) -> Any:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def _lower(value: Any) -> Any:
+    return _clean(value).strip().lower() if isinstance(value, str) else value
+
+
+BodyCode = Literal["HRC", "GA", "SC"]
+LanguageCode = Annotated[
+    str,
+    BeforeValidator(_lower),
+    AfterValidator(_iso_language),
+    Field(description="ISO 639-1 code, e.g. en, fr, es, ar, zh, ru", examples=["fr"]),
+]
+Body = Annotated[BodyCode, BeforeValidator(_upper), Field(description="HRC, GA or SC")]
+IsoDate = Annotated[str, AfterValidator(_iso_date), Field(description="YYYY-MM-DD", examples=["2015-10-01"])]
+Symbol = Annotated[str, BeforeValidator(_clean), StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+# -- requests -----------------------------------------------------------------------------------
+
+
+class HistoryMessage(BaseModel):
+    role: Literal["user", "assistant"]
+    content: UserText = Field(description="At most RESO_MAX_HISTORY_CHARS characters (default 10,000).")
+
+
+class FiltersIn(BaseModel):
+    """Narrow the search; every list empty (the default) means no restriction."""
+
+    documents: list[Symbol] = Field(default_factory=list, max_length=100, examples=[["A/HRC/RES/30/25"]])
+    bodies: list[Body] = Field(default_factory=list, examples=[["HRC"]])
+    languages: list[LanguageCode] = Field(default_factory=list, examples=[["fr"]])
+    date_from: IsoDate | None = None
+    date_to: IsoDate | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> FiltersIn:
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise ValueError(f"date_from ({self.date_from}) is after date_to ({self.date_to})")
+        return self
+
+    def to_filters(self) -> Filters:
+        from reso.assistant.models import Filters
+
+        return Filters(
+            documents=tuple(self.documents),
+            bodies=tuple(dict.fromkeys(self.bodies)),
+            languages=tuple(dict.fromkeys(self.languages)),
+            date_from=self.date_from,
+            date_to=self.date_to,
+        )
+
+
+class AskRequest(BaseModel):
+    question: UserText = Field(
+        description="The question, at most RESO_MAX_QUESTION_CHARS characters (default 2000).",
+        examples=["Que demande le Conseil au Haut-Commissaire d'organiser ?"],
+    )
+    history: list[HistoryMessage] | None = Field(
+        default=None,
+        description="Earlier turns, oldest first, for follow-up questions; at most RESO_MAX_HISTORY_ITEMS "
+        "(default 50).",
+    )
+    filters: FiltersIn | None = None
+    language: LanguageCode | None = Field(default=None, description="Answer language; default: the question's.")
+
+
+# -- answers ------------------------------------------------------------------------------------
+
+
+class CitationOut(BaseModel):
+    document: str
+    paragraph: str
+    language: str
+    text: str
+    title: str
+
+    @classmethod
+    def of(cls, citation: Citation) -> CitationOut:
+        return cls(
+            document=citation.document, paragraph=citation.paragraph, language=citation.language,
+            text=citation.text, title=citation.title,
+        )
+
+
+class AskResponse(BaseModel):
+    answer: str = Field(description="The answer; each marker [SYMBOL, PID] names an entry of `citations`.")
+    language: str
+    refused: bool = Field(description="True when the indexed resolutions do not answer the question.")
+    citations: list[CitationOut]
+    related: list[CitationOut] = Field(description="Possibly related paragraphs of a refusal; never sources.")
+    removed_citations: list[str] = Field(description="Markers the generator wrote that were not retrieved.")
+    timings_ms: dict[str, float]
+
+    @classmethod
+    def of(cls, answer: Answer) -> AskResponse:
+        return cls(
+            answer=answer.answer,
+            language=answer.language,
+            refused=answer.refused,
+            citations=[CitationOut.of(c) for c in answer.citations],
+            related=[CitationOut.of(c) for c in answer.related],
+            removed_citations=list(answer.removed_citations),
+            timings_ms={k: round(v, 2) for k, v in answer.timings_ms.items()},
+        )
+
+
+def answer_json(answer: Answer) -> dict[str, Any]:
+    """The answer object of CONTRACTS §5, as `POST /api/ask`, the stream's `done` and `reso ask --json` send it."""
+    return AskResponse.of(answer).model_dump(mode="json")
+
+
+# -- the answer stream --------------------------------------------------------------------------
+
+StreamEventName = Literal["delta", "citations", "done"]
+
+
+class DeltaOut(BaseModel):
+    """`event: delta`: a piece of the answer text; the deltas add up to the answer."""
+
+    text: str
+
+
+def stream_event(event: Event) -> tuple[StreamEventName, Any]:
+    """An assistant event as (event name, JSON data): `delta` → {"text"}, `citations` → [citation],
+    `done` → the answer object. The SSE stream and the LangChain adapter both send these."""
+    from reso.assistant.core import Delta, Done, Sources
+
+    if isinstance(event, Delta):
+        return "delta", DeltaOut(text=event.text).model_dump()
+    if isinstance(event, Sources):
+        return "citations", [CitationOut.of(c).model_dump() for c in event.citations]
+    if isinstance(event, Done):
+        return "done", answer_json(event.answer)
+    raise TypeError(f"not an answer event: {event!r}")
+
+
+# -- documents and paragraphs -------------------------------------------------------------------
+
+
+class DocumentOut(BaseModel):
+    """One entry of `reso documents --json` (CONTRACTS §2)."""
+
+    document: str
+    languages: list[str]
+    paragraphs: dict[str, int]
+    title: str
+    body: str
+    date: str
+
+    @classmethod
+    def of(cls, summary: DocumentSummary) -> DocumentOut:
+        return cls(
+            document=summary.document, languages=list(summary.languages), paragraphs=dict(summary.paragraphs),
+            title=summary.title, body=summary.body, date=summary.date,
+        )
+
+
+def documents_json(summaries: Iterable[DocumentSummary]) -> list[dict[str, Any]]:
+    return [DocumentOut.of(d).model_dump() for d in summaries]
+
+
+class ParagraphOut(BaseModel):
+    document: str
+    paragraph: str
+    language: str
+    kind: str
+    text: str
+    title: str
+
+    @classmethod
+    def of(cls, chunk: Chunk) -> ParagraphOut:
+        return cls(
+            document=chunk.document, paragraph=chunk.paragraph, language=chunk.language,
+            kind=chunk.kind, text=chunk.text, title=chunk.title,
+        )
+
+
+class DocumentMeta(BaseModel):
+    """The document's metadata in the language shown (the server's file path is not exposed)."""
+
+    document: str
+    language: str
+    title: str
+    body: str
+    date: str
+    session: str
+    paragraphs: int
+    vote: str
+    meta: dict[str, Any]
+
+    @classmethod
+    def of(cls, record: DocumentRecord | None) -> DocumentMeta | None:
+        if record is None:
+            return None
+        return cls(
+            document=record.document, language=record.language, title=record.title, body=record.body,
+            date=record.date, session=record.session, paragraphs=record.paragraphs, vote=record.vote,
+            meta=record.meta,
+        )
+
+
+class ParagraphLookup(BaseModel):
+    paragraph: ParagraphOut
+    document: DocumentMeta | None
+    before: list[ParagraphOut] = Field(description="The preceding paragraphs, nearest last.")
+    after: list[ParagraphOut] = Field(description="The following paragraphs, nearest first.")
+    languages: list[str] = Field(description="Every language this paragraph is indexed in.")
+    versions: dict[str, ParagraphOut] = Field(description="The same paragraph in the other languages.")
+
+    @classmethod
+    def of(cls, view: ParagraphView) -> ParagraphLookup:
+        shown = view.chunk.language
+        return cls(
+            paragraph=ParagraphOut.of(view.chunk),
+            document=DocumentMeta.of(view.record),
+            before=[ParagraphOut.of(c) for c in view.before],
+            after=[ParagraphOut.of(c) for c in view.after],
+            languages=sorted(view.versions),
+            versions={lang: ParagraphOut.of(c) for lang, c in sorted(view.versions.items()) if lang != shown},
+        )
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    documents: int
+    paragraphs: int = Field(description="Indexed chunks: paragraphs × language versions.")
+    embedder: str
+    generator: str
+
+
+# -- ingest -------------------------------------------------------------------------------------
+
+
+class SkippedOut(BaseModel):
+    path: str
+    reason: str
+
+
+class IngestReportOut(BaseModel):
+    files: int
+    documents: int
+    language_versions: int
+    paragraphs: int
+    added: int
+    updated: int
+    removed: int
+    unchanged: int
+    embedded: int
+    skipped: list[SkippedOut]
+
+    @classmethod
+    def of(cls, report: IngestReport, names: Mapping[str, str] | None = None) -> IngestReportOut:
+        """`names` maps a path read to the name to report it by (an upload's name as the client sent it)."""
+
+        def shown(path: str) -> str:
+            return path if names is None else names.get(path, PurePath(path).name)
+
+        return cls(
+            files=report.files,
+            documents=len(report.documents),
+            language_versions=report.versions,
+            paragraphs=report.paragraphs,
+            added=report.added,
+            updated=report.updated,
+            removed=report.removed,
+            unchanged=report.unchanged,
+            embedded=report.embedded,
+            skipped=[SkippedOut(path=shown(s.path), reason=s.reason) for s in report.skipped],
+        )
+
+
+# -- errors -------------------------------------------------------------------------------------
+
+
+class ErrorBody(BaseModel):
+    error: str = Field(description="What is wrong, in a sentence.")
+    details: list[dict[str, Any]] | None = None
+    request_id: str | None = None
+
+    def json_body(self) -> dict[str, Any]:
+        """The body as sent: fields without a value are left out."""
+        return self.model_dump(exclude_none=True)
