@@ -226,11 +226,8 @@ class HybridRetriever:
 
     def _fingerprint(self) -> str | None:
         """None when the store cannot say cheaply whether it changed: then every chunk is read."""
-        fingerprint = getattr(self.library.store, "fingerprint", None)
-        if not callable(fingerprint):
-            return None
         try:
-            return fingerprint()
+            return self.library.store.fingerprint()
         except Exception as exc:  # the cache is an optimisation: a store that cannot tell is simply re-read
             log.warning("no fingerprint for the index (%s); reading every chunk", exc)
             return None

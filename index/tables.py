@@ -33,6 +33,7 @@ import numpy as np
 from reso.index.chunks import Chunk, version_digest
 from reso.index.lexical import LexicalIndex, paragraph_tokens_of
 from reso.index.model import normalise_symbol
+from reso.index.store import VectorStore
 
 log = logging.getLogger(__name__)
 
@@ -303,7 +304,7 @@ class TableCache:
 
 
 def build_snapshot(
-    store: Any,
+    store: VectorStore,
     cache: TableCache | None = None,
     fingerprint: str | None = None,
     lexical: bool = True,
@@ -346,7 +347,7 @@ def build_snapshot(
     return snapshot
 
 
-def _rows(store: Any, base: _Previous | None) -> list[tuple[Chunk, str]]:
+def _rows(store: VectorStore, base: _Previous | None) -> list[tuple[Chunk, str]]:
     """Every chunk with its content hash, in document order.
 
     With a last state to build on, a version whose record still carries the digest of the
@@ -355,11 +356,8 @@ def _rows(store: Any, base: _Previous | None) -> list[tuple[Chunk, str]]:
     hold: that is always read from the chunks. When many versions changed, one read of
     everything is cheaper than one per version.
     """
-    hashed = getattr(store, "hashed_chunks", None)
-    if not callable(hashed):
-        return [(c, "") for c in store.chunks()]
-    records_of = getattr(store, "document_records", None)
-    records = records_of() if base is not None and callable(records_of) else []
+    hashed = store.hashed_chunks
+    records = store.document_records() if base is not None else []
     if not records or any(not r.content_sha for r in records):
         return hashed()  # a first build, or an index written before records carried digests
     held: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -381,11 +379,11 @@ def _rows(store: Any, base: _Previous | None) -> list[tuple[Chunk, str]]:
     return sorted(kept, key=lambda row: (row[0].document, row[0].language, row[0].order))
 
 
-def _vectors(store: Any, chunks: list[Chunk], kept: list[int | None], base: _Previous | None, stats: BuildStats) -> np.ndarray | None:
+def _vectors(store: VectorStore, chunks: list[Chunk], kept: list[int | None], base: _Previous | None, stats: BuildStats) -> np.ndarray | None:
     """Every chunk's vector, the last state's where it holds the chunk; None when the store cannot
     hand them out, and the dense search then goes to the store's own query."""
-    fetch = getattr(store, "vectors", None)
-    if not callable(fetch) or not chunks:
+    fetch = store.vectors
+    if not chunks:
         return None
     # a kept row has the (id, content hash) of the last state's, and the hash names the model:
     # kept rows always have this index's dimension
