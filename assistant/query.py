@@ -18,7 +18,6 @@ from reso.index.languages import languages
 _SUB = r"(?:\s*\(?([a-z]|[ivx]{1,4})\)(?:\s*\(?([ivx]{1,4})\))?)?"
 _SYMBOL = re.compile(r"\b(?:a/hrc/res/|a/res/)(\d{1,3}/\d{1,4})\b|\bs/res/(\d{3,5})(?:\s*\((\d{4})\))?", re.I)
 _SESSION_NUMBER = re.compile(r"(?<![\d/])(\d{1,3}/\d{1,3})(?![\d/])")
-_SC_NUMBER = re.compile(r"\b(?:resolution|res\.?)\s+(\d{3,5})\b|\b(\d{4})\s*\((\d{4})\)")
 _EXPLICIT_ID = re.compile(r"\b(op|pp)\s*(\d{1,3})" + _SUB, re.I)
 
 
@@ -33,6 +32,7 @@ class _Patterns:
     abbreviations: dict[str, str]
     abbreviation: re.Pattern[str] | None
     part_split: re.Pattern[str]
+    sc_number: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -59,7 +59,9 @@ def patterns() -> _Patterns:
     coordinators = langs.alternation("questions", "coordinators") or "(?!)"
     question_words = langs.alternation("questions", "question_words") or "(?!)"
     part_split = re.compile(rf"\s*(?:,|;)?\s+(?:{coordinators})\s+(?=(?:{question_words})\b)|\s*[?;]\s+(?=\w)")
-    return _Patterns(ordinals, preamble, numbered, ordinal, abbreviations, abbreviation, part_split)
+    resolution = langs.alternation("paragraphs", "resolution_patterns") or "(?!)"
+    sc_number = re.compile(rf"\b(?:{resolution})\s+(\d{{3,5}})\b|\b(\d{{4}})\s*\((\d{{4}})\)")
+    return _Patterns(ordinals, preamble, numbered, ordinal, abbreviations, abbreviation, part_split, sc_number)
 
 
 def expand_abbreviations(question: str) -> str:
@@ -134,7 +136,7 @@ def numbers_of_folded(text: str) -> list[str]:
         numbers.append(m.group(1) or m.group(2))
     for m in _SESSION_NUMBER.finditer(text):
         numbers.append(m.group(1))
-    for m in _SC_NUMBER.finditer(text):
+    for m in patterns().sc_number.finditer(text):
         numbers.append(m.group(1) or m.group(2))
     return list(dict.fromkeys(n for n in numbers if n))
 

@@ -26,14 +26,9 @@ from reso.assistant.models import Retrieved
 from reso.assistant.question import Question
 from reso.index.analysis import all_stopwords, fold, stem_variants, tokens
 from reso.index.chunks import Chunk
+from reso.index.languages import languages
 from reso.index.lexical import LexicalIndex, paragraph_tokens_of
 from reso.index.lexicon import Lexicon, bundled
-
-# words that say what kind of text is asked about, not what it says: they match everywhere
-GENERIC = frozenset(
-    """resolution resolutions council conseil assembly assemblee general generale paragraph paragraphe text texte
-    un onu united nations unies nations human rights droits homme security securite""".split()
-)
 
 _NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-zà-ÿ]{3,})\b")
 
@@ -70,7 +65,8 @@ class RefusalPolicy:
         return stems | set(self.translations.translate_all(stems))
 
     def coverage(self, question: Question, retrieved: list[Retrieved]) -> float:
-        qwords = [w for w in question.content_words if w not in GENERIC]
+        generic = languages().generic  # words that say what kind of text is asked about: they match everywhere
+        qwords = [w for w in question.content_words if w not in generic]
         if not qwords:
             return 1.0
         present: set[str] = set()
@@ -94,7 +90,7 @@ class RefusalPolicy:
         out = []
         for name in _NAME.findall(question.search_text):  # capitals: read as typed; each name folded alone
             w = fold(name)
-            if w in GENERIC or w in all_stopwords():
+            if w in languages().generic or w in all_stopwords():
                 continue
             if not self.index.knows(self._stems(w), prefix=w[:6]):
                 out.append(name)

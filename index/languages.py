@@ -40,6 +40,7 @@ class Language:
     detect_weight: float = 0.0
     stopwords_text: str = ""
     abbreviations: dict[str, str] = field(default_factory=dict)
+    generic: tuple[str, ...] = ()  # folded words naming the kind of text, not what it says
     sections: dict[str, dict[str, Any]] = field(default_factory=dict)  # the other tables, by section
 
     @classmethod
@@ -57,6 +58,7 @@ class Language:
             detect_weight=float(table.get("detect_weight", 0.0)),
             stopwords_text=table.get("stopwords", ""),
             abbreviations=dict(table.get("abbreviations", {})),
+            generic=tuple(table.get("generic", ())),
             sections=sections,
         )
 
@@ -99,6 +101,11 @@ class Languages:
     def alternation(self, section: str, key: str) -> str:
         """The rows as one regular-expression alternation (rows are patterns, in file order)."""
         return "|".join(dict.fromkeys(self.words(section, key)))
+
+    @cached_property
+    def generic(self) -> frozenset[str]:
+        """Words naming the kind of text asked about ("resolution", "conseil"), in every language."""
+        return frozenset(w for t in self.tables.values() for w in t.generic)
 
     @cached_property
     def abbreviations(self) -> dict[str, str]:
