@@ -157,3 +157,36 @@ def test_adding_a_language_is_adding_a_file(tmp_path: Path):
     tables = read(tmp_path)
     assert tables.codes == ("en", "es") and tables.understood == ("en", "es")
     assert tables("es").stemmer == "spanish" and tables.abbreviations["CDH"] == "Consejo de Derechos Humanos"
+
+
+def test_the_refusal_policy_reads_paragraph_tokens_from_the_search_tables(assistant, monkeypatch):
+    import reso.assistant.refusal as refusal
+    import reso.index.lexical as lexical
+
+    texts: list[str] = []
+    real = analysis.tokens
+
+    def spying(text: str, language: str) -> list[str]:
+        texts.append(text)
+        return real(text, language)
+
+    for module in (analysis, lexical, refusal):
+        monkeypatch.setattr(module, "tokens", spying)
+    a = assistant.answer("Quels États sont encouragés à coopérer avec le Haut-Commissariat ?")
+    assert a.retrieved
+    paragraphs = {c.text for r in a.retrieved[:3] for c in r.versions.values()}
+    assert not [t for t in texts if any(p in t for p in paragraphs)]  # no paragraph tokenised again
+    row = assistant.retriever.row_of[a.retrieved[0].chunk.id]
+    assert assistant.retriever.paragraph_tokens(a.retrieved[0].chunk) == assistant.retriever.tables.tokens.row(row, a.retrieved[0].chunk)
+
+
+def test_no_stage_branches_on_english_or_french():
+    root = Path(__file__).resolve().parent.parent
+    sources = [root / "assistant" / f for f in ("query.py", "question.py", "refusal.py", "conversation.py", "retrieval.py",
+                                               "answer_types.py", "generators/extractive.py")]
+    sources += [root / "index" / f for f in ("analysis.py", "ordinals.py")]
+    import re
+
+    branch = re.compile(r"""(==|!=)\s*["'](en|fr)["']|["'](en|fr)["']\s+if\b|\bin\s*\(\s*["'](en|fr)["']""")
+    found = [f"{p.name}: {m.group(0)}" for p in sources for m in branch.finditer(p.read_text(encoding="utf-8"))]
+    assert found == []
