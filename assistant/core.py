@@ -16,10 +16,9 @@ from dataclasses import dataclass, field, replace
 from itertools import chain
 
 from reso.assistant.citations import MarkerFilter, key, parent_key
-from reso.assistant.conversation import resolve
 from reso.assistant.generators import GenerationInput, Generator
 from reso.assistant.models import Answer, Citation, Filters, Message, Retrieved
-from reso.assistant.query import analyse, expand_abbreviations, question_parts
+from reso.assistant.question import Question
 from reso.assistant.refusal import RefusalPolicy
 from reso.assistant.retrieval import Retriever
 from reso.errors import ResoError
@@ -151,6 +150,7 @@ class Assistant:
         self.generator = generator
         self.k = k
         # only a generator that says it is deterministic may have its answers replayed
+        # (a generator that does not say is not deterministic: LangChain models and test doubles)
         self._answer_cache_size = answer_cache if getattr(generator, "deterministic", False) else 0
         self._state = self._read_state()
         self._refresh_interval = refresh_interval
@@ -169,10 +169,10 @@ class Assistant:
         return self._state.refusal
 
     def _read_state(self) -> IndexState:
-        pin = getattr(self._live_retriever, "pinned", None)
-        retriever = pin() if callable(pin) else self._live_retriever
-        lexical = getattr(retriever, "lexical", None)
-        refusal = replace(self._refusal, lexicon=lexical) if lexical is not None else self._refusal
+        retriever = self._live_retriever.pinned()
+        lexical = retriever.lexical
+        refusal = replace(self._refusal, index=lexical if lexical is not None else self._refusal.index,
+                          paragraph_tokens=retriever.paragraph_tokens)
         return IndexState(retriever, refusal, AnswerCache(self._answer_cache_size))
 
     def stream(
@@ -226,21 +226,12 @@ class Assistant:
         t0 = time.perf_counter()
         question = checked_question(question)
         history = list(history)
-        turn = resolve(question, history)
-        turn.search_question = expand_abbreviations(turn.search_question)
-        analysis = analyse(turn.search_question, language)
-        lang = language or analyse(question).language
-        analysis.language = lang
-        if turn.paragraph is not None:
-            analysis.paragraph = turn.paragraph
-        if turn.numbers and not analysis.numbers:
-            analysis.numbers = list(turn.numbers)
+        asked = Question.ask(question, history, filters, language)  # the one analysis of the question
+        lang = asked.language
         t1 = time.perf_counter()
-        retrieved = state.retriever.retrieve(
-            turn.search_question, k=self.k, filters=filters, analysis=analysis, context=turn.context
-        )
+        retrieved = state.retriever.retrieve(asked, k=self.k, filters=filters)
         t2 = time.perf_counter()
-        decision = state.refusal.decide(turn.search_question, analysis, retrieved)
+        decision = state.refusal.decide(asked, retrieved)
         timings = {"analyse": (t1 - t0) * 1000, "retrieve": (t2 - t1) * 1000}
 
         if not decision.answerable:
@@ -253,11 +244,10 @@ class Assistant:
             return
 
         if decision.sources[0].match != "exact":
-            self._cover_each_part(state.retriever, turn.search_question, analysis, filters, decision.sources, retrieved)
+            self._cover_each_part(state.retriever, asked, filters, decision.sources, retrieved)
         allowed = {parent_key(r.chunk.document, r.chunk.paragraph) for r in retrieved}
         flt = MarkerFilter(allowed)
-        standalone = f"{turn.search_question} ({turn.context})" if turn.context else turn.search_question
-        inp = GenerationInput(question, lang, decision.sources, history, standalone)
+        inp = GenerationInput(question, lang, decision.sources, history, asked.standalone, asked)
         parts: list[str] = []
         trim = TrimmedDeltas()
         t3 = time.perf_counter()
@@ -297,7 +287,7 @@ class Assistant:
         raise RuntimeError("the answer stream ended without a final event")  # pragma: no cover
 
     def _cover_each_part(
-        self, retriever: Retriever, question, analysis, filters, sources: list[Retrieved], retrieved: list[Retrieved]
+        self, retriever: Retriever, question: Question, filters: Filters | None, sources: list[Retrieved], retrieved: list[Retrieved]
     ) -> None:
         """A question asking two things ("until when…, and until when…") gets a source for each.
 
@@ -305,9 +295,8 @@ class Assistant:
         paragraph joins the sources when it is in the same document as the main answer.
         """
         top = sources[0]
-        for part in question_parts(question):
-            sub = replace(analysis, text=part, paragraph=None)
-            found = retriever.retrieve(part, k=3, filters=filters, analysis=sub, context=question)
+        for part in question.parts:
+            found = retriever.retrieve(part, k=3, filters=filters)
             best = found[0] if found else None
             if (
                 best is None
@@ -332,8 +321,7 @@ class Assistant:
 
         def check() -> None:
             try:
-                changed = getattr(self._live_retriever, "changed", None)
-                if callable(changed) and changed():
+                if self._live_retriever.changed():
                     self.refresh()
             except Exception:  # the index server may be down: the next question's check tries again
                 log.warning("could not check the index for changes", exc_info=True)
@@ -351,13 +339,10 @@ class Assistant:
         assignment of a new `IndexState`, after both are built. (Refreshing `self.retriever`
         alone does not reach the questions: call this.)
         """
-        refresh = getattr(self._live_retriever, "refresh", None)
-        if callable(refresh):
-            refresh()
+        self._live_retriever.refresh()
         self._state = self._read_state()
 
 
 def _index_empty(state: IndexState) -> bool:
-    chunks = getattr(state.retriever, "chunks", None)
-    return chunks is not None and len(chunks) == 0
+    return len(state.retriever.chunks) == 0
 

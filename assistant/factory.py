@@ -44,7 +44,7 @@ def build_assistant(settings: Settings, library: Library | None = None, retrieve
     # the search tables are cached beside the index they come from, keyed by its fingerprint
     shutil.rmtree(settings.data_dir / "lexical", ignore_errors=True)  # the cache's folder before it held vectors
     retriever = HybridRetriever(library, retriever_mode or settings.retriever, cache_dir=tables_dir(settings.data_dir))
-    refusal = RefusalPolicy(lexicon=retriever.lexical)
+    refusal = RefusalPolicy(index=retriever.lexical)  # the BM25 index (`lexical`), not the bilingual `lexicon`
     return Assistant(
         retriever,
         make_generator(settings),

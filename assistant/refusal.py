@@ -17,20 +17,18 @@ Thresholds are calibrated on the development sets (`reso eval`), reported in the
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import InitVar, dataclass, field
+from functools import lru_cache
 
-from reso.assistant.answer_types import asked, gives
+from reso.assistant.answer_types import gives
 from reso.assistant.models import Retrieved
-from reso.assistant.query import QueryAnalysis
-from reso.index.analysis import STOPWORDS, fold, stem_variants, tokens, words
-from reso.index.lexical import LexicalIndex
+from reso.assistant.question import Question
+from reso.index.analysis import all_stopwords, fold, stem_variants, tokens
+from reso.index.chunks import Chunk
+from reso.index.languages import languages
+from reso.index.lexical import LexicalIndex, paragraph_tokens_of
 from reso.index.lexicon import Lexicon, bundled
-
-# words that say what kind of text is asked about, not what it says: they match everywhere
-GENERIC = frozenset(
-    """resolution resolutions council conseil assembly assemblee general generale paragraph paragraphe text texte
-    un onu united nations unies nations human rights droits homme security securite""".split()
-)
 
 _NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-zà-ÿ]{3,})\b")
 
@@ -52,53 +50,61 @@ class RefusalPolicy:
     # multi-part questions get a source per part instead (Assistant._cover_each_part): measured, that kept
     # recall and raised precision over citing near-ties (corpus dev 0.76 → 0.80)
     max_sources: int = 3
-    lexicon: LexicalIndex | None = None  # the retriever's index: word rarity and vocabulary
-    translations: Lexicon = field(default_factory=bundled)  # so words match a paragraph in the other language
+    index: LexicalIndex | None = None  # the retriever's lexical index (BM25): word rarity and vocabulary
+    translations: Lexicon = field(default_factory=bundled)  # the bilingual word table: words match the other language
+    # each paragraph's tokens as the index holds them (the retriever's tables); tokenised when absent
+    paragraph_tokens: Callable[[Chunk], list[str]] = paragraph_tokens_of
+    lexicon: InitVar[LexicalIndex | None] = None  # the former name of `index`, accepted from older callers
+
+    def __post_init__(self, lexicon: LexicalIndex | None) -> None:
+        if lexicon is not None and self.index is None:
+            self.index = lexicon
 
     def _stems(self, word: str) -> set[str]:
         stems = stem_variants(word)
-        return stems | set(self.translations.translate(stems, "en", "fr")) | set(self.translations.translate(stems, "fr", "en"))
+        return stems | set(self.translations.translate_all(stems))
 
-    def coverage(self, question: str, retrieved: list[Retrieved]) -> float:
-        stop = frozenset().union(*STOPWORDS.values())
-        qwords = [w for w in dict.fromkeys(words(question)) if w not in stop and w not in GENERIC and len(w) > 1]
+    def coverage(self, question: Question, retrieved: list[Retrieved]) -> float:
+        generic = languages().generic  # words that say what kind of text is asked about: they match everywhere
+        qwords = [w for w in question.content_words if w not in generic]
         if not qwords:
             return 1.0
         present: set[str] = set()
         for r in retrieved[: self.top_for_coverage]:
             for c in r.versions.values() or [r.chunk]:
-                present |= set(tokens(f"{c.document} {c.title} {c.text}", c.language))
+                present.update(self.paragraph_tokens(c))
+                present.update(_heading_tokens(c.document, c.title, c.language))
         total = covered = 0.0
         for w in qwords:
             stems = self._stems(w)
-            weight = max((self.lexicon.idf(s) for s in stems), default=1.0) if self.lexicon is not None else 1.0
+            weight = max((self.index.idf(s) for s in stems), default=1.0) if self.index is not None else 1.0
             total += weight
             if stems & present:
                 covered += weight
         return covered / total if total else 1.0
 
-    def unknown_names(self, question: str) -> list[str]:
+    def unknown_names(self, question: Question) -> list[str]:
         """Capitalised names in the question that no indexed paragraph mentions, in any form."""
-        if self.lexicon is None:
+        if self.index is None:
             return []
         out = []
-        for name in _NAME.findall(question):
+        for name in _NAME.findall(question.search_text):  # capitals: read as typed; each name folded alone
             w = fold(name)
-            if w in GENERIC or any(w in stop for stop in STOPWORDS.values()):
+            if w in languages().generic or w in all_stopwords():
                 continue
-            if not self.lexicon.knows(self._stems(w), prefix=w[:6]):
+            if not self.index.knows(self._stems(w), prefix=w[:6]):
                 out.append(name)
         return out
 
-    def answer_type_missing(self, question: str, sources: list[Retrieved]) -> str:
+    def answer_type_missing(self, question: Question, sources: list[Retrieved]) -> str:
         """Checked for the types whose absence is telling: a number, a period."""
         texts = [c.text for r in sources for c in (r.versions.values() or [r.chunk])]
-        for kind in asked(question):
+        for kind in question.answer_types:
             if kind in ("quantity", "duration") and not any(gives(kind, t) for t in texts):
                 return f"the question asks for a {kind} that the paragraphs do not give"
         return ""
 
-    def decide(self, question: str, analysis: QueryAnalysis, retrieved: list[Retrieved]) -> Decision:
+    def decide(self, question: Question, retrieved: list[Retrieved]) -> Decision:
         if not retrieved:
             return Decision(False, reason="nothing retrieved")
         top = retrieved[0]
@@ -135,3 +141,11 @@ class RefusalPolicy:
             ):
                 sources.append(r)
         return sources
+
+
+@lru_cache(maxsize=8192)
+def _heading_tokens(document: str, title: str, language: str) -> tuple[str, ...]:
+    """A document's symbol and title as tokens: part of each of its paragraphs' evidence, tokenised
+    once per document (the lexical index scores them apart, with the symbol's numbers)."""
+    return tuple(tokens(f"{document} {title}", language))
+

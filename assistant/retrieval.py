@@ -25,16 +25,17 @@ from typing import Literal, Protocol
 
 import numpy as np
 
-from reso.assistant.answer_types import asked, gives
+from reso.assistant.answer_types import gives
 from reso.assistant.models import Filters, Retrieved
-from reso.assistant.query import QueryAnalysis, analyse
-from reso.index.analysis import fold, query_tokens, tokens
+from reso.assistant.question import Question
+from reso.index.analysis import fold
 from reso.index.chunks import Chunk
 from reso.index.lexical import LexicalIndex, symbol_numbers
 from reso.index.lexicon import Lexicon, bundled
 from reso.index.library import Library
 from reso.index.model import normalise_pid, normalise_symbol
-from reso.index.tables import Snapshot, TableCache, build_snapshot
+from reso.index.lexical import paragraph_tokens_of
+from reso.index.tables import ParagraphTokens, Snapshot, TableCache, build_snapshot
 
 Mode = Literal["hybrid", "bm25", "dense"]
 _NAMES = re.compile(r"\b[A-Z][a-zà-ÿ]{3,}\b")
@@ -42,14 +43,37 @@ log = logging.getLogger(__name__)
 
 
 class Retriever(Protocol):
-    def retrieve(
-        self,
-        question: str,
-        k: int = 10,
-        filters: Filters | None = None,
-        analysis: QueryAnalysis | None = None,
-        context: str = "",
-    ) -> list[Retrieved]: ...
+    """What the assistant reads of a retriever: every member `Assistant` uses is declared here."""
+
+    @property
+    def chunks(self) -> list[Chunk]:
+        """The paragraphs of the tables searched (an empty list: an empty index)."""
+        ...
+
+    @property
+    def lexical(self) -> LexicalIndex | None:
+        """The lexical index of those tables (word rarity and vocabulary, for the refusal policy)."""
+        ...
+
+    def retrieve(self, question: Question | str, k: int = 10, filters: Filters | None = None) -> list[Retrieved]:
+        """Ranked paragraphs; a plain string is read as a question of its own (`Question.of`)."""
+        ...
+
+    def paragraph_tokens(self, chunk: Chunk) -> list[str]:
+        """A chunk's tokens as its lexical index holds them (the refusal policy's evidence)."""
+        ...
+
+    def pinned(self) -> Retriever:
+        """This retriever fixed to its current tables, for one question (a refresh leaves it as it is)."""
+        ...
+
+    def changed(self) -> bool:
+        """Whether the index moved on since the tables were read (cheap)."""
+        ...
+
+    def refresh(self) -> None:
+        """Re-read the tables after an ingest."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -113,6 +137,7 @@ class RetrievalTables:
     dates: np.ndarray
     versions: dict[tuple[str, str], dict[str, int]]
     docs_by_number: dict[str, set[str]]
+    tokens: ParagraphTokens = field(default_factory=ParagraphTokens)  # each row's paragraph tokens
     lacks: dict[str, np.ndarray] = field(default_factory=dict)
 
     @classmethod
@@ -147,6 +172,7 @@ class RetrievalTables:
             dates=np.array([int(c.date.replace("-", "")) if c.date else 0 for c in chunks]),
             versions=versions,
             docs_by_number=docs_by_number,
+            tokens=snapshot.tokens,
         )
 
 
@@ -200,11 +226,8 @@ class HybridRetriever:
 
     def _fingerprint(self) -> str | None:
         """None when the store cannot say cheaply whether it changed: then every chunk is read."""
-        fingerprint = getattr(self.library.store, "fingerprint", None)
-        if not callable(fingerprint):
-            return None
         try:
-            return fingerprint()
+            return self.library.store.fingerprint()
         except Exception as exc:  # the cache is an optimisation: a store that cannot tell is simply re-read
             log.warning("no fingerprint for the index (%s); reading every chunk", exc)
             return None
@@ -230,10 +253,16 @@ class HybridRetriever:
     def doc_keys(self) -> np.ndarray:
         return self.tables.doc_keys
 
+    def paragraph_tokens(self, chunk: Chunk) -> list[str]:
+        """The chunk's tokens as the lexical index holds them (read from the tables, not re-tokenised)."""
+        t = self.tables
+        row = t.row_of.get(chunk.id)
+        return t.tokens.row(row, chunk) if row is not None else paragraph_tokens_of(chunk)
+
     # -- helpers ---------------------------------------------------------------------------
-    def named_documents(self, t: RetrievalTables, analysis: QueryAnalysis) -> list[str]:
+    def named_documents(self, t: RetrievalTables, question: Question) -> list[str]:
         docs: list[str] = []
-        for n in analysis.numbers:
+        for n in question.numbers:
             docs.extend(sorted(t.docs_by_number.get(n, ())))
         return list(dict.fromkeys(docs))
 
@@ -260,8 +289,8 @@ class HybridRetriever:
         shown = versions.get(language) or versions.get("en") or next(iter(versions.values()))
         return Retrieved(shown, score, versions, match, lex, dense)
 
-    def exact(self, t: RetrievalTables, analysis: QueryAnalysis, docs: Sequence[str]) -> list[Retrieved]:
-        ref = analysis.paragraph
+    def exact(self, t: RetrievalTables, question: Question, docs: Sequence[str]) -> list[Retrieved]:
+        ref = question.paragraph
         if ref is None or not docs:
             return []
         out = []
@@ -274,20 +303,30 @@ class HybridRetriever:
                 number = max(present)
             key = (doc, f"{ref.kind}{number}")
             if key in t.versions:
-                out.append(self._make(t, key, analysis.language, 1e6, "exact"))
+                out.append(self._make(t, key, question.language, 1e6, "exact"))
         return out
 
-    def lexical_scores(self, t: RetrievalTables, question: str, language: str) -> np.ndarray:
-        """BM25 of the question's words, plus their translations at a lower weight."""
-        other = "en" if language == "fr" else "fr"
-        own = query_tokens(question, (language, other))
+    def lexical_scores(self, t: RetrievalTables, question: Question | str, language: str | None = None) -> np.ndarray:
+        """BM25 of the question's words, plus their translations at a lower weight (a string is
+        read as `Question.of(string, language)`).
+
+        The words are stemmed for the question's language and those its table says it is also
+        searched in (`search_also`); the bilingual lexicon translates into each of those."""
+        if isinstance(question, str):
+            question = Question.of(question, language)
+        language = question.language
+        own = list(question.stems)
         scores = t.lexical.scores(own)
-        derived = [d for w in _NAMES.findall(question) if len(w) >= 5 for d in t.lexical.with_prefix(fold(w))]
+        # names are read as typed (capitals); each is folded here, a word, not the question
+        derived = [d for w in _NAMES.findall(question.search_text) if len(w) >= 5 for d in t.lexical.with_prefix(fold(w))]
         derived = [d for d in dict.fromkeys(derived) if d not in own]
         if derived:  # a name the texts only use in a derived form: Russia → Russian Federation
             scores = scores + self.weights.translated * t.lexical.scores(derived)
         if self.weights.translated and self.lexicon is not None:
-            translated = self.lexicon.translate(tokens(question, language), language, other)
+            translated: dict[str, float] = {}
+            for other in question.languages[1:]:
+                for w, strength in self.lexicon.translate(question.own_tokens, language, other).items():
+                    translated[w] = max(translated.get(w, 0.0), strength)
             extra = [w for w in translated if w not in own]
             if extra:
                 scores = scores + self.weights.translated * t.lexical.scores(extra) * self._lacks(t, language)
@@ -304,13 +343,13 @@ class HybridRetriever:
             t.lacks[language] = np.array([d not in have for d in t.doc_keys], dtype=np.float32)
         return t.lacks[language]
 
-    def _priors(self, t: RetrievalTables, question: str, combined: np.ndarray, cand: np.ndarray) -> np.ndarray:
+    def _priors(self, t: RetrievalTables, question: Question, combined: np.ndarray, cand: np.ndarray) -> np.ndarray:
         """Preferences that do not come from word matching: answer type, operative part.
 
         Applied to the best `prior_candidates` rows only: a question with common words has
         thousands of candidates, and checking each text for a date would dominate the latency.
         """
-        kinds = asked(question) if self.weights.answer_type else []
+        kinds = list(question.answer_types) if self.weights.answer_type else []
         if not kinds and self.weights.preambular == 1.0:
             return combined
         out = combined.astype(np.float32, copy=True)
@@ -372,38 +411,36 @@ class HybridRetriever:
         return self.library.store.query(vec, k=n, where=where)
 
     # -- the search --------------------------------------------------------------------------
-    def retrieve(
-        self,
-        question: str,
-        k: int = 10,
-        filters: Filters | None = None,
-        analysis: QueryAnalysis | None = None,
-        context: str = "",
-    ) -> list[Retrieved]:
-        """Ranked paragraphs for `question`; `context` (an earlier question) counts at a lower weight."""
+    def retrieve(self, question: Question | str, k: int = 10, filters: Filters | None = None) -> list[Retrieved]:
+        """Ranked paragraphs for `question`; its `context` (an earlier question) counts at a lower weight.
+
+        `filters` default to the question's own; a plain string is read as `Question.of(string)`.
+        """
         t = self.tables  # one reference for the whole search: a concurrent refresh cannot split it
-        filters = filters or Filters()
-        analysis = analysis or analyse(question)
+        if isinstance(question, str):
+            question = Question.of(question)
+        filters = filters if filters is not None else question.filters
+        context = question.context
         if not t.chunks:
             return []
-        named = self.named_documents(t, analysis)
+        named = self.named_documents(t, question)
         mask = self._mask(t, filters, named)
         if not mask.any():
             return []
         scope = t.doc_keys[mask]  # one document in scope (a filter) allows a look-up by paragraph number
         exact_docs = named or ([str(scope[0])] if len(scope) and (scope == scope[0]).all() else [])
-        exact = self.exact(t, analysis, exact_docs)
+        exact = self.exact(t, question, exact_docs)
 
         lex = np.zeros(len(t.chunks), dtype=np.float32)
         if self.mode in ("hybrid", "bm25") and t.lexical is not None:
-            lex = self.lexical_scores(t, question, analysis.language)
-            if context:  # the context ranks among paragraphs that match the new words, never alone
-                lex = lex + self.weights.context * self.lexical_scores(t, context, analysis.language) * (lex > 0)
+            lex = self.lexical_scores(t, question)
+            if context is not None:  # the context ranks among paragraphs that match the new words, never alone
+                lex = lex + self.weights.context * self.lexical_scores(t, context) * (lex > 0)
             lex = lex * mask
         dense = np.zeros(len(t.chunks), dtype=np.float32)
         dense_mask = np.zeros(len(t.chunks), dtype=bool)
         if self.mode in ("hybrid", "dense"):
-            vec = self.library.embedder.embed_query(f"{question} {context}".strip())
+            vec = self.library.embedder.embed_query(f"{question.search_text} {context.search_text if context else ''}".strip())
             n = self.weights.dense_candidates if self.mode == "hybrid" else max(k * 6, 60)
             dense, dense_mask = self._dense(t, vec, n, mask, chroma_where(filters, named))
 
@@ -438,5 +475,5 @@ class HybridRetriever:
             if key in seen:
                 continue
             seen.add(key)
-            out.append(self._make(t, key, analysis.language, s, "search", float(lex[row]), float(dense[row])))
+            out.append(self._make(t, key, question.language, s, "search", float(lex[row]), float(dense[row])))
         return out[:k]

@@ -1,38 +1,26 @@
 """Text analysis shared by the lexical index and the query side: fold, tokenise, stem.
 
 Accent- and case-folding make "Etats" find "États"; stemming per language makes "encourages"
-find "encourage". Stop words are tables, one per language, so a new language is a new table.
-Queries are analysed with both the French and the English stemmer when the language is
-uncertain, because a short question often carries too few words to tell.
+find "encourage". Stop words, the content-word rule and the stemmer come from each language's
+table (`index.languages`), so a new language is a new file. Queries are analysed with the
+stemmers of the question's language and the languages it is searched with, because a short
+question often carries too few words to tell.
+
+A question is folded once per turn (`assistant.question.Question`); the `*_folded` functions
+below work on text already folded, so the question's later stages never fold it again.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from functools import lru_cache
 
 from reso.index import ordinals
+from reso.index.languages import languages
 
 _WORD = re.compile(r"[^\W_]+(?:/[^\W_]+)*", re.UNICODE)
-
-_STOPWORD_TEXT: dict[str, str] = {
-    "en": """a about above after again all also am an and any are as at be been before being below between both but
-        by can could did do does doing down during each few for from further had has have having he her here hers
-        him his how i if in into is it its itself just me more most my no nor not now of off on once only or other
-        our ours out over own same she should so some such than that the their theirs them then there these they
-        this those through to too under until up very was we were what when where which while who whom why will with
-        would you your yours whose whom shall may might must upon within without toward towards via per""",
-    "fr": """a à au aux avec ce ces cet cette dans de des du elle elles en et eux il ils je la le les leur leurs lui ma
-        mais me même mes moi mon ne nos notre nous on ou où par pas pour qu que qui quoi quel quelle quels quelles sa
-        se ses son sur ta te tes toi ton tu un une vos votre vous c d j l m n s t y été être avoir a ont est sont
-        était étaient sera seront fait faire comme aussi ainsi dont ni si cela ceci celui celle ceux celles leur
-        lequel laquelle lesquels lesquelles auquel auxquels duquel desquels sans sous entre vers chez depuis
-        pendant contre avant après selon doit doivent peut peuvent est-ce""",
-}
-
-_STEMMER_NAMES = {"en": "english", "fr": "french", "es": "spanish", "ru": "russian"}
-
 
 # fold's fast paths, built on first use rather than at import (see _latin1_table, _combining_re).
 _LATIN1_TABLE: bytes | None = None
@@ -119,12 +107,53 @@ def fold(text: str) -> str:
     return _combining_re().sub("", decomposed).lower()
 
 
-STOPWORDS: dict[str, frozenset[str]] = {lang: frozenset(fold(t).split()) for lang, t in _STOPWORD_TEXT.items()}
+def _stopwords() -> dict[str, frozenset[str]]:
+    return {code: frozenset(fold(t.stopwords_text).split()) for code, t in languages().tables.items() if t.stopwords_text}
 
 
-@lru_cache(maxsize=8)
+class _Stopwords(Mapping):
+    """Each language's stop words (folded), read from the tables on first use, not at import."""
+
+    def _all(self) -> dict[str, frozenset[str]]:
+        return _stopwords_cached()
+
+    def __getitem__(self, key: str) -> frozenset[str]:
+        return self._all()[key]
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+@lru_cache(maxsize=1)
+def _stopwords_cached() -> dict[str, frozenset[str]]:
+    return _stopwords()
+
+
+STOPWORDS: Mapping[str, frozenset[str]] = _Stopwords()
+
+
+@lru_cache(maxsize=64)
+def stopwords_of(codes: tuple[str, ...]) -> frozenset[str]:
+    """The union of these languages' stop words, built once per set of languages."""
+    return frozenset().union(*(STOPWORDS.get(c, frozenset()) for c in codes))
+
+
+def all_stopwords() -> frozenset[str]:
+    """Every understood language's stop words: what a question word of unknown language is not."""
+    return stopwords_of(tuple(STOPWORDS))
+
+
+def is_content(word: str, stop: frozenset[str] | None = None, min_length: int = 2) -> bool:
+    """The one definition of a content word: not a stop word, and `min_length` long or a number."""
+    return word not in (all_stopwords() if stop is None else stop) and (len(word) >= min_length or word.isdigit())
+
+
+@lru_cache(maxsize=64)
 def _stemmer(language: str):
-    name = _STEMMER_NAMES.get(language)
+    name = languages()(language).stemmer
     if not name:
         return None
     try:
@@ -146,48 +175,75 @@ def _split_elisions(word: str) -> str:
 def words(text: str) -> list[str]:
     """Folded word tokens; a symbol such as 30/25 or 2699 stays one token, elisions are split off,
     ordinals in words or digits become one token ("fifty-fifth", "55th" → ord55)."""
+    return words_folded(fold(text))
+
+
+def words_folded(folded: str) -> list[str]:
+    """`words` of text that is already folded."""
     out: list[str] = []
-    for raw in ordinals.normalise(fold(text)).split():
+    for raw in ordinals.normalise(folded).split():
         out.extend(_WORD.findall(_split_elisions(raw.strip(".,;:!?()[]«»\"“”"))))
     return out
 
 
+def stem(ws: list[str], language: str) -> list[str]:
+    stemmer = _stemmer(language)
+    return stemmer.stemWords(ws) if stemmer else list(ws)
+
+
 def tokens(text: str, language: str) -> list[str]:
     """Index-side tokens: folded, stop words removed, stemmed with the text's own language."""
+    return tokens_of_words(words(text), language)
+
+
+def tokens_of_words(ws: list[str], language: str) -> list[str]:
+    table = languages()(language)
     stop = STOPWORDS.get(language, frozenset())
-    ws = [w for w in words(text) if w not in stop and (len(w) > 1 or w.isdigit())]
-    stemmer = _stemmer(language)
-    return stemmer.stemWords(ws) if stemmer else ws
+    return stem([w for w in ws if is_content(w, stop, table.min_word_length)], language)
 
 
-def stem_variants(word: str, languages: tuple[str, ...] = ("en", "fr")) -> set[str]:
+def stem_variants(word: str, languages_: tuple[str, ...] | None = None) -> set[str]:
     """A folded word and its stem in each language: how a question word can appear in the index."""
     out = {word}
-    for lang in languages:
+    for lang in languages().understood if languages_ is None else languages_:
         stemmer = _stemmer(lang)
         if stemmer:
             out.add(stemmer.stemWord(word))
     return out
 
 
-def query_tokens(text: str, languages: tuple[str, ...] = ("en", "fr")) -> list[str]:
+def query_tokens(text: str, languages_: tuple[str, ...] | None = None) -> list[str]:
     """Query-side tokens: stemmed for each candidate language, so either language's index matches."""
-    stop = frozenset().union(*(STOPWORDS.get(lang, frozenset()) for lang in languages))
-    ws = [w for w in words(text) if w not in stop and (len(w) > 1 or w.isdigit())]
+    return query_tokens_of_words(words(text), languages_)
+
+
+def query_tokens_of_words(ws: list[str], languages_: tuple[str, ...] | None = None) -> list[str]:
+    codes = languages().understood if languages_ is None else languages_
+    stop = stopwords_of(codes)
+    ws = [w for w in ws if is_content(w, stop)]
     seen: dict[str, None] = {}
-    for lang in languages:
-        stemmer = _stemmer(lang)
-        for t in stemmer.stemWords(ws) if stemmer else ws:
+    for lang in codes:
+        for t in stem(ws, lang):
             seen.setdefault(t, None)
     return list(seen)
 
 
+def search_languages(language: str) -> tuple[str, ...]:
+    """The question's language and those it is also searched in (its table's `search_also`)."""
+    return (language, *(c for c in languages()(language).search_also if c != language))
+
+
 def guess_language(text: str, default: str = "en") -> str:
-    """fr or en (or another language with a stop-word table) by stop-word and accent evidence."""
-    ws = words(text)
-    raw = text.lower()
-    scores = {lang: sum(1 for w in ws if w in stop) for lang, stop in STOPWORDS.items()}
-    if re.search(r"[éèêàùçôîû]", raw):
-        scores["fr"] = scores.get("fr", 0) + 1.5
+    """A language with stop words, by stop-word and letter evidence (see `guess_language_of`)."""
+    return guess_language_of(words(text), text, default)
+
+
+def guess_language_of(ws: list[str], raw: str, default: str = "en") -> str:
+    """The understood language whose stop words (and telling letters) the question has most of."""
+    lower = raw.lower()
+    scores: dict[str, float] = {lang: sum(1 for w in ws if w in stop) for lang, stop in STOPWORDS.items()}
+    for code, table in languages().tables.items():
+        if table.detect_characters and any(ch in lower for ch in table.detect_characters):
+            scores[code] = scores.get(code, 0) + table.detect_weight
     best = max(scores, key=scores.get)
     return best if scores[best] > 0 else default

@@ -39,6 +39,16 @@ class Lexicon:
                 out[t] = max(out.get(t, 0.0), w)
         return out
 
+    def translate_all(self, stems: Iterable[str]) -> dict[str, float]:
+        """Translations of `stems` in every direction the table holds (the stems' language unknown)."""
+        stems = list(stems)
+        out: dict[str, float] = {}
+        for direction in self.table:
+            source, target = direction.split(">")
+            for t, w in self.translate(stems, source, target).items():
+                out[t] = max(out.get(t, 0.0), w)
+        return out
+
     def save(self, path: Path = DATA) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("w", encoding="utf-8") as f:

@@ -21,7 +21,7 @@ from reso.index.ingest import Ingestor, IngestReport
 from reso.index.lock import ingest_lock
 from reso.index.chunks import Chunk
 from reso.index.model import normalise_pid, normalise_symbol
-from reso.index.store import ChromaStore, DocumentRecord
+from reso.index.store import DocumentRecord, VectorStore
 
 log = logging.getLogger(__name__)
 DEFAULT_CORPUS = Path(__file__).resolve().parent / "default_corpus"
@@ -54,7 +54,7 @@ class ParagraphView:
 class Library:
     def __init__(
         self,
-        store: ChromaStore,
+        store: VectorStore,
         embedder: Embedder | Callable[[], Embedder],
         batch_size: int = 64,
         records_ttl: float = 0.0,
@@ -92,7 +92,7 @@ class Library:
             if callable(self._embedder) and not hasattr(self._embedder, "embed_query"):
                 self._embedder = self._embedder()
             if self._for_index is None:
-                record = getattr(self.store, "model_record", lambda: None)()
+                record = self.store.model_record()
                 self._for_index = for_index(self._embedder, record["embedder"] if record else None)  # type: ignore[arg-type]
             return self._for_index
 
@@ -111,11 +111,9 @@ class Library:
         seconds, raise `IngestBusy`. A store opened without a data folder is not locked. After a
         change, the search tables are brought up to date (`on_step` is told).
         """
-        data_dir = getattr(self.store, "data_dir", None)
+        data_dir = self.store.data_dir
         with ingest_lock(data_dir, lock_timeout, on_wait) if data_dir is not None else nullcontext():
-            reopen = getattr(self.store, "reopen", None)
-            if callable(reopen):  # the ingest we waited for may have rebuilt the collections
-                reopen()
+            self.store.reopen()  # the ingest we waited for may have rebuilt the collections
             if rebuild:
                 self.store.reset()
                 self._for_index = None  # an empty index takes the configured embedder

@@ -33,12 +33,43 @@ import numpy as np
 from reso.index.chunks import Chunk, version_digest
 from reso.index.lexical import LexicalIndex, paragraph_tokens_of
 from reso.index.model import normalise_symbol
+from reso.index.store import VectorStore
 
 log = logging.getLogger(__name__)
 
 CACHE_FORMAT = 4
 _MANIFEST = "manifest.json"
 _CHUNK_FIELDS = [f.name for f in dataclasses.fields(Chunk)]
+
+
+class ParagraphTokens:
+    """Each row's paragraph tokens as the lexical index was built with them (`paragraph_tokens_of`).
+
+    The refusal policy checks a question's words against its best paragraphs' tokens: it reads
+    them here instead of tokenising the paragraphs again. Held as one string a row (a list of
+    strings a row would cost ~200 MB at 100k paragraphs); a loaded state reads its `tokens.json`
+    on first use, and a row it cannot read (the file pruned by a newer state meanwhile) is
+    tokenised from its chunk, the same tokens.
+    """
+
+    def __init__(self, rows: Sequence[str] | None = None, path: Path | None = None):
+        self._rows = list(rows) if rows is not None else None
+        self._path = path
+
+    @classmethod
+    def of(cls, paragraph_tokens: Sequence[list[str]]) -> ParagraphTokens:
+        return cls([" ".join(row) for row in paragraph_tokens])
+
+    def row(self, i: int, chunk: Chunk) -> list[str]:
+        if self._rows is None and self._path is not None:
+            try:
+                rows = json.loads(self._path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                rows = None
+            self._rows, self._path = rows, None
+        if self._rows is not None and 0 <= i < len(self._rows):
+            return self._rows[i].split()
+        return paragraph_tokens_of(chunk)
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,6 +80,7 @@ class Snapshot:
     hashes: list[str]  # each chunk's content hash in the store ("" when it has none)
     lexical: LexicalIndex | None
     vectors: np.ndarray | None  # unit rows (n, dim); None when the store cannot hand them out
+    tokens: ParagraphTokens = field(default_factory=ParagraphTokens)  # each row's paragraph tokens
 
 
 @dataclass
@@ -74,10 +106,11 @@ def _code_version() -> str:
     """
     import bm25s
 
-    from reso.index import analysis, lexical, ordinals
+    from reso.index import analysis, languages, lexical, ordinals
 
     h = hashlib.sha256(f"{CACHE_FORMAT}|{bm25s.__version__}|{','.join(_CHUNK_FIELDS)}".encode())
-    for source in (analysis.__file__, ordinals.__file__, lexical.__file__, __file__):
+    # the language tables decide the tokens too (stop words, stemmers, ordinals)
+    for source in (analysis.__file__, ordinals.__file__, lexical.__file__, languages.__file__, __file__, *languages.data_files()):
         h.update(Path(source).read_bytes())
     return h.hexdigest()
 
@@ -212,7 +245,8 @@ class TableCache:
             vectors = np.load(folder / "vectors.npy", mmap_mode="r", allow_pickle=False)
             if len(vectors) != len(chunks):
                 raise ValueError("the saved vectors do not match the chunks")
-        return Snapshot(chunks, hashes, index, vectors)
+        tokens = ParagraphTokens(path=folder / "tokens.json") if lexical else ParagraphTokens()
+        return Snapshot(chunks, hashes, index, vectors, tokens)
 
     def previous(self) -> _Previous | None:
         """The newest sound saved state, whatever its key; None when there is none."""
@@ -270,7 +304,7 @@ class TableCache:
 
 
 def build_snapshot(
-    store: Any,
+    store: VectorStore,
     cache: TableCache | None = None,
     fingerprint: str | None = None,
     lexical: bool = True,
@@ -303,7 +337,7 @@ def build_snapshot(
                 stats.tokenised += 1
     vectors = _vectors(store, chunks, kept, base, stats)
     index = LexicalIndex(chunks, paragraph_tokens=paragraph_tokens) if lexical else None
-    snapshot = Snapshot(chunks, hashes, index, vectors)
+    snapshot = Snapshot(chunks, hashes, index, vectors, ParagraphTokens.of(paragraph_tokens) if lexical else ParagraphTokens())
     if cache is not None:
         cache.last_build = stats
         # tables without the vectors the store failed to give are this process's stopgap, never
@@ -313,7 +347,7 @@ def build_snapshot(
     return snapshot
 
 
-def _rows(store: Any, base: _Previous | None) -> list[tuple[Chunk, str]]:
+def _rows(store: VectorStore, base: _Previous | None) -> list[tuple[Chunk, str]]:
     """Every chunk with its content hash, in document order.
 
     With a last state to build on, a version whose record still carries the digest of the
@@ -322,11 +356,8 @@ def _rows(store: Any, base: _Previous | None) -> list[tuple[Chunk, str]]:
     hold: that is always read from the chunks. When many versions changed, one read of
     everything is cheaper than one per version.
     """
-    hashed = getattr(store, "hashed_chunks", None)
-    if not callable(hashed):
-        return [(c, "") for c in store.chunks()]
-    records_of = getattr(store, "document_records", None)
-    records = records_of() if base is not None and callable(records_of) else []
+    hashed = store.hashed_chunks
+    records = store.document_records() if base is not None else []
     if not records or any(not r.content_sha for r in records):
         return hashed()  # a first build, or an index written before records carried digests
     held: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -348,11 +379,11 @@ def _rows(store: Any, base: _Previous | None) -> list[tuple[Chunk, str]]:
     return sorted(kept, key=lambda row: (row[0].document, row[0].language, row[0].order))
 
 
-def _vectors(store: Any, chunks: list[Chunk], kept: list[int | None], base: _Previous | None, stats: BuildStats) -> np.ndarray | None:
+def _vectors(store: VectorStore, chunks: list[Chunk], kept: list[int | None], base: _Previous | None, stats: BuildStats) -> np.ndarray | None:
     """Every chunk's vector, the last state's where it holds the chunk; None when the store cannot
     hand them out, and the dense search then goes to the store's own query."""
-    fetch = getattr(store, "vectors", None)
-    if not callable(fetch) or not chunks:
+    fetch = store.vectors
+    if not chunks:
         return None
     # a kept row has the (id, content hash) of the last state's, and the hash names the model:
     # kept rows always have this index's dimension

@@ -29,7 +29,7 @@ def assistant(tmp_path_factory, seed_path) -> Assistant:
     library = Library(ChromaStore.open(tmp_path_factory.mktemp("seed-index")), HashEmbedder())
     library.ingest([seed_path])
     retriever = HybridRetriever(library)
-    return Assistant(retriever, ExtractiveGenerator(), RefusalPolicy(lexicon=retriever.lexical))
+    return Assistant(retriever, ExtractiveGenerator(), RefusalPolicy(index=retriever.lexical))
 
 
 def cited(answer) -> list[tuple[str, str]]:

@@ -507,12 +507,12 @@ def test_a_refresh_during_a_question_cannot_pair_new_tables_with_old_word_rariti
         return out
 
     def recording_decide(self, *args, **kwargs):
-        seen.setdefault("rarities", self.lexicon)
+        seen.setdefault("rarities", self.index)
         return decide(self, *args, **kwargs)
 
     monkeypatch.setattr(HybridRetriever, "retrieve", retrieve_then_refresh)
     monkeypatch.setattr(RefusalPolicy, "decide", recording_decide)
     assistant.answer("Que demande le Conseil au Haut-Commissaire d'organiser ?")
     assert seen["refreshed"] and seen["rarities"] is seen["lexical"]  # one state for the whole question
-    assert assistant.refusal.lexicon is assistant.retriever.lexical is not seen["lexical"]  # the next one sees the new
+    assert assistant.refusal.index is assistant.retriever.lexical is not seen["lexical"]  # the next one sees the new
     assert any(c.document == "A/HRC/RES/54/10" for c in assistant.retriever.chunks)

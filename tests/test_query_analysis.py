@@ -11,7 +11,7 @@ from reso.assistant.models import Message
 from reso.assistant.query import analyse, expand_abbreviations
 from reso.index.analysis import guess_language, tokens, words
 from reso.index.lexicon import bundled, learn
-from reso.index.ordinals import french, normalise
+from reso.index.ordinals import forms, normalise
 
 
 @pytest.mark.parametrize(
@@ -43,7 +43,9 @@ def test_language_guess_and_folding():
 
 
 def test_ordinals_in_words_and_digits_are_one_token():
-    assert french(61) == "soixante et unieme" and french(80) == "quatre-vingtieme" and french(1) == "premier"
+    written = forms()  # rows of the language tables, 1–99 in each language
+    assert written["soixante et unieme"] == 61 and written["quatre vingtieme"] == 80 and written["premier"] == 1
+    assert written["fifty fifth"] == 55 and sorted(set(written.values())) == list(range(1, 100))
     assert normalise("at its fifty-fifth session") == normalise("at its 55th session") == "at its ord55 session"
     assert normalise("a sa cinquante-cinquieme session") == "a sa ord55 session"
     assert "ord61" in tokens("à sa soixante et unième session", "fr") and "ord61" in tokens("61st session", "en")

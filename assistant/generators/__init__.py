@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from reso.assistant.models import Message, Retrieved
+
+if TYPE_CHECKING:
+    from reso.assistant.question import Question
 from reso.errors import ResoError
 
 
@@ -30,6 +33,7 @@ class GenerationInput:
     sources: list[Retrieved]  # the paragraphs the answer may cite, best first
     history: list[Message] = field(default_factory=list)
     standalone_question: str = ""  # the question with the conversation folded in, when it differs
+    asked: Question | None = None  # the question as analysed for this turn (its words and stems)
 
 
 class Generator(Protocol):

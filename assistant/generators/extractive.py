@@ -15,7 +15,9 @@ from collections.abc import Iterator
 from reso.assistant.citations import marker
 from reso.assistant.generators import GenerationInput
 from reso.assistant.models import Retrieved
-from reso.index.analysis import query_tokens, tokens
+from reso.assistant.question import Question
+from reso.index.analysis import search_languages, tokens
+from reso.index.languages import languages
 from reso.prompts import phrase
 
 MAX_WORDS = 70  # longer paragraphs are cut to their best clauses
@@ -31,8 +33,9 @@ def _segments(text: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
-def condense(text: str, question: str, language: str, max_words: int = MAX_WORDS) -> str:
-    """The paragraph, or its lead clause plus the clauses that share most words with the question."""
+def condense(text: str, question: Question | str, language: str, max_words: int = MAX_WORDS) -> str:
+    """The paragraph, or its lead clause plus the clauses that share most words with the question
+    (and its context), stemmed for the paragraph's language and those it is searched with."""
     flat = " ".join(text.split())
     if len(flat.split()) <= max_words:
         return flat
@@ -40,7 +43,9 @@ def condense(text: str, question: str, language: str, max_words: int = MAX_WORDS
     if len(segs) <= 1:
         words = flat.split()
         return " ".join(words[:max_words]) + " …"
-    q = set(query_tokens(question, (language, "en" if language == "fr" else "fr")))
+    if isinstance(question, str):
+        question = Question.of(question)
+    q = set(question.terms(search_languages(language)))
     scored = sorted(
         range(1, len(segs)), key=lambda i: (-len(q & set(tokens(segs[i], language))), i)
     )
@@ -65,7 +70,7 @@ def condense(text: str, question: str, language: str, max_words: int = MAX_WORDS
 def sentence_for(source: Retrieved, inp: GenerationInput) -> str:
     chunk = source.chunk
     lang = inp.language
-    text = condense(chunk.text, inp.standalone_question or inp.question, chunk.language)
+    text = condense(chunk.text, inp.asked or inp.standalone_question or inp.question, chunk.language)
     text = re.sub(r"[\s;,:]+$", "", text)
     if not text.endswith(("…", ".", "»", "”")):
         text += "."
@@ -74,12 +79,13 @@ def sentence_for(source: Retrieved, inp: GenerationInput) -> str:
         note = " " + phrase("in_language", lang, language=phrase(f"lang_{chunk.language}", lang))
     cite = marker(chunk.document, chunk.paragraph)
     body = _lower_first(phrase(f"body_{chunk.body}", lang))
-    quoted = f"« {text} »" if lang == "fr" else f"“{text}”"
+    table = languages()(lang)  # the answer's typography: « … » and " :" in French
+    quoted = f"{table.quotes[0]}{text}{table.quotes[1]}"
     lead = phrase("in_resolution", lang, document=chunk.document)
     if chunk.kind == "operative":
         if chunk.language == lang:  # the body, then the paragraph's own verb: "the Council requests …"
             return f"{lead} {body} {_lower_first(text)} {cite}"
-        return f"{lead} {body}{note} : {quoted} {cite}" if lang == "fr" else f"{lead} {body}{note}: {quoted} {cite}"
+        return f"{lead} {body}{note}{table.colon} {quoted} {cite}"
     if chunk.kind == "preambular":
         intro = phrase("preamble_intro", lang, document=chunk.document, body_lower=body)
         return f"{intro} {quoted}{note} {cite}"

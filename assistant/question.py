@@ -1,0 +1,202 @@
+"""The question of one turn, analysed once: what every stage of an answer reads.
+
+A question is folded (lower case, no accents) exactly once, at the start of the turn; its
+words, stems per language, language, named resolutions and paragraph, answer types and
+sub-questions are derived from that folded text and passed along in one immutable object.
+Retrieval, the refusal policy, follow-up resolution, the extractive generator and the UI's
+highlighter read it; none of them folds or tokenises the question again (a test counts the
+calls of `fold` per turn). One definition of a content word (`index.analysis.is_content`)
+serves them all.
+
+Earlier questions of the conversation are text (the surfaces send plain messages), so they are
+analysed here too, once each per turn: the previous question a follow-up leans on becomes the
+question's `context`, itself a `Question`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from functools import cached_property, lru_cache
+
+from reso.assistant.answer_types import asked_folded
+from reso.assistant.conversation import resolve_analysed
+from reso.assistant.models import Filters, Message
+from reso.assistant.query import ParagraphRef, QueryAnalysis, abbreviation_pieces, numbers_of_folded, parts_of_folded
+from reso.assistant.query import _paragraph_ref
+from reso.index.analysis import (
+    fold,
+    guess_language_of,
+    is_content,
+    query_tokens_of_words,
+    search_languages,
+    tokens_of_words,
+    words_folded,
+)
+
+
+@lru_cache(maxsize=256)
+def _folded_addition(text: str) -> str:
+    """An abbreviation's expansion, folded once per process (it is table data, not the question)."""
+    return fold(text)
+
+
+def _expand_folded(text: str, folded: str) -> tuple[str, str]:
+    """The question with its abbreviations' expansions, as typed and folded, from one fold of it.
+
+    The expansions are spliced into the folded text at the abbreviations' places. `fold` keeps
+    each character's place when it keeps the length (ASCII, accented letters); a question whose
+    folding changes its length (a ligature: œ → oe) is folded piece by piece around them instead.
+    """
+    pieces = abbreviation_pieces(text)
+    if len(pieces) == 1 and not pieces[0][1]:
+        return text, folded
+    raw = "".join(p for p, _ in pieces)
+    same_places = len(folded) == len(text)
+    out: list[str] = []
+    at = 0
+    for piece, added in pieces:
+        if added:
+            out.append(_folded_addition(piece))
+        else:
+            out.append(folded[at : at + len(piece)] if same_places else fold(piece))
+            at += len(piece)
+    return raw, "".join(out)
+
+
+@dataclass(frozen=True, eq=False)
+class Question:
+    """One question as every stage reads it. Build it with `Question.ask` (a turn) or `Question.of`."""
+
+    text: str  # as asked (stripped)
+    language: str  # the language to answer in: given, or recognised from the question's own words
+    search_text: str  # what is searched for: made standalone in the conversation, abbreviations spelt out
+    folded: str  # `search_text` folded: the one folding of the question
+    words: tuple[str, ...]  # word tokens of `folded` (ordinals as ord<n>, elisions split off)
+    numbers: tuple[str, ...] = ()  # resolutions named ("30/25", "2699"), or carried from the conversation
+    paragraph: ParagraphRef | None = None  # a paragraph named ("OP 4", "the next paragraph")
+    answer_types: tuple[str, ...] = ()  # "quantity", "duration", "date", "session"
+    context: Question | None = None  # the earlier question an elliptical follow-up leans on
+    filters: Filters = field(default_factory=Filters)
+    history: tuple[Message, ...] = ()
+
+    # -- building -------------------------------------------------------------------------
+    @classmethod
+    def ask(
+        cls,
+        text: str,
+        history: Sequence[Message] = (),
+        filters: Filters | None = None,
+        language: str | None = None,
+    ) -> Question:
+        """The question of a turn: folded once, read in its conversation, abbreviations spelt out."""
+        text = text.strip()
+        folded = fold(text)
+        own_words = words_folded(folded)
+        lang = language or guess_language_of(own_words, text)
+        own_numbers = numbers_of_folded(folded)
+        follow = resolve_analysed(text, folded, own_numbers, history)
+        search, search_folded = _expand_folded(text, folded)
+        if follow.prefix:  # "and in 54/10?": the previous question asked of another resolution
+            prefix, prefix_folded = _expand_folded(follow.prefix + " ", fold(follow.prefix + " "))
+            search, search_folded = prefix + search, prefix_folded + search_folded
+        numbers = numbers_of_folded(search_folded)
+        if follow.numbers and not numbers:
+            numbers = list(follow.numbers)
+        paragraph = follow.paragraph if follow.paragraph is not None else _paragraph_ref(search_folded)
+        context = cls.of(follow.context, lang) if follow.context else None
+        return cls(
+            text=text,
+            language=lang,
+            search_text=search,
+            folded=search_folded,
+            words=tuple(words_folded(search_folded)),
+            numbers=tuple(numbers),
+            paragraph=paragraph,
+            answer_types=tuple(asked_folded(search_folded)),
+            context=context,
+            filters=filters or Filters(),
+            history=tuple(history),
+        )
+
+    @classmethod
+    def of(cls, text: str, language: str | None = None) -> Question:
+        """A question on its own, as typed (no conversation, no abbreviation expansion): for callers
+        that search with a plain string (benchmarks, the LangChain retriever, tests)."""
+        folded = fold(text)
+        ws = words_folded(folded)
+        return cls(
+            text=text,
+            language=language or guess_language_of(ws, text),
+            search_text=text,
+            folded=folded,
+            words=tuple(ws),
+            numbers=tuple(numbers_of_folded(folded)),
+            paragraph=_paragraph_ref(folded),
+            answer_types=tuple(asked_folded(folded)),
+        )
+
+    # -- what the stages read ---------------------------------------------------------------
+    @cached_property
+    def languages(self) -> tuple[str, ...]:
+        """The question's language and those it is also searched in."""
+        return search_languages(self.language)
+
+    @cached_property
+    def stems(self) -> tuple[str, ...]:
+        """Content words stemmed for every search language: what the lexical index is asked."""
+        return self.stems_for(self.languages)
+
+    def stems_for(self, languages: tuple[str, ...]) -> tuple[str, ...]:
+        return _stems(self.words, languages)
+
+    @cached_property
+    def own_tokens(self) -> tuple[str, ...]:
+        """Content words stemmed in the question's own language (what the bilingual lexicon translates)."""
+        return tuple(tokens_of_words(list(self.words), self.language))
+
+    @cached_property
+    def content_words(self) -> tuple[str, ...]:
+        """The question's content words, folded, each once, in order."""
+        return tuple(w for w in dict.fromkeys(self.words) if is_content(w))
+
+    @cached_property
+    def parts(self) -> tuple[Question, ...]:
+        """The sub-questions of a question asking several things, each with this one as context."""
+        return tuple(self._part(p) for p in parts_of_folded(self.folded))
+
+    def _part(self, folded_part: str) -> Question:
+        return replace(
+            self,
+            search_text=folded_part,
+            folded=folded_part,
+            words=tuple(words_folded(folded_part)),
+            paragraph=None,
+            answer_types=tuple(asked_folded(folded_part)),
+            context=self,
+        )
+
+    @property
+    def standalone(self) -> str:
+        """The question with the conversation folded in, as text (for a language model)."""
+        return f"{self.search_text} ({self.context.search_text})" if self.context else self.search_text
+
+    def terms(self, languages: tuple[str, ...]) -> frozenset[str]:
+        """Stems of the question and its context for `languages` (what a paragraph's clauses are matched with)."""
+        words = self.words + (self.context.words if self.context else ())
+        return frozenset(_stems(words, languages))
+
+    def highlight_terms(self) -> tuple[frozenset[str], frozenset[str]]:
+        """(content words, their stems in every understood language): what the UI marks in a paragraph."""
+        words = frozenset(self.content_words)
+        return words, frozenset(s for w in words for s in _stems((w,), None))
+
+    @property
+    def analysis(self) -> QueryAnalysis:
+        """The older shape of the question's look-up facts (numbers, paragraph, language)."""
+        return QueryAnalysis(self.search_text, self.language, list(self.numbers), self.paragraph)
+
+
+@lru_cache(maxsize=4096)
+def _stems(words: tuple[str, ...], languages: tuple[str, ...] | None) -> tuple[str, ...]:
+    return tuple(query_tokens_of_words(list(words), languages))
