@@ -240,7 +240,7 @@ class Assistant:
             related = [citation_of(r) for r in decision.related]
             yield Sources([])
             timings["total"] = (time.perf_counter() - t0) * 1000
-            yield Done(Answer(text, lang, True, [], related, retrieved, [], timings | {"generate": 0.0}))
+            yield Done(Answer(text, lang, True, [], related, retrieved, [], timings | {"generate": 0.0}, question=asked))
             return
 
         if decision.sources[0].match != "exact":
@@ -272,7 +272,7 @@ class Assistant:
         # was given listed as possibly related, never as sources.
         refused = not citations
         related = [citation_of(r) for r in decision.sources] if refused else []
-        yield Done(Answer(text, lang, refused, citations, related, retrieved, flt.removed, timings))
+        yield Done(Answer(text, lang, refused, citations, related, retrieved, flt.removed, timings, question=asked))
 
     def answer(
         self,

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from reso.index.chunks import Chunk
+
+if TYPE_CHECKING:
+    from reso.assistant.question import Question
 
 
 @dataclass(frozen=True)
@@ -67,3 +70,5 @@ class Answer:
     retrieved: list[Retrieved] = field(default_factory=list)
     removed_citations: list[str] = field(default_factory=list)  # markers the generator invented
     timings_ms: dict[str, float] = field(default_factory=dict)
+    # the one analysis of the question this answers (the UI highlights its words); not on the wire
+    question: Question | None = field(default=None, repr=False, compare=False)

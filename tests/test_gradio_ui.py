@@ -31,6 +31,7 @@ from reso.index.embedders import HashEmbedder
 from reso.errors import ResoError
 from reso.index.library import Library
 from reso.index.store import ChromaStore
+from reso.assistant.question import Question
 from reso.prompts import phrase
 from reso.ui import gradio as ui
 from reso.ui.feedback import FeedbackStore
@@ -89,7 +90,7 @@ def source(**overrides) -> ui.Source:
 
 
 def test_text_is_escaped_before_matching_words_are_highlighted():
-    out = ui.render_text(f"{HOSTILE} Le Conseil prie d'organiser", ui.question_terms(Q_FR))
+    out = ui.render_text(f"{HOSTILE} Le Conseil prie d'organiser", ui.question_terms(Question.of(Q_FR)))
     assert "<script" not in out and "<img" not in out
     assert "&lt;script&gt;" in out and "&lt;img src=x onerror=alert(1)&gt;" in out
     assert "<mark>Conseil</mark>" in out and "<mark>organiser</mark>" in out
@@ -97,13 +98,13 @@ def test_text_is_escaped_before_matching_words_are_highlighted():
 
 
 def test_highlighting_never_cuts_an_entity():
-    out = ui.render_text('<b> & "x"', ui.question_terms("lt gt amp quot x27"))
+    out = ui.render_text('<b> & "x"', ui.question_terms(Question.of("lt gt amp quot x27")))
     assert "<mark>" not in out
     assert out == "&lt;b&gt; &amp; &quot;x&quot;"
 
 
 def test_highlighting_folds_accents_and_case_and_skips_stop_words():
-    terms = ui.question_terms("Que demande le Conseil aux ETATS ?")
+    terms = ui.question_terms(Question.of("Que demande le Conseil aux ETATS ?"))
     out = ui.render_text("Les États et le Conseil demandent", terms)
     assert "<mark>États</mark>" in out and "<mark>Conseil</mark>" in out
     assert "<mark>Les</mark>" not in out and "<mark>le</mark>" not in out
@@ -131,7 +132,7 @@ def test_hostile_text_around_markers_stays_text():
 
 
 def test_sources_panel_shows_each_cited_paragraph_with_its_document():
-    turn = ui.Turn(Q_FR, f"… [{SEED}, OP4]", "fr", sources=(source(),))
+    turn = ui.Turn(Q_FR, f"… [{SEED}, OP4]", "fr", sources=(source(),), terms=ui.question_terms(Question.of(Q_FR)))
     out = ui.render_sources(turn, "en")
     assert 'class="reso-citation"' in out and f'data-document="{SEED}"' in out and 'data-paragraph="OP4"' in out
     for shown in (SEED, "OP4", "Promotion de la coopération internationale", "Human Rights Council", "2015-10-02", "French"):

@@ -22,7 +22,7 @@ from reso.schema import clean_text
 from reso.ui.feedback import FeedbackStore
 from reso.ui.gradio.export import _write_temp, conversation_markdown, md_escape
 from reso.ui.gradio.filters import FilterError, parse_filters
-from reso.ui.gradio.highlight import Terms, question_terms
+from reso.ui.gradio.highlight import Terms
 from reso.ui.gradio.record import Turn, history_of, last_answered, turn_from_answer
 from reso.ui.gradio.render import (
     _lang_name,
@@ -143,7 +143,7 @@ class Handlers:
         if opened is None:
             return render_paragraph_view(None, ui_lang), render_document([], "", ui_lang), None
         latest = last_answered(turns or [])
-        terms = question_terms(latest.question) if latest else Terms()
+        terms = latest.terms if latest else Terms()
         library = self.services.library
         try:
             view = library.paragraph(opened.document, opened.paragraph, opened.language or None, window=NEIGHBOURS)

@@ -9,7 +9,12 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from reso.index.analysis import STOPWORDS, fold, query_tokens, words
+from typing import TYPE_CHECKING
+
+from reso.index.analysis import fold, query_tokens
+
+if TYPE_CHECKING:
+    from reso.assistant.question import Question
 
 
 def escape(text: str) -> str:
@@ -33,13 +38,13 @@ class Terms:
         return bool(self.stems) and not self.stems.isdisjoint(_stems(folded))
 
 
-_ALL_STOPWORDS = frozenset().union(*STOPWORDS.values())
-
-
-def question_terms(question: str) -> Terms:
-    ws = frozenset(w for w in words(question or "") if w not in _ALL_STOPWORDS and len(w) > 2)
-    stems = frozenset(s for w in ws for s in _stems(w) if len(s) > 2)
-    return Terms(ws, stems)
+def question_terms(question: Question | None) -> Terms:
+    """The words worth marking, from the question's one analysis (`Question.highlight_terms`);
+    words and stems of two letters are left unmarked: they light up half a paragraph."""
+    if question is None:
+        return Terms()
+    words, stems = question.highlight_terms()
+    return Terms(frozenset(w for w in words if len(w) > 2), frozenset(s for s in stems if len(s) > 2))
 
 
 @lru_cache(maxsize=20000)

@@ -16,6 +16,7 @@ from pydantic import ConfigDict
 from reso.assistant.models import Answer, Citation, Message
 from reso.index.model import normalise_symbol
 from reso.schema import CitationOut
+from reso.ui.gradio.highlight import Terms, question_terms
 
 
 def deep_link_query(document: str, paragraph: str, language: str = "") -> str:
@@ -50,6 +51,7 @@ class Turn:
     related: tuple[Source, ...] = ()
     error: str = ""
     pending: bool = False
+    terms: Terms = Terms()  # what the sources panel and the paragraph view highlight
 
     @property
     def answered(self) -> bool:
@@ -74,6 +76,7 @@ def turn_from_answer(question: str, answer: Answer) -> Turn:
         refused=answer.refused,
         sources=sources_of(answer.citations, answer),
         related=sources_of(answer.related, answer),
+        terms=question_terms(answer.question),
     )
 
 

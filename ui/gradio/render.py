@@ -16,7 +16,7 @@ from reso.index.chunks import Chunk
 from reso.index.library import ParagraphView
 from reso.index.model import normalise_pid, normalise_symbol
 from reso.prompts import phrase
-from reso.ui.gradio.highlight import Terms, escape, question_terms, render_text
+from reso.ui.gradio.highlight import Terms, escape, render_text
 from reso.ui.gradio.record import Source, Turn, deep_link_query
 
 RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
@@ -144,7 +144,7 @@ def render_sources(turn: Turn | None, ui_lang: str) -> str:
         return _panel(f'<p class="reso-hint">{escape(phrase("ui_working", ui_lang))}</p>')
     if turn.error:
         return _panel(f'<p class="reso-hint">{escape(phrase("ui_sources_empty", ui_lang))}</p>')
-    terms = question_terms(turn.question)
+    terms = turn.terms
     if turn.refused:
         body = f'<p class="reso-notice">{escape(phrase("ui_refused_note", ui_lang))}</p>'
         if turn.related:
