@@ -150,8 +150,7 @@ class Assistant:
         self.generator = generator
         self.k = k
         # only a generator that says it is deterministic may have its answers replayed
-        # (a generator that does not say is not deterministic: LangChain models and test doubles)
-        self._answer_cache_size = answer_cache if getattr(generator, "deterministic", False) else 0
+        self._answer_cache_size = answer_cache if generator.deterministic else 0
         self._state = self._read_state()
         self._refresh_interval = refresh_interval
         self._last_check = time.monotonic()

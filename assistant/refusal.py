@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import InitVar, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from reso.assistant.answer_types import gives
@@ -54,12 +54,6 @@ class RefusalPolicy:
     translations: Lexicon = field(default_factory=bundled)  # the bilingual word table: words match the other language
     # each paragraph's tokens as the index holds them (the retriever's tables); tokenised when absent
     paragraph_tokens: Callable[[Chunk], list[str]] = paragraph_tokens_of
-    lexicon: InitVar[LexicalIndex | None] = None  # the former name of `index`, accepted from older callers
-
-    def __post_init__(self, lexicon: LexicalIndex | None) -> None:
-        if lexicon is not None and self.index is None:
-            self.index = lexicon
-
     def _stems(self, word: str) -> set[str]:
         stems = stem_variants(word)
         return stems | set(self.translations.translate_all(stems))

@@ -44,7 +44,7 @@ def build_services(data_dir: Path, files: list[Path], admin_key: str | None = KE
     library = Library(ChromaStore.open(data_dir), embedder or HashEmbedder())
     library.ingest(files)
     retriever = HybridRetriever(library)
-    assistant = Assistant(retriever, ExtractiveGenerator(), RefusalPolicy(lexicon=retriever.lexical))
+    assistant = Assistant(retriever, ExtractiveGenerator(), RefusalPolicy(index=retriever.lexical))
     settings = Settings(data_dir=data_dir, embedder="hash", allowed_origins=[ORIGIN], admin_key=admin_key)
     return Services(settings, library, assistant)
 

@@ -492,7 +492,7 @@ def test_a_refresh_during_a_question_cannot_pair_new_tables_with_old_word_rariti
     library = Library(ChromaStore.open(tmp_path / "index"), HashEmbedder())
     library.ingest([seed_path])
     retriever = HybridRetriever(library)
-    assistant = Assistant(retriever, ExtractiveGenerator(), RefusalPolicy(lexicon=retriever.lexical))
+    assistant = Assistant(retriever, ExtractiveGenerator(), RefusalPolicy(index=retriever.lexical))
     library.ingest([fixtures_dir / "text" / "A_HRC_RES_54_10-en.txt"])  # what the refresh will publish
 
     seen: dict[str, object] = {}

@@ -59,7 +59,7 @@ def services(tmp_path_factory, seed_path) -> Services:
     library = Library(ChromaStore.open(data_dir), HashEmbedder())
     library.ingest([seed_path])
     retriever = HybridRetriever(library)
-    assistant = Assistant(retriever, ExtractiveGenerator(), RefusalPolicy(lexicon=retriever.lexical))
+    assistant = Assistant(retriever, ExtractiveGenerator(), RefusalPolicy(index=retriever.lexical))
     return Services(Settings(data_dir=data_dir), library, assistant)
 
 

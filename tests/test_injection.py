@@ -84,7 +84,7 @@ def retriever(library) -> HybridRetriever:
 
 
 def assistant_with(generator, retriever: HybridRetriever) -> Assistant:
-    return Assistant(retriever, generator, RefusalPolicy(lexicon=retriever.lexical))
+    return Assistant(retriever, generator, RefusalPolicy(index=retriever.lexical))
 
 
 @pytest.fixture(scope="module")
@@ -241,6 +241,7 @@ def test_the_citation_filter_removes_marker_lookalikes_even_of_retrieved_paragra
 def test_an_answer_citing_nothing_is_reported_as_declined(retriever):
     class Uncited:
         name = "scripted"
+        deterministic = False
 
         def stream(self, inp):
             yield "PWNED"

@@ -84,7 +84,7 @@ def retriever(tmp_path_factory, seed_path) -> HybridRetriever:
 
 
 def assistant_with(generator, retriever: HybridRetriever) -> Assistant:
-    return Assistant(retriever, generator, RefusalPolicy(lexicon=retriever.lexical))
+    return Assistant(retriever, generator, RefusalPolicy(index=retriever.lexical))
 
 
 def closed_port() -> int:

@@ -474,7 +474,7 @@ def _llm_client(services, stub: OpenAIStub, timeout: float) -> TestClient:
         "generator": "llm", "llm_base_url": stub.base_url, "llm_model": stub.model, "llm_timeout": timeout,
         "rate_limit": "off"})
     retriever = services.assistant.retriever
-    assistant = Assistant(retriever, LLMGenerator.from_settings(settings), RefusalPolicy(lexicon=retriever.lexical))
+    assistant = Assistant(retriever, LLMGenerator.from_settings(settings), RefusalPolicy(index=retriever.lexical))
     return TestClient(create_app(services=Services(settings, services.library, assistant), with_ui=False))
 
 

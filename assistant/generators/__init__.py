@@ -38,6 +38,9 @@ class GenerationInput:
 
 class Generator(Protocol):
     name: str
+    # True only when the same sources always give the same words: the assistant may then replay
+    # its answers from the answer cache (a sampling LLM must not have its answers replayed)
+    deterministic: bool
 
     def stream(self, inp: GenerationInput) -> Iterator[str]:
         """Yield text deltas of the answer, citation markers `[SYMBOL, PID]` inline."""

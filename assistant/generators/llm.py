@@ -393,6 +393,7 @@ class LLMGenerator:
     """Answers with a chat model, citing the given paragraphs by their markers."""
 
     name = "llm"
+    deterministic = False  # a chat model samples: its answers are never replayed
 
     def __init__(
         self,
