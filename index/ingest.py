@@ -1,9 +1,13 @@
 """Files in, chunks in the index: the ingest pipeline behind `reso ingest`.
 
-Per file: read (any registered format) → chunks → embed only what changed → write. A file
-that fails is reported with its reason and leaves nothing behind, because nothing is written
-for it before it has been read and embedded whole. Re-ingesting an unchanged file changes
-nothing; a changed file replaces its document's chunks for that language, stale ones deleted.
+Per file: read (any registered format) → chunks → embed only what changed → write. Nothing
+stops an ingest: any exception while reading, chunking, embedding or writing one file is
+reported with the file's name and a one-line reason (`IngestReport.skipped`, exit code 1 in the
+CLI) and the next file is read. A file that fails before its write leaves nothing behind,
+because nothing is written for it before it has been read and embedded whole; one that fails
+while being written is left "changed" (see crash safety below) and completed by the next run.
+Re-ingesting an unchanged file changes nothing; a changed file replaces its document's chunks
+for that language, stale ones deleted.
 
 Crash safety: a run killed at any instant (SIGKILL, power cut) is repaired by running it again.
 Each language version is written in one order — changed chunks, then stale ones deleted, then its
@@ -97,6 +101,26 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[Skipped], int
     return files, failures, passed_over
 
 
+def one_line(exc: BaseException) -> str:
+    """`Type: first line of the message`, at most 300 characters: a reason fits on the summary's line."""
+    message = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
+    text = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    return text if len(text) <= 300 else text[:299] + "…"
+
+
+_COUNTED = ("versions", "paragraphs", "added", "updated", "removed", "unchanged", "embedded")
+
+
+def _counts(report: IngestReport) -> tuple:
+    return set(report.documents), [getattr(report, name) for name in _COUNTED]
+
+
+def _restore(report: IngestReport, counts: tuple) -> None:
+    report.documents = counts[0]
+    for name, value in zip(_COUNTED, counts[1]):
+        setattr(report, name, value)
+
+
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:32]
 
@@ -169,9 +193,15 @@ class Ingestor:
                 continue
             except Exception as exc:  # a reader bug must not lose the rest of the folder
                 log.exception("reader crashed on %s", path)
-                report.skipped.append(Skipped(str(path), f"could not be read ({type(exc).__name__}: {exc})"))
+                report.skipped.append(Skipped(str(path), f"could not be read ({one_line(exc)})"))
                 continue
-            self.ingest_resolution(resolution, report, source_sha=_sha(path))
+            counts = _counts(report)
+            try:
+                self.ingest_resolution(resolution, report, source_sha=_sha(path))
+            except Exception as exc:  # chunking, embedding or writing one file must not stop the others
+                log.exception("indexing failed for %s", path)
+                _restore(report, counts)  # the summary counts what was indexed, not what was tried
+                report.skipped.append(Skipped(str(path), f"could not be indexed ({one_line(exc)})"))
         return report
 
     def ingest_resolution(self, resolution: Resolution, report: IngestReport, source_sha: str = "") -> None:

@@ -49,7 +49,7 @@ def test_bad_files_are_named_with_their_reason_and_the_rest_is_ingested(run, see
     (folder / "empty.txt").write_bytes(b"")
     (folder / "garbage.docx").write_bytes(bytes(range(256)) * 8)
     (folder / "page.xml").write_text("<html><body>not a resolution</body></html>", encoding="utf-8")
-    (folder / "notes.md").write_text("# met while walking a folder: passed over quietly", encoding="utf-8")
+    (folder / "notes.odt").write_text("met while walking a folder: passed over quietly", encoding="utf-8")
     result = CliRunner().invoke(cli, ["ingest", str(folder)])
     assert result.exit_code == 1
     for name, reason in [
@@ -60,7 +60,7 @@ def test_bad_files_are_named_with_their_reason_and_the_rest_is_ingested(run, see
     ]:
         line = next((ln for ln in result.output.splitlines() if name in ln), "")
         assert line.startswith("skipped") and reason in line, (name, result.output)
-    assert "notes.md" not in result.output
+    assert "notes.odt" not in result.output
     docs = json.loads(run("documents", "--json").output)
     assert [(d["document"], d["paragraphs"]) for d in docs] == [("A/HRC/RES/30/25", {"fr": 20})]
 
