@@ -157,6 +157,9 @@ def record_of(resolution: Resolution, n_paragraphs: int, source_sha: str, chunks
             "agenda_item": resolution.agenda_item,
             "subjects": resolution.subjects,
             "references": resolution.references,
+            "kind": resolution.kind,
+            "committee": resolution.committee,
+            "drafts": resolution.drafts,
         },
         content_sha=chunks_sha,
     )

@@ -94,6 +94,8 @@ class Resolution:
     vote: Vote = field(default_factory=Vote)
     sponsors: list[str] = field(default_factory=list)
     agenda_item: str | None = None
+    committee: str | None = None  # "Third Committee", "without reference to a Main Committee", as printed
+    drafts: list[str] = field(default_factory=list)  # the draft's symbols, e.g. ["A/ES-11/L.1", "A/ES-11/L.1/Add.1"]
     subjects: list[str] = field(default_factory=list)
     references: list[str] = field(default_factory=list)  # symbols the text recalls, e.g. "A/HRC/RES/5/1"
     paragraphs: list[Paragraph] = field(default_factory=list)  # PP and OP (with children), in order

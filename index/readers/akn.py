@@ -71,6 +71,7 @@ from reso.errors import UnreadableFile
 from reso.index.readers import file_bytes
 from reso.index.model import Body, Paragraph, ParagraphKind, Resolution, Vote, annex_pid, infer_symbol, normalise_symbol
 from reso.index.readers import metadata
+from reso.index import symbols
 
 LANGUAGES = {"eng": "en", "fra": "fr", "spa": "es", "ara": "ar", "zho": "zh", "rus": "ru"}
 _FILE_LANGUAGE = {"E": "en", "F": "fr", "S": "es", "A": "ar", "C": "zh", "R": "ru"}
@@ -465,12 +466,14 @@ def _resolution(doc: etree._Element, source: str) -> Resolution:
     body = _body_of(doc, symbol, source)
     number = _number(doc, body, symbol)
     adopted = _iso_date(_attr(doc, "meta/identification/FRBRWork/FRBRdate[@name='adoption']", "date"))
-    if not symbol:
-        if not number:
-            raise UnreadableFile(source, "no symbol and no resolution number in the file")
-        symbol = infer_symbol(body, number, adopted.year if adopted else None)
+    symbol, warnings = _checked_symbol(symbol, body, number, adopted, source)
+    parsed = symbols.parse(symbol)
+    if parsed is not None and parsed.number and (body == "SC" or not number):
+        number = parsed.number  # S/PRST/2020/11 is statement 2020/11, not "2020"
     record = metadata.lookup(source, symbol) or {}
     return Resolution(
+        kind=parsed.kind if parsed else "resolution",
+        warnings=warnings,
         symbol=symbol,
         body=body,
         language=_language(doc, source),
@@ -485,6 +488,35 @@ def _resolution(doc: etree._Element, source: str) -> Resolution:
         subjects=_subjects(doc, record),
         source=source,
     )
+
+
+def _checked_symbol(symbol: str, body: Body, number: str, adopted: date | None,
+                    source: str) -> tuple[str, list[str]]:
+    """The markup's symbol, or the file name's when the markup has none or a wrong one.
+
+    UNxml files are named after their symbol (`S_RES_2510 (2020)-2002184F.xml`). A markup without
+    a symbol (S/RES/2777 in Spanish) takes the file name's, completed with the adoption year for
+    the Security Council; failing that, the one its number implies (CONTRACTS §1). An SC symbol
+    whose year is not the adoption year (S/RES/2510 (2020) in French and Spanish says 2019) is
+    corrected when the file name spells the corrected symbol: date and name then agree."""
+    named = symbols.symbol_from_filename(Path(source).name) if source else None
+    year = adopted.year if adopted else None
+    if not symbol:
+        if named and (not named.startswith("S/RES/") or year or "(" in named):
+            symbol = symbols.with_year(named, year)
+            return symbol, [f"the markup prints no symbol: {symbol} read from the file name"
+                            + (" and the adoption date" if named != symbol else "")]
+        if not number:
+            raise UnreadableFile(source, "no symbol and no resolution number in the file")
+        symbol = infer_symbol(body, number, year)
+        return symbol, [f"the markup prints no symbol: {symbol} inferred from the resolution number"]
+    parsed = symbols.parse(symbol)
+    if parsed and parsed.kind == "resolution" and parsed.body == "SC" and parsed.year and year and parsed.year != year:
+        corrected = f"S/RES/{parsed.number} ({year})"
+        if named and normalise_symbol(symbols.with_year(named, year)) == normalise_symbol(corrected):
+            return corrected, [f"the markup says {symbol}, but the file name and the adoption date ({adopted}) "
+                               f"say {corrected}: filed under {corrected}"]
+    return symbol, []
 
 
 def _body_of(doc: etree._Element, symbol: str, source: str) -> Body:

@@ -77,6 +77,7 @@ from typing import Literal
 from reso.errors import UnreadableFile
 from reso.index.readers import file_bytes
 from reso.index.model import Body, Paragraph, Resolution, Vote, annex_pid, infer_symbol, normalise_symbol
+from reso.index import symbols
 from reso.index.readers.akn import extract_references, label_key
 
 # ---------------------------------------------------------------------------------------------
@@ -178,13 +179,12 @@ _MEETING_RE = re.compile(
     rf"|{'|'.join(MEETING_EXTRA_PATTERNS)})",
     re.I)
 _COVER_MEETING_RE = re.compile(rf"\b\d+\s*(?:{_SUFFIX_RE})?\s+(?:{'|'.join(MEETING_WORDS)})\b", re.I)
-_SYMBOL_RE = re.compile(r"\b(?:A/HRC/RES/\d+/\d+|A/RES/(?:ES-\d+/)?\d+/\d+|S/RES/\d+\s*\(\d{4}\))")
 _REFERENCE_RE = re.compile(r"(?<![\w/])(?:A|S|E)/(?:[A-Z]+[.\d]*/)*\d+(?:/[\w.]+)*(?:\s\(\d{4}\))?(?<![.,])")
 _SC_NUMBER_RE = re.compile(rf"^(?:{'|'.join(RESOLUTION_WORDS)})\s+(\d+)\s*\((\d{{4}})\)", re.I)
-_TITLE_RE = re.compile(r"^(\d+/\d+|\d+)\.(?:\s+(.*))?$")
+_TITLE_RE = re.compile(r"^((?:ES-|S-)?\d+/\d+|\d+)\.(?:\s+(.*))?$")
 _ANNEX_RE = re.compile(rf"^(?:{'|'.join(ANNEX_WORDS)})(?:\s+[IVXLC\d]+)?\.?$", re.I)
 _FURNITURE_TOKEN = re.compile(
-    r"GE\.\d{2}-\d{4,6}(?:\([A-Z]\))?|\([A-Z]\)|\*\d{6,9}\*|\d{1,3}|\d{6}|-|"
+    r"GE\.\d{2}-\d{4,6}(?:\([A-Z]\))?|\d{2}-\d{5}(?:\([A-Z]\))?|\([A-Z]\)|\*\d{6,9}\*|\d{1,3}|\d{1,3}/\d{1,3}|\d{6}|-|"
     r"(?:A|S|E)/[A-Za-z0-9./-]*[A-Za-z0-9]|\(\d{4}\)")
 _FOOTNOTE_RULE = re.compile(r"^_{5,}$")
 _FOOTNOTE_LINE = re.compile(r"^(\d{1,3})\s+(\S.*)$")
@@ -292,6 +292,7 @@ def parse_text(text: str, source: str = "", *, paragraph_breaks: Breaks = "auto"
         symbol=symbol, body=body, language=language, title=title, session=session, number=number,
         adopted=meta.adopted, meeting=meta.meeting, vote=meta.vote, agenda_item=meta.agenda_item,
         references=references, paragraphs=paragraphs, annexes=annexes, source=source,
+        kind=symbols.kind_of(symbol), committee=meta.committee, drafts=meta.drafts,
     )
 
 
@@ -319,6 +320,7 @@ class _Document:
     @classmethod
     def from_text(cls, text: str) -> _Document:
         raw = _glue_superscripts(_normalise_chars(text).split("\n"))
+        headers = _running_headers(raw)
         doc = cls(lines=[])
         blank = brk = False
         in_notes: int | None = None  # number of the footnote being read
@@ -331,7 +333,7 @@ class _Document:
             if not stripped:
                 blank = True
                 continue
-            furniture = _furniture(stripped)
+            furniture = headers.get(stripped) if stripped in headers else _furniture(stripped)
             if furniture is not None:
                 doc.furniture_symbols += furniture
                 brk, in_notes = True, None
@@ -399,7 +401,36 @@ def _furniture(line: str) -> list[str] | None:
     tokens = line.split()
     if not all(_FURNITURE_TOKEN.fullmatch(t) for t in tokens):
         return None
-    return [m.group(0) for m in _SYMBOL_RE.finditer(line)]
+    return [found.printed for found in symbols.find_all(line)]
+
+
+def _running_headers(raw: list[str]) -> dict[str, list[str]]:
+    """Running headers that print the symbol beside the title (`A/RES/ES-11/1   Aggression
+    against Ukraine` on even pages, the other way round on odd ones) → the symbols they print.
+
+    Such a line is a header when its words beside the symbol are short, end no clause, and are
+    printed so at least twice, or are the title of the numbered title line (`ES-11/1. Aggression
+    against Ukraine`): the words alone would be a heading, so the repetition or the title is the
+    evidence, never the symbol alone."""
+    candidates: dict[str, tuple[str, str]] = {}
+    titles: list[str] = []
+    for raw_line in raw:
+        line = " ".join(raw_line.split())
+        if not line:
+            continue
+        if m := _TITLE_RE.match(line):
+            titles.append((m.group(2) or "").lower())
+        found = symbols.SYMBOL_RE.match(line) or symbols.SYMBOL_RE.search(line, max(0, len(line) - 40))
+        if found is None or not (found.start() == 0 or found.end() == len(line)):
+            continue
+        rest = (line[found.end():] if found.start() == 0 else line[:found.start()]).strip()
+        if rest and len(rest) <= 150 and not _ends_clause(rest) and not rest[:1].isdigit():
+            candidates[line] = (rest.lower(), found.group(0))
+    counts: dict[str, int] = {}
+    for rest, _ in candidates.values():
+        counts[rest] = counts.get(rest, 0) + 1
+    return {line: [symbol] for line, (rest, symbol) in candidates.items()
+            if counts[rest] >= 2 or any(t and (t.startswith(rest) or rest.startswith(t)) for t in titles)}
 
 
 def _body_key(line: str) -> str:
@@ -454,8 +485,7 @@ def _paragraph_starts(lines: list[Line], breaks: Breaks, language: str = "") -> 
     n = len(lines)
     if breaks == "blank_lines":
         return [i == 0 or line.blank_before for i, line in enumerate(lines)]
-    base = min(line.indent for line in lines)
-    indented = [line.indent > base for line in lines]
+    indented = _first_line_indents(lines)
     gaps = [line.blank_before for line in lines[1:]]
     # blank lines around page furniture are the page's margins: no evidence of a blank-line layout
     text_gaps = [line.blank_before and not line.break_before for line in lines[1:]]
@@ -500,6 +530,34 @@ def _paragraph_starts(lines: list[Line], breaks: Breaks, language: str = "") -> 
                 and not lines[i].text[:1].islower() and (i + 1 == n or starts[i + 1])):
             starts[i] = True
     return starts
+
+
+def _first_line_indents(lines: list[Line]) -> list[bool]:
+    """Which lines are indented deeper than the text's left edge, the edge read page by page.
+
+    A PDF page's text block may sit a character further right or left than the previous page's
+    (A/RES/ES-11/1: continuation lines at 17 spaces on page 1, 18 on page 2), so one edge for the
+    whole text would make every line of a page look indented. A page's edge is its least indented
+    line; a page too short to show one (a line or two) takes the previous page's."""
+    out: list[bool] = []
+    page: list[Line] = []
+    base: int | None = None
+
+    def close() -> None:
+        nonlocal base
+        if page:
+            least = min(line.indent for line in page)
+            if base is None or len(page) > 2 or least < base:
+                base = least
+            out.extend(line.indent > base for line in page)
+            page.clear()
+
+    for line in lines:
+        if line.break_before and page:
+            close()
+        page.append(line)
+    close()
+    return out
 
 
 def _ends_clause(text: str) -> bool:
@@ -845,6 +903,8 @@ class _Metadata:
     vote: Vote = field(default_factory=Vote)
     agenda_item: str | None = None
     printed_symbol: str | None = None
+    committee: str | None = None
+    drafts: list[str] = field(default_factory=list)
     sc_number: tuple[str, int] | None = None
 
     @classmethod
@@ -862,8 +922,21 @@ class _Metadata:
             meta.vote = Vote()
         for i, line in enumerate(cover):
             lower = line.text.lower().replace("’", "'")
-            if meta.printed_symbol is None and (m := _SYMBOL_RE.search(line.text)):
-                meta.printed_symbol = m.group(0)
+            if line.text.startswith("[") and meta.committee is None:
+                # "[on the report of the Third Committee (A/78/481/Add.2)]", "[without reference to a
+                # Main Committee (A/ES-11/L.1 and A/ES-11/L.1/Add.1)]", possibly wrapped
+                block = " ".join(later.text for later in cover[i:i + 4])
+                block = block[: block.find("]") + 1] if "]" in block else block
+                m = re.match(r"\[\s*(?:on the report of the\s+)?([^(\]]+?)\s*(?:\(|\])", block, re.I)
+                meta.committee = m.group(1).strip() if m else None
+                meta.drafts = list(dict.fromkeys(found.printed for found in symbols.find_all(block)
+                                                 if found.kind == "draft"))
+            if meta.printed_symbol is None and not line.text.startswith("["):
+                # the document's own symbol heads the cover; the draft's, in "[… (A/78/L.5)]" or
+                # "(A/ES-11/L.1 …)", is a reference, never the document's
+                outside = re.sub(r"\([^()]*\)?", " ", line.text)
+                if found := symbols.find_all(outside):
+                    meta.printed_symbol = found[0].printed
             if (m := _SC_NUMBER_RE.match(line.text)) and meta.sc_number is None:
                 meta.sc_number = (m.group(1), int(m.group(2)))
             if any(stem in lower for stem in ADOPTION_STEMS):
@@ -878,17 +951,12 @@ class _Metadata:
         return meta
 
 
-_FILENAME_SYMBOLS = (
-    (re.compile(r"A_HRC_RES_(\d+)_(\d+)", re.I), lambda m: f"A/HRC/RES/{m[1]}/{m[2]}"),
-    (re.compile(r"A_RES_(\d+)_(\d+)", re.I), lambda m: f"A/RES/{m[1]}/{m[2]}"),
-    (re.compile(r"S_RES_(\d+)_\(?(\d{4})\)?", re.I), lambda m: f"S/RES/{m[1]} ({m[2]})"),
-)
-
-
 def _identify(body: Body, number: str | None, meta: _Metadata, furniture: list[str],
               source: str) -> tuple[str | None, str | None, str | None]:
     """CONTRACTS §1: a printed symbol wins; else infer from number and body; else the file name."""
-    symbol = meta.printed_symbol or next((s for s in furniture if "/RES/" in s.upper()), None)
+    symbol = meta.printed_symbol or next((s for s in furniture if symbols.kind_of(s) == "resolution"), None)
+    if symbol is None and number is None and not meta.sc_number:
+        symbol = next(iter(furniture), None)  # a draft's or a statement's running header
     if symbol is None and meta.sc_number:
         symbol = infer_symbol("SC", meta.sc_number[0], meta.sc_number[1])
     if symbol is None and number is not None:
@@ -896,18 +964,16 @@ def _identify(body: Body, number: str | None, meta: _Metadata, furniture: list[s
         if body != "SC" or year is not None:
             symbol = infer_symbol(body, number, year)
     if symbol is None and source:
-        name = Path(source).name
-        for pattern, build in _FILENAME_SYMBOLS:
-            if m := pattern.search(name):
-                symbol = build(m)
-                break
+        named = symbols.symbol_from_filename(Path(source).name)
+        if named and (not named.startswith("S/RES/") or "(" in named or meta.adopted):
+            symbol = symbols.with_year(named, meta.adopted.year if meta.adopted else None)
     if symbol is None:
         return None, number, None
     symbol = re.sub(r"\s*\(", " (", symbol.strip())
     if number is None:
-        m = re.search(r"RES/(?:ES-\d+/)?(\d+/\d+)$", symbol) or re.search(r"S/RES/(\d+)", symbol)
-        number = m.group(1) if m else None
-    session = number.split("/")[0] if number and "/" in number else None
+        parsed = symbols.parse(symbol)
+        number = parsed.number if parsed else None
+    session = number.split("/")[0] if number and "/" in number and body != "SC" else None
     return symbol, number, session
 
 
