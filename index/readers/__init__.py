@@ -25,6 +25,8 @@ _REGISTRY: dict[str, str | Reader] = {
     ".xml": "reso.index.readers.akn:read",
     ".akn": "reso.index.readers.akn:read",
     ".txt": "reso.index.readers.text:read",
+    ".md": "reso.index.readers.markdown:read",
+    ".markdown": "reso.index.readers.markdown:read",
     ".pdf": "reso.index.readers.pdf:read",
     ".docx": "reso.index.readers.docx:read",
     ".html": "reso.index.readers.html:read",

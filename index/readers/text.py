@@ -246,11 +246,13 @@ def decode_text(data: bytes, source: str = "") -> str:
     return text
 
 
-def parse_text(text: str, source: str = "", *, paragraph_breaks: Breaks = "auto") -> Resolution:
+def parse_text(text: str, source: str = "", *, paragraph_breaks: Breaks = "auto",
+               symbol_hint: str | None = None) -> Resolution:
     """Text of one resolution → `Resolution`; raises `UnreadableFile` when none is recognisable.
 
     `paragraph_breaks="blank_lines"` is for readers that know their blocks are whole paragraphs
-    (DOCX, HTML): a blank line then always, and only, separates paragraphs.
+    (DOCX, HTML): a blank line then always, and only, separates paragraphs. `symbol_hint` is a
+    symbol the file states outside its text (Markdown front matter): used when the text prints none.
     """
     where = source or "<text>"
     if not text or not text.strip():
@@ -277,13 +279,14 @@ def parse_text(text: str, source: str = "", *, paragraph_breaks: Breaks = "auto"
     notes = _Footnotes(doc.footnotes)
     notes.prune([title, *texts])
     title = notes.strip(title)
-    paragraphs = _structure(texts, notes)
+    warnings: list[str] = []
+    paragraphs = _structure(texts, notes, warnings)
     if not paragraphs:
         raise UnreadableFile(where, "no paragraphs after the body line")
     annexes = _annex_paragraphs(annex, vocabulary, paragraph_breaks, notes, language)
 
     meta = _Metadata.from_lines(cover, closing)
-    symbol, number, session = _identify(body, number, meta, doc.furniture_symbols, source)
+    symbol, number, session = _identify(body, number, meta, doc.furniture_symbols, source, symbol_hint, warnings)
     if symbol is None:
         raise UnreadableFile(where, "no symbol: the text prints neither its symbol nor its resolution number")
     own = normalise_symbol(symbol)
@@ -292,7 +295,7 @@ def parse_text(text: str, source: str = "", *, paragraph_breaks: Breaks = "auto"
         symbol=symbol, body=body, language=language, title=title, session=session, number=number,
         adopted=meta.adopted, meeting=meta.meeting, vote=meta.vote, agenda_item=meta.agenda_item,
         references=references, paragraphs=paragraphs, annexes=annexes, source=source,
-        kind=symbols.kind_of(symbol), committee=meta.committee, drafts=meta.drafts,
+        kind=symbols.kind_of(symbol), committee=meta.committee, drafts=meta.drafts, warnings=warnings,
     )
 
 
@@ -770,17 +773,46 @@ def _is_heading(text: str) -> bool:
     return len(text) < 150 and not _ends_clause(text)
 
 
-def _structure(texts: list[str], notes: _Footnotes) -> list[Paragraph]:
+def _settle(top: Paragraph, guessed: list[Paragraph], next_key: str | None, warnings: list[str]) -> None:
+    """Unlabelled paragraphs after an operative paragraph ending with ":" are its first sub-paragraphs
+    whose labels the extraction lost (A/RES/80/12 as Markdown: OP7's "(a)" and "(b)" are gone, "(c)"
+    to "(i)" are printed) when the first printed label is the next letter after them ("(c)" after
+    two), or when no label follows at all and there are at least two of them (OP8's (a) and (b)):
+    they get the letters a, b, … in order, and a warning says so. Otherwise they were the
+    paragraph's own words and go back into its text."""
+    if not guessed:
+        return
+    expected = _LATIN[: len(guessed)]
+    if (next_key is None and len(guessed) >= 2) or (next_key is not None and next_key == _LATIN[len(guessed)]):
+        for child, letter in zip(guessed, expected):
+            child.pid = f"{top.pid}({letter})"
+        warnings.append(f"{top.pid}: sub-paragraph labels ({expected[0]})–({expected[-1]}) inferred, "
+                        "the text prints none")
+    else:
+        top.children = [c for c in top.children if c not in guessed]
+        top.text = " ".join([top.text, *(c.text for c in guessed)])
+        for c in guessed:
+            top.footnotes.extend(c.footnotes)
+    guessed.clear()
+
+
+_LATIN = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _structure(texts: list[str], notes: _Footnotes, warnings: list[str] | None = None) -> list[Paragraph]:
     """Rule 8 of the module docstring: paragraph texts in order → PP/OP paragraphs with children.
 
     Continuation texts are collected and joined to their paragraph when the next paragraph starts
     (rather than concatenated one by one, quadratic when thousands follow one paragraph)."""
+    warnings = [] if warnings is None else warnings
     paragraphs: list[Paragraph] = []
     top: Paragraph | None = None
     last: Paragraph | None = None
     pending: list[str] = []  # labels printed apart from their text ("1."), waiting for it
     continued: list[str] = []  # unnumbered texts continuing `last`
     bullets: dict[int, int] = {}
+
+    guessed: list[Paragraph] = []  # unlabelled paragraphs under an OP ending with ":" (see `_settle`)
 
     def flush() -> None:
         if continued and last is not None:
@@ -799,11 +831,21 @@ def _structure(texts: list[str], notes: _Footnotes) -> list[Paragraph]:
         sub = None if number else _label(text)
         if number:
             flush()
+            if top is not None:
+                _settle(top, guessed, None, warnings)
             top = last = Paragraph(pid=f"OP{number}", kind="operative", text=text, number=number)
             paragraphs.append(top)
         elif sub and top is not None:
             flush()
+            if guessed:
+                _settle(top, guessed, sub[1], warnings)
             last = _attach_child(top, *sub, bullets)
+        elif (top is not None and top.kind == "operative" and (guessed or (not top.children and top.text.endswith(":")))
+              and text[:1].isupper() and _ends_clause(text)):
+            flush()  # "Requests the Secretary-General:" then "To continue …;" whose "(a)" the extraction lost
+            last = Paragraph(pid="", kind="subparagraph", text=text)
+            top.children.append(last)
+            guessed.append(last)
         elif _is_heading(text) and not text[:1].islower():
             continue  # CONTRACTS §1: headings ("Follow-up", "Mandate of the mission") are not paragraphs
         elif top is None or top.kind == "preambular":
@@ -815,6 +857,8 @@ def _structure(texts: list[str], notes: _Footnotes) -> list[Paragraph]:
         if last is not None:
             last.footnotes.extend(footnotes)
     flush()
+    if top is not None:
+        _settle(top, guessed, None, warnings)
     if paragraphs and all(p.kind == "preambular" for p in paragraphs) and paragraphs[-1].text.endswith("."):
         # no numbered paragraph: a final one ending in a full stop is the single operative paragraph
         # (preambular paragraphs end with a comma); it keeps number None, as nothing is printed
@@ -946,30 +990,43 @@ class _Metadata:
                 if meta.meeting is None and (m := _COVER_MEETING_RE.search(window)):
                     meta.meeting = m.group(0)
             for phrase in AGENDA_PHRASES:
-                if lower.startswith(phrase) and meta.agenda_item is None:
-                    meta.agenda_item = line.text[len(phrase):].strip(" :.") or None
+                # "Agenda item 5" on its own line (PDF), or "Eightieth session Agenda item 90 (b) …" (Markdown)
+                at = lower.find(phrase)
+                if at >= 0 and meta.agenda_item is None and (at == 0 or lower[at - 1] == " "):
+                    meta.agenda_item = line.text[at + len(phrase):].strip(" :.") or None
         return meta
 
 
-def _identify(body: Body, number: str | None, meta: _Metadata, furniture: list[str],
-              source: str) -> tuple[str | None, str | None, str | None]:
-    """CONTRACTS §1: a printed symbol wins; else infer from number and body; else the file name."""
+def _identify(body: Body, number: str | None, meta: _Metadata, furniture: list[str], source: str,
+              hint: str | None = None, warnings: list[str] | None = None
+              ) -> tuple[str | None, str | None, str | None]:
+    """CONTRACTS §1: a printed symbol wins (the cover's, else a running header's); else the one
+    the file states outside its text (`hint`); else infer from number and body; else the file
+    name. Every symbol not printed is said in `warnings`."""
+    warnings = [] if warnings is None else warnings
     symbol = meta.printed_symbol or next((s for s in furniture if symbols.kind_of(s) == "resolution"), None)
     if symbol is None and number is None and not meta.sc_number:
         symbol = next(iter(furniture), None)  # a draft's or a statement's running header
+    if symbol is None and hint and symbols.parse(hint):
+        symbol = hint
+        warnings.append(f"the text prints no symbol: {hint} taken from the front matter")
     if symbol is None and meta.sc_number:
         symbol = infer_symbol("SC", meta.sc_number[0], meta.sc_number[1])
     if symbol is None and number is not None:
         year = meta.adopted.year if meta.adopted else None
         if body != "SC" or year is not None:
             symbol = infer_symbol(body, number, year)
+            warnings.append(f"the text prints no symbol: {symbol} inferred from its number {number}")
     if symbol is None and source:
         named = symbols.symbol_from_filename(Path(source).name)
         if named and (not named.startswith("S/RES/") or "(" in named or meta.adopted):
             symbol = symbols.with_year(named, meta.adopted.year if meta.adopted else None)
+            warnings.append(f"the text prints no symbol: {symbol} read from the file name")
     if symbol is None:
         return None, number, None
     symbol = re.sub(r"\s*\(", " (", symbol.strip())
+    # an SC symbol printed without its year ("S/RES/1" wrapped before "(2006)") takes the adoption year
+    symbol = symbols.with_year(symbol, meta.sc_number[1] if meta.sc_number else meta.adopted.year if meta.adopted else None)
     if number is None:
         parsed = symbols.parse(symbol)
         number = parsed.number if parsed else None
