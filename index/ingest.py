@@ -101,6 +101,17 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[Skipped], int
     return files, failures, passed_over
 
 
+# Markdown files met while walking a folder are read, but one holding no resolution (the corpus's
+# SOURCES.md, a README) is passed over quietly, as files of other types are; named explicitly, it fails.
+NOTE_SUFFIXES = frozenset({".md", ".markdown"})
+
+
+def _no_resolution(exc: UnreadableFile) -> bool:
+    from reso.index.readers.text import NotAResolution
+
+    return isinstance(exc, NotAResolution) or exc.reason.startswith("empty file")
+
+
 def one_line(exc: BaseException) -> str:
     """`Type: first line of the message`, at most 300 characters: a reason fits on the summary's line."""
     message = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
@@ -187,11 +198,16 @@ class Ingestor:
     ) -> IngestReport:
         files, failures, passed_over = collect_files(paths)
         report = IngestReport(skipped=failures, passed_over=passed_over)
+        named = {Path(p) for p in paths}
         for path in progress(files) if progress else files:
             report.files += 1
             try:
                 resolution = readers.read(path)
             except UnreadableFile as exc:
+                if path not in named and path.suffix.lower() in NOTE_SUFFIXES and _no_resolution(exc):
+                    report.files -= 1  # a folder's README.md or SOURCES.md: notes, passed over like other files
+                    report.passed_over += 1
+                    continue
                 report.skipped.append(Skipped(str(path), exc.reason))
                 continue
             except Exception as exc:  # a reader bug must not lose the rest of the folder

@@ -209,6 +209,10 @@ MAX_TEXT_CHARS = 1_000_000
 Breaks = Literal["auto", "blank_lines"]
 
 
+class NotAResolution(UnreadableFile):
+    """A text that reads fine but holds no resolution (a README, the corpus's SOURCES.md)."""
+
+
 # ---------------------------------------------------------------------------------------------
 # Entry points
 # ---------------------------------------------------------------------------------------------
@@ -263,7 +267,7 @@ def parse_text(text: str, source: str = "", *, paragraph_breaks: Breaks = "auto"
     doc = _Document.from_text(text)
     start = doc.body_line_index()
     if start is None:
-        raise UnreadableFile(where, "no resolution found: no body line such as 'The Human Rights Council,' "
+        raise NotAResolution(where, "no resolution found: no body line such as 'The Human Rights Council,' "
                                     "or 'Le Conseil des droits de l’homme,' opens a preamble")
     body, language = BODY_LINES[_body_key(doc.lines[start].text)]
     cover, rest = doc.lines[:start], doc.lines[start + 1:]
