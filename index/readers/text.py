@@ -78,7 +78,7 @@ from reso.errors import UnreadableFile
 from reso.index.readers import file_bytes
 from reso.index.model import Body, Paragraph, Resolution, Vote, annex_pid, infer_symbol, normalise_symbol
 from reso.index import symbols
-from reso.index.readers.akn import extract_references, label_key
+from reso.index.readers.common import extract_references, label_key
 
 # ---------------------------------------------------------------------------------------------
 # Language tables (data, not code)
