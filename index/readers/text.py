@@ -278,12 +278,17 @@ def parse_text(text: str, source: str = "", *, paragraph_breaks: Breaks = "auto"
     if not main:
         raise UnreadableFile(where, "no paragraphs after the body line")
     vocabulary = _vocabulary(doc.lines)
-    texts = _segment(main, vocabulary, paragraph_breaks, language)
+    joined: list[str] = []
+    texts = _segment(main, vocabulary, paragraph_breaks, language, joined)
     title, number = _title(cover, vocabulary, body)
     notes = _Footnotes(doc.footnotes)
     notes.prune([title, *texts])
     title = notes.strip(title)
     warnings: list[str] = []
+    if doc.furniture_lines:
+        warnings.append(f"{doc.furniture_lines} page header/footer line(s) removed (symbol, job number, barcode, "
+                        "page number, running title)")
+    warnings += [f"paragraph continued across a page break at “{words} …”" for words in joined]
     paragraphs = _structure(texts, notes, warnings)
     if not paragraphs:
         raise UnreadableFile(where, "no paragraphs after the body line")
@@ -299,8 +304,14 @@ def parse_text(text: str, source: str = "", *, paragraph_breaks: Breaks = "auto"
         symbol=symbol, body=body, language=language, title=title, session=session, number=number,
         adopted=meta.adopted, meeting=meta.meeting, vote=meta.vote, agenda_item=meta.agenda_item,
         references=references, paragraphs=paragraphs, annexes=annexes, source=source,
-        kind=symbols.kind_of(symbol), committee=meta.committee, drafts=meta.drafts, warnings=warnings,
+        kind=symbols.kind_of(symbol), committee=meta.committee, drafts=meta.drafts,
+        warnings=_footnote_warning(paragraphs, annexes) + warnings,
     )
+
+
+def _footnote_warning(paragraphs: list[Paragraph], annexes: list[Paragraph]) -> list[str]:
+    n = sum(len(p.footnotes) for top in [*paragraphs, *annexes] for p in top.walk())
+    return [f"{n} footnote(s) removed from the text (markers and bodies), kept with their paragraphs"] if n else []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -323,6 +334,7 @@ class _Document:
     lines: list[Line]
     footnotes: dict[int, str] = field(default_factory=dict)
     furniture_symbols: list[str] = field(default_factory=list)
+    furniture_lines: int = 0  # page headers and footers dropped
 
     @classmethod
     def from_text(cls, text: str) -> _Document:
@@ -343,6 +355,7 @@ class _Document:
             furniture = headers.get(stripped) if stripped in headers else _furniture(stripped)
             if furniture is not None:
                 doc.furniture_symbols += furniture
+                doc.furniture_lines += 1
                 brk, in_notes = True, None
                 continue
             if _FOOTNOTE_RULE.match(stripped):
@@ -573,11 +586,16 @@ def _ends_clause(text: str) -> bool:
     return text.rstrip("0123456789’”»)]\"'").endswith(_CLAUSE_END)
 
 
-def _segment(lines: list[Line], vocabulary: set[str], breaks: Breaks, language: str = "") -> list[str]:
+def _segment(lines: list[Line], vocabulary: set[str], breaks: Breaks, language: str = "",
+             joined: list[str] | None = None) -> list[str]:
+    """Paragraph texts; `joined` gets the first words of each line that continues a paragraph
+    across a page break (for `reso inspect`)."""
     groups: list[list[str]] = []
     for line, start in zip(lines, _paragraph_starts(lines, breaks, language)):
         if start or not groups:
             groups.append([])
+        elif line.break_before and joined is not None:
+            joined.append(" ".join(line.text.split()[:4]))
         groups[-1].append(line.text)
     return [text for text in (_clean(_join_lines(g, vocabulary)) for g in groups) if text]
 
