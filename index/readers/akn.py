@@ -5,7 +5,9 @@ that users cite. What this module does about each (SOURCES.md lists them; tests/
 test per quirk):
 
 * Preamble: every `<preamble>/<container>` is a preambular paragraph, PP1, PP2, ... in order; the
-  `<formula>` ("The Human Rights Council,") and bare `<p>` headings are not paragraphs.
+  `<formula>` ("The Human Rights Council,") and bare `<p>` headings are not paragraphs, nor is a
+  short unnumbered main-body paragraph right before OP1 that ends no clause: the heading of the
+  operative part (S/RES/2512 (2020) "Renewal of UNIOGBIS’s mandate").
 * Operative part: `<mainBody>/<paragraph>` with a numeric `<num>` ("1.", Arabic "1-") is OP<n> after
   the *printed* number; `eId` values skip numbers and are never used.
 * Headings inside the operative part are not paragraphs: `<heading>`/`<subheading>` paragraphs
@@ -269,6 +271,22 @@ def _unique(key: str, used: set[str], repeats: dict[str, int]) -> str:
 
 
 
+_CLAUSE_END = (",", ";", ":", ".", "،", "؛", "，", "；", "：", "。", "!", "?")
+# The Security Council's last preambular paragraph, printed at times without its comma
+ACTING_UNDER = ("acting under", "agissant en vertu", "actuando en virtud", "действуя на основании",
+                "وإذ يتصرف", "根据《联合国宪章》")
+
+
+def _unpunctuated_heading(para: Paragraph) -> bool:
+    """A short unnumbered paragraph that ends no clause, right before OP1, is the heading
+    of the operative part ("Renewal of UNIOGBIS’s mandate" in S/RES/2512 (2020), "防止非法出口石油，
+    包括原油和精炼石油产品" in the Chinese S/RES/2509 (2020)); "Acting under Chapter VII …" without
+    its comma is still the Council's last preambular paragraph."""
+    text = "".join(c for c in para.text if unicodedata.category(c) != "Cf")  # RLM after Arabic
+    return (not para.children and len(text) < 120 and not text.lower().startswith(ACTING_UNDER)
+            and not text.rstrip("0123456789’”»)\"'").endswith(_CLAUSE_END))
+
+
 def _preamble(doc: etree._Element) -> list[Paragraph]:
     preamble = doc.find("preamble")
     if preamble is None:
@@ -304,13 +322,16 @@ def _operative(body: etree._Element, preamble: list[Paragraph]) -> list[Paragrap
     elements = [el for el in body if el.tag == "paragraph"]
     has_numbers = any(_op_number(_label(el)) is not None for el in elements)
     ops: list[Paragraph] = []
-    for el in elements:
+    for i, el in enumerate(elements):
         label = _label(el)
         number = _op_number(label)
         if number is not None:
             ops.append(_paragraph(el, "operative", str(number), f"OP{number}"))
         elif _is_heading(el, label):
             continue
+        elif not ops and i + 1 < len(elements) and _op_number(_label(elements[i + 1])) is not None \
+                and _unpunctuated_heading(_paragraph(el, "operative")):
+            continue  # CONTRACTS §1: the heading right before OP1 is not a paragraph
         elif _SUB_LABEL.fullmatch(label) and ops:
             ops[-1].children.append(_paragraph(el, "subparagraph", label))
         else:
