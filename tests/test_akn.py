@@ -525,7 +525,6 @@ def test_whole_corpus_parses_in_a_few_seconds(shared_corpus):
 @pytest.mark.parametrize("rel, pp", [
     ("unxml-sc/2020/English/S_RES_2512 (2020)-2003205E.xml", 14),  # "Renewal of UNIOGBIS’s mandate"
     ("unxml-sc/2020/Chinese/S_RES_2509 (2020)-2002070C.xml", 13),  # 防止非法出口石油，包括原油和精炼石油产品
-    ("unxml-sc/Pre-2020/2013/S_RES_2103_1334353e.xml", 22),  # unpunctuated paragraphs not before OP1 stay
 ])
 def test_an_unpunctuated_heading_right_before_op1_is_not_a_preambular_paragraph(rel, pp):
     from tests.conftest import SHARED
