@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from reso.index.model import BODY_NAMES, Paragraph, Resolution, normalise_symbol
+from reso.index.model import BODY_NAMES, Paragraph, Resolution, make_ids_unique, normalise_symbol
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class Chunk:
     date: str  # YYYY-MM-DD or ""
     title: str
     text: str
+    document_kind: str = "resolution"  # resolution, draft, decision, statement (CONTRACTS §1)
 
     @property
     def embedding_text(self) -> str:
@@ -56,6 +57,7 @@ class Chunk:
             "date": self.date,
             "date_int": int(self.date.replace("-", "")) if self.date else 0,
             "title": self.title,
+            "document_kind": self.document_kind,
             "hash": self.content_hash(embedder_name),
         }
 
@@ -65,7 +67,12 @@ def chunk_id(document: str, paragraph: str, language: str) -> str:
 
 
 def chunks_of(resolution: Resolution) -> list[Chunk]:
-    """The chunks of one language version, in document order."""
+    """The chunks of one language version, in document order.
+
+    Paragraph ids are made distinct first (`model.make_ids_unique`, a no-op for what
+    `readers.read` returns): two chunks with one id would make the store's upsert refuse the
+    whole batch."""
+    resolution.warnings.extend(make_ids_unique(resolution))
     date = resolution.adopted.isoformat() if resolution.adopted else ""
     body = resolution.body
 
@@ -81,6 +88,7 @@ def chunks_of(resolution: Resolution) -> list[Chunk]:
             date=date,
             title=resolution.title,
             text=p.full_text,
+            document_kind=resolution.kind,
         )
 
     tops = [*resolution.paragraphs, *resolution.annexes]

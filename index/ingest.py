@@ -1,9 +1,13 @@
 """Files in, chunks in the index: the ingest pipeline behind `reso ingest`.
 
-Per file: read (any registered format) → chunks → embed only what changed → write. A file
-that fails is reported with its reason and leaves nothing behind, because nothing is written
-for it before it has been read and embedded whole. Re-ingesting an unchanged file changes
-nothing; a changed file replaces its document's chunks for that language, stale ones deleted.
+Per file: read (any registered format) → chunks → embed only what changed → write. Nothing
+stops an ingest: any exception while reading, chunking, embedding or writing one file is
+reported with the file's name and a one-line reason (`IngestReport.skipped`, exit code 1 in the
+CLI) and the next file is read. A file that fails before its write leaves nothing behind,
+because nothing is written for it before it has been read and embedded whole; one that fails
+while being written is left "changed" (see crash safety below) and completed by the next run.
+Re-ingesting an unchanged file changes nothing; a changed file replaces its document's chunks
+for that language, stale ones deleted.
 
 Crash safety: a run killed at any instant (SIGKILL, power cut) is repaired by running it again.
 Each language version is written in one order — changed chunks, then stale ones deleted, then its
@@ -83,6 +87,37 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[Skipped], int
     return files, failures, passed_over
 
 
+# Markdown files met while walking a folder are read, but one holding no resolution (the corpus's
+# SOURCES.md, a README) is passed over quietly, as files of other types are; named explicitly, it fails.
+NOTE_SUFFIXES = frozenset({".md", ".markdown"})
+
+
+def _no_resolution(exc: UnreadableFile) -> bool:
+    from reso.index.readers.text import NotAResolution
+
+    return isinstance(exc, NotAResolution) or exc.reason.startswith("empty file")
+
+
+def one_line(exc: BaseException) -> str:
+    """`Type: first line of the message`, at most 300 characters: a reason fits on the summary's line."""
+    message = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
+    text = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    return text if len(text) <= 300 else text[:299] + "…"
+
+
+_COUNTED = ("versions", "paragraphs", "added", "updated", "removed", "unchanged", "embedded")
+
+
+def _counts(report: IngestReport) -> tuple:
+    return set(report.documents), [getattr(report, name) for name in _COUNTED]
+
+
+def _restore(report: IngestReport, counts: tuple) -> None:
+    report.documents = counts[0]
+    for name, value in zip(_COUNTED, counts[1]):
+        setattr(report, name, value)
+
+
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:32]
 
@@ -119,6 +154,9 @@ def record_of(resolution: Resolution, n_paragraphs: int, source_sha: str, chunks
             "agenda_item": resolution.agenda_item,
             "subjects": resolution.subjects,
             "references": resolution.references,
+            "kind": resolution.kind,
+            "committee": resolution.committee,
+            "drafts": resolution.drafts,
         },
         content_sha=chunks_sha,
     )
@@ -129,14 +167,13 @@ class Ingestor:
 
     def __init__(self, store: VectorStore, embedder: Embedder, batch_size: int = 64):
         self.store = store
-        record = getattr(store, "model_record", lambda: None)()
+        record = store.model_record()
         # an index keeps the recipe it was built with when the configured embedder can run it
         self.embedder = embedder = for_index(embedder, record["embedder"] if record else None)
         self.batch_size = batch_size
         self._records: dict[tuple[str, str], DocumentRecord] | None = None  # read once, kept current
         store.check_model(embedder.name, embedder.dim)
-        settle = getattr(store, "settle", None)  # a write a killed run left pending
-        if callable(settle) and settle():
+        if store.settle():  # a write a killed run left pending
             log.warning("the last ingest was interrupted; this one completes what it left")
 
     def ingest_paths(
@@ -146,18 +183,29 @@ class Ingestor:
     ) -> IngestReport:
         files, failures, passed_over = collect_files(paths)
         report = IngestReport(skipped=failures, passed_over=passed_over)
+        named = {Path(p) for p in paths}
         for path in progress(files) if progress else files:
             report.files += 1
             try:
                 resolution = readers.read(path)
             except UnreadableFile as exc:
+                if path not in named and path.suffix.lower() in NOTE_SUFFIXES and _no_resolution(exc):
+                    report.files -= 1  # a folder's README.md or SOURCES.md: notes, passed over like other files
+                    report.passed_over += 1
+                    continue
                 report.skipped.append(Skipped(str(path), exc.reason))
                 continue
             except Exception as exc:  # a reader bug must not lose the rest of the folder
                 log.exception("reader crashed on %s", path)
-                report.skipped.append(Skipped(str(path), f"could not be read ({type(exc).__name__}: {exc})"))
+                report.skipped.append(Skipped(str(path), f"could not be read ({one_line(exc)})"))
                 continue
-            self.ingest_resolution(resolution, report, source_sha=_sha(path))
+            counts = _counts(report)
+            try:
+                self.ingest_resolution(resolution, report, source_sha=_sha(path))
+            except Exception as exc:  # chunking, embedding or writing one file must not stop the others
+                log.exception("indexing failed for %s", path)
+                _restore(report, counts)  # the summary counts what was indexed, not what was tried
+                report.skipped.append(Skipped(str(path), f"could not be indexed ({one_line(exc)})"))
         return report
 
     def ingest_resolution(self, resolution: Resolution, report: IngestReport, source_sha: str = "") -> None:

@@ -15,6 +15,7 @@ from typing import Literal
 
 Body = Literal["HRC", "GA", "SC"]
 ParagraphKind = Literal["preambular", "operative", "subparagraph", "annex"]
+DocumentKind = Literal["resolution", "draft", "decision", "statement"]
 VoteOutcome = Literal["without_vote", "recorded", "unanimous", "unknown"]
 
 BODY_NAMES: dict[str, str] = {
@@ -93,11 +94,15 @@ class Resolution:
     vote: Vote = field(default_factory=Vote)
     sponsors: list[str] = field(default_factory=list)
     agenda_item: str | None = None
+    committee: str | None = None  # "Third Committee", "without reference to a Main Committee", as printed
+    drafts: list[str] = field(default_factory=list)  # the draft's symbols, e.g. ["A/ES-11/L.1", "A/ES-11/L.1/Add.1"]
     subjects: list[str] = field(default_factory=list)
     references: list[str] = field(default_factory=list)  # symbols the text recalls, e.g. "A/HRC/RES/5/1"
     paragraphs: list[Paragraph] = field(default_factory=list)  # PP and OP (with children), in order
     annexes: list[Paragraph] = field(default_factory=list)  # annex paragraphs, kept apart
     source: str = ""  # path or URL of the file it came from
+    kind: DocumentKind = "resolution"  # CONTRACTS §1: a draft keeps its draft symbol, never a resolution's
+    warnings: list[str] = field(default_factory=list)  # what a reader removed or guessed (`reso inspect`)
 
     @property
     def preambular(self) -> list[Paragraph]:
@@ -115,6 +120,51 @@ class Resolution:
                 if normalise_pid(p.pid) == wanted:
                     return p
         return None
+
+
+def make_ids_unique(resolution: Resolution) -> list[str]:
+    """Give every paragraph of a document a distinct id; returns one line per id changed.
+
+    The rule (README, "Paragraph ids"): ids are kept in document order; a top-level paragraph
+    (main text or annex) whose id an earlier top-level paragraph of the same document already
+    has takes the suffix `~n`, n being its rank among the paragraphs with that id — the second
+    `ANNEX1.OP1` becomes `ANNEX1.OP1~2`, the third `ANNEX1.OP1~3` — and its sub-paragraphs move
+    with it (`ANNEX1.OP1~2(a)`). An annex whose numbering restarts (lists of individuals, then of
+    entities), an article printed twice, or markup that repeats a label (S/RES/2794 in Russian
+    and Spanish) thus keep every paragraph, the first occurrence keeps the id a citation names,
+    and ids stay stable from one ingest to the next. A sub-paragraph label repeated under one
+    parent is the readers' affair (`a`, `a'`, `a''`: see `readers/akn.py`); any still repeated
+    below a top paragraph take the same `~n` suffix. Running it twice changes nothing.
+    """
+    changed: list[str] = []
+    seen: dict[str, int] = {}
+    taken = {normalise_pid(p.pid) for p in [*resolution.paragraphs, *resolution.annexes]}
+    for top in [*resolution.paragraphs, *resolution.annexes]:
+        key = normalise_pid(top.pid)
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] > 1:
+            n = seen[key]
+            while normalise_pid(f"{top.pid}~{n}") in taken:
+                n += 1
+            new = f"{top.pid}~{n}"
+            taken.add(normalise_pid(new))
+            changed.append(f"paragraph id {top.pid} repeated: this one is {new}")
+            _rename(top, top.pid, new)
+        below: dict[str, int] = {}
+        for p in list(top.walk())[1:]:
+            sub = normalise_pid(p.pid)
+            below[sub] = below.get(sub, 0) + 1
+            if below[sub] > 1:
+                new = f"{p.pid}~{below[sub]}"
+                changed.append(f"sub-paragraph id {p.pid} repeated: this one is {new}")
+                _rename(p, p.pid, new)
+    return changed
+
+
+def _rename(para: Paragraph, old: str, new: str) -> None:
+    for p in para.walk():
+        if p.pid.startswith(old):
+            p.pid = new + p.pid[len(old):]
 
 
 def normalise_symbol(symbol: str) -> str:

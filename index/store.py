@@ -143,6 +143,7 @@ def _chunk_from(id_: str, text: str, m: dict[str, Any]) -> Chunk:
         date=m.get("date", ""),
         title=m.get("title", ""),
         text=text,
+        document_kind=m.get("document_kind", "resolution"),
     )
 
 

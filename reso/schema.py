@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # the domain objects the `of` builders read; no import cost a
     from reso.index.chunks import Chunk
     from reso.index.ingest import IngestReport
     from reso.index.library import DocumentSummary, ParagraphView
+    from reso.index.model import Paragraph, Resolution
     from reso.index.store import DocumentRecord
 
 # -- the door: text from users, normalised once where it enters ---------------------------------
@@ -357,3 +358,81 @@ class ErrorBody(BaseModel):
     def json_body(self) -> dict[str, Any]:
         """The body as sent: fields without a value are left out."""
         return self.model_dump(exclude_none=True)
+
+
+# -- reso inspect (CONTRACTS §2): how a file reads, without indexing it ---------------------------
+
+
+class InspectedParagraph(BaseModel):
+    id: str
+    kind: Literal["preambular", "operative", "annex"]
+    text: str
+    children: list[InspectedParagraph] = Field(default_factory=list)
+    footnotes: list[str] = Field(default_factory=list)
+
+    @classmethod
+    def of(cls, p: Paragraph, parent: str = "operative") -> InspectedParagraph:
+        """A sub-paragraph is of its parent's kind (CONTRACTS §2 names three kinds)."""
+        if p.kind == "annex" or p.pid.startswith("ANNEX"):
+            kind = "annex"
+        else:
+            kind = p.kind if p.kind in ("preambular", "operative") else parent
+        return cls(id=p.pid, kind=kind, text=p.text, children=[cls.of(c, kind) for c in p.children],
+                   footnotes=list(p.footnotes))
+
+
+class VoteOut(BaseModel):
+    outcome: str = ""
+    in_favour: int | None = None
+    against: int | None = None
+    abstaining: int | None = None
+    text: str = ""
+
+
+class InspectCounts(BaseModel):
+    preambular: int
+    operative: int
+    subparagraphs: int
+    annex: int
+
+
+class InspectOut(BaseModel):
+    """One file as the readers see it; `reso inspect --json` prints a list of these (or `InspectError`)."""
+
+    file: str
+    document: str
+    kind: str
+    language: str
+    date: str
+    title: str
+    body: str
+    session: str = ""
+    agenda_item: str = ""
+    committee: str = ""
+    drafts: list[str] = Field(default_factory=list)
+    vote: VoteOut
+    counts: InspectCounts
+    paragraphs: list[InspectedParagraph]
+    warnings: list[str]
+
+    @classmethod
+    def of(cls, res: Resolution, file: str) -> InspectOut:
+        v = res.vote
+        return cls(
+            file=file, document=res.symbol, kind=res.kind, language=res.language,
+            date=res.adopted.isoformat() if res.adopted else "", title=res.title, body=res.body,
+            session=res.session or "", agenda_item=res.agenda_item or "", committee=res.committee or "",
+            drafts=list(res.drafts),
+            vote=VoteOut(outcome=v.outcome, in_favour=v.in_favour, against=v.against, abstaining=v.abstaining,
+                         text=v.text),
+            counts=InspectCounts(preambular=len(res.preambular), operative=len(res.operative),
+                                 subparagraphs=sum(len(list(p.walk())) - 1 for p in res.paragraphs),
+                                 annex=len(res.annexes)),
+            paragraphs=[InspectedParagraph.of(p) for p in [*res.paragraphs, *res.annexes]],
+            warnings=list(res.warnings),
+        )
+
+
+class InspectError(BaseModel):
+    file: str
+    error: str

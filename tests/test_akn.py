@@ -520,3 +520,38 @@ def test_whole_corpus_parses_in_a_few_seconds(shared_corpus):
     for path in CORPUS_FILES:
         akn.read(path)
     assert time.perf_counter() - start < 15
+
+
+@pytest.mark.parametrize("rel, pp", [
+    ("unxml-sc/2020/English/S_RES_2512 (2020)-2003205E.xml", 14),  # "Renewal of UNIOGBIS’s mandate"
+    ("unxml-sc/2020/Chinese/S_RES_2509 (2020)-2002070C.xml", 13),  # 防止非法出口石油，包括原油和精炼石油产品
+])
+def test_an_unpunctuated_heading_right_before_op1_is_not_a_preambular_paragraph(rel, pp):
+    from tests.conftest import SHARED
+
+    path = SHARED / "corpus-large" / rel
+    if not path.is_file():
+        pytest.skip(f"{path} not found")
+    assert len(akn.read(path).preambular) == pp
+
+
+def test_akn_counts_evaluation_reports_per_language(tmp_path):
+    """evals/akn_counts.py over a two-file corpus: one agreeing, one not."""
+    import json as _json
+    import shutil
+
+    from reso.evals.akn_counts import evaluate
+    from tests.conftest import SHARED
+
+    source = SHARED / "corpus-large"
+    rel = "unxml-sc/2020/English/S_RES_2512 (2020)-2003205E.xml"
+    if not (source / rel).is_file():
+        pytest.skip("corpus-large not found")
+    (tmp_path / "a").mkdir()
+    shutil.copy(source / rel, tmp_path / "a" / "x.xml")
+    shutil.copy(source / rel, tmp_path / "a" / "y.xml")
+    expected = {"a/x.xml": {"language": "eng", "majority": [14, 27]}, "a/y.xml": {"language": "eng", "majority": [15, 27]}}
+    (tmp_path / "expected.json").write_text(_json.dumps(expected), encoding="utf-8")
+    report = evaluate(tmp_path)
+    assert report["per_language"] == {"en": {"exact": 0.5, "files": 2}} and report["errors"] == []
+    assert [m["file"] for m in report["misses"]] == ["a/y.xml"]

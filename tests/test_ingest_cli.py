@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from reso.ui.cli import cli
+from tests.conftest import SHARED
 
 
 @pytest.fixture
@@ -117,3 +118,22 @@ def test_whole_corpus_ingests_then_reingest_changes_nothing_and_an_edit_changes_
     target.write_text(xml.replace("Bearing in mind</span> paragraph 6", "Bearing in mind</span> paragraph 7"), encoding="utf-8")
     edited = json.loads(run("ingest", "--json", str(corpus)).output)
     assert (edited["added"], edited["updated"], edited["removed"]) == (0, 1, 0)
+
+
+def test_markdown_is_read_named_or_met_in_a_folder(run, tmp_path):
+    """A folder's notes (SOURCES.md) are passed over; a Markdown resolution in it is read; a note
+    named explicitly is a failure with its reason."""
+    real = SHARED / "real-files" / "A_RES_80_12.md"
+    if not real.is_file():
+        pytest.skip(f"{real} not found")
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    shutil.copy(real, folder / real.name)
+    (folder / "SOURCES.md").write_text("# Sources\n\nWhere these files came from.\n", encoding="utf-8")
+    result = run("ingest", str(folder))
+    assert result.exit_code == 0, result.output
+    assert "SOURCES.md" not in result.output
+    docs = json.loads(run("documents", "--json").output)
+    assert [(d["document"], d["paragraphs"]) for d in docs] == [("A/RES/80/12", {"en": 24})]
+    named = CliRunner().invoke(cli, ["ingest", str(folder / "SOURCES.md")])
+    assert named.exit_code == 1 and "no resolution found" in named.output

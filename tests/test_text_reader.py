@@ -596,3 +596,15 @@ def test_corpus_resolutions_laid_out_like_the_seed_parse_back(shared_corpus):
         else:
             failures.append(path.name)
     assert exact >= 0.85 * len(files), failures
+
+
+def test_reading_a_text_file_does_not_load_lxml(seed_path):
+    """The readers are independent of one another: the rules the text and AKN readers share live in
+    `readers/common.py`, so reading a .txt (or .md) never imports the AKN reader and its lxml."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from reso.index import readers; r = readers.read(sys.argv[1]); "
+            "assert r.references, r; print(sorted(m for m in sys.modules if m == 'lxml' or m.endswith('readers.akn')))")
+    out = subprocess.run([sys.executable, "-c", code, str(seed_path)], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -113,6 +113,23 @@ def ingest(paths: tuple[Path, ...], rebuild: bool, as_json: bool, lock_timeout: 
 
 
 @cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one object per file as JSON (CONTRACTS §2).")
+def inspect(files: tuple[Path, ...], as_json: bool) -> None:
+    """Show how each file reads, without indexing it: symbol, kind, language, date, paragraphs with
+    their ids and first words, sub-paragraphs, annexes, and what was removed or guessed.
+
+    Exit code 1 when a file cannot be read.
+    """
+    from reso.index.inspect import inspect_files, render
+
+    results = inspect_files(files)
+    click.echo(json.dumps(results, ensure_ascii=False, indent=2) if as_json else render(results))
+    if any("error" in r for r in results):
+        sys.exit(1)
+
+
+@cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON (CONTRACTS §2).")
 @friendly_errors
 def documents(as_json: bool) -> None:

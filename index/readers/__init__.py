@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from reso.errors import UnreadableFile, UnsupportedFormat
-from reso.index.model import Resolution
+from reso.index.model import Resolution, make_ids_unique
 
 
 class Reader(Protocol):
@@ -25,6 +25,8 @@ _REGISTRY: dict[str, str | Reader] = {
     ".xml": "reso.index.readers.akn:read",
     ".akn": "reso.index.readers.akn:read",
     ".txt": "reso.index.readers.text:read",
+    ".md": "reso.index.readers.markdown:read",
+    ".markdown": "reso.index.readers.markdown:read",
     ".pdf": "reso.index.readers.pdf:read",
     ".docx": "reso.index.readers.docx:read",
     ".html": "reso.index.readers.html:read",
@@ -61,6 +63,8 @@ def reader_for(path: Path) -> Reader:
 
 
 def read(path: Path) -> Resolution:
-    """Read any supported file into a Resolution."""
-    return reader_for(Path(path))(Path(path))
+    """Read any supported file into a Resolution whose paragraph ids are distinct (`make_ids_unique`)."""
+    resolution = reader_for(Path(path))(Path(path))
+    resolution.warnings.extend(make_ids_unique(resolution))
+    return resolution
 

@@ -5,7 +5,9 @@ that users cite. What this module does about each (SOURCES.md lists them; tests/
 test per quirk):
 
 * Preamble: every `<preamble>/<container>` is a preambular paragraph, PP1, PP2, ... in order; the
-  `<formula>` ("The Human Rights Council,") and bare `<p>` headings are not paragraphs.
+  `<formula>` ("The Human Rights Council,") and bare `<p>` headings are not paragraphs, nor is a
+  short unnumbered main-body paragraph right before OP1 that ends no clause: the heading of the
+  operative part (S/RES/2512 (2020) "Renewal of UNIOGBIS’s mandate").
 * Operative part: `<mainBody>/<paragraph>` with a numeric `<num>` ("1.", Arabic "1-") is OP<n> after
   the *printed* number; `eId` values skip numbers and are never used.
 * Headings inside the operative part are not paragraphs: `<heading>`/`<subheading>` paragraphs
@@ -60,7 +62,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -71,15 +72,13 @@ from reso.errors import UnreadableFile
 from reso.index.readers import file_bytes
 from reso.index.model import Body, Paragraph, ParagraphKind, Resolution, Vote, annex_pid, infer_symbol, normalise_symbol
 from reso.index.readers import metadata
+from reso.index.readers.common import extract_references, label_key
+from reso.index import symbols
 
 LANGUAGES = {"eng": "en", "fra": "fr", "spa": "es", "ara": "ar", "zho": "zh", "rus": "ru"}
 _FILE_LANGUAGE = {"E": "en", "F": "fr", "S": "es", "A": "ar", "C": "zh", "R": "ru"}
 _URI_BODY: dict[str, Body] = {"unga-hrc": "HRC", "unhrc": "HRC", "unsc": "SC", "unga": "GA"}
 
-_ARABIC_LETTERS = "أ ب ج د ه و ز ح ط ي ك ل م ن س ع ف ص ق ر ش ت ث خ ذ ض ظ غ".split()
-_LATIN_LABELS = [*"abcdefghijklmnopqrstuvwxyz", "aa", "bb"]
-_ARABIC = dict(zip(_ARABIC_LETTERS, _LATIN_LABELS)) | {"ا": "a", "إ": "a", "آ": "a"}
-_BULLETS = {"", "•", "·", "▪", "◦", "○", "-", "–", "—"}
 
 # tags whose text is never paragraph text; blocks are joined with a space, inline text is not
 _NOT_TEXT = frozenset({"num", "heading", "subheading", "authorialNote", "img"})
@@ -270,13 +269,22 @@ def _unique(key: str, used: set[str], repeats: dict[str, int]) -> str:
         n += 1
 
 
-def label_key(label: str) -> str | None:
-    """The id part of a printed sub-paragraph label: "(a)", "a)", "a." → "a"; None for a bullet."""
-    core = label.strip().strip("()[].:").strip().replace("\u0640", "")
-    core = _ARABIC.get(core, core)
-    if core in _BULLETS:
-        return None
-    return _SPACES.sub("", core).lower()
+
+
+_CLAUSE_END = (",", ";", ":", ".", "،", "؛", "，", "；", "：", "。", "!", "?")
+# The Security Council's last preambular paragraph, printed at times without its comma
+ACTING_UNDER = ("acting under", "agissant en vertu", "actuando en virtud", "действуя на основании",
+                "وإذ يتصرف", "根据《联合国宪章》")
+
+
+def _unpunctuated_heading(para: Paragraph) -> bool:
+    """A short unnumbered paragraph that ends no clause, right before OP1, is the heading
+    of the operative part ("Renewal of UNIOGBIS’s mandate" in S/RES/2512 (2020), "防止非法出口石油，
+    包括原油和精炼石油产品" in the Chinese S/RES/2509 (2020)); "Acting under Chapter VII …" without
+    its comma is still the Council's last preambular paragraph."""
+    text = "".join(c for c in para.text if unicodedata.category(c) != "Cf")  # RLM after Arabic
+    return (not para.children and len(text) < 120 and not text.lower().startswith(ACTING_UNDER)
+            and not text.rstrip("0123456789’”»)\"'").endswith(_CLAUSE_END))
 
 
 def _preamble(doc: etree._Element) -> list[Paragraph]:
@@ -314,13 +322,16 @@ def _operative(body: etree._Element, preamble: list[Paragraph]) -> list[Paragrap
     elements = [el for el in body if el.tag == "paragraph"]
     has_numbers = any(_op_number(_label(el)) is not None for el in elements)
     ops: list[Paragraph] = []
-    for el in elements:
+    for i, el in enumerate(elements):
         label = _label(el)
         number = _op_number(label)
         if number is not None:
             ops.append(_paragraph(el, "operative", str(number), f"OP{number}"))
         elif _is_heading(el, label):
             continue
+        elif not ops and i + 1 < len(elements) and _op_number(_label(elements[i + 1])) is not None \
+                and _unpunctuated_heading(_paragraph(el, "operative")):
+            continue  # CONTRACTS §1: the heading right before OP1 is not a paragraph
         elif _SUB_LABEL.fullmatch(label) and ops:
             ops[-1].children.append(_paragraph(el, "subparagraph", label))
         else:
@@ -465,12 +476,14 @@ def _resolution(doc: etree._Element, source: str) -> Resolution:
     body = _body_of(doc, symbol, source)
     number = _number(doc, body, symbol)
     adopted = _iso_date(_attr(doc, "meta/identification/FRBRWork/FRBRdate[@name='adoption']", "date"))
-    if not symbol:
-        if not number:
-            raise UnreadableFile(source, "no symbol and no resolution number in the file")
-        symbol = infer_symbol(body, number, adopted.year if adopted else None)
+    symbol, warnings = _checked_symbol(symbol, body, number, adopted, source)
+    parsed = symbols.parse(symbol)
+    if parsed is not None and parsed.number and (body == "SC" or not number):
+        number = parsed.number  # S/PRST/2020/11 is statement 2020/11, not "2020"
     record = metadata.lookup(source, symbol) or {}
     return Resolution(
+        kind=parsed.kind if parsed else "resolution",
+        warnings=warnings,
         symbol=symbol,
         body=body,
         language=_language(doc, source),
@@ -485,6 +498,35 @@ def _resolution(doc: etree._Element, source: str) -> Resolution:
         subjects=_subjects(doc, record),
         source=source,
     )
+
+
+def _checked_symbol(symbol: str, body: Body, number: str, adopted: date | None,
+                    source: str) -> tuple[str, list[str]]:
+    """The markup's symbol, or the file name's when the markup has none or a wrong one.
+
+    UNxml files are named after their symbol (`S_RES_2510 (2020)-2002184F.xml`). A markup without
+    a symbol (S/RES/2777 in Spanish) takes the file name's, completed with the adoption year for
+    the Security Council; failing that, the one its number implies (CONTRACTS §1). An SC symbol
+    whose year is not the adoption year (S/RES/2510 (2020) in French and Spanish says 2019) is
+    corrected when the file name spells the corrected symbol: date and name then agree."""
+    named = symbols.symbol_from_filename(Path(source).name) if source else None
+    year = adopted.year if adopted else None
+    if not symbol:
+        if named and (not named.startswith("S/RES/") or year or "(" in named):
+            symbol = symbols.with_year(named, year)
+            return symbol, [f"the markup prints no symbol: {symbol} read from the file name"
+                            + (" and the adoption date" if named != symbol else "")]
+        if not number:
+            raise UnreadableFile(source, "no symbol and no resolution number in the file")
+        symbol = infer_symbol(body, number, year)
+        return symbol, [f"the markup prints no symbol: {symbol} inferred from the resolution number"]
+    parsed = symbols.parse(symbol)
+    if parsed and parsed.kind == "resolution" and parsed.body == "SC" and parsed.year and year and parsed.year != year:
+        corrected = f"S/RES/{parsed.number} ({year})"
+        if named and normalise_symbol(symbols.with_year(named, year)) == normalise_symbol(corrected):
+            return corrected, [f"the markup says {symbol}, but the file name and the adoption date ({adopted}) "
+                               f"say {corrected}: filed under {corrected}"]
+    return symbol, []
 
 
 def _body_of(doc: etree._Element, symbol: str, source: str) -> Body:
@@ -638,106 +680,6 @@ def _subjects(doc: etree._Element, record: dict[str, Any]) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------- references
-
-_RESOLUTION_WORD = re.compile(r"\b(?:resolutions?|résolutions?|resoluci(?:ón|ones))\b", re.IGNORECASE)
-_STOP = re.compile(r"[;:]|\b(?:decisions?|décisions?|decisi(?:ón|ones))\b", re.IGNORECASE)
-_PRESENT = re.compile(r"(?:present|présente|presente)\s*$", re.IGNORECASE)
-# Body names, longest first; "Council" and "Conseil" alone are the HRC: an SC resolution is "n (year)".
-_NAMES = (r"General Assembly|Assembly|Assemblée générale|Assemblée|Asamblea General|Asamblea"
-          r"|Security Council|Conseil de sécurité|Consejo de Seguridad"
-          r"|Economic and Social Council|Conseil économique et social|Consejo Económico y Social"
-          r"|Commission on Human Rights|Commission des droits de l.homme|Comisión de Derechos Humanos"
-          r"|Human Rights Council|Conseil des droits de l.homme|Consejo de Derechos Humanos|Council|Conseil|Consejo")
-_POSSESSIVE = r"its|sa|ses|son|su|sus"
-_BEFORE = re.compile(rf"\b({_NAMES}|{_POSSESSIVE})(?:\s+(?:own|propres?|propias?))?\s*$", re.IGNORECASE)
-_NAMED_IN = re.compile(rf"\b({_NAMES})\W+(?:in|dans|en)\s*$", re.IGNORECASE)
-_GENITIVE = rf"(?:of the\s+|de l[’']\s*|de la\s+|du\s+|del\s+|de\s+)({_NAMES})\b"
-_ADJACENT = re.compile(
-    rf"\s*,?\s*(?:(?:of|du|de|del|en date du)\s+\d{{1,2}}(?:er)?\s+\w+\s+(?:de\s+)?\d{{4}},?\s*)?{_GENITIVE}",
-    re.IGNORECASE)
-_ANY_GENITIVE = re.compile(_GENITIVE, re.IGNORECASE)
-_NUMBERS = re.compile(
-    r"(?<![\w/.-])(?:(?P<sc>\d{1,4})\s*\((?P<year>\d{4})\)|(?P<old>\d{1,4})\s*\((?P<roman>[IVXL]+)\)"
-    r"|ES-\s?(?P<es>\d+/\d+)|(?P<session>\d{1,2})/(?P<n>\d{1,3}))(?![\w/])")
-
-
-def _named_body(name: str) -> str:
-    """"GA", "HRC", "SC", "OWN" (a possessive) or "SKIP" (E/CN.4 and ECOSOC resolutions)."""
-    name = name.lower()
-    if name in _POSSESSIVE.split("|"):
-        return "OWN"
-    if name.startswith(("commission", "comisión", "economic", "conseil économique", "consejo económico")):
-        return "SKIP"
-    if "assembl" in name or "asamblea" in name:
-        return "GA"
-    if "sécurité" in name or "security" in name or "seguridad" in name:
-        return "SC"
-    return "HRC"
-
-
-def _body_before(window: str) -> str | None:
-    match = _BEFORE.search(window)
-    if not match:
-        return None
-    body = _named_body(match.group(1))
-    if body == "OWN":  # "as stated by the General Assembly in its resolution 60/251"
-        named = _NAMED_IN.search(window[: match.start()])
-        return _named_body(named.group(1)) if named else body
-    return body
-
-
-def _body_after(segment: str, numbers: list[re.Match[str]]) -> str | None:
-    """A body named between the word and the numbers ("les résolutions de l’Assemblée générale
-    62/149") or right after a number ("la résolution 60/251 de l’Assemblée générale")."""
-    lead = _ANY_GENITIVE.search(segment, 0, numbers[0].start())
-    if lead:
-        return _named_body(lead.group(1))
-    for number in numbers:
-        adjacent = _ADJACENT.match(segment, number.end())
-        if adjacent:
-            return _named_body(adjacent.group(1))
-    return None
-
-
-def extract_references(text: str, own: Body) -> list[str]:
-    """Symbols of the resolutions a text cites, in order: "its resolution 5/1" in an HRC text is
-    A/HRC/RES/5/1, "General Assembly resolution 60/251" A/RES/60/251, "resolution 2653 (2022)"
-    S/RES/2653 (2022). English, French and Spanish wording. The body of "n/m" numbers is the one
-    named just before the word "resolution", else next to the numbers ("les résolutions de
-    l’Assemblée générale 62/149", "la résolution 60/251 de l’Assemblée générale"), else the one of
-    the previous "resolution" word of the text ("General Assembly resolution 59/113 ..., and
-    resolution 60/251"), else the text's own."""
-    found: list[str] = []
-    last: str | None = None
-    matches = list(_RESOLUTION_WORD.finditer(text))
-    for i, match in enumerate(matches):
-        window = text[max(matches[i - 1].end() if i else 0, match.start() - 80): match.start()]
-        if _PRESENT.search(window):
-            continue
-        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
-        segment = text[match.end(): min(end, match.end() + 800)]
-        stop = _STOP.search(segment)
-        segment = segment[: stop.start()] if stop else segment
-        numbers = list(_NUMBERS.finditer(segment))
-        if not numbers:
-            genitive = _ANY_GENITIVE.search(segment)
-            last = _body_before(window) or (_named_body(genitive.group(1)) if genitive else last)
-            continue
-        last = _body_before(window) or _body_after(segment, numbers) or last or "OWN"
-        found += _symbols(numbers, own if last == "OWN" else last)
-    return found
-
-
-def _symbols(numbers: list[re.Match[str]], body: str) -> Iterable[str]:
-    for m in numbers:
-        if m.group("sc"):
-            yield f"S/RES/{m.group('sc')} ({m.group('year')})"
-        elif m.group("old"):
-            yield f"A/RES/{m.group('old')} ({m.group('roman')})"
-        elif m.group("es"):
-            yield f"A/RES/ES-{m.group('es')}"
-        elif body != "SKIP":
-            yield infer_symbol("HRC" if body == "HRC" else "GA", f"{m.group('session')}/{m.group('n')}")
 
 
 def _document_references(res: Resolution) -> list[str]:

@@ -2,7 +2,9 @@
 
 Pages are extracted in pypdf's layout mode, which keeps horizontal position as leading spaces
 and vertical gaps as blank lines: the first-line indents and paragraph gaps are the only
-paragraph marks a PDF has. Pages are joined with a form feed so the text parser sees page
+paragraph marks a PDF has. Layout mode splits a word drawn in two runs on a justified line
+(`humani       tarian`); plain mode, read too, says which such pairs are one word
+(`repair_split_words`). Pages are joined with a form feed so the text parser sees page
 breaks; page headers and footers are left in the text and removed there by pattern, so a PDF
 and its extracted .txt go through exactly the same rules.
 """
@@ -10,6 +12,7 @@ and its extracted .txt go through exactly the same rules.
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 from reso.errors import UnreadableFile
@@ -79,9 +82,40 @@ def extract_text(path: Path, ocr_report: list | None = None) -> str:
 
 def _page_text(page) -> str:
     try:
-        return page.extract_text(extraction_mode="layout") or ""
+        layout = page.extract_text(extraction_mode="layout") or ""
     except Exception:  # layout mode is stricter about odd fonts; plain mode still reads them  # noqa: BLE001
         return page.extract_text() or ""
+    try:
+        plain = page.extract_text() or ""
+    except Exception:  # noqa: BLE001 - the layout text stands without the repair
+        return layout
+    return repair_split_words(layout, plain)
+
+
+_TOKEN = re.compile(r"\S+")
+_GAP = re.compile(r"(?<=[^\W\d_])( +)(?=[^\W\d_])")
+
+
+def repair_split_words(layout: str, plain: str) -> str:
+    """Join the words layout mode split apart on a justified line (`humani       tarian`).
+
+    Layout mode places each glyph run at its position, so a word drawn in two runs on a widely
+    justified line comes out as two tokens; plain mode reads the same page in runs and keeps the
+    word whole. Two letter tokens are joined when plain mode spells their concatenation as a word
+    of the page and does not print one of them on its own: words that are really two stay two."""
+    words = {t.strip(".,;:()“”\"'’") for t in _TOKEN.findall(plain)}
+
+    def join(m: re.Match[str]) -> str:
+        line = m.string
+        left = re.search(r"\S+$", line[: m.start()]).group(0)  # type: ignore[union-attr]
+        right = re.match(r"\S+", line[m.end():]).group(0).rstrip(".,;:)”\"'’")  # type: ignore[union-attr]
+        if not (left.isalpha() and right.isalpha()):
+            return m.group(1)  # "de s’acquitter": only two bare letter runs can be one word
+        if left + right in words and (left not in words or right not in words):
+            return ""
+        return m.group(1)
+
+    return "\n".join(_GAP.sub(join, line) for line in layout.split("\n"))
 
 
 def _has_image(page) -> bool:

@@ -77,7 +77,8 @@ from typing import Literal
 from reso.errors import UnreadableFile
 from reso.index.readers import file_bytes
 from reso.index.model import Body, Paragraph, Resolution, Vote, annex_pid, infer_symbol, normalise_symbol
-from reso.index.readers.akn import extract_references, label_key
+from reso.index import symbols
+from reso.index.readers.common import extract_references, label_key
 
 # ---------------------------------------------------------------------------------------------
 # Language tables (data, not code)
@@ -178,13 +179,12 @@ _MEETING_RE = re.compile(
     rf"|{'|'.join(MEETING_EXTRA_PATTERNS)})",
     re.I)
 _COVER_MEETING_RE = re.compile(rf"\b\d+\s*(?:{_SUFFIX_RE})?\s+(?:{'|'.join(MEETING_WORDS)})\b", re.I)
-_SYMBOL_RE = re.compile(r"\b(?:A/HRC/RES/\d+/\d+|A/RES/(?:ES-\d+/)?\d+/\d+|S/RES/\d+\s*\(\d{4}\))")
 _REFERENCE_RE = re.compile(r"(?<![\w/])(?:A|S|E)/(?:[A-Z]+[.\d]*/)*\d+(?:/[\w.]+)*(?:\s\(\d{4}\))?(?<![.,])")
 _SC_NUMBER_RE = re.compile(rf"^(?:{'|'.join(RESOLUTION_WORDS)})\s+(\d+)\s*\((\d{{4}})\)", re.I)
-_TITLE_RE = re.compile(r"^(\d+/\d+|\d+)\.(?:\s+(.*))?$")
+_TITLE_RE = re.compile(r"^((?:ES-|S-)?\d+/\d+|\d+)\.(?:\s+(.*))?$")
 _ANNEX_RE = re.compile(rf"^(?:{'|'.join(ANNEX_WORDS)})(?:\s+[IVXLC\d]+)?\.?$", re.I)
 _FURNITURE_TOKEN = re.compile(
-    r"GE\.\d{2}-\d{4,6}(?:\([A-Z]\))?|\([A-Z]\)|\*\d{6,9}\*|\d{1,3}|\d{6}|-|"
+    r"GE\.\d{2}-\d{4,6}(?:\([A-Z]\))?|\d{2}-\d{5}(?:\([A-Z]\))?|\([A-Z]\)|\*\d{6,9}\*|\d{1,3}|\d{1,3}/\d{1,3}|\d{6}|-|"
     r"(?:A|S|E)/[A-Za-z0-9./-]*[A-Za-z0-9]|\(\d{4}\)")
 _FOOTNOTE_RULE = re.compile(r"^_{5,}$")
 _FOOTNOTE_LINE = re.compile(r"^(\d{1,3})\s+(\S.*)$")
@@ -207,6 +207,10 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")  # category Cc but 
 MAX_TEXT_CHARS = 1_000_000
 
 Breaks = Literal["auto", "blank_lines"]
+
+
+class NotAResolution(UnreadableFile):
+    """A text that reads fine but holds no resolution (a README, the corpus's SOURCES.md)."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -246,11 +250,13 @@ def decode_text(data: bytes, source: str = "") -> str:
     return text
 
 
-def parse_text(text: str, source: str = "", *, paragraph_breaks: Breaks = "auto") -> Resolution:
+def parse_text(text: str, source: str = "", *, paragraph_breaks: Breaks = "auto",
+               symbol_hint: str | None = None) -> Resolution:
     """Text of one resolution → `Resolution`; raises `UnreadableFile` when none is recognisable.
 
     `paragraph_breaks="blank_lines"` is for readers that know their blocks are whole paragraphs
-    (DOCX, HTML): a blank line then always, and only, separates paragraphs.
+    (DOCX, HTML): a blank line then always, and only, separates paragraphs. `symbol_hint` is a
+    symbol the file states outside its text (Markdown front matter): used when the text prints none.
     """
     where = source or "<text>"
     if not text or not text.strip():
@@ -261,7 +267,7 @@ def parse_text(text: str, source: str = "", *, paragraph_breaks: Breaks = "auto"
     doc = _Document.from_text(text)
     start = doc.body_line_index()
     if start is None:
-        raise UnreadableFile(where, "no resolution found: no body line such as 'The Human Rights Council,' "
+        raise NotAResolution(where, "no resolution found: no body line such as 'The Human Rights Council,' "
                                     "or 'Le Conseil des droits de l’homme,' opens a preamble")
     body, language = BODY_LINES[_body_key(doc.lines[start].text)]
     cover, rest = doc.lines[:start], doc.lines[start + 1:]
@@ -272,18 +278,24 @@ def parse_text(text: str, source: str = "", *, paragraph_breaks: Breaks = "auto"
     if not main:
         raise UnreadableFile(where, "no paragraphs after the body line")
     vocabulary = _vocabulary(doc.lines)
-    texts = _segment(main, vocabulary, paragraph_breaks, language)
+    joined: list[str] = []
+    texts = _segment(main, vocabulary, paragraph_breaks, language, joined)
     title, number = _title(cover, vocabulary, body)
     notes = _Footnotes(doc.footnotes)
     notes.prune([title, *texts])
     title = notes.strip(title)
-    paragraphs = _structure(texts, notes)
+    warnings: list[str] = []
+    if doc.furniture_lines:
+        warnings.append(f"{doc.furniture_lines} page header/footer line(s) removed (symbol, job number, barcode, "
+                        "page number, running title)")
+    warnings += [f"paragraph continued across a page break at “{words} …”" for words in joined]
+    paragraphs = _structure(texts, notes, warnings)
     if not paragraphs:
         raise UnreadableFile(where, "no paragraphs after the body line")
     annexes = _annex_paragraphs(annex, vocabulary, paragraph_breaks, notes, language)
 
     meta = _Metadata.from_lines(cover, closing)
-    symbol, number, session = _identify(body, number, meta, doc.furniture_symbols, source)
+    symbol, number, session = _identify(body, number, meta, doc.furniture_symbols, source, symbol_hint, warnings)
     if symbol is None:
         raise UnreadableFile(where, "no symbol: the text prints neither its symbol nor its resolution number")
     own = normalise_symbol(symbol)
@@ -292,7 +304,14 @@ def parse_text(text: str, source: str = "", *, paragraph_breaks: Breaks = "auto"
         symbol=symbol, body=body, language=language, title=title, session=session, number=number,
         adopted=meta.adopted, meeting=meta.meeting, vote=meta.vote, agenda_item=meta.agenda_item,
         references=references, paragraphs=paragraphs, annexes=annexes, source=source,
+        kind=symbols.kind_of(symbol), committee=meta.committee, drafts=meta.drafts,
+        warnings=_footnote_warning(paragraphs, annexes) + warnings,
     )
+
+
+def _footnote_warning(paragraphs: list[Paragraph], annexes: list[Paragraph]) -> list[str]:
+    n = sum(len(p.footnotes) for top in [*paragraphs, *annexes] for p in top.walk())
+    return [f"{n} footnote(s) removed from the text (markers and bodies), kept with their paragraphs"] if n else []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -315,10 +334,12 @@ class _Document:
     lines: list[Line]
     footnotes: dict[int, str] = field(default_factory=dict)
     furniture_symbols: list[str] = field(default_factory=list)
+    furniture_lines: int = 0  # page headers and footers dropped
 
     @classmethod
     def from_text(cls, text: str) -> _Document:
         raw = _glue_superscripts(_normalise_chars(text).split("\n"))
+        headers = _running_headers(raw)
         doc = cls(lines=[])
         blank = brk = False
         in_notes: int | None = None  # number of the footnote being read
@@ -331,9 +352,10 @@ class _Document:
             if not stripped:
                 blank = True
                 continue
-            furniture = _furniture(stripped)
+            furniture = headers.get(stripped) if stripped in headers else _furniture(stripped)
             if furniture is not None:
                 doc.furniture_symbols += furniture
+                doc.furniture_lines += 1
                 brk, in_notes = True, None
                 continue
             if _FOOTNOTE_RULE.match(stripped):
@@ -399,7 +421,36 @@ def _furniture(line: str) -> list[str] | None:
     tokens = line.split()
     if not all(_FURNITURE_TOKEN.fullmatch(t) for t in tokens):
         return None
-    return [m.group(0) for m in _SYMBOL_RE.finditer(line)]
+    return [found.printed for found in symbols.find_all(line)]
+
+
+def _running_headers(raw: list[str]) -> dict[str, list[str]]:
+    """Running headers that print the symbol beside the title (`A/RES/ES-11/1   Aggression
+    against Ukraine` on even pages, the other way round on odd ones) → the symbols they print.
+
+    Such a line is a header when its words beside the symbol are short, end no clause, and are
+    printed so at least twice, or are the title of the numbered title line (`ES-11/1. Aggression
+    against Ukraine`): the words alone would be a heading, so the repetition or the title is the
+    evidence, never the symbol alone."""
+    candidates: dict[str, tuple[str, str]] = {}
+    titles: list[str] = []
+    for raw_line in raw:
+        line = " ".join(raw_line.split())
+        if not line:
+            continue
+        if m := _TITLE_RE.match(line):
+            titles.append((m.group(2) or "").lower())
+        found = symbols.SYMBOL_RE.match(line) or symbols.SYMBOL_RE.search(line, max(0, len(line) - 40))
+        if found is None or not (found.start() == 0 or found.end() == len(line)):
+            continue
+        rest = (line[found.end():] if found.start() == 0 else line[:found.start()]).strip()
+        if rest and len(rest) <= 150 and not _ends_clause(rest) and not rest[:1].isdigit():
+            candidates[line] = (rest.lower(), found.group(0))
+    counts: dict[str, int] = {}
+    for rest, _ in candidates.values():
+        counts[rest] = counts.get(rest, 0) + 1
+    return {line: [symbol] for line, (rest, symbol) in candidates.items()
+            if counts[rest] >= 2 or any(t and (t.startswith(rest) or rest.startswith(t)) for t in titles)}
 
 
 def _body_key(line: str) -> str:
@@ -454,8 +505,7 @@ def _paragraph_starts(lines: list[Line], breaks: Breaks, language: str = "") -> 
     n = len(lines)
     if breaks == "blank_lines":
         return [i == 0 or line.blank_before for i, line in enumerate(lines)]
-    base = min(line.indent for line in lines)
-    indented = [line.indent > base for line in lines]
+    indented = _first_line_indents(lines)
     gaps = [line.blank_before for line in lines[1:]]
     # blank lines around page furniture are the page's margins: no evidence of a blank-line layout
     text_gaps = [line.blank_before and not line.break_before for line in lines[1:]]
@@ -502,17 +552,50 @@ def _paragraph_starts(lines: list[Line], breaks: Breaks, language: str = "") -> 
     return starts
 
 
+def _first_line_indents(lines: list[Line]) -> list[bool]:
+    """Which lines are indented deeper than the text's left edge, the edge read page by page.
+
+    A PDF page's text block may sit a character further right or left than the previous page's
+    (A/RES/ES-11/1: continuation lines at 17 spaces on page 1, 18 on page 2), so one edge for the
+    whole text would make every line of a page look indented. A page's edge is its least indented
+    line; a page too short to show one (a line or two) takes the previous page's."""
+    out: list[bool] = []
+    page: list[Line] = []
+    base: int | None = None
+
+    def close() -> None:
+        nonlocal base
+        if page:
+            least = min(line.indent for line in page)
+            if base is None or len(page) > 2 or least < base:
+                base = least
+            out.extend(line.indent > base for line in page)
+            page.clear()
+
+    for line in lines:
+        if line.break_before and page:
+            close()
+        page.append(line)
+    close()
+    return out
+
+
 def _ends_clause(text: str) -> bool:
     """Ends with clause punctuation; a footnote marker or closing quote after it is allowed
     ("environment,7", "Elections,”")."""
     return text.rstrip("0123456789’”»)]\"'").endswith(_CLAUSE_END)
 
 
-def _segment(lines: list[Line], vocabulary: set[str], breaks: Breaks, language: str = "") -> list[str]:
+def _segment(lines: list[Line], vocabulary: set[str], breaks: Breaks, language: str = "",
+             joined: list[str] | None = None) -> list[str]:
+    """Paragraph texts; `joined` gets the first words of each line that continues a paragraph
+    across a page break (for `reso inspect`)."""
     groups: list[list[str]] = []
     for line, start in zip(lines, _paragraph_starts(lines, breaks, language)):
         if start or not groups:
             groups.append([])
+        elif line.break_before and joined is not None:
+            joined.append(" ".join(line.text.split()[:4]))
         groups[-1].append(line.text)
     return [text for text in (_clean(_join_lines(g, vocabulary)) for g in groups) if text]
 
@@ -712,17 +795,46 @@ def _is_heading(text: str) -> bool:
     return len(text) < 150 and not _ends_clause(text)
 
 
-def _structure(texts: list[str], notes: _Footnotes) -> list[Paragraph]:
+def _settle(top: Paragraph, guessed: list[Paragraph], next_key: str | None, warnings: list[str]) -> None:
+    """Unlabelled paragraphs after an operative paragraph ending with ":" are its first sub-paragraphs
+    whose labels the extraction lost (A/RES/80/12 as Markdown: OP7's "(a)" and "(b)" are gone, "(c)"
+    to "(i)" are printed) when the first printed label is the next letter after them ("(c)" after
+    two), or when no label follows at all and there are at least two of them (OP8's (a) and (b)):
+    they get the letters a, b, … in order, and a warning says so. Otherwise they were the
+    paragraph's own words and go back into its text."""
+    if not guessed:
+        return
+    expected = _LATIN[: len(guessed)]
+    if (next_key is None and len(guessed) >= 2) or (next_key is not None and next_key == _LATIN[len(guessed)]):
+        for child, letter in zip(guessed, expected):
+            child.pid = f"{top.pid}({letter})"
+        warnings.append(f"{top.pid}: sub-paragraph labels ({expected[0]})–({expected[-1]}) inferred, "
+                        "the text prints none")
+    else:
+        top.children = [c for c in top.children if c not in guessed]
+        top.text = " ".join([top.text, *(c.text for c in guessed)])
+        for c in guessed:
+            top.footnotes.extend(c.footnotes)
+    guessed.clear()
+
+
+_LATIN = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _structure(texts: list[str], notes: _Footnotes, warnings: list[str] | None = None) -> list[Paragraph]:
     """Rule 8 of the module docstring: paragraph texts in order → PP/OP paragraphs with children.
 
     Continuation texts are collected and joined to their paragraph when the next paragraph starts
     (rather than concatenated one by one, quadratic when thousands follow one paragraph)."""
+    warnings = [] if warnings is None else warnings
     paragraphs: list[Paragraph] = []
     top: Paragraph | None = None
     last: Paragraph | None = None
     pending: list[str] = []  # labels printed apart from their text ("1."), waiting for it
     continued: list[str] = []  # unnumbered texts continuing `last`
     bullets: dict[int, int] = {}
+
+    guessed: list[Paragraph] = []  # unlabelled paragraphs under an OP ending with ":" (see `_settle`)
 
     def flush() -> None:
         if continued and last is not None:
@@ -741,11 +853,21 @@ def _structure(texts: list[str], notes: _Footnotes) -> list[Paragraph]:
         sub = None if number else _label(text)
         if number:
             flush()
+            if top is not None:
+                _settle(top, guessed, None, warnings)
             top = last = Paragraph(pid=f"OP{number}", kind="operative", text=text, number=number)
             paragraphs.append(top)
         elif sub and top is not None:
             flush()
+            if guessed:
+                _settle(top, guessed, sub[1], warnings)
             last = _attach_child(top, *sub, bullets)
+        elif (top is not None and top.kind == "operative" and (guessed or (not top.children and top.text.endswith(":")))
+              and text[:1].isupper() and _ends_clause(text)):
+            flush()  # "Requests the Secretary-General:" then "To continue …;" whose "(a)" the extraction lost
+            last = Paragraph(pid="", kind="subparagraph", text=text)
+            top.children.append(last)
+            guessed.append(last)
         elif _is_heading(text) and not text[:1].islower():
             continue  # CONTRACTS §1: headings ("Follow-up", "Mandate of the mission") are not paragraphs
         elif top is None or top.kind == "preambular":
@@ -757,6 +879,8 @@ def _structure(texts: list[str], notes: _Footnotes) -> list[Paragraph]:
         if last is not None:
             last.footnotes.extend(footnotes)
     flush()
+    if top is not None:
+        _settle(top, guessed, None, warnings)
     if paragraphs and all(p.kind == "preambular" for p in paragraphs) and paragraphs[-1].text.endswith("."):
         # no numbered paragraph: a final one ending in a full stop is the single operative paragraph
         # (preambular paragraphs end with a comma); it keeps number None, as nothing is printed
@@ -845,6 +969,8 @@ class _Metadata:
     vote: Vote = field(default_factory=Vote)
     agenda_item: str | None = None
     printed_symbol: str | None = None
+    committee: str | None = None
+    drafts: list[str] = field(default_factory=list)
     sc_number: tuple[str, int] | None = None
 
     @classmethod
@@ -862,8 +988,21 @@ class _Metadata:
             meta.vote = Vote()
         for i, line in enumerate(cover):
             lower = line.text.lower().replace("’", "'")
-            if meta.printed_symbol is None and (m := _SYMBOL_RE.search(line.text)):
-                meta.printed_symbol = m.group(0)
+            if line.text.startswith("[") and meta.committee is None:
+                # "[on the report of the Third Committee (A/78/481/Add.2)]", "[without reference to a
+                # Main Committee (A/ES-11/L.1 and A/ES-11/L.1/Add.1)]", possibly wrapped
+                block = " ".join(later.text for later in cover[i:i + 4])
+                block = block[: block.find("]") + 1] if "]" in block else block
+                m = re.match(r"\[\s*(?:on the report of the\s+)?([^(\]]+?)\s*(?:\(|\])", block, re.I)
+                meta.committee = m.group(1).strip() if m else None
+                meta.drafts = list(dict.fromkeys(found.printed for found in symbols.find_all(block)
+                                                 if found.kind == "draft"))
+            if meta.printed_symbol is None and not line.text.startswith("["):
+                # the document's own symbol heads the cover; the draft's, in "[… (A/78/L.5)]" or
+                # "(A/ES-11/L.1 …)", is a reference, never the document's
+                outside = re.sub(r"\([^()]*\)?", " ", line.text)
+                if found := symbols.find_all(outside):
+                    meta.printed_symbol = found[0].printed
             if (m := _SC_NUMBER_RE.match(line.text)) and meta.sc_number is None:
                 meta.sc_number = (m.group(1), int(m.group(2)))
             if any(stem in lower for stem in ADOPTION_STEMS):
@@ -873,41 +1012,47 @@ class _Metadata:
                 if meta.meeting is None and (m := _COVER_MEETING_RE.search(window)):
                     meta.meeting = m.group(0)
             for phrase in AGENDA_PHRASES:
-                if lower.startswith(phrase) and meta.agenda_item is None:
-                    meta.agenda_item = line.text[len(phrase):].strip(" :.") or None
+                # "Agenda item 5" on its own line (PDF), or "Eightieth session Agenda item 90 (b) …" (Markdown)
+                at = lower.find(phrase)
+                if at >= 0 and meta.agenda_item is None and (at == 0 or lower[at - 1] == " "):
+                    meta.agenda_item = line.text[at + len(phrase):].strip(" :.") or None
         return meta
 
 
-_FILENAME_SYMBOLS = (
-    (re.compile(r"A_HRC_RES_(\d+)_(\d+)", re.I), lambda m: f"A/HRC/RES/{m[1]}/{m[2]}"),
-    (re.compile(r"A_RES_(\d+)_(\d+)", re.I), lambda m: f"A/RES/{m[1]}/{m[2]}"),
-    (re.compile(r"S_RES_(\d+)_\(?(\d{4})\)?", re.I), lambda m: f"S/RES/{m[1]} ({m[2]})"),
-)
-
-
-def _identify(body: Body, number: str | None, meta: _Metadata, furniture: list[str],
-              source: str) -> tuple[str | None, str | None, str | None]:
-    """CONTRACTS §1: a printed symbol wins; else infer from number and body; else the file name."""
-    symbol = meta.printed_symbol or next((s for s in furniture if "/RES/" in s.upper()), None)
+def _identify(body: Body, number: str | None, meta: _Metadata, furniture: list[str], source: str,
+              hint: str | None = None, warnings: list[str] | None = None
+              ) -> tuple[str | None, str | None, str | None]:
+    """CONTRACTS §1: a printed symbol wins (the cover's, else a running header's); else the one
+    the file states outside its text (`hint`); else infer from number and body; else the file
+    name. Every symbol not printed is said in `warnings`."""
+    warnings = [] if warnings is None else warnings
+    symbol = meta.printed_symbol or next((s for s in furniture if symbols.kind_of(s) == "resolution"), None)
+    if symbol is None and number is None and not meta.sc_number:
+        symbol = next(iter(furniture), None)  # a draft's or a statement's running header
+    if symbol is None and hint and symbols.parse(hint):
+        symbol = hint
+        warnings.append(f"the text prints no symbol: {hint} taken from the front matter")
     if symbol is None and meta.sc_number:
         symbol = infer_symbol("SC", meta.sc_number[0], meta.sc_number[1])
     if symbol is None and number is not None:
         year = meta.adopted.year if meta.adopted else None
         if body != "SC" or year is not None:
             symbol = infer_symbol(body, number, year)
+            warnings.append(f"the text prints no symbol: {symbol} inferred from its number {number}")
     if symbol is None and source:
-        name = Path(source).name
-        for pattern, build in _FILENAME_SYMBOLS:
-            if m := pattern.search(name):
-                symbol = build(m)
-                break
+        named = symbols.symbol_from_filename(Path(source).name)
+        if named and (not named.startswith("S/RES/") or "(" in named or meta.adopted):
+            symbol = symbols.with_year(named, meta.adopted.year if meta.adopted else None)
+            warnings.append(f"the text prints no symbol: {symbol} read from the file name")
     if symbol is None:
         return None, number, None
     symbol = re.sub(r"\s*\(", " (", symbol.strip())
+    # an SC symbol printed without its year ("S/RES/1" wrapped before "(2006)") takes the adoption year
+    symbol = symbols.with_year(symbol, meta.sc_number[1] if meta.sc_number else meta.adopted.year if meta.adopted else None)
     if number is None:
-        m = re.search(r"RES/(?:ES-\d+/)?(\d+/\d+)$", symbol) or re.search(r"S/RES/(\d+)", symbol)
-        number = m.group(1) if m else None
-    session = number.split("/")[0] if number and "/" in number else None
+        parsed = symbols.parse(symbol)
+        number = parsed.number if parsed else None
+    session = number.split("/")[0] if number and "/" in number and body != "SC" else None
     return symbol, number, session
 
 
