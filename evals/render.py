@@ -775,6 +775,16 @@ def _session_line(session: str, language: str) -> str:
 # -------------------------------------------------------------------------------- DOCX
 
 
+_BULLET_LABELS = frozenset("•·▪◦○-–—")
+
+
+def _docx_sub_label(para: Paragraph) -> str:
+    """A sub-paragraph's label as a UN DOCX prints it: "(a)", "a)", "1.", or a bullet as itself
+    ("•", never "(•)")."""
+    printed = (para.number or "").strip()
+    return printed if printed in _BULLET_LABELS else sub_label(para)
+
+
 def render_docx(resolution: Resolution, path: Path) -> Path:
     """The same structure as a Word document, as the UN's DOCX files hold it: the header block and
     the running headers in the section's first-page and even/odd headers (outside the body), the
@@ -853,7 +863,7 @@ def render_docx(resolution: Resolution, path: Path) -> Path:
         if run_text:
             p.add_run(run_text)
         for child in item.children:
-            paragraph(child, sub_label(child), depth + 1)
+            paragraph(child, _docx_sub_label(child), depth + 1)
 
     for item in resolution.paragraphs:
         paragraph(item, op_label(item, language) if item.kind == "operative" else "", 0)
