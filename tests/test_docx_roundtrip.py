@@ -195,3 +195,22 @@ def test_levels_follow_the_indents_only_when_the_document_indents_its_levels(tmp
     flat = readers.read(_write_docx(tmp_path / "flat.docx", flat_body))
     # no level in the indents: the text parser's reading ("(i)" after "(a)" not ending in ":" is a sibling)
     assert [p.pid for p in flat.find("OP1").walk()] == ["OP1", "OP1(a)", "OP1(i)", "OP1(ii)", "OP1(b)"]
+
+
+def test_items_the_text_parser_has_no_label_for_are_their_own_sub_paragraphs(tmp_path):
+    """"(1)" and the Cyrillic "а)" are no labels to the text parser, which joins them to the paragraph
+    before; a Word paragraph of their own, label and tab, deeper than it, says they are items. An
+    operative number printed alone before its "(a)" is an empty paragraph holding that item."""
+    body = [_p(_t("54/99.\tA title"), first_line=0), _p(_t("The Human Rights Council,")),
+            _p(_t("Recalling its resolutions,")), _p(_t("1.\tDetermines that progress is needed through:")),
+            _p(_t("(1)\tpatrols;"), indent=709), _p(_t("(2)\treports;"), indent=709),
+            _p(_t("2.\tRequests:")), _p(_t("а)\tпервое;"), indent=709), _p(_t("б)\tвторое;"), indent=709),
+            _p(_t("3.")), _p(_t("(a)\tRequests the Secretary-General to report;"), indent=709),
+            _p(_t("(b)\tFurther requests a briefing;"), indent=709),
+            _p(_t("4.\tDecides to remain seized of the matter."))]
+    got = readers.read(_write_docx(tmp_path / "items.docx", body))
+    assert [p.pid for top in got.operative for p in top.walk()] == [
+        "OP1", "OP1(1)", "OP1(2)", "OP2", "OP2(а)", "OP2(б)", "OP3", "OP3(a)", "OP3(b)", "OP4"]
+    assert got.find("OP1").text == "Determines that progress is needed through:"
+    assert got.find("OP1(2)").text == "reports;" and got.find("OP2(б)").text == "второе;"
+    assert got.find("OP3").text == "" and got.find("OP3(a)").text == "Requests the Secretary-General to report;"

@@ -38,6 +38,7 @@ from pathlib import Path
 from reso.errors import UnreadableFile
 from reso.index.model import Paragraph, Resolution
 from reso.index.readers.akn import label_key
+from reso.index.readers.text import _clean as clean_text  # the parser's spacing rules, to find its text
 from reso.index.readers.text import parse_text
 
 INDENT = "    "
@@ -62,6 +63,8 @@ _NOTE_REFERENCES = {_w("footnoteReference"), _w("endnoteReference")}
 _NOTE_STYLES = re.compile(r"(?:foot|end)note\s*ref", re.I)
 _MARKER = re.compile(r"\s*\d{1,3}(?:\s*[,،，]\s*\d{1,3})*\s*")  # "1", "12", "3,4"
 _SPACED_LABEL = re.compile(r"^(\d{1,3})[ \u00a0]+-(?=[\t \u00a0])")  # Arabic "1 -<tab>" or "1 - " → "1-"
+_ITEM_LABEL = re.compile(r"\s*(\(?[^\W_]{1,4}[.)])\t")  # "1)", "(1)", "а)", "i." before a tab
+_NUMBER_ONLY = re.compile(r"\s*\d{1,3}\s*[.-]?\s*")  # an operative paragraph's label printed alone
 _LOOKAHEAD = 50  # Word paragraphs searched for a parsed paragraph's opening words (headings are skipped)
 _JOB_NUMBER = re.compile(r"\b(\d{2}-\d{5})(?:\s*\(([A-Z])\))?")
 
@@ -90,6 +93,7 @@ def read(path: Path) -> Resolution:
     resolution = parse_text(_as_text(header.lines, blocks), source=str(path), paragraph_breaks="blank_lines")
     owner = _owners(resolution, blocks)
     _attach_notes(owner, blocks)
+    _split_items(owner, blocks)
     resolution.paragraphs = _renest(resolution.paragraphs, owner, blocks)
     resolution.annexes = _renest(resolution.annexes, owner, blocks)
     return resolution
@@ -335,17 +339,21 @@ def _notes(document) -> dict[tuple[str, str], str]:
 def _owners(resolution: Resolution, blocks: list[_Block]) -> list[tuple[Paragraph, int]]:
     """Each parsed paragraph with the Word paragraph it starts in, in order. The parser's text is
     the Word text without its label, spaced by its own rules: whitespace aside, the paragraph's
-    opening words are inside that Word paragraph. Looked for a few paragraphs ahead only."""
+    opening words are inside that Word paragraph (or, when it runs on over several, the first one
+    is its opening). Looked for a few paragraphs ahead only."""
     keys = [_key(b.text) for b in blocks]
+    bodies = [_key(re.sub(r"^\s*\S{1,8}\t", "", b.text)) for b in blocks]  # without the label
     owners: list[tuple[Paragraph, int]] = []
     cursor = 0
     for top in [*resolution.paragraphs, *resolution.annexes]:
         for paragraph in top.walk():
-            key = _key(paragraph.text)[:60]
+            text = _key(paragraph.text)
+            key = text[:60]
             if not key:
                 continue
             for k in range(cursor, min(len(keys), cursor + _LOOKAHEAD)):
-                if key in keys[k]:
+                # its opening words in this Word paragraph, or this whole Word paragraph opening it
+                if key in keys[k] or (len(bodies[k]) >= 8 and text.startswith(bodies[k])):
                     owners.append((paragraph, k))
                     cursor = k + 1
                     break
@@ -358,6 +366,62 @@ def _attach_notes(owners: list[tuple[Paragraph, int]], blocks: list[_Block]) -> 
         end = owners[i + 1][1] if i + 1 < len(owners) else len(blocks)
         for block in blocks[start:end]:
             paragraph.footnotes.extend(n for n in block.notes if n not in paragraph.footnotes)
+
+
+def _split_items(owners: list[tuple[Paragraph, int]], blocks: list[_Block]) -> None:
+    """Labelled items the text parser does not know as labels ("1)", "(1)", the Cyrillic "а)")
+    are joined to the paragraph before them as its continuation. In a DOCX each is a Word
+    paragraph of its own, its label followed by a tab and its first line deeper than that
+    paragraph's: such items become sub-paragraphs of it, with the ids their labels give. An item
+    joined to a sub-paragraph and not deeper than it is put under it too, for `_renest` to move it
+    to its level (in a document without levels in its indents it stays there: a wrong level, but
+    its own paragraph rather than text of another)."""
+    added: list[tuple[Paragraph, int]] = []
+    for i, (paragraph, start) in enumerate(owners):
+        # "58." alone in its Word paragraph, then "a)<tab>Requests…": the parser reads one paragraph
+        # "58. a) Requests…"; the Word paragraphs say it is OP58, empty, and its (a)
+        m = _ITEM_LABEL.match(blocks[start].text)
+        if (m and start and paragraph.kind != "subparagraph" and _NUMBER_ONLY.fullmatch(blocks[start - 1].text)
+                and paragraph.text.startswith(m[1]) and label_key(m[1])):
+            child = Paragraph(pid=f"{paragraph.pid}({label_key(m[1])})", kind="subparagraph",
+                              text=paragraph.text[len(m[1]):].strip(), number=m[1])
+            paragraph.text = ""
+            paragraph.children.insert(0, child)
+            owners[i] = (paragraph, start - 1)
+            added.append((child, start))
+            continue
+        end = owners[i + 1][1] if i + 1 < len(owners) else len(blocks)
+        own = blocks[start].indent
+        items = []
+        for k in range(start + 1, end):
+            block = blocks[k]
+            m = _ITEM_LABEL.match(block.text)
+            if m is None or own is None or block.indent is None or not label_key(m[1]):
+                continue
+            if block.indent <= own and paragraph.kind != "subparagraph":
+                continue
+            items.append((k, m[1], clean_text(f"{m[1]} {block.text[m.end():]}")[:40]))
+        if not items:
+            continue
+        found, pos = [], 0
+        for _, _, opening in items:
+            at = paragraph.text.find(opening, pos)
+            if at < 0:
+                break
+            found.append(at)
+            pos = at + len(opening)
+        if len(found) != len(items):
+            continue
+        children = []
+        for j, (k, printed, _) in enumerate(items):
+            stop = found[j + 1] if j + 1 < len(items) else len(paragraph.text)
+            child = Paragraph(pid=f"{paragraph.pid}({label_key(printed)})", kind="subparagraph",
+                              text=paragraph.text[found[j] + len(printed):stop].strip(), number=printed)
+            children.append(child)
+            added.append((child, k))
+        paragraph.text = paragraph.text[:found[0]].rstrip()
+        paragraph.children[0:0] = children
+    owners.extend(added)
 
 
 def _renest(tops: list[Paragraph], owners: list[tuple[Paragraph, int]], blocks: list[_Block]) -> list[Paragraph]:
