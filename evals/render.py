@@ -779,10 +779,12 @@ _BULLET_LABELS = frozenset("•·▪◦○-–—")
 
 
 def _docx_sub_label(para: Paragraph) -> str:
-    """A sub-paragraph's label as a UN DOCX prints it: "(a)", "a)", "1.", or a bullet as itself
-    ("•", never "(•)")."""
+    """A sub-paragraph's label as a UN DOCX prints it: "(a)", "a)", "1.", a bullet as itself
+    ("•", never "(•)"), the Arabic ’1‘ without parentheses."""
     printed = (para.number or "").strip()
-    return printed if printed in _BULLET_LABELS else sub_label(para)
+    if printed in _BULLET_LABELS or re.fullmatch(r"[’‘]\w{1,4}[’‘]", printed):
+        return printed  # a bullet, or the Arabic texts' ’1‘ (their (i)), printed as it is
+    return sub_label(para)
 
 
 _W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

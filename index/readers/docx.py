@@ -63,7 +63,8 @@ _NOTE_REFERENCES = {_w("footnoteReference"), _w("endnoteReference")}
 _NOTE_STYLES = re.compile(r"(?:foot|end)note\s*ref", re.I)
 _MARKER = re.compile(r"\s*\d{1,3}(?:\s*[,،，]\s*\d{1,3})*\s*")  # "1", "12", "3,4"
 _SPACED_LABEL = re.compile(r"^(\d{1,3})[ \u00a0]+-(?=[\t \u00a0])")  # Arabic "1 -<tab>" or "1 - " → "1-"
-_ITEM_LABEL = re.compile(r"\s*(\(?[^\W_]{1,4}[.)])\t")  # "1)", "(1)", "а)", "i." before a tab
+# "1)", "(1)", "а)", the Arabic "’1‘" or a bullet ("-" too), before a tab
+_ITEM_LABEL = re.compile(r"\s*(\(?[^\W_]{1,4}[.)]|[’‘][^\W_]{1,4}[’‘]|[-•·▪◦○–—])\t")
 _NUMBER_ONLY = re.compile(r"\s*\d{1,3}\s*[.-]?\s*")  # an operative paragraph's label printed alone
 _LOOKAHEAD = 50  # Word paragraphs searched for a parsed paragraph's opening words (headings are skipped)
 _JOB_NUMBER = re.compile(r"\b(\d{2}-\d{5})(?:\s*\(([A-Z])\))?")
@@ -396,31 +397,33 @@ def _split_items(owners: list[tuple[Paragraph, int]], blocks: list[_Block]) -> N
         for k in range(start + 1, end):
             block = blocks[k]
             m = _ITEM_LABEL.match(block.text)
-            if m is None or own is None or block.indent is None or not label_key(m[1]):
-                continue
+            if m is None or own is None or block.indent is None or m[1] != m[1].lower():
+                continue  # "A." and "(B)" are headings to the parser, as in the AKN reader
             if block.indent <= own and paragraph.kind != "subparagraph":
                 continue
             items.append((k, m[1], clean_text(f"{m[1]} {block.text[m.end():]}")[:40]))
         if not items:
             continue
         found, pos = [], 0
-        for _, _, opening in items:
-            at = paragraph.text.find(opening, pos)
-            if at < 0:
-                break
+        for item in list(items):
+            at = paragraph.text.find(item[2], pos)
+            if at < 0:  # not in this paragraph's text (the parser read it otherwise): left as it is
+                items.remove(item)
+                continue
             found.append(at)
-            pos = at + len(opening)
-        if len(found) != len(items):
+            pos = at + len(item[2])
+        if not items:
             continue
         children = []
         for j, (k, printed, _) in enumerate(items):
             stop = found[j + 1] if j + 1 < len(items) else len(paragraph.text)
-            child = Paragraph(pid=f"{paragraph.pid}({label_key(printed)})", kind="subparagraph",
+            child = Paragraph(pid=f"{paragraph.pid}({label_key(printed) or 'bullet'})", kind="subparagraph",
                               text=paragraph.text[found[j] + len(printed):stop].strip(), number=printed)
             children.append(child)
             added.append((child, k))
         paragraph.text = paragraph.text[:found[0]].rstrip()
         paragraph.children[0:0] = children
+        _give_ids(paragraph)  # bullets are numbered in order
     owners.extend(added)
 
 
