@@ -775,12 +775,65 @@ def _session_line(session: str, language: str) -> str:
 # -------------------------------------------------------------------------------- DOCX
 
 
-def render_docx(resolution: Resolution, path: Path) -> Path:
+_BULLET_LABELS = frozenset("•·▪◦○-–—")
+
+
+def _docx_sub_label(para: Paragraph) -> str:
+    """A sub-paragraph's label as a UN DOCX prints it: "(a)", "a)", "1.", a bullet as itself
+    ("•", never "(•)"), the Arabic ’1‘ without parentheses."""
+    printed = (para.number or "").strip()
+    if printed in _BULLET_LABELS or re.fullmatch(r"[’‘]\w{1,4}[’‘]", printed):
+        return printed  # a bullet, or the Arabic texts' ’1‘ (their (i)), printed as it is
+    return sub_label(para)
+
+
+_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+_FOOTNOTES_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
+
+
+def add_word_footnote(paragraph, text: str) -> int:
+    """Append a real Word footnote to `paragraph`: a `w:footnoteReference` run where the marker
+    stands and the note's body in `word/footnotes.xml` (created with Word's two separator notes on
+    first use). python-docx has no API for footnotes; this is the XML Word writes. Returns its id."""
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import XmlPart
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import qn
+
+    document_part = paragraph.part
+    part = next((rel.target_part for rel in document_part.rels.values()
+                 if not rel.is_external and rel.reltype == _FOOTNOTES_REL), None)
+    if part is None:
+        element = parse_xml(
+            f'<w:footnotes xmlns:w="{_W_NS}">'
+            '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
+            '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r>'
+            '</w:p></w:footnote></w:footnotes>')
+        part = XmlPart(PackURI("/word/footnotes.xml"), _FOOTNOTES_TYPE, element, document_part.package)
+        document_part.relate_to(part, _FOOTNOTES_REL)
+    root = part.element
+    number = 1 + max([int(n.get(qn("w:id"))) for n in root.findall(qn("w:footnote"))] + [0])
+    body = parse_xml(
+        f'<w:footnote xmlns:w="{_W_NS}" w:id="{number}"><w:p><w:pPr><w:pStyle w:val="FootnoteText"/></w:pPr>'
+        '<w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:footnoteRef/></w:r>'
+        '<w:r><w:t xml:space="preserve"> </w:t></w:r></w:p></w:footnote>')
+    body.findall(".//" + qn("w:t"))[-1].text = f" {text}"
+    root.append(body)
+    run = paragraph.add_run()
+    run._r.append(parse_xml(f'<w:rPr xmlns:w="{_W_NS}"><w:vertAlign w:val="superscript"/></w:rPr>'))
+    run._r.append(parse_xml(f'<w:footnoteReference xmlns:w="{_W_NS}" w:id="{number}"/>'))
+    return number
+
+
+def render_docx(resolution: Resolution, path: Path, *, footnotes: str = "superscript") -> Path:
     """The same structure as a Word document, as the UN's DOCX files hold it: the header block and
     the running headers in the section's first-page and even/odd headers (outside the body), the
     title line with a tab after the number, first-line-indented paragraphs, `1.<tab>` numbers,
-    lettered sub-paragraphs, superscript footnote markers glued to words (python-docx cannot write
-    Word footnotes, so the notes' bodies are left out), the closing block and the annexes."""
+    lettered sub-paragraphs, the closing block and the annexes. Footnotes: `"superscript"` glues
+    each marker to a word as a superscript run and leaves the notes' bodies out (a DOCX saved from
+    a text that lost its notes); `"word"` writes real Word footnotes (`add_word_footnote`), as the
+    UN's own DOCX files hold them, in every language."""
     import docx
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt
@@ -841,19 +894,24 @@ def render_docx(resolution: Resolution, path: Path) -> Path:
         if label:
             p.add_run(f"{label}\t")
         toks = tokens(item.text, language)
-        glue_markers(toks, [m for m, _ in notes.take(item.footnotes)], language)
+        taken = dict(notes.take(item.footnotes))
+        # a Word footnote is anchored in the text whatever the script; PDF's RTL caveat is not DOCX's
+        glue_markers(toks, list(taken), "en" if footnotes == "word" else language)
         run_text = ""
         for i, tok in enumerate(toks):
             run_text += (" " if i and tok.space else "") + tok.text
             if tok.marker:
                 p.add_run(run_text)
-                sup = p.add_run(tok.marker)
-                sup.font.superscript = True
+                if footnotes == "word":
+                    add_word_footnote(p, taken[tok.marker])
+                else:
+                    sup = p.add_run(tok.marker)
+                    sup.font.superscript = True
                 run_text = ""
         if run_text:
             p.add_run(run_text)
         for child in item.children:
-            paragraph(child, sub_label(child), depth + 1)
+            paragraph(child, _docx_sub_label(child), depth + 1)
 
     for item in resolution.paragraphs:
         paragraph(item, op_label(item, language) if item.kind == "operative" else "", 0)
