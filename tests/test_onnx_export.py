@@ -74,7 +74,8 @@ def test_int8_gives_the_vectors_of_the_indexes_built_before(fresh_exports):
 
 
 def test_the_safetensors_reader_gives_the_packaged_tensors():
-    safetensors_numpy = pytest.importorskip("safetensors.numpy", reason="the safetensors package is not installed")
+    safetensors_numpy = pytest.importorskip(
+        "safetensors.numpy", reason="the safetensors package is not installed (the torch extra brings it)")
     path = _packaged_minilm_dir() / "model.safetensors"
     ours, theirs = read_safetensors(path), safetensors_numpy.load_file(str(path))
     assert ours.keys() == theirs.keys() and len(ours) > 100
