@@ -22,22 +22,10 @@ from reso.index.lock import ingest_lock
 from reso.index.chunks import Chunk
 from reso.index.model import normalise_pid, normalise_symbol
 from reso.index.store import DocumentRecord, VectorStore
+from reso.schema import DocumentOut
 
 log = logging.getLogger(__name__)
 DEFAULT_CORPUS = Path(__file__).resolve().parent / "default_corpus"
-
-
-@dataclass
-class DocumentSummary:
-    """One document across its language versions; its wire shape (CONTRACTS §2 `reso documents --json`)
-    is `reso.schema.DocumentOut.of(summary)`."""
-
-    document: str
-    languages: list[str]
-    paragraphs: dict[str, int]
-    title: str
-    body: str
-    date: str
 
 
 @dataclass
@@ -174,7 +162,8 @@ class Library:
         records = {r.language: r for r in self.document_records() if normalise_symbol(r.document) == normalise_symbol(document)}
         return ParagraphView(same[i], same[max(0, i - window) : i], same[i + 1 : i + 1 + window], versions, records.get(lang))
 
-    def documents(self) -> list[DocumentSummary]:
+    def documents(self) -> list[DocumentOut]:
+        """One entry a document across its language versions: the wire shape itself (nothing to map)."""
         by_doc: dict[str, list[DocumentRecord]] = {}
         for rec in self.document_records():
             by_doc.setdefault(normalise_symbol(rec.document), []).append(rec)
@@ -184,7 +173,7 @@ class Library:
             versions.sort(key=lambda r: (r.language != "en", r.language))
             first = versions[0]
             out.append(
-                DocumentSummary(
+                DocumentOut(
                     document=first.document,
                     languages=[r.language for r in versions],
                     paragraphs={r.language: r.paragraphs for r in versions},
@@ -196,6 +185,6 @@ class Library:
         return sorted(out, key=_symbol_sort_key)
 
 
-def _symbol_sort_key(d: DocumentSummary) -> tuple:
+def _symbol_sort_key(d: DocumentOut) -> tuple:
     parts = re.split(r"(\d+)", d.document)
     return (d.body, [int(p) if p.isdigit() else p for p in parts])

@@ -1,7 +1,7 @@
 """Every wire shape, written once: what the API, the answer stream, the CLI's `--json`, the Gradio
 panel and the LangChain adapter send is built here, from the core's own objects.
 
-The core keeps its dataclasses (`Answer`, `Citation`, `DocumentSummary`, `IngestReport`, …) as
+The core keeps its dataclasses (`Answer`, `Citation`, `IngestReport`, …) as
 domain objects; a surface never maps their fields by hand, it calls `XOut.of(domain_object)` and
 serialises the model (`model_dump()` / `model_dump_json()`). The class names are the ones
 `/openapi.json` has always shown (CitationOut, AskResponse, DocumentOut, …).
@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # the domain objects the `of` builders read; no import cost a
     from reso.assistant.models import Answer, Citation, Filters
     from reso.index.chunks import Chunk
     from reso.index.ingest import IngestReport
-    from reso.index.library import DocumentSummary, ParagraphView
+    from reso.index.library import ParagraphView
     from reso.index.model import Paragraph, Resolution
     from reso.index.store import DocumentRecord
 
@@ -225,16 +225,9 @@ class DocumentOut(BaseModel):
     body: str
     date: str
 
-    @classmethod
-    def of(cls, summary: DocumentSummary) -> DocumentOut:
-        return cls(
-            document=summary.document, languages=list(summary.languages), paragraphs=dict(summary.paragraphs),
-            title=summary.title, body=summary.body, date=summary.date,
-        )
 
-
-def documents_json(summaries: Iterable[DocumentSummary]) -> list[dict[str, Any]]:
-    return [DocumentOut.of(d).model_dump() for d in summaries]
+def documents_json(documents: Iterable[DocumentOut]) -> list[dict[str, Any]]:
+    return [d.model_dump() for d in documents]
 
 
 class ParagraphOut(BaseModel):
