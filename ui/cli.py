@@ -14,6 +14,8 @@ from pathlib import Path
 
 import click
 
+from reso.prompts import phrase
+
 
 def _settings():
     from reso.settings import Settings
@@ -101,13 +103,11 @@ def ingest(paths: tuple[Path, ...], rebuild: bool, as_json: bool, lock_timeout: 
 
         _print_json(IngestReportOut.of(report).model_dump())
     else:
-        click.echo(
-            f"{len(report.documents)} documents ({report.versions} language versions), "
-            f"{report.paragraphs} paragraphs: {report.added} added, {report.updated} updated, "
-            f"{report.removed} removed, {report.unchanged} unchanged."
-        )
+        click.echo(phrase("cli_ingest_summary", "en", documents=len(report.documents), versions=report.versions,
+                          paragraphs=report.paragraphs, added=report.added, updated=report.updated,
+                          removed=report.removed, unchanged=report.unchanged))
         for s in report.skipped:
-            click.echo(f"skipped {s.path}: {s.reason}", err=True)
+            click.echo(phrase("cli_skipped", "en", path=s.path, reason=s.reason), err=True)
     if report.failed:
         sys.exit(1)
 
@@ -143,7 +143,7 @@ def documents(as_json: bool) -> None:
         _print_json(documents_json(docs))
         return
     if not docs:
-        click.echo("The index is empty: `reso ingest PATH...` adds resolutions.")
+        click.echo(phrase("cli_index_empty", "en"))
         return
     for d in docs:
         counts = ", ".join(f"{lang} {n}" for lang, n in d.paragraphs.items())
@@ -176,7 +176,6 @@ def ask(question: str, as_json: bool, language: str | None, documents: tuple[str
         for c in answer.citations:
             click.echo(f"[{c.document}, {c.paragraph}] ({c.language}) {c.text}")
     if answer.related:
-        from reso.prompts import phrase
 
         click.echo()
         click.echo(phrase("refusal_related", answer.language))
@@ -274,7 +273,7 @@ def eval_command(datasets: tuple[Path, ...], out: Path | None, as_json: bool, re
     written = report.write(runs, out) if out else []
     click.echo(json.dumps(report.headline(runs), ensure_ascii=False, indent=2) if as_json else report.summary_text(runs))
     for path in written:
-        click.echo(f"wrote {path}", err=True)
+        click.echo(phrase("cli_wrote", "en", path=path), err=True)
     if report.errors(runs):
         raise click.ClickException("questions raised errors:\n" + "\n".join(report.errors(runs)))
 
@@ -319,11 +318,10 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         # by the first (the others wait on the ingest lock), the lexical tables are built once and
         # loaded by the rest from RESO_DATA_DIR/lexical
         app: object = "reso.ui.app:worker_app"
-        click.echo(f"reso is serving the API and the widget on {url} with {settings.workers} workers "
-                   f"(API: {url}api, docs: {url}docs; the web UI runs in a one-worker `reso serve`)")
+        click.echo(phrase("cli_serving_workers", "en", url=url, workers=settings.workers))
     else:
         app = create_app(settings)
-        click.echo(f"reso is serving on {url}  (API: {url}api, docs: {url}docs)")
+        click.echo(phrase("cli_serving", "en", url=url))
     sys.stdout.flush()  # before uvicorn takes over: a supervisor reading a pipe sees the URL now
     uvicorn.run(
         app,
