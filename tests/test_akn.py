@@ -181,6 +181,24 @@ def test_single_unnumbered_operative_paragraph():
     assert len(res.preambular) == 3
 
 
+def test_alternating_preamble_and_main_body_blocks_are_read_in_document_order():
+    """HRC session 58 (all six languages): preamble, main body, preamble again, then the OPs."""
+    res = _fixture("A_HRC_RES_58_11A.xml")
+    assert [p.pid for p in res.paragraphs] == [f"PP{n}" for n in range(1, 13)] + [f"OP{n}" for n in range(1, 16)]
+    assert res.find("PP6").text.startswith("وإذ يرحّب بتزايد")  # the main body's first paragraph, a PP
+    assert res.find("PP9").text.startswith("وإذ يسلم أيضاً")  # the second <preamble>
+    assert res.find("OP1").text.startswith("يؤكد من جديد أن الحقوق الثقافية")
+
+
+def test_main_body_without_numbers_is_one_operative_paragraph():
+    """S/RES/1585 (2005): "Decides to extend ..., until 17 March 2005," ends with a comma but is
+    the operative part, continued by "Decides to remain actively seized of the matter."."""
+    res = _fixture("S_RES_1585_N0526638.xml")
+    assert [p.pid for p in res.paragraphs] == ["PP1", "PP2", "OP1"]
+    assert res.find("OP1").text.startswith("Decides to extend the mandate")
+    assert res.find("OP1").text.endswith("Decides to remain actively seized of the matter.")
+
+
 def test_quoted_amending_text_gives_the_same_ids_in_english_and_french():
     english, french = _fixture("S_RES_2699-2318982E.xml"), _fixture("S_RES_2699-2318982F.xml")
     assert [p.pid for p in english.paragraphs] == [p.pid for p in french.paragraphs]

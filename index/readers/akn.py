@@ -16,7 +16,9 @@ test per quirk):
 * Other unnumbered paragraphs of the main body:
   - before the first OP: a preambular paragraph put in the wrong place (A/HRC/RES/55/25 EN
     "Remaining convinced ...") is appended to the PPs; in a text without any numbered paragraph
-    (A/RES/78/186) they are OP1, OP2, ... in order;
+    the main body is one operative paragraph, OP1, as the UN prints a lone operative paragraph
+    without a number (A/RES/78/186; S/RES/1585 (2005), whose "Decides to extend ..., until
+    17 March 2005," is continued by "Decides to remain actively seized of the matter.");
   - a number typed in the text ("5 Encourages ...", A/HRC/RES/54/27, empty `<num>`) that continues
     the numbering makes OP5 with the text "Encourages ...";
   - anything else continues the previous OP: the text of an empty `<num>1.</num>` paragraph
@@ -113,9 +115,8 @@ def parse_bytes(data: bytes, source: str) -> Resolution:
     """Parse AKN4UN XML bytes; `source` names the file in errors and locates `data_extract/` metadata."""
     doc = _document(_parse_xml(data, source), source)
     res = _resolution(doc, source)
-    preamble = _preamble(doc)
-    body = doc.find("mainBody")
-    operative = _operative(body, preamble) if body is not None else []
+    preamble: list[Paragraph] = []
+    operative = _operative(_stream(doc), preamble)
     for n, pp in enumerate(preamble, 1):
         pp.pid, pp.kind = f"PP{n}", "preambular"
     res.paragraphs = [*preamble, *operative]
@@ -287,11 +288,19 @@ def _unpunctuated_heading(para: Paragraph) -> bool:
             and not text.rstrip("0123456789’”»)\"'").endswith(_CLAUSE_END))
 
 
-def _preamble(doc: etree._Element) -> list[Paragraph]:
-    preamble = doc.find("preamble")
-    if preamble is None:
-        return []
-    return [_paragraph(c, "preambular") for c in preamble.findall("container")]
+def _stream(doc: etree._Element) -> list[etree._Element]:
+    """The preamble's containers and the main body's paragraphs, in document order.
+
+    A text may alternate `<preamble>` and `<mainBody>` blocks (HRC session 58 in all six languages:
+    a preamble, one preambular paragraph typed as a main-body paragraph, a second preamble, then
+    the OPs): reading only the first of each loses everything after the first switch."""
+    out: list[etree._Element] = []
+    for block in doc:
+        if block.tag == "preamble":
+            out += block.findall("container")
+        elif block.tag == "mainBody":
+            out += [el for el in block if el.tag == "paragraph"]
+    return out
 
 
 def _op_number(label: str) -> int | None:
@@ -317,12 +326,18 @@ def _outside_bold(el: etree._Element) -> str:
     return "".join(parts)
 
 
-def _operative(body: etree._Element, preamble: list[Paragraph]) -> list[Paragraph]:
-    """The OPs of the main body; misplaced preambular paragraphs are appended to `preamble`."""
-    elements = [el for el in body if el.tag == "paragraph"]
-    has_numbers = any(_op_number(_label(el)) is not None for el in elements)
+def _operative(elements: list[etree._Element], preamble: list[Paragraph]) -> list[Paragraph]:
+    """The OPs of the main body; preambular containers and misplaced preambular paragraphs are
+    appended to `preamble`, in document order."""
+    has_numbers = any(_op_number(_label(el)) is not None for el in elements if el.tag == "paragraph")
     ops: list[Paragraph] = []
     for i, el in enumerate(elements):
+        if el.tag == "container":
+            if ops:  # a container after the OPs continues the last one (no such file seen)
+                _merge(ops[-1], _paragraph(el, "operative"))
+            else:
+                preamble.append(_paragraph(el, "preambular"))
+            continue
         label = _label(el)
         number = _op_number(label)
         if number is not None:
@@ -343,10 +358,10 @@ def _unnumbered(para: Paragraph, ops: list[Paragraph], preamble: list[Paragraph]
     if _is_empty(para):
         return  # S/RES/2705 "*"
     if not ops:
-        if has_numbers or para.text.endswith(","):
+        if has_numbers:
             preamble.append(para)  # A/HRC/RES/55/25 EN "Remaining convinced ..."
-        else:
-            para.pid = f"OP{len(ops) + 1}"  # A/RES/78/186
+        else:  # A/RES/78/186; S/RES/1585 (2005) "Decides to extend ..., until 17 March 2005,"
+            para.pid = "OP1"
             ops.append(para)
         return
     typed = _TYPED_NUMBER.match(para.text)
@@ -364,12 +379,10 @@ def _annexes(doc: etree._Element) -> list[Paragraph]:
     out: list[Paragraph] = []
     for k, attachment in enumerate(doc.findall("attachments/attachment"), 1):
         builder = _AnnexBuilder(k)
-        for container in attachment.findall(".//preamble/container"):
-            builder.add(container)
-        for body in attachment.findall(".//mainBody"):
-            for el in body:
-                if el.tag == "paragraph":
-                    builder.add(el)
+        for el in attachment.iter("container", "paragraph"):  # document order, as in the main text
+            parent = el.getparent()
+            if (el.tag, parent.tag) in (("container", "preamble"), ("paragraph", "mainBody")):
+                builder.add(el)
         out.extend(builder.tops)
     return out
 
