@@ -573,3 +573,25 @@ def test_akn_counts_evaluation_reports_per_language(tmp_path):
     report = evaluate(tmp_path)
     assert report["per_language"] == {"en": {"exact": 0.5, "files": 2}} and report["errors"] == []
     assert [m["file"] for m in report["misses"]] == ["a/y.xml"]
+
+
+@pytest.mark.parametrize("rel, pp, check", [
+    # an empty <container> in the preamble is no paragraph
+    ("unxml-sc/2021/Russian/S_RES_2607 (2021)-2116773R.xml", 24, ("PP5", "приветствуя прогресс")),
+    # "* Переиздано по техническим причинам ..." (the symbol's footnote) typed as a container
+    ("unxml-sc/2022/Russian/S_RES_2653_2223898R.xml", 21, ("PP6", "вновь заявляя о необходимости")),
+    # a preambular paragraph split over two containers: "... приветствуя усилия" | "по объединению ..., рекомендуя"
+    ("unxml-sc/2020/Russian/S_RES_2537 (2020)-2010189R.xml", 15, ("PP6", "ссылаясь на свою резолюцию 2250")),
+    # "Responding ... without amendment" | "and welcoming the letter ...": two paragraphs, as the labeller reads them
+    ("unxml-sc/Pre-2020/2014/S_RES_2172_1459854E.xml", 18, ("PP3", "and welcoming the letter")),
+])
+def test_preambular_containers_that_are_no_paragraph_of_their_own(rel, pp, check):
+    from tests.conftest import SHARED
+
+    path = SHARED / "corpus-large" / rel
+    if not path.is_file():
+        pytest.skip(f"{path} not found")
+    res = akn.read(path)
+    assert len(res.preambular) == pp
+    assert res.find(check[0]).text.startswith(check[1])
+    assert not any(p.text.startswith("*") or not p.text for p in res.preambular)

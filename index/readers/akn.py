@@ -335,8 +335,12 @@ def _operative(elements: list[etree._Element], preamble: list[Paragraph]) -> lis
         if el.tag == "container":
             if ops:  # a container after the OPs continues the last one (no such file seen)
                 _merge(ops[-1], _paragraph(el, "operative"))
+            elif _is_empty(para := _paragraph(el, "preambular")) or _is_note(para):
+                continue  # S/RES/2607 (2021) RU: an empty one; S/RES/2653 (2022) RU: "* Переиздано ..."
+            elif preamble and _runs_on(preamble[-1]) and _continues(el):
+                _merge(preamble[-1], para)  # S/RES/2537 (2020) RU: "... приветствуя усилия" | "по объединению ..."
             else:
-                preamble.append(_paragraph(el, "preambular"))
+                preamble.append(para)
             continue
         label = _label(el)
         number = _op_number(label)
@@ -354,9 +358,50 @@ def _operative(elements: list[etree._Element], preamble: list[Paragraph]) -> lis
     return ops
 
 
+def _is_note(para: Paragraph) -> bool:
+    """"* Reissued for technical reasons." (S/RES/1348 (2001)), "* Переиздано по техническим причинам
+    27 октября 2022 года." (S/RES/2653 (2022) RU): the footnote of the symbol's asterisk, printed at
+    the foot of page 1 and typed into the markup as a paragraph of its own."""
+    return para.text.startswith("*") and not para.children
+
+
+def _lead_in(el: etree._Element) -> str | None:
+    """The words of `el` before its first italic run (None without italics): the opening participle
+    of a preambular paragraph is printed in italics ("*Recalling* its resolutions", "*ссылаясь* на")."""
+    parts: list[str] = []
+
+    def walk(node: etree._Element) -> bool:
+        parts.append(node.text or "")
+        for child in node:
+            if isinstance(child.tag, str) and child.tag not in _NOT_TEXT:
+                if "italic" in (child.get("class") or "") or child.tag == "i":
+                    return True
+                if walk(child):
+                    return True
+            parts.append(child.tail or "")
+        return False
+
+    return clean("".join(parts)) if walk(el) else None
+
+
+def _continues(el: etree._Element) -> bool:
+    """A container that opens with words ending a clause before its first italic participle
+    finishes the sentence of the one before (S/RES/2537 (2020) RU: "по объединению ... сторон,
+    *рекомендуя* ..."); "and *welcoming* the letter ..." (S/RES/2172 (2014)) is a paragraph."""
+    lead = _lead_in(el)
+    return bool(lead) and bool(_WORD.search(lead)) and any(p in lead for p in _CLAUSE_END)
+
+
+def _runs_on(para: Paragraph) -> bool:
+    """Whether a preambular paragraph stops mid-sentence, so that the next container continues it."""
+    text = "".join(c for c in para.text if unicodedata.category(c) != "Cf").rstrip("0123456789’”»)\"' ")
+    return bool(text) and not para.children and not text.endswith(_CLAUSE_END) \
+        and not text.lower().startswith(ACTING_UNDER)
+
+
 def _unnumbered(para: Paragraph, ops: list[Paragraph], preamble: list[Paragraph], has_numbers: bool) -> None:
-    if _is_empty(para):
-        return  # S/RES/2705 "*"
+    if _is_empty(para) or _is_note(para):
+        return  # S/RES/2705 "*"; S/RES/1348 (2001) "* Reissued for technical reasons."
     if not ops:
         if has_numbers:
             preamble.append(para)  # A/HRC/RES/55/25 EN "Remaining convinced ..."
