@@ -577,7 +577,7 @@ def test_akn_counts_evaluation_reports_per_language(tmp_path):
 
 @pytest.mark.parametrize("rel, pp, check", [
     # an empty <container> in the preamble is no paragraph
-    ("unxml-sc/2021/Russian/S_RES_2607 (2021)-2116773R.xml", 24, ("PP5", "приветствуя прогресс")),
+    ("unxml-sc/2021/Russian/S_RES_2607 (2021)-2116773R.xml", 24, ("PP5", "призывая федеральное правительство")),
     # "* Переиздано по техническим причинам ..." (the symbol's footnote) typed as a container
     ("unxml-sc/2022/Russian/S_RES_2653_2223898R.xml", 21, ("PP6", "вновь заявляя о необходимости")),
     # a preambular paragraph split over two containers: "... приветствуя усилия" | "по объединению ..., рекомендуя"
