@@ -595,3 +595,21 @@ def test_preambular_containers_that_are_no_paragraph_of_their_own(rel, pp, check
     assert len(res.preambular) == pp
     assert res.find(check[0]).text.startswith(check[1])
     assert not any(p.text.startswith("*") or not p.text for p in res.preambular)
+
+
+@pytest.mark.parametrize("rel, pp, op, last_children", [
+    # "Acting under Chapter VII ...: 1. Reiterates ..." swallowed OP1-OP5; "(a)", "(b)" of OP5 follow in the main body
+    ("unxml-sc/Pre-2020/2011/S_RES_1977_N1130679.xml", 23, 18, ["1", "2", "3", "4", "5", "a", "b"]),
+    # OP1 and its mandate list "(a)" ... "(j)" typed into the last preambular container's block list
+    ("unxml-sc/Pre-2020/2013/S_RES_2103_1334353e.xml", 22, 17, ["1", *"abcdefghij"]),
+])
+def test_lettered_paragraphs_before_op1_are_items_of_the_last_preambular_paragraph(rel, pp, op, last_children):
+    from tests.conftest import SHARED
+
+    path = SHARED / "corpus-large" / rel
+    if not path.is_file():
+        pytest.skip(f"{path} not found")
+    res = akn.read(path)
+    assert (len(res.preambular), len(res.operative)) == (pp, op)
+    last = res.preambular[-1]
+    assert [c.pid for c in last.children] == [f"{last.pid}({k})" for k in last_children]

@@ -4,7 +4,10 @@ The structure comes from the markup, but the markup has slips, and every slip mo
 that users cite. What this module does about each (SOURCES.md lists them; tests/test_akn.py has one
 test per quirk):
 
-* Preamble: every `<preamble>/<container>` is a preambular paragraph, PP1, PP2, ... in order; the
+* Preamble: every `<preamble>/<container>` is a preambular paragraph, PP1, PP2, ... in order
+  (`<preamble>` and `<mainBody>` blocks may alternate: HRC session 58), except an empty one, the
+  "* Reissued for technical reasons." note, and one that finishes the sentence of the container
+  before it ahead of its first italic participle (S/RES/2537 (2020) RU); the
   `<formula>` ("The Human Rights Council,") and bare `<p>` headings are not paragraphs, nor is a
   short unnumbered main-body paragraph right before OP1 that ends no clause: the heading of the
   operative part (S/RES/2512 (2020) "Renewal of UNIOGBIS’s mandate").
@@ -24,7 +27,7 @@ test per quirk):
   - anything else continues the previous OP: the text of an empty `<num>1.</num>` paragraph
     (A/HRC/RES/54/35 EN), the quoted « Décide ... » of S/RES/2699 FR.
 * A top-level paragraph numbered like a sub-paragraph ("a)", "b.", "(أ)") is a sub-paragraph of the
-  previous OP: S/RES/2699 FR splits the quotation of OP14 into such paragraphs (EN nests them in
+  previous OP (before OP1, of the last PP, which swallowed the first OPs: S/RES/1977 (2011)): S/RES/2699 FR splits the quotation of OP14 into such paragraphs (EN nests them in
   `<mod>/<quotedStructure>`; both give OP14, OP14(a), OP14(b)); S/RES/2717 FR does the same for
   OP36 (a)-(c).
 * Sub-paragraphs: `<list>/<point>` (and `<blockList>/<item>` in preambles) become children with
@@ -351,8 +354,10 @@ def _operative(elements: list[etree._Element], preamble: list[Paragraph]) -> lis
         elif not ops and i + 1 < len(elements) and _op_number(_label(elements[i + 1])) is not None \
                 and _unpunctuated_heading(_paragraph(el, "operative")):
             continue  # CONTRACTS §1: the heading right before OP1 is not a paragraph
-        elif _SUB_LABEL.fullmatch(label) and ops:
-            ops[-1].children.append(_paragraph(el, "subparagraph", label))
+        elif _SUB_LABEL.fullmatch(label) and (ops or preamble):
+            # before OP1: the last preambular container swallowed the first OPs ("Acting under
+            # Chapter VII ...: 1. Reiterates ..." in S/RES/1977 (2011)) and these are their items
+            (ops or preamble)[-1].children.append(_paragraph(el, "subparagraph", label))
         else:
             _unnumbered(_paragraph(el, "operative"), ops, preamble, has_numbers)
     return ops
