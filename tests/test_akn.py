@@ -181,6 +181,24 @@ def test_single_unnumbered_operative_paragraph():
     assert len(res.preambular) == 3
 
 
+def test_alternating_preamble_and_main_body_blocks_are_read_in_document_order():
+    """HRC session 58 (all six languages): preamble, main body, preamble again, then the OPs."""
+    res = _fixture("A_HRC_RES_58_11A.xml")
+    assert [p.pid for p in res.paragraphs] == [f"PP{n}" for n in range(1, 13)] + [f"OP{n}" for n in range(1, 16)]
+    assert res.find("PP6").text.startswith("وإذ يرحّب بتزايد")  # the main body's first paragraph, a PP
+    assert res.find("PP9").text.startswith("وإذ يسلم أيضاً")  # the second <preamble>
+    assert res.find("OP1").text.startswith("يؤكد من جديد أن الحقوق الثقافية")
+
+
+def test_main_body_without_numbers_is_one_operative_paragraph():
+    """S/RES/1585 (2005): "Decides to extend ..., until 17 March 2005," ends with a comma but is
+    the operative part, continued by "Decides to remain actively seized of the matter."."""
+    res = _fixture("S_RES_1585_N0526638.xml")
+    assert [p.pid for p in res.paragraphs] == ["PP1", "PP2", "OP1"]
+    assert res.find("OP1").text.startswith("Decides to extend the mandate")
+    assert res.find("OP1").text.endswith("Decides to remain actively seized of the matter.")
+
+
 def test_quoted_amending_text_gives_the_same_ids_in_english_and_french():
     english, french = _fixture("S_RES_2699-2318982E.xml"), _fixture("S_RES_2699-2318982F.xml")
     assert [p.pid for p in english.paragraphs] == [p.pid for p in french.paragraphs]
@@ -555,3 +573,43 @@ def test_akn_counts_evaluation_reports_per_language(tmp_path):
     report = evaluate(tmp_path)
     assert report["per_language"] == {"en": {"exact": 0.5, "files": 2}} and report["errors"] == []
     assert [m["file"] for m in report["misses"]] == ["a/y.xml"]
+
+
+@pytest.mark.parametrize("rel, pp, check", [
+    # an empty <container> in the preamble is no paragraph
+    ("unxml-sc/2021/Russian/S_RES_2607 (2021)-2116773R.xml", 24, ("PP5", "призывая федеральное правительство")),
+    # "* Переиздано по техническим причинам ..." (the symbol's footnote) typed as a container
+    ("unxml-sc/2022/Russian/S_RES_2653_2223898R.xml", 21, ("PP6", "вновь заявляя о необходимости")),
+    # a preambular paragraph split over two containers: "... приветствуя усилия" | "по объединению ..., рекомендуя"
+    ("unxml-sc/2020/Russian/S_RES_2537 (2020)-2010189R.xml", 15, ("PP6", "ссылаясь на свою резолюцию 2250")),
+    # "Responding ... without amendment" | "and welcoming the letter ...": two paragraphs, as the labeller reads them
+    ("unxml-sc/Pre-2020/2014/S_RES_2172_1459854E.xml", 18, ("PP3", "and welcoming the letter")),
+])
+def test_preambular_containers_that_are_no_paragraph_of_their_own(rel, pp, check):
+    from tests.conftest import SHARED
+
+    path = SHARED / "corpus-large" / rel
+    if not path.is_file():
+        pytest.skip(f"{path} not found")
+    res = akn.read(path)
+    assert len(res.preambular) == pp
+    assert res.find(check[0]).text.startswith(check[1])
+    assert not any(p.text.startswith("*") or not p.text for p in res.preambular)
+
+
+@pytest.mark.parametrize("rel, pp, op, last_children", [
+    # "Acting under Chapter VII ...: 1. Reiterates ..." swallowed OP1-OP5; "(a)", "(b)" of OP5 follow in the main body
+    ("unxml-sc/Pre-2020/2011/S_RES_1977_N1130679.xml", 23, 18, ["1", "2", "3", "4", "5", "a", "b"]),
+    # OP1 and its mandate list "(a)" ... "(j)" typed into the last preambular container's block list
+    ("unxml-sc/Pre-2020/2013/S_RES_2103_1334353e.xml", 22, 17, ["1", *"abcdefghij"]),
+])
+def test_lettered_paragraphs_before_op1_are_items_of_the_last_preambular_paragraph(rel, pp, op, last_children):
+    from tests.conftest import SHARED
+
+    path = SHARED / "corpus-large" / rel
+    if not path.is_file():
+        pytest.skip(f"{path} not found")
+    res = akn.read(path)
+    assert (len(res.preambular), len(res.operative)) == (pp, op)
+    last = res.preambular[-1]
+    assert [c.pid for c in last.children] == [f"{last.pid}({k})" for k in last_children]

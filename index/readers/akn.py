@@ -4,7 +4,10 @@ The structure comes from the markup, but the markup has slips, and every slip mo
 that users cite. What this module does about each (SOURCES.md lists them; tests/test_akn.py has one
 test per quirk):
 
-* Preamble: every `<preamble>/<container>` is a preambular paragraph, PP1, PP2, ... in order; the
+* Preamble: every `<preamble>/<container>` is a preambular paragraph, PP1, PP2, ... in order
+  (`<preamble>` and `<mainBody>` blocks may alternate: HRC session 58), except an empty one, the
+  "* Reissued for technical reasons." note, and one that finishes the sentence of the container
+  before it ahead of its first italic participle (S/RES/2537 (2020) RU); the
   `<formula>` ("The Human Rights Council,") and bare `<p>` headings are not paragraphs, nor is a
   short unnumbered main-body paragraph right before OP1 that ends no clause: the heading of the
   operative part (S/RES/2512 (2020) "Renewal of UNIOGBIS’s mandate").
@@ -16,13 +19,15 @@ test per quirk):
 * Other unnumbered paragraphs of the main body:
   - before the first OP: a preambular paragraph put in the wrong place (A/HRC/RES/55/25 EN
     "Remaining convinced ...") is appended to the PPs; in a text without any numbered paragraph
-    (A/RES/78/186) they are OP1, OP2, ... in order;
+    the main body is one operative paragraph, OP1, as the UN prints a lone operative paragraph
+    without a number (A/RES/78/186; S/RES/1585 (2005), whose "Decides to extend ..., until
+    17 March 2005," is continued by "Decides to remain actively seized of the matter.");
   - a number typed in the text ("5 Encourages ...", A/HRC/RES/54/27, empty `<num>`) that continues
     the numbering makes OP5 with the text "Encourages ...";
   - anything else continues the previous OP: the text of an empty `<num>1.</num>` paragraph
     (A/HRC/RES/54/35 EN), the quoted « Décide ... » of S/RES/2699 FR.
 * A top-level paragraph numbered like a sub-paragraph ("a)", "b.", "(أ)") is a sub-paragraph of the
-  previous OP: S/RES/2699 FR splits the quotation of OP14 into such paragraphs (EN nests them in
+  previous OP (before OP1, of the last PP, which swallowed the first OPs: S/RES/1977 (2011)): S/RES/2699 FR splits the quotation of OP14 into such paragraphs (EN nests them in
   `<mod>/<quotedStructure>`; both give OP14, OP14(a), OP14(b)); S/RES/2717 FR does the same for
   OP36 (a)-(c).
 * Sub-paragraphs: `<list>/<point>` (and `<blockList>/<item>` in preambles) become children with
@@ -113,9 +118,8 @@ def parse_bytes(data: bytes, source: str) -> Resolution:
     """Parse AKN4UN XML bytes; `source` names the file in errors and locates `data_extract/` metadata."""
     doc = _document(_parse_xml(data, source), source)
     res = _resolution(doc, source)
-    preamble = _preamble(doc)
-    body = doc.find("mainBody")
-    operative = _operative(body, preamble) if body is not None else []
+    preamble: list[Paragraph] = []
+    operative = _operative(_stream(doc), preamble)
     for n, pp in enumerate(preamble, 1):
         pp.pid, pp.kind = f"PP{n}", "preambular"
     res.paragraphs = [*preamble, *operative]
@@ -287,11 +291,19 @@ def _unpunctuated_heading(para: Paragraph) -> bool:
             and not text.rstrip("0123456789’”»)\"'").endswith(_CLAUSE_END))
 
 
-def _preamble(doc: etree._Element) -> list[Paragraph]:
-    preamble = doc.find("preamble")
-    if preamble is None:
-        return []
-    return [_paragraph(c, "preambular") for c in preamble.findall("container")]
+def _stream(doc: etree._Element) -> list[etree._Element]:
+    """The preamble's containers and the main body's paragraphs, in document order.
+
+    A text may alternate `<preamble>` and `<mainBody>` blocks (HRC session 58 in all six languages:
+    a preamble, one preambular paragraph typed as a main-body paragraph, a second preamble, then
+    the OPs): reading only the first of each loses everything after the first switch."""
+    out: list[etree._Element] = []
+    for block in doc:
+        if block.tag == "preamble":
+            out += block.findall("container")
+        elif block.tag == "mainBody":
+            out += [el for el in block if el.tag == "paragraph"]
+    return out
 
 
 def _op_number(label: str) -> int | None:
@@ -317,12 +329,22 @@ def _outside_bold(el: etree._Element) -> str:
     return "".join(parts)
 
 
-def _operative(body: etree._Element, preamble: list[Paragraph]) -> list[Paragraph]:
-    """The OPs of the main body; misplaced preambular paragraphs are appended to `preamble`."""
-    elements = [el for el in body if el.tag == "paragraph"]
-    has_numbers = any(_op_number(_label(el)) is not None for el in elements)
+def _operative(elements: list[etree._Element], preamble: list[Paragraph]) -> list[Paragraph]:
+    """The OPs of the main body; preambular containers and misplaced preambular paragraphs are
+    appended to `preamble`, in document order."""
+    has_numbers = any(_op_number(_label(el)) is not None for el in elements if el.tag == "paragraph")
     ops: list[Paragraph] = []
     for i, el in enumerate(elements):
+        if el.tag == "container":
+            if ops:  # a container after the OPs continues the last one (no such file seen)
+                _merge(ops[-1], _paragraph(el, "operative"))
+            elif _is_empty(para := _paragraph(el, "preambular")) or _is_note(para):
+                continue  # S/RES/2607 (2021) RU: an empty one; S/RES/2653 (2022) RU: "* Переиздано ..."
+            elif preamble and _runs_on(preamble[-1]) and _continues(el):
+                _merge(preamble[-1], para)  # S/RES/2537 (2020) RU: "... приветствуя усилия" | "по объединению ..."
+            else:
+                preamble.append(para)
+            continue
         label = _label(el)
         number = _op_number(label)
         if number is not None:
@@ -332,21 +354,64 @@ def _operative(body: etree._Element, preamble: list[Paragraph]) -> list[Paragrap
         elif not ops and i + 1 < len(elements) and _op_number(_label(elements[i + 1])) is not None \
                 and _unpunctuated_heading(_paragraph(el, "operative")):
             continue  # CONTRACTS §1: the heading right before OP1 is not a paragraph
-        elif _SUB_LABEL.fullmatch(label) and ops:
-            ops[-1].children.append(_paragraph(el, "subparagraph", label))
+        elif _SUB_LABEL.fullmatch(label) and (ops or preamble):
+            # before OP1: the last preambular container swallowed the first OPs ("Acting under
+            # Chapter VII ...: 1. Reiterates ..." in S/RES/1977 (2011)) and these are their items
+            (ops or preamble)[-1].children.append(_paragraph(el, "subparagraph", label))
         else:
             _unnumbered(_paragraph(el, "operative"), ops, preamble, has_numbers)
     return ops
 
 
+def _is_note(para: Paragraph) -> bool:
+    """"* Reissued for technical reasons." (S/RES/1348 (2001)), "* Переиздано по техническим причинам
+    27 октября 2022 года." (S/RES/2653 (2022) RU): the footnote of the symbol's asterisk, printed at
+    the foot of page 1 and typed into the markup as a paragraph of its own."""
+    return para.text.startswith("*") and not para.children
+
+
+def _lead_in(el: etree._Element) -> str | None:
+    """The words of `el` before its first italic run (None without italics): the opening participle
+    of a preambular paragraph is printed in italics ("*Recalling* its resolutions", "*ссылаясь* на")."""
+    parts: list[str] = []
+
+    def walk(node: etree._Element) -> bool:
+        parts.append(node.text or "")
+        for child in node:
+            if isinstance(child.tag, str) and child.tag not in _NOT_TEXT:
+                if "italic" in (child.get("class") or "") or child.tag == "i":
+                    return True
+                if walk(child):
+                    return True
+            parts.append(child.tail or "")
+        return False
+
+    return clean("".join(parts)) if walk(el) else None
+
+
+def _continues(el: etree._Element) -> bool:
+    """A container that opens with words ending a clause before its first italic participle
+    finishes the sentence of the one before (S/RES/2537 (2020) RU: "по объединению ... сторон,
+    *рекомендуя* ..."); "and *welcoming* the letter ..." (S/RES/2172 (2014)) is a paragraph."""
+    lead = _lead_in(el)
+    return bool(lead) and bool(_WORD.search(lead)) and any(p in lead for p in _CLAUSE_END)
+
+
+def _runs_on(para: Paragraph) -> bool:
+    """Whether a preambular paragraph stops mid-sentence, so that the next container continues it."""
+    text = "".join(c for c in para.text if unicodedata.category(c) != "Cf").rstrip("0123456789’”»)\"' ")
+    return bool(text) and not para.children and not text.endswith(_CLAUSE_END) \
+        and not text.lower().startswith(ACTING_UNDER)
+
+
 def _unnumbered(para: Paragraph, ops: list[Paragraph], preamble: list[Paragraph], has_numbers: bool) -> None:
-    if _is_empty(para):
-        return  # S/RES/2705 "*"
+    if _is_empty(para) or _is_note(para):
+        return  # S/RES/2705 "*"; S/RES/1348 (2001) "* Reissued for technical reasons."
     if not ops:
-        if has_numbers or para.text.endswith(","):
+        if has_numbers:
             preamble.append(para)  # A/HRC/RES/55/25 EN "Remaining convinced ..."
-        else:
-            para.pid = f"OP{len(ops) + 1}"  # A/RES/78/186
+        else:  # A/RES/78/186; S/RES/1585 (2005) "Decides to extend ..., until 17 March 2005,"
+            para.pid = "OP1"
             ops.append(para)
         return
     typed = _TYPED_NUMBER.match(para.text)
@@ -364,12 +429,10 @@ def _annexes(doc: etree._Element) -> list[Paragraph]:
     out: list[Paragraph] = []
     for k, attachment in enumerate(doc.findall("attachments/attachment"), 1):
         builder = _AnnexBuilder(k)
-        for container in attachment.findall(".//preamble/container"):
-            builder.add(container)
-        for body in attachment.findall(".//mainBody"):
-            for el in body:
-                if el.tag == "paragraph":
-                    builder.add(el)
+        for el in attachment.iter("container", "paragraph"):  # document order, as in the main text
+            parent = el.getparent()
+            if (el.tag, parent.tag) in (("container", "preamble"), ("paragraph", "mainBody")):
+                builder.add(el)
         out.extend(builder.tops)
     return out
 
