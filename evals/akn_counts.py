@@ -9,6 +9,7 @@ the misses listed. Not a `reso` command: an evaluation of the readers, run by ha
 from __future__ import annotations
 
 import argparse
+import os
 import json
 import sys
 import time
@@ -52,8 +53,10 @@ def evaluate(corpus: Path) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("corpus", nargs="?", type=Path,
-                        default=Path(__file__).resolve().parents[2] / "shared" / "corpus-large")
+    shared = Path(os.environ.get("RESO_SHARED_DIR", Path.cwd().parent / "shared"))
+    parser.add_argument("corpus", nargs="?", type=Path, default=shared / "corpus-large",
+                        help="a corpus-large folder with its expected.json (default: $RESO_SHARED_DIR/corpus-large, "
+                        "else ../shared/corpus-large from the working directory)")
     parser.add_argument("--json", action="store_true", help="print the whole report as JSON")
     args = parser.parse_args(argv)
     report = evaluate(args.corpus)
