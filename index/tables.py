@@ -328,7 +328,12 @@ def build_snapshot(
 
     paragraph_tokens: list[list[str]] = []
     if lexical:
-        old = _read_tokens(base.folder) if base is not None and base.same_code and any(k is not None for k in kept) else None
+        old = None
+        if base is not None and base.same_code and any(k is not None for k in kept):
+            try:
+                old = _read_tokens(base.folder)
+            except (OSError, ValueError):  # pruned by another process's newer state meanwhile: tokenise
+                old = None
         for chunk, k in zip(chunks, kept):
             if old is not None and k is not None:
                 paragraph_tokens.append(old[k])

@@ -136,7 +136,8 @@ def test_reso_ask_never_shows_a_traceback(services, question):
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr("reso.assistant.factory.build_assistant", lambda *a, **k: services.assistant)
-        result = CliRunner().invoke(cli, ["ask", question, "--json"])
+        # `--` as a user would type it: a question may start with "-" ("-5 °C ?")
+        result = CliRunner().invoke(cli, ["ask", "--json", "--", question])
     assert "Traceback" not in result.output
     assert result.exit_code in (0, 1), (result.exit_code, result.output[-300:], result.exception)
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)

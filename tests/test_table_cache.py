@@ -203,6 +203,26 @@ def test_an_ingest_tokenises_and_fetches_only_the_chunks_it_wrote(library, tmp_p
         assert ranked(before, q) == ranked(fresh, q)
 
 
+def test_a_base_state_pruned_by_another_process_meanwhile_is_tokenised_afresh(library, tmp_path, fixtures_dir,
+                                                                               monkeypatch):
+    """Another process's newer state may prune the folder this refresh builds on between finding it and
+    reading its tokens (seen under CI, a question during an ingest): the refresh tokenises instead."""
+    import reso.index.tables as index_tables
+
+    cache_dir = tmp_path / "lexical"
+    before = open_retriever(library, cache_dir)
+    library.ingest([fixtures_dir / "text" / "A_HRC_RES_54_10-en.txt"])
+
+    def pruned(folder):
+        raise FileNotFoundError(folder / "tokens.json")
+
+    monkeypatch.setattr(index_tables, "_read_tokens", pruned)
+    before.refresh()
+    assert before.cache.last_build.tokenised == len(before.chunks)
+    fresh = open_retriever(library, None)
+    assert ranked(before, QUESTIONS[0]) == ranked(fresh, QUESTIONS[0])
+
+
 def test_a_changed_paragraph_is_tokenised_again_and_a_new_tokeniser_starts_afresh(library, tmp_path, seed_path, monkeypatch):
     cache_dir = tmp_path / "lexical"
     retriever = open_retriever(library, cache_dir)
