@@ -758,10 +758,34 @@ def _short(layout: _Layout, title: str, width: float) -> str:
     return lines[0] + ("…" if len(lines) > 1 else "") if lines else ""
 
 
+_RTL_CHAR = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+
+
+def visual_order(text: str, rtl: bool = False) -> str:
+    """Text holding right-to-left letters in the order a PDF draws its glyphs, left to right:
+    the Unicode bidirectional algorithm (fpdf2's implementation) on a right-to-left line, brackets
+    at right-to-left levels mirrored (rule L4). This is how a UN Arabic PDF holds its text, and
+    what a reader must turn back into reading order. Text without such letters is unchanged
+    unless it stands on a right-to-left line (`rtl`: a paragraph number `1 -` is drawn `- 1`)."""
+    if not rtl and not _RTL_CHAR.search(text):
+        return text
+    import unicodedata
+
+    from fpdf.bidi import BidiParagraph
+    from fpdf.enums import TextDirection
+
+    mirror = dict(zip("()[]{}<>«»", ")(][}{><»«"))
+    chars = BidiParagraph(text, base_direction=TextDirection.RTL).get_reordered_characters()
+    return "".join(mirror.get(c.character, c.character)
+                   if c.embedding_level % 2 and unicodedata.mirrored(c.character) else c.character for c in chars)
+
+
 def _draw(pdf, x: float, y: float, text: str, size: float, align: str, rtl: bool) -> None:
-    """One run of text whose baseline is at `y`; `x` is its left edge ("L") or right edge ("R")."""
+    """One run of text whose baseline is at `y`; `x` is its left edge ("L") or right edge ("R").
+    Right-to-left text is drawn in visual order (`visual_order`), as the UN's Arabic PDFs hold it."""
     if not text:
         return
+    text = visual_order(text, rtl)
     pdf.set_font_size(size)
     width = pdf.get_string_width(text) + 0.5
     height = size * 0.3528 * 1.2
