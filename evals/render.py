@@ -335,10 +335,12 @@ def number_line(resolution: Resolution) -> str:
 
 @dataclass(frozen=True)
 class Fonts:
-    """TTF files for one language: the main face and a fallback for the Latin letters Arabic text holds."""
+    """TTF files for one language: the main face, then fallbacks for the characters it lacks (the
+    Latin letters Arabic and Chinese text hold; the minus sign `−` that French texts print as a
+    dash, which Noto Serif has no glyph for: without a fallback the character is not printed)."""
 
     main: Path
-    fallback: Path | None = None
+    fallbacks: tuple[Path, ...] = ()
     collection: int = 0
 
 
@@ -346,23 +348,25 @@ def fonts_for(language: str) -> Fonts:
     """Debian's fonts: DejaVu Serif or Noto Serif for the Latin and Cyrillic scripts
     (`fonts-dejavu-core`, `fonts-noto-core`), Noto Naskh Arabic (`fonts-noto-core`), WenQuanYi
     Micro Hei (`fonts-wqy-microhei`) for Chinese — pypdf reads its TrueType glyphs back, while the
-    CFF glyphs of Noto CJK come back from pypdf with NULs between characters."""
+    CFF glyphs of Noto CJK come back from pypdf with NULs between characters. DejaVu, whose
+    coverage is the widest, is the last fallback of every language."""
     noto = Path("/usr/share/fonts/truetype/noto")
-    serif = next((p for p in (noto / "NotoSerif-Regular.ttf",
-                              Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")) if p.is_file()), None)
-    if serif is None:
-        serif = dejavu_font()
+    dejavu = next((p for p in (Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"),) if p.is_file()), None)
+    if dejavu is None:
+        dejavu = dejavu_font()
+    serif = next((p for p in (noto / "NotoSerif-Regular.ttf",) if p.is_file()), dejavu)
+    last = () if serif == dejavu else (dejavu,)
     if language == "ar":
         for face in (noto / "NotoNaskhArabic-Regular.ttf", noto / "NotoSansArabic-Regular.ttf"):
             if face.is_file():
-                return Fonts(face, serif)
+                return Fonts(face, (serif, *last))
         raise NoFont("no Arabic font: install fonts-noto-core")
     if language == "zh":
         wqy = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
         if wqy.is_file():
-            return Fonts(wqy, serif)
+            return Fonts(wqy, (serif, *last))
         raise NoFont("no Chinese TrueType font: install fonts-wqy-microhei")
-    return Fonts(serif)
+    return Fonts(serif, last)
 
 
 def can_shape() -> bool:
@@ -418,18 +422,31 @@ def tokens(text: str, language: str) -> list[Token]:
     return [Token(word) for word in text.split()]
 
 
+_GLUE = re.compile(r"(?:[^\W\d_]|(?<![\d/])(?:19|20)\d\d)[.,;:’”»)]{0,2}$")  # word or year, maybe marks after it
+_GLUE_ZH = frozenset("》」』），；。")
+
+
 def glue_markers(toks: list[Token], markers: list[str], language: str = "en") -> None:
     """Footnote markers glued to words spread through the paragraph (the AKN reading keeps the
-    notes, not where their markers stood): a word ending in a letter or digit, as in
-    "Geneva Conventions of 1949²". Not in right-to-left text: a raised run inside a line that the
-    PDF's bidi reordering lays out is not placed where the reading order puts it (the notes'
+    notes, not where their markers stood), where the UN prints them: after a word or a year,
+    with the punctuation that follows it ("Geneva Conventions of 1949²", "Friendly Relations;¹");
+    never after a bare number ("resolution 24/14", "of 20 April"), which a reader cannot tell
+    from the marker. In Chinese after a closing title mark or a punctuation mark ("《宣言》¹",
+    "工作，²"), never on an ideograph. Not in right-to-left text: a raised run inside a line that
+    the PDF's bidi reordering lays out is not placed where the reading order puts it (the notes'
     bodies are still printed at the page bottom)."""
     if not toks or language in RTL:
         return
+
+    def fits(tok: Token) -> bool:
+        if language == "zh" and re.match(rf"[{_CJK}]", tok.text):
+            return tok.text in _GLUE_ZH
+        return bool(_GLUE.search(tok.text))
+
     for k, marker in enumerate(markers):
         at = max(0, min(len(toks) - 1, (len(toks) * (k + 1)) // (len(markers) + 1)))
         for i in list(range(at, len(toks))) + list(range(at - 1, -1, -1)):
-            if toks[i].text[-1:].isalnum() and not toks[i].marker:
+            if fits(toks[i]) and not toks[i].marker:
                 toks[i].marker = marker
                 break
 
@@ -620,9 +637,10 @@ def render_pdf(resolution: Resolution, path: Path) -> Path:
     pdf = FPDF(format="A4", unit="mm")
     pdf.set_auto_page_break(False)
     pdf.add_font("main", "", str(fonts.main), collection_font_number=fonts.collection)
-    if fonts.fallback:
-        pdf.add_font("fallback", "", str(fonts.fallback))
-        pdf.set_fallback_fonts(["fallback"])
+    for k, face in enumerate(fonts.fallbacks):
+        pdf.add_font(f"fallback{k}", "", str(face))
+    if fonts.fallbacks:
+        pdf.set_fallback_fonts([f"fallback{k}" for k in range(len(fonts.fallbacks))])
     pdf.set_font("main", size=10)
     if rtl and can_shape():
         pdf.set_text_shaping(True)
@@ -687,7 +705,9 @@ def render_pdf(resolution: Resolution, path: Path) -> Path:
             layout.place(block)
 
     total = len(layout.pages)
-    short_title = _short(layout, resolution.title or resolution.symbol, 90.0)
+    # the General Assembly's and the Council's running headers print the symbol beside a short title;
+    # the Security Council's print the symbol alone (S/RES/2672 (2023) on page 2, 3, …)
+    short_title = "" if body == "SC" else _short(layout, resolution.title or resolution.symbol, 90.0)
     for number, page in enumerate(layout.pages, 1):
         pdf.add_page()
         if number == 1:
@@ -738,10 +758,34 @@ def _short(layout: _Layout, title: str, width: float) -> str:
     return lines[0] + ("…" if len(lines) > 1 else "") if lines else ""
 
 
+_RTL_CHAR = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+
+
+def visual_order(text: str, rtl: bool = False) -> str:
+    """Text holding right-to-left letters in the order a PDF draws its glyphs, left to right:
+    the Unicode bidirectional algorithm (fpdf2's implementation) on a right-to-left line, brackets
+    at right-to-left levels mirrored (rule L4). This is how a UN Arabic PDF holds its text, and
+    what a reader must turn back into reading order. Text without such letters is unchanged
+    unless it stands on a right-to-left line (`rtl`: a paragraph number `1 -` is drawn `- 1`)."""
+    if not rtl and not _RTL_CHAR.search(text):
+        return text
+    import unicodedata
+
+    from fpdf.bidi import BidiParagraph
+    from fpdf.enums import TextDirection
+
+    mirror = dict(zip("()[]{}<>«»", ")(][}{><»«"))
+    chars = BidiParagraph(text, base_direction=TextDirection.RTL).get_reordered_characters()
+    return "".join(mirror.get(c.character, c.character)
+                   if c.embedding_level % 2 and unicodedata.mirrored(c.character) else c.character for c in chars)
+
+
 def _draw(pdf, x: float, y: float, text: str, size: float, align: str, rtl: bool) -> None:
-    """One run of text whose baseline is at `y`; `x` is its left edge ("L") or right edge ("R")."""
+    """One run of text whose baseline is at `y`; `x` is its left edge ("L") or right edge ("R").
+    Right-to-left text is drawn in visual order (`visual_order`), as the UN's Arabic PDFs hold it."""
     if not text:
         return
+    text = visual_order(text, rtl)
     pdf.set_font_size(size)
     width = pdf.get_string_width(text) + 0.5
     height = size * 0.3528 * 1.2

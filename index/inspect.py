@@ -24,15 +24,29 @@ def inspect_file(path: Path) -> InspectOut | InspectError:
     from reso.index import readers
     from reso.index.ingest import one_line
 
+    ocr_pages: list = []
     try:
-        res = readers.read(Path(path))
+        res = _read(Path(path), ocr_pages)
     except UnreadableFile as exc:
         return InspectError(file=str(path), error=exc.reason)
     except ResoError as exc:
         return InspectError(file=str(path), error=str(exc))
     except Exception as exc:  # noqa: BLE001 - a reader bug is reported like `reso ingest` reports it
         return InspectError(file=str(path), error=f"could not be read ({one_line(exc)})")
-    return InspectOut.of(res, str(path))
+    return InspectOut.of(res, str(path), ocr_pages)
+
+
+def _read(path: Path, ocr_pages: list):
+    """`readers.read`, a PDF read so that the pages OCR read are reported (`ocr_pages`)."""
+    from reso.index import readers
+    from reso.index.model import make_ids_unique
+    from reso.index.readers import pdf
+
+    if path.suffix.lower() != ".pdf" or readers.reader_for(path) is not pdf.read:
+        return readers.read(path)
+    res = pdf.read(path, ocr_report=ocr_pages)
+    res.warnings.extend(make_ids_unique(res))
+    return res
 
 
 def inspect_files(paths: Iterable[Path]) -> list[dict[str, Any]]:
@@ -64,6 +78,7 @@ def render(results: list[dict[str, Any]]) -> str:
         for p in r["paragraphs"]:
             lines.extend(_lines(p, 2))
         lines += [f"  warning: {w}" for w in r["warnings"]]
+        lines += [f"  OCR: page {p['page']}, confidence {p['confidence']:.0f}%" for p in r.get("ocr_pages") or []]
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 

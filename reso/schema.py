@@ -389,6 +389,15 @@ class InspectCounts(BaseModel):
     annex: int
 
 
+class OcrPageOut(BaseModel):
+    """A PDF page without a text layer, read by OCR: its number (from 1), Tesseract's mean word
+    confidence (0–100) and the language models used."""
+
+    page: int
+    confidence: float
+    languages: str = ""
+
+
 class InspectOut(BaseModel):
     """One file as the readers see it; `reso inspect --json` prints a list of these (or `InspectError`)."""
 
@@ -407,9 +416,10 @@ class InspectOut(BaseModel):
     counts: InspectCounts
     paragraphs: list[InspectedParagraph]
     warnings: list[str]
+    ocr_pages: list[OcrPageOut] = Field(default_factory=list)  # scanned pages read by OCR (PDF)
 
     @classmethod
-    def of(cls, res: Resolution, file: str) -> InspectOut:
+    def of(cls, res: Resolution, file: str, ocr_pages: list | None = None) -> InspectOut:
         v = res.vote
         return cls(
             file=file, document=res.symbol, kind=res.kind, language=res.language,
@@ -423,6 +433,8 @@ class InspectOut(BaseModel):
                                  annex=len(res.annexes)),
             paragraphs=[InspectedParagraph.of(p) for p in [*res.paragraphs, *res.annexes]],
             warnings=list(res.warnings),
+            ocr_pages=[OcrPageOut(page=p.page + 1, confidence=round(p.confidence, 1), languages=p.languages)
+                       for p in ocr_pages or []],
         )
 
 

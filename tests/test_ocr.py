@@ -87,6 +87,13 @@ def test_a_scanned_resolution_is_read_with_ocr(language, letter, tmp_path, monke
         assert [p.pid for p in got.paragraphs] == [p.pid for p in want.paragraphs]
         overlap = _words(got.find("OP1").text) & _words(want.operative[0].text)
         assert len(overlap) >= 0.8 * len(_words(want.operative[0].text)), overlap
+        # `reso inspect` reports each page OCR read, with its confidence, as a field and a warning
+        from reso.index.inspect import inspect_file
+
+        seen = inspect_file(path).model_dump()
+        assert [p["page"] for p in seen["ocr_pages"]] == [p.page + 1 for p in report]
+        assert all(p["confidence"] > 70 and p["languages"] for p in seen["ocr_pages"]), seen["ocr_pages"]
+        assert any(w.startswith("page 1 has no text layer: read by OCR") for w in seen["warnings"]), seen["warnings"]
 
 
 def _text_layer(path: Path) -> list[str]:

@@ -7,6 +7,12 @@ paragraph marks a PDF has. Layout mode splits a word drawn in two runs on a just
 (`repair_split_words`). Pages are joined with a form feed so the text parser sees page
 breaks; page headers and footers are left in the text and removed there by pattern, so a PDF
 and its extracted .txt go through exactly the same rules.
+
+Right-to-left pages (Arabic) are mirrored: a PDF draws their glyphs in visual order, left to
+right, so layout mode gives each line backwards, its paragraph number (`1 -`) at the end and its
+first-line indent at the right, where leading spaces cannot show it. Such a page is laid out
+again from the same text runs (`rtl_page_text`): each line turned into reading order, its indent
+measured from the right edge of the text column, so the text parser meets the layout it knows.
 """
 
 from __future__ import annotations
@@ -22,9 +28,16 @@ from reso.index.readers.text import parse_text
 PAGE_BREAK = "\n\f\n"
 
 
-def read(path: Path) -> Resolution:
+def read(path: Path, ocr_report: list | None = None) -> Resolution:
+    """The PDF's resolution; each page read by OCR is said in its warnings (with the mean word
+    confidence) and appended to `ocr_report` when the caller passes a list (`reso inspect`)."""
     path = Path(path)
-    return parse_text(extract_text(path), source=str(path))
+    report: list = [] if ocr_report is None else ocr_report
+    resolution = parse_text(extract_text(path, ocr_report=report), source=str(path))
+    resolution.warnings += [f"page {page.page + 1} has no text layer: read by OCR"
+                            f"{f' ({page.languages})' if page.languages else ''}, mean word confidence "
+                            f"{page.confidence:.0f}%" for page in report]
+    return resolution
 
 
 def extract_text(path: Path, ocr_report: list | None = None) -> str:
@@ -85,6 +98,11 @@ def _page_text(page) -> str:
         layout = page.extract_text(extraction_mode="layout") or ""
     except Exception:  # layout mode is stricter about odd fonts; plain mode still reads them  # noqa: BLE001
         return page.extract_text() or ""
+    if is_rtl(layout):
+        try:
+            return rtl_page_text(page)
+        except Exception:  # noqa: BLE001 - pypdf's layout internals changed: the mirrored text stands
+            return layout
     try:
         plain = page.extract_text() or ""
     except Exception:  # noqa: BLE001 - the layout text stands without the repair
@@ -116,6 +134,93 @@ def repair_split_words(layout: str, plain: str) -> str:
         return m.group(1)
 
     return "\n".join(_GAP.sub(join, line) for line in layout.split("\n"))
+
+
+# ------------------------------------------------------------------------------ right-to-left pages
+
+_RTL_CHARS = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff"
+_RTL_LETTER = re.compile(f"[{_RTL_CHARS}]")
+_LETTER = re.compile(r"[^\W\d_]")
+_NEAR_EDGE = 14.0  # points (5 mm)
+_MIRROR = str.maketrans("()[]{}<>«»", ")(][}{><»«")
+
+
+def is_rtl(text: str) -> bool:
+    """Most of the page's letters are Arabic (or Hebrew) ones."""
+    letters = len(_LETTER.findall(text))
+    return bool(letters) and len(_RTL_LETTER.findall(text)) > 0.5 * letters
+
+
+def logical_line(visual: str) -> str:
+    """A line of a right-to-left page from visual order (as drawn, left to right) to reading
+    order, brackets at right-to-left levels mirrored; Arabic presentation forms (a PDF's shaped
+    glyphs) become letters again.
+
+    The Unicode bidirectional algorithm (fpdf2's implementation, a dependency already) reorders
+    the visual line: a left-to-right run (a number, a symbol, a Latin word) reads the same in
+    both orders, so the algorithm finds the same runs in the visual line as in the logical one,
+    and its reversal is its own inverse on such lines."""
+    import unicodedata as ud
+
+    from fpdf.bidi import BidiParagraph
+    from fpdf.enums import TextDirection
+
+    if not visual.strip():
+        return visual
+    chars = BidiParagraph(visual, base_direction=TextDirection.RTL).get_reordered_characters()
+    line = "".join(c.character.translate(_MIRROR) if c.embedding_level % 2 and ud.mirrored(c.character)
+                   else c.character for c in chars)
+    return "".join(ud.normalize("NFKC", c) if "\ufb50" <= c <= "\ufeff" else c for c in line)
+
+
+def rtl_page_text(page) -> str:
+    """A right-to-left page in layout mode's fixed-width form, in reading order: each line starts
+    with as many spaces as it stands back from the right edge of the text column (the edge most
+    lines end at), so a first-line indent is leading space again, as on a left-to-right page.
+
+    Uses the text runs pypdf's layout mode reads (their start and end x per line)."""
+    from pypdf.generic import ContentStream
+    from pypdf._text_extraction import _layout_mode
+
+    contents = page.get("/Contents")
+    if contents is None:
+        return ""
+    ops = iter(ContentStream(contents.get_object(), page.pdf, "bytes").operations)
+    groups = _layout_mode.text_show_operations(ops, page._layout_mode_fonts(), True, None)
+    if not groups:
+        return ""
+    char_width = _layout_mode.fixed_char_width(groups, 1.25)
+    rows = []
+    for y, line in _layout_mode.y_coordinate_groups(groups, None).items():
+        # runs of one text object that switch fonts (an Arabic face, a Latin one for "A/HRC/54/25")
+        # may all be given the object's starting x: a run that starts before the previous one ends
+        # is placed right after it, its own width kept
+        parts, end, right = [], None, 0.0
+        for g in sorted(line, key=lambda g: g["tx"]):
+            start = g["tx"] if end is None or g["tx"] >= end - 1.0 else end
+            if end is not None and start - end > char_width * 0.5:
+                parts.append(" " * max(1, round((start - end) / char_width)))
+            parts.append(g["text"])
+            end = start + max(0.0, g["displaced_tx"] - g["tx"])
+            right = max(right, end)
+        rows.append((y, "".join(parts), right, line[0]["font_height"]))
+    # the column's right edge: where most lines end
+    ends: dict[int, int] = {}
+    for _, text, right, _ in rows:
+        if _RTL_LETTER.search(text):
+            ends[round(right)] = ends.get(round(right), 0) + 1
+    edge = max(ends, key=lambda k: (ends[k], k)) if ends else max(r for _, _, r, _ in rows)
+    out: list[str] = []
+    last_y = None
+    for y, text, right, height in rows:
+        if last_y is not None and height:
+            out.extend([""] * max(0, min(10, int(abs(y - last_y) / height) - 1)))
+        last_y = y
+        # widths of runs that switch fonts are approximate: a line within 5 mm of the edge ends
+        # at it; the UN's first-line indent is 1 cm
+        indent = round((edge - right) / char_width) if edge - right > _NEAR_EDGE else 0
+        out.append(" " * indent + logical_line(text.strip()))
+    return "\n".join(out)
 
 
 def _has_image(page) -> bool:

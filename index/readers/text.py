@@ -188,12 +188,15 @@ _FURNITURE_TOKEN = re.compile(
     r"(?:A|S|E)/[A-Za-z0-9./-]*[A-Za-z0-9]|\(\d{4}\)")
 _FOOTNOTE_RULE = re.compile(r"^_{5,}$")
 _FOOTNOTE_LINE = re.compile(r"^(\d{1,3})\s+(\S.*)$")
-_OP_LABEL = re.compile(r"^(\d{1,3})[.-]\s+(?=\S)")  # "1." ("1-" in Arabic)
-_SUB_LABEL = re.compile(r"^(?:\((?P<p>[^\W\d_]{1,4})\)|(?P<r>[a-z]{1,2}|[ivxlc]{1,5})\)|(?P<d>[a-z]{1,2}|[ivxlc]{1,5})\.)"
-                        r"\s+(?=\S)")
-_BULLET = re.compile(r"^([•·▪◦○–—])\s+(?=\S)")
-_LABEL_ONLY = re.compile(r"^(?:\d{1,3}[.-]|\(?[a-z]{1,2}\)|\(?[ivxlc]{1,5}\))$")  # "1." "(a)" "b)" "(ii)" alone
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# "1." ("1-" or "1 -" in Arabic); Chinese prints "10.请…" with no space before the ideograph
+_OP_LABEL = re.compile(rf"^(\d{{1,3}})(?:(?:\.|\s?-)\s+(?=\S)|\.(?=[{_CJK}]))")
+# "(a)", "a)", "a.", "(ii)"; Chinese "(a)那些" with no space and "㈠" (its (i)); the Arabic "’1‘" (its (i))
+_SUB_LABEL = re.compile(r"^(?:(?:\((?P<p>[^\W\d_]{1,4})\)|(?P<r>[a-z]{1,2}|[ivxlc]{1,5})\)"
+                        r"|(?P<d>[a-z]{1,2}|[ivxlc]{1,5})\.)(?:\s+(?=\S)|(?=[" + _CJK + r"]))"
+                        r"|(?P<c>[\u3220-\u3229])\s*(?=\S)|(?P<q>’\d{1,2}‘)\s+(?=\S))")
+_BULLET = re.compile(r"^([•·▪◦○–—])\s+(?=\S)")
+_LABEL_ONLY = re.compile(r"^(?:\d{1,3}[.-]|\(?[a-z]{1,2}\)|\(?[ivxlc]{1,5}\)|[\u3220-\u3229])$")  # "1." "(a)" "b)" alone
 _CLAUSE_END = (",", ";", ":", ".", "،", "؛", "，", "；", "：", "。")
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _SPACES = {"\u00a0", "\u202f", "\u2007", "\u2009", "\u200a", "\u2002", "\u2003", "\u3000"}
@@ -430,27 +433,39 @@ def _running_headers(raw: list[str]) -> dict[str, list[str]]:
 
     Such a line is a header when its words beside the symbol are short, end no clause, and are
     printed so at least twice, or are the title of the numbered title line (`ES-11/1. Aggression
-    against Ukraine`): the words alone would be a heading, so the repetition or the title is the
+    against Ukraine`, a header's title maybe cut short with "…"), or the line heads a page (the
+    first after a form feed) and its symbol is the document's own, the first the text prints: the
+    words alone would be a heading, so the repetition, the title or the page's head is the
     evidence, never the symbol alone."""
     candidates: dict[str, tuple[str, str]] = {}
+    heading: set[str] = set()  # candidates seen as the first line of a page
     titles: list[str] = []
+    own: str | None = None
+    page_head = False
     for raw_line in raw:
-        line = " ".join(raw_line.split())
+        page_head = page_head or "\f" in raw_line
+        line = " ".join(raw_line.replace("\f", "").split())
         if not line:
             continue
+        first_of_page, page_head = page_head, False
         if m := _TITLE_RE.match(line):
             titles.append((m.group(2) or "").lower())
         found = symbols.SYMBOL_RE.match(line) or symbols.SYMBOL_RE.search(line, max(0, len(line) - 40))
+        if own is None and (first := symbols.SYMBOL_RE.search(line)):
+            own = normalise_symbol(first.group(0))
         if found is None or not (found.start() == 0 or found.end() == len(line)):
             continue
         rest = (line[found.end():] if found.start() == 0 else line[:found.start()]).strip()
         if rest and len(rest) <= 150 and not _ends_clause(rest) and not rest[:1].isdigit():
-            candidates[line] = (rest.lower(), found.group(0))
+            candidates[line] = (rest.lower().rstrip("…. "), found.group(0))
+            if first_of_page and normalise_symbol(found.group(0)) == own:
+                heading.add(line)
     counts: dict[str, int] = {}
     for rest, _ in candidates.values():
         counts[rest] = counts.get(rest, 0) + 1
     return {line: [symbol] for line, (rest, symbol) in candidates.items()
-            if counts[rest] >= 2 or any(t and (t.startswith(rest) or rest.startswith(t)) for t in titles)}
+            if counts[rest] >= 2 or line in heading
+            or any(t and (t.startswith(rest) or rest.startswith(t)) for t in titles)}
 
 
 def _body_key(line: str) -> str:
@@ -677,11 +692,23 @@ def _clean(text: str) -> str:
 # ("49/19,2"); never to a decimal ("28,2 %"). Compiled once: building one pattern per note cost
 # seconds on a text with hundreds of notes.
 _MARK_PUNCT = "[.;,:，；：。、]"
-_GLUED = (rf"(?:(?<=[^\W\d_{_CJK}])|(?<=[^\W\d_]{_MARK_PUNCT})|(?<=[)\]’”»）])|(?<=[)\]’”»）]{_MARK_PUNCT})"
+_GLUED = (rf"(?:(?<=[^\W\d_{_CJK}])|(?<=[^\W\d_]{_MARK_PUNCT})|(?<=[)\]’”»）》」』])"
+          rf"|(?<=[)\]’”»）》」』]{_MARK_PUNCT})"
           rf"|(?<=\b(?:19|20)\d\d)|(?<=\b(?:19|20)\d\d{_MARK_PUNCT})"
           rf"|(?<=/\d{_MARK_PUNCT})|(?<=/\d\d{_MARK_PUNCT})|(?<=/\d\d\d{_MARK_PUNCT}))")
 _MARKER_DIGITS = re.compile(rf"{_GLUED}([0-9]{{1,3}})")
 _MARKER_END = re.compile(r"(?=[\s,;:)’”»，；：。、）]|\.(?!\d)|$)")
+# In Chinese a marker glued to a closing title mark or a punctuation mark ("《宣言》¹", "工作，²") is
+# followed by the next ideograph directly
+_CJK_MARK_BEFORE = frozenset("》」』），；：。、")
+_CJK_CHAR = re.compile(f"[{_CJK}]")
+
+
+def _ends_marker(text: str, start: int, end: int) -> bool:
+    """A marker's digits may end at `end`: before a space or punctuation, or before an ideograph
+    when the marker is glued to a Chinese closing or punctuation mark."""
+    return bool(_MARKER_END.match(text, end) or (start and text[start - 1] in _CJK_MARK_BEFORE
+                                                 and _CJK_CHAR.match(text, end)))
 
 
 class _Footnotes:
@@ -703,7 +730,7 @@ class _Footnotes:
         wanted = str(n)
         for m in _MARKER_DIGITS.finditer(text, pos):
             start = m.start(1)
-            if text.startswith(wanted, start) and _MARKER_END.match(text, start + len(wanted)):
+            if text.startswith(wanted, start) and _ends_marker(text, start, start + len(wanted)):
                 return start, start + len(wanted)
         return None
 
@@ -714,7 +741,7 @@ class _Footnotes:
         for m in _MARKER_DIGITS.finditer(everything):
             digits, start = m.group(1), m.start(1)
             for k in range(1, len(digits) + 1):
-                if (k == 1 or digits[0] != "0") and _MARKER_END.match(everything, start + k):
+                if (k == 1 or digits[0] != "0") and _ends_marker(everything, start, start + k):
                     present.add(int(digits[:k]))
         self.order = [n for n in self.order if n in present]
 
@@ -741,7 +768,7 @@ def _label(text: str) -> tuple[str, str | None, str] | None:
     m = _SUB_LABEL.match(text)
     if not m:
         return None
-    core = m.group("p") or m.group("r") or m.group("d")
+    core = m.group("p") or m.group("r") or m.group("d") or m.group("c") or m.group("q")
     if core != core.lower():
         return None  # "(A)" / "A." are headings or quoted text, not sub-paragraphs
     return m.group(0).strip(), label_key(m.group(0)), text[m.end():]
@@ -764,7 +791,10 @@ def _follows(previous: str, key: str) -> bool:
     rp, rk = _roman(previous), _roman(key)
     if rp is not None and rk is not None and rk == rp + 1:
         return True
-    return len(previous) == len(key) == 1 and ord(key) == ord(previous) + 1
+    qp, qk = re.fullmatch(r"’(\d+)‘", previous), re.fullmatch(r"’(\d+)‘", key)  # the Arabic ’1‘, ’2‘
+    if qp and qk:
+        return int(qk.group(1)) == int(qp.group(1)) + 1
+    return len(previous) == len(key) == 1 and ord(key) == ord(previous) + 1  # a→b, ㈠→㈡
 
 
 def _attach_child(parent: Paragraph, printed: str, key: str | None, text: str, bullets: dict[int, int]) -> Paragraph:
@@ -776,7 +806,7 @@ def _attach_child(parent: Paragraph, printed: str, key: str | None, text: str, b
     if parent.children and key is not None:
         last = parent.children[-1]
         continues_nested = bool(last.children) and _follows(_key(last.children[-1]), key)
-        opens_nested = not last.children and last.text.endswith(":") and key in ("i", "a") and key != _key(last)
+        opens_nested = not last.children and last.text.endswith(":") and key in _FIRST_KEYS and key != _key(last)
         if continues_nested or opens_nested:
             host = last
     if key is None:
@@ -785,6 +815,9 @@ def _attach_child(parent: Paragraph, printed: str, key: str | None, text: str, b
     child = Paragraph(pid=f"{host.pid}({key})", kind="subparagraph", text=text, number=printed)
     host.children.append(child)
     return child
+
+
+_FIRST_KEYS = frozenset({"i", "a", "㈠", "’1‘"})  # the first label of a list
 
 
 def _key(p: Paragraph) -> str:
