@@ -17,7 +17,11 @@ from reso.index.analysis import fold
 from reso.index.languages import languages
 
 # the kinds asked for, most specific first; "quantity" has no closing word boundary ("combien d'")
-KINDS = {"quantity": "", "duration": r"\b", "date": r"\b", "session": r"\b"}
+# Chinese writes no spaces: a Han word has no word boundary around it, so its edges are also accepted
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff"
+_START = rf"(?:\b|(?=[{_HAN}]))"
+_END = rf"(?:\b|(?<=[{_HAN}]))"
+KINDS = {"quantity": "", "duration": _END, "date": _END, "session": _END}
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,7 @@ def patterns() -> _Patterns:
     months = _alt("answers", "months")
     day = languages().alternation("answers", "day_suffixes")
     day = f"(?:{day})?" if day else ""
-    questions = {kind: re.compile(rf"\b(?:{_alt('questions', kind + '_patterns')}){end}") for kind, end in KINDS.items()}
+    questions = {kind: re.compile(rf"{_START}(?:{_alt('questions', kind + '_patterns')}){end}") for kind, end in KINDS.items()}
     references = re.compile(
         rf"\b\d{{1,2}}{day}\s+(?:{months})\s+\d{{4}}|\b(?:{months})\s+\d{{4}}|\(\d{{4}}\)|\b(?:19|20)\d\d\b|"
         rf"\b[a-z]+/[\w/.]+|\b\d+/\d+\b|\b(?:{_alt('answers', 'reference_patterns')})\s+\d+(?:\s*\(\d{{4}}\))?"

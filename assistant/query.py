@@ -18,6 +18,7 @@ from reso.index.languages import languages
 _SUB = r"(?:\s*\(?([a-z]|[ivx]{1,4})\)(?:\s*\(?([ivx]{1,4})\))?)?"
 _SYMBOL = re.compile(r"\b(?:a/hrc/res/|a/res/)(\d{1,3}/\d{1,4})\b|\bs/res/(\d{3,5})(?:\s*\((\d{4})\))?", re.I)
 _SESSION_NUMBER = re.compile(r"(?<![\d/])(\d{1,3}/\d{1,3})(?![\d/])")
+_HAN_START = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
 _EXPLICIT_ID = re.compile(r"\b(op|pp)\s*(\d{1,3})" + _SUB, re.I)
 
 
@@ -33,6 +34,9 @@ class _Patterns:
     abbreviation: re.Pattern[str] | None
     part_split: re.Pattern[str]
     sc_number: re.Pattern[str]
+    ordinals_after: dict[str, int] = field(default_factory=dict)
+    ordinal_after: re.Pattern[str] | None = None  # "الفقرة الثانية": the ordinal after the noun
+    numbered_between: re.Pattern[str] | None = None  # "第 5 段": the number between two words
 
 
 @lru_cache(maxsize=1)
@@ -48,20 +52,41 @@ def patterns() -> _Patterns:
     )
     ordinal = re.compile(rf"\b({ordinal_words})\s+(?:(?:{operative}|{preamble})\s+)?(?:{paragraph})\b")
     abbreviations = langs.abbreviations
-    # not inside a symbol: "A/HRC/RES/30/25" must keep its shape for the resolution-number filter
-    abbreviation = (
-        re.compile(r"(?<![/\w])(" + "|".join(sorted(map(re.escape, abbreviations), key=len, reverse=True)) + r")(?![/\w])")
-        if abbreviations
-        else None
-    )
+    # not inside a symbol: "A/HRC/RES/30/25" must keep its shape for the resolution-number filter;
+    # Chinese writes no spaces, so an abbreviation in Han characters is found inside a run of them
+    guarded = [a for a in abbreviations if not _HAN_START.match(a)]
+    han = [a for a in abbreviations if _HAN_START.match(a)]
+    alternatives = []
+    if guarded:
+        alternatives.append(r"(?<![/\w])(?:" + "|".join(sorted(map(re.escape, guarded), key=len, reverse=True)) + r")(?![/\w])")
+    if han:
+        alternatives.append("|".join(sorted(map(re.escape, han), key=len, reverse=True)))
+    abbreviation = re.compile("(" + "|".join(alternatives) + ")") if alternatives else None
     # a coordinator followed by a new question word starts a second question: "… until when is the
     # embargo renewed, and until when is the Group of Experts extended?"
     coordinators = langs.alternation("questions", "coordinators") or "(?!)"
     question_words = langs.alternation("questions", "question_words") or "(?!)"
     part_split = re.compile(rf"\s*(?:,|;)?\s+(?:{coordinators})\s+(?=(?:{question_words})\b)|\s*[?;]\s+(?=\w)")
     resolution = langs.alternation("paragraphs", "resolution_patterns") or "(?!)"
-    sc_number = re.compile(rf"\b(?:{resolution})\s+(\d{{3,5}})\b|\b(\d{{4}})\s*\((\d{{4}})\)")
-    return _Patterns(ordinals, preamble, numbered, ordinal, abbreviations, abbreviation, part_split, sc_number)
+    suffix = langs.alternation("paragraphs", "resolution_suffix_patterns")
+    after = (  # "第 2397 (2017) 号决议": the number before the word
+        rf"|(?<![\d/])(\d{{3,5}})\s*(?:\(\d{{4}}\)\s*)?(?:{suffix})" if suffix else ""
+    )
+    sc_number = re.compile(rf"\b(?:{resolution})\s+(\d{{3,5}})\b|\b(\d{{4}})\s*\((\d{{4}})\){after}")
+    ordinals_after = langs.mapping("paragraphs", "ordinals_after")
+    ordinal_after = None
+    if ordinals_after:
+        words = "|".join(sorted((re.escape(k) for k in ordinals_after), key=len, reverse=True))
+        ordinal_after = re.compile(rf"\b(?:{paragraph})\s+({words})\b")
+    before_n = langs.alternation("paragraphs", "paragraph_before_number")
+    after_n = langs.alternation("paragraphs", "paragraph_after_number")
+    numbered_between = (
+        re.compile(rf"(?:{before_n})\s*(\d{{1,3}})\s*(?:{after_n})" + _SUB) if before_n and after_n else None
+    )
+    return _Patterns(
+        ordinals, preamble, numbered, ordinal, abbreviations, abbreviation, part_split, sc_number,
+        ordinals_after, ordinal_after, numbered_between,
+    )
 
 
 def expand_abbreviations(question: str) -> str:
@@ -137,7 +162,7 @@ def numbers_of_folded(text: str) -> list[str]:
     for m in _SESSION_NUMBER.finditer(text):
         numbers.append(m.group(1))
     for m in patterns().sc_number.finditer(text):
-        numbers.append(m.group(1) or m.group(2))
+        numbers.append(m.group(1) or m.group(2) or (m.group(4) if m.lastindex and m.lastindex >= 4 else None))
     return list(dict.fromkeys(n for n in numbers if n))
 
 
@@ -154,4 +179,11 @@ def _paragraph_ref(text: str) -> ParagraphRef | None:
     if m:
         kind = "PP" if _near(text, m.start(), m.end(), p.preamble) else "OP"
         return ParagraphRef(kind, p.ordinals[m.group(1)])
+    for pattern, values in ((p.numbered_between, None), (p.ordinal_after, p.ordinals_after)):
+        m = pattern.search(text) if pattern is not None else None
+        if m:
+            kind = "PP" if _near(text, m.start(), m.end(), p.preamble) else "OP"
+            if values is None:
+                return ParagraphRef(kind, int(m.group(1)), tuple(g for g in m.groups()[1:] if g))
+            return ParagraphRef(kind, values[m.group(1)])
     return None

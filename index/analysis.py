@@ -28,6 +28,33 @@ _LATIN1_UNSAFE = b""
 _COMBINING_RE: re.Pattern[str] | None = None
 _ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 
+# Letters written several ways in Arabic text, and digits of other scripts: one form each, so a
+# question typed without hamza or with Arabic-Indic digits finds the paragraph. NFKD already opens
+# أ إ آ ؤ ئ into a letter and a combining hamza or madda (dropped with the other marks, as are the
+# short vowels); what is left is one letter for another. Full-width digits are NFKD's already.
+_SCRIPT_TABLE = str.maketrans(
+    {
+        "\u0671": "\u0627",  # alef wasla → alef
+        "\u0649": "\u064a",  # alef maksura → ya
+        "\u0629": "\u0647",  # ta marbuta → ha
+        "\u0640": None,  # tatweel (a stretch of the line, not a letter)
+        "\u060c": ",",  # Arabic comma, semicolon, question mark
+        "\u061b": ";",
+        "\u061f": "?",
+        **{chr(0x0660 + d): str(d) for d in range(10)},  # Arabic-Indic digits
+        **{chr(0x06F0 + d): str(d) for d in range(10)},  # Extended (Persian, Urdu) digits
+    }
+)
+_SCRIPT_CHARS = re.compile("[\u0629\u0640\u0649\u0671\u060c\u061b\u061f\u0660-\u0669\u06f0-\u06f9]")
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN_RUN = re.compile(f"[{_HAN}]+|[^{_HAN}]+")
+_HAN_CHAR = re.compile(f"[{_HAN}]")
+
+
+def _script_fold(folded: str) -> str:
+    """The Arabic letters and the other scripts' digits of text already folded, in one form."""
+    return folded.translate(_SCRIPT_TABLE) if _SCRIPT_CHARS.search(folded) else folded
+
 
 def _fold_reference(decomposed: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
@@ -103,12 +130,23 @@ def fold(text: str) -> str:
     if decomposed.isascii():
         return decomposed.lower()
     if _ASTRAL.search(decomposed):
-        return _fold_reference(decomposed)
-    return _combining_re().sub("", decomposed).lower()
+        return _script_fold(_fold_reference(decomposed))
+    return _script_fold(_combining_re().sub("", decomposed).lower())
+
+
+def _fold_table(text: str) -> str:
+    """`fold` of table text by its plain definition: the same result, without building the general
+    path's pattern for a few hundred words (reading the tables must stay cheap)."""
+    if text.isascii() or all(ord(ch) < 256 or ch in "œŒæ’‑" for ch in text):
+        return fold(text)  # the Latin-1 fast path
+    text = text.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("’", "'").replace("‑", "-")
+    return _script_fold(_fold_reference(unicodedata.normalize("NFKD", text)))
 
 
 def _stopwords() -> dict[str, frozenset[str]]:
-    return {code: frozenset(fold(t.stopwords_text).split()) for code, t in languages().tables.items() if t.stopwords_text}
+    return {
+        code: frozenset(_fold_table(t.stopwords_text).split()) for code, t in languages().tables.items() if t.stopwords_text
+    }
 
 
 class _Stopwords(Mapping):
@@ -147,8 +185,11 @@ def all_stopwords() -> frozenset[str]:
 
 
 def is_content(word: str, stop: frozenset[str] | None = None, min_length: int = 2) -> bool:
-    """The one definition of a content word: not a stop word, and `min_length` long or a number."""
-    return word not in (all_stopwords() if stop is None else stop) and (len(word) >= min_length or word.isdigit())
+    """The one definition of a content word: not a stop word, and `min_length` long or a number
+    (a Han character is a word on its own: Chinese is indexed by characters and their bigrams)."""
+    return word not in (all_stopwords() if stop is None else stop) and (
+        len(word) >= min_length or word.isdigit() or (word > "\u3400" and _HAN_CHAR.match(word) is not None)
+    )
 
 
 @lru_cache(maxsize=64)
@@ -182,7 +223,29 @@ def words_folded(folded: str) -> list[str]:
     """`words` of text that is already folded."""
     out: list[str] = []
     for raw in ordinals.normalise(folded).split():
-        out.extend(_WORD.findall(_split_elisions(raw.strip(".,;:!?()[]«»\"“”"))))
+        found = _WORD.findall(_split_elisions(raw.strip(".,;:!?()[]«»\"“”")))
+        if raw.isascii() or not _HAN_CHAR.search(raw):
+            out.extend(found)
+        else:
+            for word in found:
+                out.extend(_han_words(word))
+    return out
+
+
+def _han_words(word: str) -> list[str]:
+    """A word holding Han characters: each Han run as its characters and their bigrams (安全理事会 →
+    安 安全 全 全理 理 理事 …), the rest (digits, Latin) as it is. Chinese writes no spaces and a
+    segmenter's dictionary would be one more model to ship; bigrams match any word of the question
+    that the paragraph holds, and the unigrams keep one-character words."""
+    out: list[str] = []
+    for run in _HAN_RUN.findall(word):
+        if not _HAN_CHAR.match(run):
+            out.append(run)
+            continue
+        for i, ch in enumerate(run):
+            out.append(ch)
+            if i + 1 < len(run):
+                out.append(run[i : i + 2])
     return out
 
 
@@ -239,11 +302,28 @@ def guess_language(text: str, default: str = "en") -> str:
 
 
 def guess_language_of(ws: list[str], raw: str, default: str = "en") -> str:
-    """The understood language whose stop words (and telling letters) the question has most of."""
+    """The question's language: by its script first (Arabic, Han, Cyrillic), then, for Latin
+    letters, the understood language whose stop words (and telling letters) it has most of."""
+    found = detect_language(ws, raw)
+    return found or default
+
+
+def detect_language(ws: list[str], raw: str) -> str:
+    """`guess_language_of`, or "" when nothing in the question tells (no script of a table, no stop
+    word, no telling letter): a question in none of the understood languages, or too short to say."""
+    langs = languages()
+    counts = [(len(pattern.findall(raw)), code) for code, pattern in langs.scripts]
+    letters = sum(1 for ch in raw if ch.isalpha())
+    if counts:
+        n, code = max(counts)
+        if n and n * 2 >= letters:  # most of the letters: a Latin name in a Chinese question stays Chinese
+            return code
     lower = raw.lower()
     scores: dict[str, float] = {lang: sum(1 for w in ws if w in stop) for lang, stop in STOPWORDS.items()}
-    for code, table in languages().tables.items():
+    for code, table in langs.tables.items():
         if table.detect_characters and any(ch in lower for ch in table.detect_characters):
             scores[code] = scores.get(code, 0) + table.detect_weight
-    best = max(scores, key=scores.get)
-    return best if scores[best] > 0 else default
+    if not scores:
+        return ""
+    best = max(scores, key=lambda c: scores[c] + langs(c).detect_prior)
+    return best if scores[best] > 0 else ""

@@ -38,6 +38,11 @@ class Language:
     colon: str = ":"
     detect_characters: str = ""
     detect_weight: float = 0.0
+    detect_script: str = ""  # a character-class body ("\\u0600-\\u06ff"): a question in this script is in this language
+    detect_prior: float = 0.0  # breaks ties between languages with the same evidence (en before fr before es)
+    lower_body: bool = True  # the body's name takes a small letter inside a sentence ("the Council"; not in Russian)
+    separator: str = " "  # between the words of an answer's frame ("" in Chinese)
+    full_stop: str = "."  # ends a quoted clause that has no ending of its own
     stopwords_text: str = ""
     abbreviations: dict[str, str] = field(default_factory=dict)
     generic: tuple[str, ...] = ()  # folded words naming the kind of text, not what it says
@@ -56,6 +61,11 @@ class Language:
             colon=table.get("colon", ":"),
             detect_characters=table.get("detect_characters", ""),
             detect_weight=float(table.get("detect_weight", 0.0)),
+            detect_script=table.get("detect_script", ""),
+            detect_prior=float(table.get("detect_prior", 0.0)),
+            lower_body=bool(table.get("lower_body", True)),
+            separator=table.get("separator", " "),
+            full_stop=table.get("full_stop", "."),
             stopwords_text=table.get("stopwords", ""),
             abbreviations=dict(table.get("abbreviations", {})),
             generic=tuple(table.get("generic", ())),
@@ -84,6 +94,11 @@ class Languages:
     def understood(self) -> tuple[str, ...]:
         """The languages a question can be recognised in: those with stop words."""
         return tuple(c for c, t in self.tables.items() if t.stopwords_text.strip())
+
+    @cached_property
+    def scripts(self) -> tuple[tuple[str, re.Pattern[str]], ...]:
+        """(code, its script's characters) for the languages told apart by their script."""
+        return tuple((c, re.compile(f"[{t.detect_script}]")) for c, t in self.tables.items() if t.detect_script)
 
     def words(self, section: str, key: str, codes: Iterable[str] | None = None) -> list[Any]:
         """One list from every language's `[section] key` (each language's rows, in code order)."""

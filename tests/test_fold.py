@@ -17,10 +17,18 @@ from reso.index.analysis import fold
 from reso.index.readers import read
 
 
+# one form of the Arabic letters written several ways, and ASCII digits for the Arabic-Indic ones
+# (issue 13): a letter for a letter, after the marks are dropped
+_SCRIPT = {"\u0671": "\u0627", "\u0649": "\u064a", "\u0629": "\u0647", "\u0640": "", "\u060c": ",", "\u061b": ";", "\u061f": "?"}
+_SCRIPT.update({chr(0x0660 + d): str(d) for d in range(10)})
+_SCRIPT.update({chr(0x06F0 + d): str(d) for d in range(10)})
+
+
 def _reference_fold(text: str) -> str:
     text = text.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("’", "'").replace("‑", "-")
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    return "".join(_SCRIPT.get(ch, ch) for ch in folded)
 
 
 def _mismatches(texts):

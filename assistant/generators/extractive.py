@@ -68,28 +68,34 @@ def condense(text: str, question: Question | str, language: str, max_words: int 
 
 
 def sentence_for(source: Retrieved, inp: GenerationInput) -> str:
+    """One source as a sentence of the answer's language: its frame words and the body's name come
+    from the messages, its typography (quotes, colon, full stop, spaces between words, whether the
+    body's name takes a small letter inside a sentence) from the language's table."""
     chunk = source.chunk
     lang = inp.language
+    table = languages()(lang)  # the answer's typography: « … » and " :" in French
     text = condense(chunk.text, inp.asked or inp.standalone_question or inp.question, chunk.language)
-    text = re.sub(r"[\s;,:]+$", "", text)
-    if not text.endswith(("…", ".", "»", "”")):
-        text += "."
+    text = re.sub(r"[\s;,:،؛，；：、]+$", "", text)
+    if not text.endswith(("…", ".", "»", "”", "。")):
+        text += languages()(chunk.language).full_stop
+    sep = table.separator
     note = ""
     if chunk.language != lang:
-        note = " " + phrase("in_language", lang, language=phrase(f"lang_{chunk.language}", lang))
+        note = sep + phrase("in_language", lang, language=phrase(f"lang_{chunk.language}", lang))
     cite = marker(chunk.document, chunk.paragraph)
-    body = _lower_first(phrase(f"body_{chunk.body}", lang))
-    table = languages()(lang)  # the answer's typography: « … » and " :" in French
+    body = phrase(f"body_{chunk.body}", lang)
+    if table.lower_body:
+        body = _lower_first(body)
     quoted = f"{table.quotes[0]}{text}{table.quotes[1]}"
     lead = phrase("in_resolution", lang, document=chunk.document)
     if chunk.kind == "operative":
         if chunk.language == lang:  # the body, then the paragraph's own verb: "the Council requests …"
-            return f"{lead} {body} {_lower_first(text)} {cite}"
-        return f"{lead} {body}{note}{table.colon} {quoted} {cite}"
+            return f"{lead}{sep}{body}{sep}{_lower_first(text)} {cite}"
+        return f"{lead}{sep}{body}{note}{table.colon}{sep}{quoted} {cite}"
     if chunk.kind == "preambular":
         intro = phrase("preamble_intro", lang, document=chunk.document, body_lower=body)
-        return f"{intro} {quoted}{note} {cite}"
-    return f"{lead} {quoted}{note} {cite}"
+        return f"{intro}{sep}{quoted}{note} {cite}"
+    return f"{lead}{sep}{quoted}{note} {cite}"
 
 
 class ExtractiveGenerator:

@@ -1,0 +1,197 @@
+"""Six languages in the question analysis: tables, folding, Chinese tokens, detection, references,
+and the extractive frame in each language, on real resolutions of the shared corpus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reso.assistant.generators import GenerationInput
+from reso.assistant.generators.extractive import sentence_for
+from reso.assistant.models import Retrieved
+from reso.assistant.question import Question
+from reso.index.analysis import detect_language, fold, guess_language, tokens, words
+from reso.index.languages import languages
+from reso.prompts import messages
+
+HRC54 = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "unxml-hrc" / "54session"
+if not HRC54.is_dir():
+    HRC54 = Path("/work/shared/corpus/unxml-hrc/54session")
+SIX = ("ar", "en", "es", "fr", "ru", "zh")
+
+
+def test_every_official_language_has_a_table_with_stop_words():
+    assert set(SIX) <= set(languages().understood)
+
+
+def test_table_rows_are_written_folded():
+    """Patterns run on folded text: a row with an accent, a hamza or a й would never match."""
+    for code in SIX:
+        table = languages()(code)
+        for section in ("paragraphs", "questions", "answers", "conversation"):
+            for key, rows in table.sections.get(section, {}).items():
+                items = rows.keys() if isinstance(rows, dict) else rows
+                for row in items:
+                    assert fold(row) == row, (code, section, key, row)
+
+
+@pytest.mark.parametrize(
+    "typed, folded",
+    [
+        ("أُمَّـــة", "امه"),  # diacritics, tatweel, hamza on alef, ta marbuta
+        ("إلى مستشفى", "الي مستشفي"),  # alef with hamza below, alef maksura
+        ("آليات ٱلأمم", "اليات الامم"),  # alef madda, alef wasla
+        ("القرار ٢٥٦٧ (٢٠٢١)", "القرار 2567 (2021)"),  # Arabic-Indic digits
+        ("۱۲", "12"),  # extended Arabic-Indic digits
+        ("第２３９７号决议", "第2397号决议"),  # full-width digits
+        ("Ёлка й", "елка и"),
+    ],
+)
+def test_fold_gives_one_form_of_each_letter_and_ascii_digits(typed, folded):
+    assert fold(typed) == folded
+
+
+def test_english_and_french_tokens_are_what_they_were():
+    assert tokens("The Council requests the High Commissioner to report at its fifty-fifth session", "en") == [
+        "council", "request", "high", "commission", "report", "ord55", "session",
+    ]
+    assert tokens("Prie le Haut-Commissariat de lui présenter à sa cinquante-cinquième session", "fr") == [
+        "pri", "haut", "commissariat", "present", "ord55", "session",
+    ]
+
+
+def test_chinese_is_indexed_as_characters_and_bigrams():
+    ws = words("安全理事会决定")
+    assert ws == ["安", "安全", "全", "全理", "理", "理事", "事", "事会", "会", "会决", "决", "决定", "定"]
+    # a question's word matches the paragraph whatever the segmentation: "理事会" shares its bigrams
+    assert {"理事", "事会"} <= set(tokens("人权理事会请秘书长", "zh"))
+    # digits and Latin letters inside a Han run stay whole
+    assert words("第2397号决议") == ["第", "2397", "号", "号决", "决", "决议", "议"]
+    assert "的" not in tokens("和平的进程", "zh")  # a stop word
+
+
+@pytest.mark.parametrize(
+    "question, language",
+    [
+        ("¿Qué pide el Consejo al Alto Comisionado?", "es"),
+        ("¿Hasta cuándo se prorroga el mandato?", "es"),
+        ("Что просит Совет Безопасности?", "ru"),
+        ("пункт 4 резолюции 79/133", "ru"),
+        ("ماذا يطلب مجلس حقوق الإنسان؟", "ar"),
+        ("الفقرة 4 من القرار 2567 (2021)", "ar"),
+        ("安理会决定了什么？", "zh"),
+        ("第 2397 (2017) 号决议第 5 段", "zh"),
+        ("What does the Council request?", "en"),
+        ("Que demande le Conseil au Haut-Commissariat ?", "fr"),
+        ("Quelles sont les mesures prévues ?", "fr"),
+    ],
+)
+def test_short_questions_in_six_languages(question, language):
+    assert guess_language(question) == language
+
+
+def test_a_latin_name_in_a_chinese_question_keeps_it_chinese():
+    assert guess_language("UNICEF 在 A/HRC/RES/54/10 中的作用是什么") == "zh"
+
+
+def test_a_question_with_nothing_telling_has_no_language_and_a_message_names_the_six():
+    assert detect_language(words("Libyen Sanktionen"), "Libyen Sanktionen") == ""
+    text = messages()["en"]["language_not_understood"]
+    for name in ("Arabic", "Chinese", "English", "French", "Russian", "Spanish"):
+        assert name in text
+
+
+@pytest.mark.parametrize(
+    "question, number, pid",
+    [
+        ("¿Qué dice el párrafo 4 de la resolución 2567 (2021)?", "2567", "OP4"),
+        ("¿Qué dice el segundo párrafo del preámbulo de la resolución 2567?", "2567", "PP2"),
+        ("第 2397 (2017) 号决议第 5 段", "2397", "OP5"),
+        ("第2397号决议序言部分第3段说了什么", "2397", "PP3"),
+        ("пункт 4 резолюции 79/133", "79/133", "OP4"),
+        ("второй пункт преамбулы резолюции 2567", "2567", "PP2"),
+        ("الفقرة 4 من القرار 2567 (2021)", "2567", "OP4"),
+        ("ما الذي تقوله الفقرة الثانية من الديباجة في القرار ٢٥٦٧", "2567", "PP2"),
+    ],
+)
+def test_paragraph_and_resolution_references(question, number, pid):
+    q = Question.ask(question)
+    assert number in q.numbers
+    assert q.paragraph is not None and q.paragraph.pid == pid
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("¿Hasta cuándo se prorroga el mandato?", "date"),
+        ("¿Cuántos expertos tiene el Grupo?", "quantity"),
+        ("¿Por cuánto tiempo se prorroga el mandato?", "duration"),
+        ("На какой срок продлевается мандат?", "duration"),
+        ("Сколько экспертов в группе?", "quantity"),
+        ("حتى متى يمدد الولاية؟", "date"),
+        ("安理会将专家小组的任期延长多长时间？", "duration"),
+        ("专家小组有多少名成员？", "quantity"),
+    ],
+)
+def test_answer_types_in_the_other_languages(question, kind):
+    assert kind in Question.ask(question).answer_types
+
+
+def test_abbreviations_are_spelt_out():
+    assert "office of the high commissioner" in Question.ask("¿Qué pide el Consejo al ACNUDH?").folded
+    assert "high commissioner" in Question.ask("Что просит УВКПЧ?").folded
+    assert "security council" in Question.ask("安理会决定了什么？").folded  # inside a run of Han characters
+
+
+ASSISTANT_KEYS = ("refusal", "refusal_related", "empty_index", "in_language", "in_resolution", "preamble_intro",
+                  "also", "body_HRC", "body_GA", "body_SC", *(f"lang_{c}" for c in SIX))
+
+
+@pytest.mark.parametrize("language", SIX)
+def test_the_assistant_speaks_every_language(language):
+    table = messages()[language]
+    assert all(table.get(k) for k in ASSISTANT_KEYS), [k for k in ASSISTANT_KEYS if not table.get(k)]
+
+
+def _first(language: str, suffix: str, kind: str):
+    from reso.index.chunks import chunks_of
+    from reso.index.readers import read
+
+    folder = {"en": "English", "es": "Spanish", "ar": "Arabic", "zh": "Chinese", "ru": "Russian", "fr": "French"}[language]
+    chunks = chunks_of(read(HRC54 / folder / f"A_HRC_RES_54_10{suffix}.xml"))
+    return next(c for c in chunks if c.kind == kind)
+
+
+def _sentence(chunk, language: str) -> str:
+    inp = GenerationInput(question="q", language=language, sources=[], asked=Question.of("q", language))
+    return sentence_for(Retrieved(chunk, 1.0), inp)
+
+
+@pytest.mark.skipif(not HRC54.is_dir(), reason="the shared corpus is not here")
+@pytest.mark.parametrize(
+    "language, suffix, start",
+    [
+        ("es", "S", "En la resolución A/HRC/RES/54/10, el Consejo de Derechos Humanos toma nota"),
+        ("ru", "R", "В резолюции A/HRC/RES/54/10 Совет по правам человека принимает к сведению"),
+        ("ar", "A", "في القرار A/HRC/RES/54/10، مجلس حقوق الإنسان يحيط علما"),
+        ("zh", "C", "在决议 A/HRC/RES/54/10 中，人权理事会注意到"),
+        ("en", "E", "In resolution A/HRC/RES/54/10, the Human Rights Council takes note"),
+        ("fr", "F", "Dans la résolution A/HRC/RES/54/10, le Conseil des droits de l’homme prend note"),
+    ],
+)
+def test_the_extractive_frame_reads_in_each_language(language, suffix, start):
+    sentence = _sentence(_first(language, suffix, "operative"), language)
+    assert fold(sentence).startswith(fold(start)), sentence[:120]
+    assert sentence.endswith("[A/HRC/RES/54/10, OP1]")
+
+
+@pytest.mark.skipif(not HRC54.is_dir(), reason="the shared corpus is not here")
+def test_a_paragraph_in_another_language_is_quoted_and_said_so():
+    english = _first("en", "E", "operative")
+    zh = _sentence(english, "zh")
+    assert zh.startswith("在决议 A/HRC/RES/54/10 中，人权理事会（仅有英文文本）：“Takes note")
+    ru = _sentence(english, "ru")
+    assert "(текст имеется только на языке: английский): «Takes note" in ru
+    preamble = _sentence(_first("zh", "C", "preambular"), "zh")
+    assert preamble.startswith("在决议 A/HRC/RES/54/10 的序言部分，人权理事会：“") and "，。" not in preamble
