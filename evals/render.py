@@ -717,6 +717,11 @@ def render_pdf(resolution: Resolution, path: Path) -> Path:
     short_title = "" if body == "SC" else _short(layout, resolution.title or resolution.symbol, 90.0)
     for number, page in enumerate(layout.pages, 1):
         pdf.add_page()
+        # the page's font set at page level, as a real PDF sets it: fpdf2 sets it inside the page's
+        # first text object, which it may wrap in q … Q (a run of mixed fonts); Q restores a state
+        # without a font, so later runs that do not set it again have none, and pypdf's layout
+        # mode refuses the page ("font not set"): the page was read without its layout
+        pdf._out(pdf._set_font_for_page(pdf.current_font, pdf.font_size_pt))
         if number == 1:
             for x, y0, text, size, align in first:
                 _draw(pdf, x, y0, text, size, align, rtl and x == COL_LEFT)

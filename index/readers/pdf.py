@@ -204,12 +204,11 @@ def rtl_page_text(page) -> str:
             end = start + max(0.0, g["displaced_tx"] - g["tx"])
             right = max(right, end, g["tx"] + extents.get((round(g["ty"], 1), round(g["tx"], 1)), 0.0))
         rows.append((y, "".join(parts), right, line[0]["font_height"]))
-    # the column's right edge: where most lines end
-    ends: dict[int, int] = {}
-    for _, text, right, _ in rows:
-        if _RTL_LETTER.search(text):
-            ends[round(right)] = ends.get(round(right), 0) + 1
-    edge = max(ends, key=lambda k: (ends[k], k)) if ends else max(r for _, _, r, _ in rows)
+    # the column's right edge: the furthest right that two lines or more end at (a short text of
+    # indented first lines and one-line paragraphs has more lines ending at the indent than at the edge)
+    ends = sorted(right for _, text, right, _ in rows if _RTL_LETTER.search(text))
+    shared = [r for i, r in enumerate(ends) if any(abs(r - o) <= 3.0 for j, o in enumerate(ends) if j != i)]
+    edge = max(shared) if shared else max(ends) if ends else max(r for _, _, r, _ in rows)
     out: list[str] = []
     last_y = None
     for y, text, right, height in rows:
