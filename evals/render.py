@@ -717,11 +717,6 @@ def render_pdf(resolution: Resolution, path: Path) -> Path:
     short_title = "" if body == "SC" else _short(layout, resolution.title or resolution.symbol, 90.0)
     for number, page in enumerate(layout.pages, 1):
         pdf.add_page()
-        # the page's font set at page level, as a real PDF sets it: fpdf2 sets it inside the page's
-        # first text object, which it may wrap in q … Q (a run of mixed fonts); Q restores a state
-        # without a font, so later runs that do not set it again have none, and pypdf's layout
-        # mode refuses the page ("font not set"): the page was read without its layout
-        pdf._out(pdf._set_font_for_page(pdf.current_font, pdf.font_size_pt))
         if number == 1:
             for x, y0, text, size, align in first:
                 _draw(pdf, x, y0, text, size, align, rtl and x == COL_LEFT)
@@ -799,6 +794,11 @@ def _draw(pdf, x: float, y: float, text: str, size: float, align: str, rtl: bool
         return
     text = visual_order(text, rtl)
     pdf.set_font_size(size)
+    # every run sets its font and size, as a real PDF's text objects do: fpdf2 sets them once and
+    # counts them as set, but a run that starts in a fallback font is wrapped in q … Q, and Q
+    # restores the state before it, so later runs drew in the font size of an earlier one or in
+    # none (pypdf's layout mode then measured their widths wrong, or refused the page)
+    pdf.current_font_is_set_on_page = False
     width = pdf.get_string_width(text) + 0.5
     height = size * 0.3528 * 1.2
     pdf.set_xy(x - width if align == "R" else x, y - height * 0.8)

@@ -195,7 +195,7 @@ _OP_LABEL = re.compile(rf"^(\d{{1,3}})(?:(?:\.|\s?-)\s+(?=\S)|\.(?=[{_CJK}]))")
 _SUB_LABEL = re.compile(r"^(?:(?:\((?P<p>[^\W\d_]{1,4})\)|(?P<r>[a-z]{1,2}|[ivxlc]{1,5})\)"
                         r"|(?P<d>[a-z]{1,2}|[ivxlc]{1,5})\.)(?:\s+(?=\S)|(?=[" + _CJK + r"]))"
                         r"|(?P<c>[\u3220-\u3229])\s*(?=\S)|(?P<q>’\d{1,2}‘)\s+(?=\S))")
-_BULLET = re.compile(r"^([•·▪◦○–—])\s+(?=\S)")
+_BULLET = re.compile(r"^([•·▪◦○–—-])\s+(?=\S)")  # "-" too: the Arabic texts print a hyphen-minus
 _LABEL_ONLY = re.compile(r"^(?:\d{1,3}[.-]|\(?[a-z]{1,2}\)|\(?[ivxlc]{1,5}\)|[\u3220-\u3229])$")  # "1." "(a)" "b)" alone
 _CLAUSE_END = (",", ";", ":", ".", "،", "؛", "，", "；", "：", "。")
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
