@@ -838,8 +838,8 @@ def _docx_sub_label(para: Paragraph) -> str:
     """A sub-paragraph's label as a UN PDF or DOCX prints it: "(a)", "a)", "1.", a bullet as itself
     ("•", never "(•)"), the Arabic ’1‘ without parentheses."""
     printed = (para.number or "").strip()
-    if printed in _BULLET_LABELS or re.fullmatch(r"[’‘]\w{1,4}[’‘]", printed):
-        return printed  # a bullet, or the Arabic texts' ’1‘ (their (i)), printed as it is
+    if printed in _BULLET_LABELS or re.fullmatch(r"[’‘]\w{1,4}[’‘]|[\u3220-\u3229]", printed):
+        return printed  # a bullet, the Arabic texts' ’1‘ or the Chinese ㈠ (their (i)), printed as it is
     return sub_label(para)
 
 

@@ -191,9 +191,11 @@ _FOOTNOTE_LINE = re.compile(r"^(\d{1,3})\s+(\S.*)$")
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # "1." ("1-" or "1 -" in Arabic); Chinese prints "10.请…" with no space before the ideograph
 _OP_LABEL = re.compile(rf"^(\d{{1,3}})(?:(?:\.|\s?-)\s+(?=\S)|\.(?=[{_CJK}]))")
-# "(a)", "a)", "a.", "(ii)"; Chinese "(a)那些" with no space and "㈠" (its (i)); the Arabic "’1‘" (its (i))
-_SUB_LABEL = re.compile(r"^(?:(?:\((?P<p>[^\W\d_]{1,4})\)|(?P<r>[a-z]{1,2}|[ivxlc]{1,5})\)"
-                        r"|(?P<d>[a-z]{1,2}|[ivxlc]{1,5})\.)(?:\s+(?=\S)|(?=[" + _CJK + r"]))"
+# "(a)", "a)", "a.", "(ii)"; Chinese "(a)那些" with no space and "㈠" (its (i)); the Arabic "’1‘" (its (i)).
+# A bracketed label may touch its first word ("viii)более"): layout mode gives each glyph of a narrow
+# label a full character's width, so the gap to the tab stop after it can vanish.
+_SUB_LABEL = re.compile(r"^(?:(?:\((?P<p>[^\W\d_]{1,4})\)|(?P<r>[a-z]{1,2}|[ivxlc]{1,5})\))(?:\s+(?=\S)|(?=[^\W\d_]))"
+                        r"|(?P<d>[a-z]{1,2}|[ivxlc]{1,5})\.(?:\s+(?=\S)|(?=[" + _CJK + r"]))"
                         r"|(?P<c>[\u3220-\u3229])\s*(?=\S)|(?P<q>’\d{1,2}‘)\s+(?=\S))")
 _BULLET = re.compile(r"^([•·▪◦○–—-])\s+(?=\S)")  # "-" too: the Arabic texts print a hyphen-minus
 _LABEL_ONLY = re.compile(r"^(?:\d{1,3}[.-]|\(?[a-z]{1,2}\)|\(?[ivxlc]{1,5}\)|[\u3220-\u3229])$")  # "1." "(a)" "b)" alone
@@ -293,7 +295,8 @@ def parse_text(text: str, source: str = "", *, paragraph_breaks: Breaks = "auto"
         warnings.append(f"{doc.furniture_lines} page header/footer line(s) removed (symbol, job number, barcode, "
                         "page number, running title)")
     warnings += [f"paragraph continued across a page break at “{words} …”" for words in joined]
-    paragraphs = _structure(texts, notes, warnings, depths)
+    full_line = sorted(len(line.text) for line in main)[int(0.8 * (len(main) - 1))]  # characters of a full line
+    paragraphs = _structure(texts, notes, warnings, depths, full_line)
     if not paragraphs:
         raise UnreadableFile(where, "no paragraphs after the body line")
     annexes = _annex_paragraphs(annex, vocabulary, paragraph_breaks, notes, language)
@@ -885,7 +888,7 @@ _LATIN = "abcdefghijklmnopqrstuvwxyz"
 
 
 def _structure(texts: list[str], notes: _Footnotes, warnings: list[str] | None = None,
-               indents: list[int] | None = None) -> list[Paragraph]:
+               indents: list[int] | None = None, line_chars: int | None = None) -> list[Paragraph]:
     """Rule 8 of the module docstring: paragraph texts in order → PP/OP paragraphs with children.
 
     Continuation texts are collected and joined to their paragraph when the next paragraph starts
@@ -967,7 +970,7 @@ def _structure(texts: list[str], notes: _Footnotes, warnings: list[str] | None =
     if top is not None:
         _settle(top, guessed, None, warnings)
     if indents is not None:
-        paragraphs = _renest(paragraphs, depth)
+        paragraphs = _renest(paragraphs, depth, line_chars)
     if paragraphs and all(p.kind == "preambular" for p in paragraphs) and paragraphs[-1].text.endswith("."):
         # no numbered paragraph: a final one ending in a full stop is the single operative paragraph
         # (preambular paragraphs end with a comma); it keeps number None, as nothing is printed
@@ -979,7 +982,7 @@ _DEEPER = 4  # characters (a level is 1 cm, 7 or 8 of them): this much further i
 # less is the approximate widths of right-to-left runs (`pdf.rtl_page_text`)
 
 
-def _renest(tops: list[Paragraph], depth: dict[int, int]) -> list[Paragraph]:
+def _renest(tops: list[Paragraph], depth: dict[int, int], line_chars: int | None = None) -> list[Paragraph]:
     """Sub-paragraph levels from the first-line indents, where the layout shows its levels by them.
 
     A label alone says little about its level: "(i)" after "(a)" is nested or a sibling, "1." is a
@@ -996,7 +999,10 @@ def _renest(tops: list[Paragraph], depth: dict[int, int]) -> list[Paragraph]:
              for top in tops for parent in top.walk() for child in parent.children]
     if not pairs or any(a is None or b is None for a, b in pairs):
         return tops
-    if sum(b >= a + _DEEPER for a, b in pairs) < 0.8 * len(pairs):
+    # a level (1 cm) is 7 or 8 Latin characters but 3 or 4 ideographs: about half of it, measured
+    # by the characters of a full line (the 14.6 cm column), is a level deeper
+    deeper = max(1, round(line_chars / 25)) if line_chars else _DEEPER
+    if sum(b >= a + deeper for a, b in pairs) < 0.8 * len(pairs):
         return tops
     top_ids = {id(t) for t in tops}
     flat = [(p, id(p) in top_ids) for top in tops for p in top.walk()]
@@ -1009,7 +1015,7 @@ def _renest(tops: list[Paragraph], depth: dict[int, int]) -> list[Paragraph]:
     for p, was_top in flat:
         level = depth[id(p)]
         if was_top and (p.kind == "preambular" or not stack or stack[0][1].kind == "preambular"
-                        or level < stack[0][0] + _DEEPER or _continues(stack[0][1], p)):
+                        or level < stack[0][0] + deeper or _continues(stack[0][1], p)):
             out.append(p)
             stack = [(level, p)]
             continue
@@ -1018,7 +1024,7 @@ def _renest(tops: list[Paragraph], depth: dict[int, int]) -> list[Paragraph]:
             continue
         if was_top:  # a numbered item of a list inside the paragraph above
             p.kind = "subparagraph"
-        while len(stack) > 1 and stack[-1][0] > level - _DEEPER:
+        while len(stack) > 1 and stack[-1][0] > level - deeper:
             stack.pop()
         stack[-1][1].children.append(p)
         stack.append((level, p))
