@@ -191,10 +191,10 @@ _FOOTNOTE_LINE = re.compile(r"^(\d{1,3})\s+(\S.*)$")
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # "1." ("1-" or "1 -" in Arabic); Chinese prints "10.请…" with no space before the ideograph
 _OP_LABEL = re.compile(rf"^(\d{{1,3}})(?:(?:\.|\s?-)\s+(?=\S)|\.(?=[{_CJK}]))")
-# "(a)", "a)", "а)" (a Cyrillic letter, as some Russian texts print it), "a.", "(ii)", "(1)"; Chinese "(a)那些" with no space and "㈠" (its (i)); the Arabic "’1‘" (its (i)).
+# "(a)", "a)", "а)" (a Cyrillic letter, as some Russian texts print it), "a.", "(ii)", "(1)", "1)"; Chinese "(a)那些" with no space and "㈠" (its (i)); the Arabic "’1‘" (its (i)).
 # A bracketed label may touch its first word ("viii)более"): layout mode gives each glyph of a narrow
 # label a full character's width, so the gap to the tab stop after it can vanish.
-_SUB_LABEL = re.compile(r"^(?:(?:\((?P<p>[^\W\d_]{1,4}|\d{1,2})\)|(?P<r>[a-z]{1,2}|[ivxlc]{1,5}|[а-я])\))(?:\s+(?=\S)|(?=[^\W\d_]))"
+_SUB_LABEL = re.compile(r"^(?:(?:\((?P<p>[^\W\d_]{1,4}|\d{1,2})\)|(?P<r>[a-z]{1,2}|[ivxlc]{1,5}|[а-я]|\d{1,2})\))(?:\s+(?=\S)|(?=[^\W\d_]))"
                         r"|(?P<d>[a-z]{1,2}|[ivxlc]{1,5})\.(?:\s+(?=\S)|(?=[" + _CJK + r"]))"
                         r"|(?P<c>[\u3220-\u3229])\s*(?=\S)|(?P<q>’\d{1,2}‘)\s+(?=\S))")
 _BULLET = re.compile(r"^([•·▪◦○–—-])\s+(?=\S)")  # "-" too: the Arabic texts print a hyphen-minus
