@@ -59,6 +59,10 @@ The rules, in the order they apply:
    the first OP continues the previous paragraph. A label printed alone on its line (``1.``,
    ``(b)``, ``b)``) starts a paragraph and joins the text after it. With no numbered paragraph at
    all, a last paragraph ending in a full stop is the single operative paragraph OP1.
+9. Levels by indent: where the layout indents each level's first line further (a PDF read in
+   layout mode; `_renest`) and the labels' nesting mostly agrees with it, sub-paragraphs are nested
+   again by indent: third and fourth levels (``OP36(a)(i)``, ``OP3(f)(iii)(1)``), dashes after a
+   sub-item, ``(i)`` after a heading-like ``(a)``. A text without such indents keeps rule 8's levels.
 
 Left alone on purpose: letter-spacing artefacts inside a line (the seed's ``l’ef fet``) — no rule
 that joins two tokens can tell them from two real words (``in to``, ``en core``).
@@ -191,10 +195,12 @@ _FOOTNOTE_LINE = re.compile(r"^(\d{1,3})\s+(\S.*)$")
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # "1." ("1-" or "1 -" in Arabic); Chinese prints "10.请…" with no space before the ideograph
 _OP_LABEL = re.compile(rf"^(\d{{1,3}})(?:(?:\.|\s?-)\s+(?=\S)|\.(?=[{_CJK}]))")
-# "(a)", "a)", "а)" (a Cyrillic letter, as some Russian texts print it), "a.", "(ii)", "(1)", "1)"; Chinese "(a)那些" with no space and "㈠" (its (i)); the Arabic "’1‘" (its (i)).
-# A bracketed label may touch its first word ("viii)более"): layout mode gives each glyph of a narrow
-# label a full character's width, so the gap to the tab stop after it can vanish.
-_SUB_LABEL = re.compile(r"^(?:(?:\((?P<p>[^\W\d_]{1,4}|\d{1,2})\)|(?P<r>[a-z]{1,2}|[ivxlc]{1,5}|[а-я]|\d{1,2})\))(?:\s+(?=\S)|(?=[^\W\d_]))"
+# "(a)", "a)", "а)" (a Cyrillic letter, as some Russian texts print it), "a.", "(ii)", "(1)", "1)";
+# Chinese "(a)那些" with no space and "㈠" (its (i)); the Arabic "’1‘" (its (i)). A bracketed label
+# may touch its first word ("viii)более"): layout mode gives each glyph of a narrow label a full
+# character's width, so the gap to the tab stop after it can vanish.
+_SUB_LABEL = re.compile(r"^(?:(?:\((?P<p>[^\W\d_]{1,4}|\d{1,2})\)|(?P<r>[a-z]{1,2}|[ivxlc]{1,5}|[а-я]|\d{1,2})\))"
+                        r"(?:\s+(?=\S)|(?=[^\W\d_]))"
                         r"|(?P<d>[a-z]{1,2}|[ivxlc]{1,5})\.(?:\s+(?=\S)|(?=[" + _CJK + r"]))"
                         r"|(?P<c>[\u3220-\u3229])\s*(?=\S)|(?P<q>’\d{1,2}‘)\s+(?=\S))")
 _BULLET = re.compile(r"^([•·▪◦○–—-])\s+(?=\S)")  # "-" too: the Arabic texts print a hyphen-minus
