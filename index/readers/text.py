@@ -189,7 +189,7 @@ _TITLE_RE = re.compile(r"^((?:ES-|S-)?\d+/\d+|\d+)\.(?:\s+(.*))?$")
 _ANNEX_RE = re.compile(rf"^(?:{'|'.join(ANNEX_WORDS)})(?:\s+[IVXLC\d]+)?\.?$", re.I)
 _FURNITURE_TOKEN = re.compile(
     r"GE\.\d{2}-\d{4,6}(?:\([A-Z]\))?|\d{2}-\d{5}(?:\([A-Z]\))?|\([A-Z]\)|\*\d{6,9}\*|\d{1,3}|\d{1,3}/\d{1,3}|\d{6}|-|"
-    r"(?:A|S|E)/[A-Za-z0-9./-]*[A-Za-z0-9]|\(\d{4}\)")
+    r"(?:A|S|E)/[A-Za-z0-9./-]*[A-Za-z0-9](?:\(\d{4}\))?|\(\d{4}\)")  # also "S/RES/2521(2020)" (Chinese headers)
 _FOOTNOTE_RULE = re.compile(r"^_{5,}$")
 _FOOTNOTE_LINE = re.compile(r"^(\d{1,3})\s+(\S.*)$")
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
