@@ -475,7 +475,7 @@ def _body_blocks(resolution: Resolution, language: str, notes: Notes) -> list[Bl
         blocks.append(Block(toks, label=label, first_indent=10.0 + 10.0 * depth,
                             text_indent=9.0 if label else 0.0, footnotes=foot, gap=0.6))
         for child in para.children:
-            add(child, depth + 1, sub_label(child))
+            add(child, depth + 1, _docx_sub_label(child))
 
     for para in resolution.paragraphs:
         add(para, 0, op_label(para, language) if para.kind == "operative" else "")
@@ -500,7 +500,7 @@ def _annex_blocks(resolution: Resolution, language: str, notes: Notes) -> list[B
             item, depth = stack.pop(0)
             local = item.pid.split(".", 1)[-1]
             if depth:
-                label = sub_label(item)
+                label = _docx_sub_label(item)
             elif local.startswith("OP") and item.number:
                 label = op_label(item, language)
             elif item.number:
@@ -558,7 +558,7 @@ class _Layout:
         lines: list[list[Token]] = [[]]
         used = 0.0
         space = self.width(" ", block.size)
-        room = COL_RIGHT - COL_LEFT - block.first_indent - block.text_indent
+        room = COL_RIGHT - COL_LEFT - block.first_indent - self.label_room(block)
         for tok in block.tokens:
             w = self.token_width(tok, block.size)
             gap = space if (lines[-1] and tok.space) else 0.0
@@ -569,6 +569,13 @@ class _Layout:
             lines[-1].append(tok)
             used += gap + w
         return lines
+
+    def label_room(self, block: Block) -> float:
+        """Where the first line's text starts after the label: at the tab stop, or a space after a
+        label too wide for it ("(viii)"), as a word processor's tab goes on to the next stop."""
+        if not block.label:
+            return block.text_indent
+        return max(block.text_indent, self.width(block.label, block.size) + 2 * self.width(" ", block.size))
 
     def note_lines(self, text: str) -> list[str]:
         block = Block(tokens(text, self.language), size=8.0, first_indent=6.0, indent=6.0)
@@ -602,7 +609,7 @@ class _Layout:
             x = indent
             if i == 0 and block.label:
                 pieces.append((x, block.label, block.size, False))
-                x += block.text_indent
+                x += self.label_room(block)
             pieces.extend(self.pieces(line, x, block.size))
             page.lines.append(Placed(self.y, indent, pieces))
             self.y += height
@@ -787,6 +794,11 @@ def _draw(pdf, x: float, y: float, text: str, size: float, align: str, rtl: bool
         return
     text = visual_order(text, rtl)
     pdf.set_font_size(size)
+    # every run sets its font and size, as a real PDF's text objects do: fpdf2 sets them once and
+    # counts them as set, but a run that starts in a fallback font is wrapped in q … Q, and Q
+    # restores the state before it, so later runs drew in the font size of an earlier one or in
+    # none (pypdf's layout mode then measured their widths wrong, or refused the page)
+    pdf.current_font_is_set_on_page = False
     width = pdf.get_string_width(text) + 0.5
     height = size * 0.3528 * 1.2
     pdf.set_xy(x - width if align == "R" else x, y - height * 0.8)
@@ -823,11 +835,11 @@ _BULLET_LABELS = frozenset("•·▪◦○-–—")
 
 
 def _docx_sub_label(para: Paragraph) -> str:
-    """A sub-paragraph's label as a UN DOCX prints it: "(a)", "a)", "1.", a bullet as itself
+    """A sub-paragraph's label as a UN PDF or DOCX prints it: "(a)", "a)", "1.", a bullet as itself
     ("•", never "(•)"), the Arabic ’1‘ without parentheses."""
     printed = (para.number or "").strip()
-    if printed in _BULLET_LABELS or re.fullmatch(r"[’‘]\w{1,4}[’‘]", printed):
-        return printed  # a bullet, or the Arabic texts' ’1‘ (their (i)), printed as it is
+    if printed in _BULLET_LABELS or re.fullmatch(r"[’‘]\w{1,4}[’‘]|[\u3220-\u3229]", printed):
+        return printed  # a bullet, the Arabic texts' ’1‘ or the Chinese ㈠ (their (i)), printed as it is
     return sub_label(para)
 
 

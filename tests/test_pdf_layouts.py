@@ -85,3 +85,94 @@ def test_chinese_footnote_marker_after_a_title_mark_or_comma_is_removed():
     assert flat[:2] == ["回顾《世界人权宣言》和其他文书，", "重申其工作，并注意到报告，"]
     assert res.paragraphs[0].footnotes == ["大会第217 A (III)号决议。"]
     assert flat[2] == "决定继续审议这一问题。"
+
+
+# ------------------------------------------------------------------ levels by indent (issue 12, item 5)
+
+LARGE = CORPUS.parent / "corpus-large"
+
+
+@pytest.mark.parametrize("rel", [
+    "unxml-sc/2023/English/S_RES_2709-2322375E.xml",  # OP36(a)(i), (a)(iii)(bullet1): a heading-like (a)
+    "unxml-sc/2023/English/S_RES_2717-2325640E.xml",  # OP34(i)(a): letters under a roman numeral
+    "unxml-sc/2023/English/S_RES_2705-2321113E.xml",  # OP3(f)(iii)(1): "1." deeper than its OP
+    "unxml-sc/2023/English/S_RES_2687_E.xml",  # "(viii)" wider than its tab stop
+    "unxml-sc/2023/French/S_RES_2713-2323995F.xml",  # "1)" under "i)"
+    "unxml-sc/2023/French/S_RES_2677_F.xml",  # OP3(a)(i)(bullet1): dashes under a sub-item
+])
+def test_deep_sub_paragraphs_and_dash_bullets_read_back_at_their_level(rel, tmp_path):
+    want = _akn(rel)
+    got = roundtrip(want, "pdf", tmp_path)
+    same_ids, _, diff = compare(want, got, want.language)
+    assert same_ids, diff
+
+
+@pytest.mark.parametrize("rel", [
+    "unxml-sc/2023/Arabic/S_RES_2674_A.xml",  # was one paragraph: later pages read without layout
+    "unxml-sc/2021/Arabic/S_RES_2612 (2021)-2119367A.xml",  # "-" bullets, ’1‘ labels
+    "unxml-sc/2023/Arabic/S_RES_2679_A.xml",  # a short text: more indented lines than full ones
+])
+def test_arabic_security_council_pdfs_read_back_the_same_ids(rel, tmp_path):
+    path = LARGE / rel
+    if not path.is_file():
+        pytest.skip(f"{path} not available")
+    want = readers.read(path)
+    got = roundtrip(want, "pdf", tmp_path)
+    same_ids, _, diff = compare(want, got, want.language)
+    assert same_ids, diff
+
+
+def test_every_page_of_a_rendered_pdf_has_its_layout(tmp_path):
+    """fpdf2 wraps a run that starts in a fallback font in q … Q; the renderer makes every run set
+    its font, so pypdf's layout mode reads every page (it refused later pages: "font not set")."""
+    from pypdf import PdfReader
+
+    source = LARGE / "unxml-sc/2023/Arabic/S_RES_2674_A.xml"
+    if not source.is_file():
+        pytest.skip(f"{source} not available")
+    path = render.render_pdf(readers.read(source), tmp_path / "a.pdf")
+    pages = PdfReader(path).pages
+    assert len(pages) > 2
+    for page in pages:
+        assert page.extract_text(extraction_mode="layout").strip()
+
+
+_NESTED = """\
+Resolution 2999 (2030)
+
+Adopted by the Security Council at its 9999th meeting, on 1 January 2030
+
+      The Security Council,
+
+      Recalling its previous resolutions,
+
+      1.   Welcomes the report;
+
+      2.   Decides that the mission shall have the following tasks:
+               (a)  Protection of civilians
+                      (i)   To protect civilians under threat, in line with its
+      previous mandate and the principles of peacekeeping;
+                      (ii)  In support of the authorities, to take active steps, in this regard:
+                              –   to patrol the areas at risk;
+                              –   to report on threats;
+                      (iii) To implement its strategy;
+               (b)  Support to the peace process
+                      1.   Good offices, with the parties, on:
+                      2.   The elections;
+      3.   Decides to remain seized of the matter.
+"""
+
+
+def test_text_reader_nests_sub_paragraphs_by_their_indent():
+    res = parse_text(_NESTED)
+    assert [p.pid for top in res.paragraphs for p in top.walk()] == [
+        "PP1", "OP1", "OP2", "OP2(a)", "OP2(a)(i)", "OP2(a)(ii)", "OP2(a)(ii)(bullet1)", "OP2(a)(ii)(bullet2)",
+        "OP2(a)(iii)", "OP2(b)", "OP2(b)(1)", "OP2(b)(2)", "OP3"]
+
+
+def test_without_deeper_indents_the_labels_decide_the_levels():
+    flat = "\n".join(("      " + line.strip()) if line.startswith("    ") else line for line in _NESTED.splitlines())
+    res = parse_text(flat)
+    pids = [p.pid for top in res.paragraphs for p in top.walk()]
+    assert "OP2(a)(i)" not in pids and "OP2(i)" in pids  # "(a)" ends no clause: (i) is its sibling
+    assert "OP3" in pids

@@ -185,8 +185,8 @@ def rtl_page_text(page) -> str:
     contents = page.get("/Contents")
     if contents is None:
         return ""
-    ops = iter(ContentStream(contents.get_object(), page.pdf, "bytes").operations)
-    groups = _layout_mode.text_show_operations(ops, page._layout_mode_fonts(), True, None)
+    groups, extents = _text_runs(ContentStream(contents.get_object(), page.pdf, "bytes").operations,
+                                 page._layout_mode_fonts())
     if not groups:
         return ""
     char_width = _layout_mode.fixed_char_width(groups, 1.25)
@@ -202,14 +202,13 @@ def rtl_page_text(page) -> str:
                 parts.append(" " * max(1, round((start - end) / char_width)))
             parts.append(g["text"])
             end = start + max(0.0, g["displaced_tx"] - g["tx"])
-            right = max(right, end)
+            right = max(right, end, g["tx"] + extents.get((round(g["ty"], 1), round(g["tx"], 1)), 0.0))
         rows.append((y, "".join(parts), right, line[0]["font_height"]))
-    # the column's right edge: where most lines end
-    ends: dict[int, int] = {}
-    for _, text, right, _ in rows:
-        if _RTL_LETTER.search(text):
-            ends[round(right)] = ends.get(round(right), 0) + 1
-    edge = max(ends, key=lambda k: (ends[k], k)) if ends else max(r for _, _, r, _ in rows)
+    # the column's right edge: the furthest right that two lines or more end at (a short text of
+    # indented first lines and one-line paragraphs has more lines ending at the indent than at the edge)
+    ends = sorted(right for _, text, right, _ in rows if _RTL_LETTER.search(text))
+    shared = [r for i, r in enumerate(ends) if any(abs(r - o) <= 3.0 for j, o in enumerate(ends) if j != i)]
+    edge = max(shared) if shared else max(ends) if ends else max(r for _, _, r, _ in rows)
     out: list[str] = []
     last_y = None
     for y, text, right, height in rows:
@@ -221,6 +220,45 @@ def rtl_page_text(page) -> str:
         indent = round((edge - right) / char_width) if edge - right > _NEAR_EDGE else 0
         out.append(" " * indent + logical_line(text.strip()))
     return "\n".join(out)
+
+
+def _text_runs(operations, fonts) -> tuple[list[dict], dict[tuple[float, float], float]]:
+    """pypdf's layout-mode text runs of a page (`text_show_operations`), and the width of each
+    line of each text object, keyed by where it starts (y, x, as the runs give them).
+
+    pypdf gives every show-text operator of a text object that switches fonts (an Arabic face and
+    a Latin one for "()" or "A/HRC/54/25") the object's starting x, each with its own width, and a
+    run made of several of them the width of its last one: a line measured from its runs alone
+    comes out short, and reads as indented. The sum of its operators' widths is the line's width."""
+    from pypdf._text_extraction._layout_mode import _fixed_width_page as fixed
+
+    state = fixed.TextStateManager()
+    groups: list[dict] = []
+    lines: dict[tuple[float, float], float] = {}
+    ops = iter(operations)
+    for operands, op in ops:
+        if op in (b"BT", b"q"):
+            bts, tjs = fixed.recurse_to_target_op(ops, state, b"ET" if op == b"BT" else b"Q", fonts, True)
+            groups.extend(bts)
+            starts: dict[float, float] = {}
+            widths: dict[float, float] = {}
+            for tj in tjs:
+                if tj.rotated or not tj.font.interpretable:
+                    continue
+                y = round(tj.ty, 1)
+                starts.setdefault(y, tj.tx)
+                widths[y] = widths.get(y, 0.0) + max(0.0, tj.displaced_tx - tj.tx)
+            for y, x in starts.items():
+                lines[(y, x)] = max(lines.get((y, x), 0.0), widths[y])
+        elif op == b"Tf":
+            fixed.set_font_operation(state, fonts, operands)
+        else:
+            state.set_state_param(op, operands)
+    # as `text_show_operations`: x counted from the leftmost run, lines top to bottom
+    min_x = min((g["tx"] for g in groups), default=0.0)
+    groups = sorted((dict(g, tx=g["tx"] - min_x, displaced_tx=g["displaced_tx"] - min_x) for g in groups),
+                    key=lambda g: (g["ty"] * g["flip_sort"], -g["tx"]), reverse=True)
+    return groups, {(y, round(x - min_x, 1)): w for (y, x), w in lines.items()}
 
 
 def _has_image(page) -> bool:

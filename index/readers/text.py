@@ -59,6 +59,10 @@ The rules, in the order they apply:
    the first OP continues the previous paragraph. A label printed alone on its line (``1.``,
    ``(b)``, ``b)``) starts a paragraph and joins the text after it. With no numbered paragraph at
    all, a last paragraph ending in a full stop is the single operative paragraph OP1.
+9. Levels by indent: where the layout indents each level's first line further (a PDF read in
+   layout mode; `_renest`) and the labels' nesting mostly agrees with it, sub-paragraphs are nested
+   again by indent: third and fourth levels (``OP36(a)(i)``, ``OP3(f)(iii)(1)``), dashes after a
+   sub-item, ``(i)`` after a heading-like ``(a)``. A text without such indents keeps rule 8's levels.
 
 Left alone on purpose: letter-spacing artefacts inside a line (the seed's ``l’ef fet``) — no rule
 that joins two tokens can tell them from two real words (``in to``, ``en core``).
@@ -185,17 +189,21 @@ _TITLE_RE = re.compile(r"^((?:ES-|S-)?\d+/\d+|\d+)\.(?:\s+(.*))?$")
 _ANNEX_RE = re.compile(rf"^(?:{'|'.join(ANNEX_WORDS)})(?:\s+[IVXLC\d]+)?\.?$", re.I)
 _FURNITURE_TOKEN = re.compile(
     r"GE\.\d{2}-\d{4,6}(?:\([A-Z]\))?|\d{2}-\d{5}(?:\([A-Z]\))?|\([A-Z]\)|\*\d{6,9}\*|\d{1,3}|\d{1,3}/\d{1,3}|\d{6}|-|"
-    r"(?:A|S|E)/[A-Za-z0-9./-]*[A-Za-z0-9]|\(\d{4}\)")
+    r"(?:A|S|E)/[A-Za-z0-9./-]*[A-Za-z0-9](?:\(\d{4}\))?|\(\d{4}\)")  # also "S/RES/2521(2020)" (Chinese headers)
 _FOOTNOTE_RULE = re.compile(r"^_{5,}$")
 _FOOTNOTE_LINE = re.compile(r"^(\d{1,3})\s+(\S.*)$")
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # "1." ("1-" or "1 -" in Arabic); Chinese prints "10.请…" with no space before the ideograph
 _OP_LABEL = re.compile(rf"^(\d{{1,3}})(?:(?:\.|\s?-)\s+(?=\S)|\.(?=[{_CJK}]))")
-# "(a)", "a)", "a.", "(ii)"; Chinese "(a)那些" with no space and "㈠" (its (i)); the Arabic "’1‘" (its (i))
-_SUB_LABEL = re.compile(r"^(?:(?:\((?P<p>[^\W\d_]{1,4})\)|(?P<r>[a-z]{1,2}|[ivxlc]{1,5})\)"
-                        r"|(?P<d>[a-z]{1,2}|[ivxlc]{1,5})\.)(?:\s+(?=\S)|(?=[" + _CJK + r"]))"
+# "(a)", "a)", "а)" (a Cyrillic letter, as some Russian texts print it), "a.", "(ii)", "(1)", "1)";
+# Chinese "(a)那些" with no space and "㈠" (its (i)); the Arabic "’1‘" (its (i)). A bracketed label
+# may touch its first word ("viii)более"): layout mode gives each glyph of a narrow label a full
+# character's width, so the gap to the tab stop after it can vanish.
+_SUB_LABEL = re.compile(r"^(?:(?:\((?P<p>[^\W\d_]{1,4}|\d{1,2})\)|(?P<r>[a-z]{1,2}|[ivxlc]{1,5}|[а-я]|\d{1,2})\))"
+                        r"(?:\s+(?=\S)|(?=[^\W\d_]))"
+                        r"|(?P<d>[a-z]{1,2}|[ivxlc]{1,5})\.(?:\s+(?=\S)|(?=[" + _CJK + r"]))"
                         r"|(?P<c>[\u3220-\u3229])\s*(?=\S)|(?P<q>’\d{1,2}‘)\s+(?=\S))")
-_BULLET = re.compile(r"^([•·▪◦○–—])\s+(?=\S)")
+_BULLET = re.compile(r"^([•·▪◦○–—-])\s+(?=\S)")  # "-" too: the Arabic texts print a hyphen-minus
 _LABEL_ONLY = re.compile(r"^(?:\d{1,3}[.-]|\(?[a-z]{1,2}\)|\(?[ivxlc]{1,5}\)|[\u3220-\u3229])$")  # "1." "(a)" "b)" alone
 _CLAUSE_END = (",", ";", ":", ".", "،", "؛", "，", "；", "：", "。")
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
@@ -282,7 +290,8 @@ def parse_text(text: str, source: str = "", *, paragraph_breaks: Breaks = "auto"
         raise UnreadableFile(where, "no paragraphs after the body line")
     vocabulary = _vocabulary(doc.lines)
     joined: list[str] = []
-    texts = _segment(main, vocabulary, paragraph_breaks, language, joined)
+    depths: list[int] = []
+    texts = _segment(main, vocabulary, paragraph_breaks, language, joined, depths)
     title, number = _title(cover, vocabulary, body)
     notes = _Footnotes(doc.footnotes)
     notes.prune([title, *texts])
@@ -292,7 +301,8 @@ def parse_text(text: str, source: str = "", *, paragraph_breaks: Breaks = "auto"
         warnings.append(f"{doc.furniture_lines} page header/footer line(s) removed (symbol, job number, barcode, "
                         "page number, running title)")
     warnings += [f"paragraph continued across a page break at “{words} …”" for words in joined]
-    paragraphs = _structure(texts, notes, warnings)
+    full_line = sorted(len(line.text) for line in main)[int(0.8 * (len(main) - 1))]  # characters of a full line
+    paragraphs = _structure(texts, notes, warnings, depths, full_line)
     if not paragraphs:
         raise UnreadableFile(where, "no paragraphs after the body line")
     annexes = _annex_paragraphs(annex, vocabulary, paragraph_breaks, notes, language)
@@ -602,17 +612,46 @@ def _ends_clause(text: str) -> bool:
 
 
 def _segment(lines: list[Line], vocabulary: set[str], breaks: Breaks, language: str = "",
-             joined: list[str] | None = None) -> list[str]:
+             joined: list[str] | None = None, indents: list[int] | None = None) -> list[str]:
     """Paragraph texts; `joined` gets the first words of each line that continues a paragraph
-    across a page break (for `reso inspect`)."""
+    across a page break (for `reso inspect`); `indents` gets each text's first-line indent, counted
+    from its page's left edge (`_page_indents`)."""
     groups: list[list[str]] = []
-    for line, start in zip(lines, _paragraph_starts(lines, breaks, language)):
+    firsts: list[int] = []
+    for line, start, depth in zip(lines, _paragraph_starts(lines, breaks, language), _page_indents(lines)):
         if start or not groups:
             groups.append([])
+            firsts.append(depth)
         elif line.break_before and joined is not None:
             joined.append(" ".join(line.text.split()[:4]))
         groups[-1].append(line.text)
-    return [text for text in (_clean(_join_lines(g, vocabulary)) for g in groups) if text]
+    out = [(text, depth) for text, depth in zip((_clean(_join_lines(g, vocabulary)) for g in groups), firsts) if text]
+    if indents is not None:
+        indents.extend(depth for _, depth in out)
+    return [text for text, _ in out]
+
+
+def _page_indents(lines: list[Line]) -> list[int]:
+    """Each line's indent beyond its page's left edge (the edge as `_first_line_indents` reads it)."""
+    out: list[int] = []
+    page: list[Line] = []
+    base: int | None = None
+
+    def close() -> None:
+        nonlocal base
+        if page:
+            least = min(line.indent for line in page)
+            if base is None or len(page) > 2 or least < base:
+                base = least
+            out.extend(max(0, line.indent - base) for line in page)
+            page.clear()
+
+    for line in lines:
+        if line.break_before and page:
+            close()
+        page.append(line)
+    close()
+    return out
 
 
 def _vocabulary(lines: Iterable[Line]) -> set[str]:
@@ -854,7 +893,8 @@ def _settle(top: Paragraph, guessed: list[Paragraph], next_key: str | None, warn
 _LATIN = "abcdefghijklmnopqrstuvwxyz"
 
 
-def _structure(texts: list[str], notes: _Footnotes, warnings: list[str] | None = None) -> list[Paragraph]:
+def _structure(texts: list[str], notes: _Footnotes, warnings: list[str] | None = None,
+               indents: list[int] | None = None, line_chars: int | None = None) -> list[Paragraph]:
     """Rule 8 of the module docstring: paragraph texts in order → PP/OP paragraphs with children.
 
     Continuation texts are collected and joined to their paragraph when the next paragraph starts
@@ -868,18 +908,37 @@ def _structure(texts: list[str], notes: _Footnotes, warnings: list[str] | None =
     bullets: dict[int, int] = {}
 
     guessed: list[Paragraph] = []  # unlabelled paragraphs under an OP ending with ":" (see `_settle`)
+    depth: dict[int, int] = {}  # first-line indent of each paragraph made (by `id`), for `_renest`
+    pending_depth: int | None = None
 
     def flush() -> None:
         if continued and last is not None:
             last.text = " ".join([last.text, *continued])
         continued.clear()
 
-    for raw in texts:
+    for k, raw in enumerate(texts):
+        here = indents[k] if indents is not None and k < len(indents) else None
         if _LABEL_ONLY.match(raw):  # "1." printed apart from its text
+            if not pending:
+                pending_depth = here
             pending.append(raw)
             continue
+        if (len(pending) == 1 and pending[0][:1].isdigit() and _label(raw) and here is not None
+                and pending_depth is not None and here >= pending_depth + _DEEPER):
+            # "58." alone, then "(a) Requests…" deeper: OP58 prints no words of its own, (a) is its first item
+            flush()
+            if top is not None:
+                _settle(top, guessed, None, warnings)
+            number = pending[0].rstrip(".-")
+            top = last = Paragraph(pid=f"OP{number}", kind="operative", text="", number=number)
+            paragraphs.append(top)
+            depth[id(top)] = pending_depth
+            pending.clear()
+        if pending:
+            here = pending_depth
         raw = " ".join([*pending, raw])
         pending.clear()
+        made = last
         footnotes: list[str] = []
         text = notes.strip(raw, footnotes)
         number, text = _op_number(text, top)
@@ -911,14 +970,91 @@ def _structure(texts: list[str], notes: _Footnotes, warnings: list[str] | None =
             continued.append(text)  # an unnumbered continuation after a numbered paragraph
         if last is not None:
             last.footnotes.extend(footnotes)
+            if last is not made and here is not None:
+                depth[id(last)] = here
     flush()
     if top is not None:
         _settle(top, guessed, None, warnings)
-    if paragraphs and all(p.kind == "preambular" for p in paragraphs) and paragraphs[-1].text.endswith("."):
+    if indents is not None:
+        paragraphs = _renest(paragraphs, depth, line_chars)
+    if paragraphs and all(p.kind == "preambular" for p in paragraphs) and paragraphs[-1].text.endswith((".", "。")):
         # no numbered paragraph: a final one ending in a full stop is the single operative paragraph
         # (preambular paragraphs end with a comma); it keeps number None, as nothing is printed
         paragraphs[-1].pid, paragraphs[-1].kind = "OP1", "operative"
     return paragraphs
+
+
+_DEEPER = 4  # characters (a level is 1 cm, 7 or 8 of them): this much further in is a level deeper;
+# less is the approximate widths of right-to-left runs (`pdf.rtl_page_text`)
+
+
+def _renest(tops: list[Paragraph], depth: dict[int, int], line_chars: int | None = None) -> list[Paragraph]:
+    """Sub-paragraph levels from the first-line indents, where the layout shows its levels by them.
+
+    A label alone says little about its level: "(i)" after "(a)" is nested or a sibling, "1." is a
+    new operative paragraph or an item of a list inside one, a dash after an operative paragraph is
+    a bullet of it. A UN page indents each level's first line further (an operative paragraph's
+    number at 1 cm, "(a)" at 2 cm, "(i)" at 3 cm, "–" at 4 cm), and pypdf's layout mode keeps that
+    indent as leading spaces. When the labels' nesting agrees with the indents (most children start
+    deeper than their parents), the paragraphs are nested again by indent: a child goes under the
+    nearest paragraph before it that starts less deep, and a numbered paragraph that starts deeper
+    than the operative paragraph before it and does not continue its numbering is an item of its
+    list (`OP3(f)(iii)(1)`). Paragraphs are never raised to the top level; ids are given again from
+    the labels. The same rule as the DOCX reader's `_renest`, there from Word's indents."""
+    pairs = [(depth.get(id(parent)), depth.get(id(child)))
+             for top in tops for parent in top.walk() for child in parent.children]
+    if not pairs or any(a is None or b is None for a, b in pairs):
+        return tops
+    # a level (1 cm) is 7 or 8 Latin characters but 3 or 4 ideographs: about half of it, measured
+    # by the characters of a full line (the 14.6 cm column), is a level deeper
+    deeper = max(1, round(line_chars / 25)) if line_chars else _DEEPER
+    if sum(b >= a + deeper for a, b in pairs) < 0.8 * len(pairs):
+        return tops
+    top_ids = {id(t) for t in tops}
+    flat = [(p, id(p) in top_ids) for top in tops for p in top.walk()]
+    if any(depth.get(id(p)) is None for p, _ in flat):
+        return tops
+    for p, _ in flat:
+        p.children = []
+    out: list[Paragraph] = []
+    stack: list[tuple[int, Paragraph]] = []  # the current top-level paragraph and its open descendants
+    for p, was_top in flat:
+        level = depth[id(p)]
+        if was_top and (p.kind == "preambular" or not stack or stack[0][1].kind == "preambular"
+                        or level < stack[0][0] + deeper or _continues(stack[0][1], p)):
+            out.append(p)
+            stack = [(level, p)]
+            continue
+        if not stack:  # a sub-paragraph with no paragraph above it to hold it: as the labels had it
+            out.append(p)
+            continue
+        if was_top:  # a numbered item of a list inside the paragraph above
+            p.kind = "subparagraph"
+        while len(stack) > 1 and stack[-1][0] > level - deeper:
+            stack.pop()
+        stack[-1][1].children.append(p)
+        stack.append((level, p))
+    for top in out:
+        _give_ids(top)
+    return out
+
+
+def _continues(top: Paragraph, p: Paragraph) -> bool:
+    a, b = (top.number or "").strip(), (p.number or "").strip()
+    return a.isdigit() and b.isdigit() and int(b) == int(a) + 1
+
+
+def _give_ids(parent: Paragraph) -> None:
+    """Ids from the printed labels under `parent`, bullets counted in order (as `_attach_child`)."""
+    bullets = 0
+    for child in parent.children:
+        # a sub-paragraph whose label the extraction lost keeps the letter `_settle` gave it
+        key = label_key(child.number) if child.number else (None if "(bullet" in child.pid else _key(child))
+        if key is None:
+            bullets += 1
+            key = f"bullet{bullets}"
+        child.pid = f"{parent.pid}({key})"
+        _give_ids(child)
 
 
 def _op_number(text: str, top: Paragraph | None) -> tuple[str | None, str]:
