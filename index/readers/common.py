@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from reso.index.model import Body, infer_symbol
+from reso.index.model import Body, Paragraph, infer_symbol
 
 _ARABIC_LETTERS = "أ ب ج د ه و ز ح ط ي ك ل م ن س ع ف ص ق ر ش ت ث خ ذ ض ظ غ".split()
 _LATIN_LABELS = [*"abcdefghijklmnopqrstuvwxyz", "aa", "bb"]
@@ -133,3 +133,10 @@ def _symbols(numbers: list[re.Match[str]], body: str) -> Iterable[str]:
             yield f"A/RES/ES-{m.group('es')}"
         elif body != "SKIP":
             yield infer_symbol("HRC" if body == "HRC" else "GA", f"{m.group('session')}/{m.group('n')}")
+
+
+def continues_numbering(top: Paragraph, p: Paragraph) -> bool:
+    """`p`'s number follows `top`'s ("5" after "4"): a new operative paragraph, not an item of a list
+    inside `top` (the indent-nesting rule of the text and DOCX readers)."""
+    a, b = (top.number or "").strip(), (p.number or "").strip()
+    return a.isdigit() and b.isdigit() and int(b) == int(a) + 1

@@ -37,7 +37,7 @@ from pathlib import Path
 
 from reso.errors import UnreadableFile
 from reso.index.model import Paragraph, Resolution
-from reso.index.readers.akn import label_key
+from reso.index.readers.common import continues_numbering, label_key
 from reso.index.readers.text import _clean as clean_text  # the parser's spacing rules, to find its text
 from reso.index.readers.text import parse_text
 
@@ -457,7 +457,7 @@ def _renest(tops: list[Paragraph], owners: list[tuple[Paragraph, int]], blocks: 
     for p, was_top in flat:
         level = indent.get(id(p))
         if was_top and (p.kind == "preambular" or not stack or level is None
-                        or level <= stack[0][0] or _continues(stack[0][1], p)):
+                        or level <= stack[0][0] or continues_numbering(stack[0][1], p)):
             out.append(p)
             stack = [] if p.kind == "preambular" or level is None else [(level, p)]
             continue
@@ -474,11 +474,6 @@ def _renest(tops: list[Paragraph], owners: list[tuple[Paragraph, int]], blocks: 
     for top in out:
         _give_ids(top)
     return out
-
-
-def _continues(top: Paragraph, p: Paragraph) -> bool:
-    a, b = (top.number or "").strip(), (p.number or "").strip()
-    return a.isdigit() and b.isdigit() and int(b) == int(a) + 1
 
 
 def _give_ids(parent: Paragraph) -> None:

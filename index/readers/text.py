@@ -82,7 +82,7 @@ from reso.errors import UnreadableFile
 from reso.index.readers import file_bytes
 from reso.index.model import Body, Paragraph, Resolution, Vote, annex_pid, infer_symbol, normalise_symbol
 from reso.index import symbols
-from reso.index.readers.common import extract_references, label_key
+from reso.index.readers.common import continues_numbering, extract_references, label_key
 
 # ---------------------------------------------------------------------------------------------
 # Language tables (data, not code)
@@ -578,31 +578,8 @@ def _paragraph_starts(lines: list[Line], breaks: Breaks, language: str = "") -> 
 
 
 def _first_line_indents(lines: list[Line]) -> list[bool]:
-    """Which lines are indented deeper than the text's left edge, the edge read page by page.
-
-    A PDF page's text block may sit a character further right or left than the previous page's
-    (A/RES/ES-11/1: continuation lines at 17 spaces on page 1, 18 on page 2), so one edge for the
-    whole text would make every line of a page look indented. A page's edge is its least indented
-    line; a page too short to show one (a line or two) takes the previous page's."""
-    out: list[bool] = []
-    page: list[Line] = []
-    base: int | None = None
-
-    def close() -> None:
-        nonlocal base
-        if page:
-            least = min(line.indent for line in page)
-            if base is None or len(page) > 2 or least < base:
-                base = least
-            out.extend(line.indent > base for line in page)
-            page.clear()
-
-    for line in lines:
-        if line.break_before and page:
-            close()
-        page.append(line)
-    close()
-    return out
+    """Which lines are indented deeper than their page's left edge (`_page_indents`)."""
+    return [depth > 0 for depth in _page_indents(lines)]
 
 
 def _ends_clause(text: str) -> bool:
@@ -632,7 +609,12 @@ def _segment(lines: list[Line], vocabulary: set[str], breaks: Breaks, language: 
 
 
 def _page_indents(lines: list[Line]) -> list[int]:
-    """Each line's indent beyond its page's left edge (the edge as `_first_line_indents` reads it)."""
+    """Each line's indent beyond the text's left edge, the edge read page by page.
+
+    A PDF page's text block may sit a character further right or left than the previous page's
+    (A/RES/ES-11/1: continuation lines at 17 spaces on page 1, 18 on page 2), so one edge for the
+    whole text would make every line of a page look indented. A page's edge is its least indented
+    line; a page too short to show one (a line or two) takes the previous page's."""
     out: list[int] = []
     page: list[Line] = []
     base: int | None = None
@@ -1021,7 +1003,7 @@ def _renest(tops: list[Paragraph], depth: dict[int, int], line_chars: int | None
     for p, was_top in flat:
         level = depth[id(p)]
         if was_top and (p.kind == "preambular" or not stack or stack[0][1].kind == "preambular"
-                        or level < stack[0][0] + deeper or _continues(stack[0][1], p)):
+                        or level < stack[0][0] + deeper or continues_numbering(stack[0][1], p)):
             out.append(p)
             stack = [(level, p)]
             continue
@@ -1037,11 +1019,6 @@ def _renest(tops: list[Paragraph], depth: dict[int, int], line_chars: int | None
     for top in out:
         _give_ids(top)
     return out
-
-
-def _continues(top: Paragraph, p: Paragraph) -> bool:
-    a, b = (top.number or "").strip(), (p.number or "").strip()
-    return a.isdigit() and b.isdigit() and int(b) == int(a) + 1
 
 
 def _give_ids(parent: Paragraph) -> None:
