@@ -59,6 +59,7 @@ class ItemRecord:
     timings_ms: dict[str, float] = field(default_factory=dict)
     error: str = ""  # the exception the question raised; the item then counts as failed everywhere
     cited_texts: list[str] = field(default_factory=list)  # the text of each citation (hostile-text checks)
+    cited_languages: list[str] = field(default_factory=list)  # the language version of each citation
 
 
 # -- matching ------------------------------------------------------------------------------------
@@ -167,6 +168,24 @@ def refusal(records: Sequence[ItemRecord]) -> dict[str, float | int | None]:
     }
 
 
+def language(records: Sequence[ItemRecord]) -> dict[str, float | int | None]:
+    """Whether the assistant spoke the question's language.
+
+    `answered_in_language`: items (answered or declined: a refusal is a message too) whose answer
+    is in the item's language, over items with a language that raised nothing. `citations_in_language`:
+    citations whose paragraph version is in the question's language, over all citations of those
+    items: a paragraph that exists only in another language is rightly cited in it, so this is not
+    expected to reach 1 on crosslingual items.
+    """
+    labelled = [r for r in records if r.item.language and not r.error]
+    cited = [(r.item.language, lang) for r in labelled for lang in r.cited_languages]
+    return {
+        "answered_in_language": ratio(sum(1 for r in labelled if r.answer_language == r.item.language), len(labelled)),
+        "citations_in_language": ratio(sum(1 for a, b in cited if a == b), len(cited)),
+        "items": len(labelled),
+    }
+
+
 def latency(records: Sequence[ItemRecord]) -> dict[str, float | None]:
     values = [r.latency_ms for r in records]
     return {"p50": percentile(values, 50), "p95": percentile(values, 95), "max": max(values, default=None)}
@@ -183,7 +202,9 @@ def summary(records: Sequence[ItemRecord]) -> dict:
         "retrieval": retrieval(records),
         "citations": citations(records),
         "refusal": refusal(records),
+        "language": language(records),
         "latency_ms": latency(records),
+        "ci95": intervals(records),
     }
 
 
@@ -206,6 +227,67 @@ def report(records: Sequence[ItemRecord]) -> dict:
     hostile = [r for r in records if r.item.attack]
     if hostile:
         out["injection"] = injection(hostile)
+    return out
+
+
+# -- confidence intervals ----------------------------------------------------------------------
+#
+# A figure on 30 questions moves by ±0.15 from one sample of questions to the next: the report says
+# how far, by a percentile bootstrap over items (the questions are the sample; the index is fixed).
+# Each resample draws len(items) items with replacement and recomputes the pooled ratios from the
+# items' own counts, so a question citing four paragraphs still weighs four in precision.
+
+BOOTSTRAP_RESAMPLES = 1000
+BOOTSTRAP_SEED = 20261205
+
+
+def _item_counts(r: ItemRecord) -> dict[str, float]:
+    """One item's share of every pooled count the intervals are taken on."""
+    item = r.item
+    out = {"answerable": float(item.answerable), "right_refusal": float(not r.error and r.refused == (not item.answerable))}
+    rank = gold_rank(item, r.retrieved) if item.answerable else None
+    out["hit@1"] = float(rank is not None and rank <= 1)
+    out["hit@5"] = float(rank is not None and rank <= 5)
+    out["rr"] = 1 / rank if rank else 0.0
+    answered = item.answerable and not r.refused
+    cited = distinct(r.cited) if answered else []
+    out["cited"] = float(len(cited))
+    out["gold_cited"] = float(sum(1 for d, p in cited if is_gold(item, d, p)))
+    out["gold"] = float(len(gold_ids(item))) if item.answerable else 0.0
+    out["recalled"] = float(len(recalled_ids(item, r.cited))) if answered else 0.0
+    return out
+
+
+_CI_FIGURES: dict[str, tuple[str, str]] = {  # figure: (numerator, denominator)
+    "hit@1": ("hit@1", "answerable"),
+    "hit@5": ("hit@5", "answerable"),
+    "mrr": ("rr", "answerable"),
+    "precision": ("gold_cited", "cited"),
+    "recall": ("recalled", "gold"),
+    "refusal_accuracy": ("right_refusal", "n"),
+}
+
+
+def intervals(records: Sequence[ItemRecord], resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED) -> dict[str, list[float] | None]:
+    """95 % percentile-bootstrap intervals of the headline ratios: figure → [low, high], None when
+    the figure has nothing to count (or fewer than two items)."""
+    import numpy as np
+
+    if len(records) < 2:
+        return {name: None for name in _CI_FIGURES}
+    rows = [_item_counts(r) | {"n": 1.0} for r in records]
+    columns = {k: np.array([row[k] for row in rows]) for k in rows[0]}
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, len(rows), size=(resamples, len(rows)))
+    out: dict[str, list[float] | None] = {}
+    for name, (num, den) in _CI_FIGURES.items():
+        nums, dens = columns[num][draws].sum(axis=1), columns[den][draws].sum(axis=1)
+        ok = dens > 0
+        if not columns[den].sum() or ok.sum() < resamples // 2:
+            out[name] = None
+            continue
+        values = nums[ok] / dens[ok]
+        out[name] = [round(float(np.percentile(values, 2.5)), 4), round(float(np.percentile(values, 97.5)), 4)]
     return out
 
 

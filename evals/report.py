@@ -37,6 +37,7 @@ COLUMNS: list[tuple[str, str, str]] = [
     ("refusal acc.", "refusal", "accuracy"),
     ("false ref.", "refusal", "false_refusals"),
     ("missed ref.", "refusal", "missed_refusals"),
+    ("in lang.", "language", "answered_in_language"),
     ("errors", "", "errors"),
     ("p50 ms", "latency_ms", "p50"),
     ("p95 ms", "latency_ms", "p95"),
@@ -96,6 +97,7 @@ def item_row(retriever: str, r: ItemRecord) -> dict:
             "invented": [list(p) for p in r.invented],
             "latency_ms": r.latency_ms,
             "answer_language": r.answer_language,
+            "cited_languages": r.cited_languages,
             "answer": r.answer,
             "timings_ms": r.timings_ms,
             "error": r.error,
@@ -121,6 +123,17 @@ def table(rows: dict[str, dict], first: str) -> list[str]:
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for name, block in rows.items():
         lines.append("| " + " | ".join([name, *(cell(block, s, k) for _, s, k in COLUMNS)]) + " |")
+    return lines
+
+
+def interval_table(rows: dict[str, dict], first: str) -> list[str]:
+    """The 95 % bootstrap intervals (`ci95`) of each slice, as "low–high"."""
+    names = list(metrics._CI_FIGURES)
+    lines = ["| " + " | ".join([first, *names]) + " |", "|" + "---|" * (len(names) + 1)]
+    for name, block in rows.items():
+        ci = block.get("ci95") or {}
+        cells = [f"{v[0]:.2f}–{v[1]:.2f}" if v else "–" for v in (ci.get(k) for k in names)]
+        lines.append("| " + " | ".join([name, *cells]) + " |")
     return lines
 
 
@@ -184,6 +197,10 @@ def retriever_section(run: RetrieverRun) -> list[str]:
         "### By kind",
         "",
         *table(rep["by_kind"], "kind"),
+        "",
+        "### 95 % intervals (bootstrap over the questions)",
+        "",
+        *interval_table({"all": rep} | rep["by_language"], "slice"),
         "",
         *(injection_section(rep["injection"]) if "injection" in rep else []),
         *(["### Items to look at", "", *todo, ""] if todo else []),

@@ -69,6 +69,7 @@ def record(item: EvalItem, answer: Answer, latency_ms: float, known: set[Pair]) 
         answer_language=answer.language,
         timings_ms=dict(answer.timings_ms),
         cited_texts=[c.text for c in answer.citations],
+        cited_languages=[c.language for c in answer.citations],
     )
 
 

@@ -188,3 +188,42 @@ def test_splits_by_language_and_kind_carry_the_same_keys():
 def test_the_report_is_plain_json():
     rep = metrics.report([rec(item(), ["OP4"], ["OP4"]), rec(item(answerable=False), refused=True)])
     assert json.loads(json.dumps(rep)) == rep
+
+
+# -- the question's language, and how sure a figure is --------------------------------------------
+
+
+def test_answered_in_language_counts_refusals_and_skips_errors():
+    fr_ok = rec(item(language="fr"), ["OP4"], ["OP4"])
+    fr_ok.answer_language, fr_ok.cited_languages = "fr", ["fr"]
+    zh_en = rec(item(language="zh"), ["OP4"], ["OP4"])
+    zh_en.answer_language, zh_en.cited_languages = "en", ["en"]  # a Chinese question answered in English
+    declined = rec(item(language="ru", answerable=False), refused=True)
+    declined.answer_language = "ru"  # the refusal said in Russian
+    failed = rec(item(language="ar"), error="boom")
+    got = metrics.language([fr_ok, zh_en, declined, failed])
+    assert got == {"answered_in_language": 2 / 3, "citations_in_language": 1 / 2, "items": 3}
+    assert metrics.report([fr_ok, zh_en])["by_language"]["zh"]["language"]["answered_in_language"] == 0.0
+
+
+def test_intervals_hold_the_figure_and_narrow_with_more_questions():
+    def records(n):
+        # every other question finds its gold paragraph first; the rest find it nowhere
+        return [rec(item(id=f"q{i}"), ["OP4"] if i % 2 else ["OP1"], ["OP4"] if i % 2 else ["OP1"]) for i in range(n)]
+
+    small, large = metrics.intervals(records(20)), metrics.intervals(records(400))
+    for ci in (small, large):
+        lo, hi = ci["hit@5"]
+        assert lo < 0.5 < hi
+    width = lambda ci: ci["hit@5"][1] - ci["hit@5"][0]  # noqa: E731
+    assert width(large) < width(small) / 2  # ~1/sqrt(n): twenty times the items, a quarter of the width
+    assert small["precision"][0] < 0.5 < small["precision"][1]
+    assert metrics.intervals(records(20)) == small  # a fixed seed: the same report twice
+
+
+def test_intervals_are_none_where_nothing_is_counted():
+    declined = [rec(item(answerable=False, id=f"u{i}"), refused=True) for i in range(5)]
+    ci = metrics.intervals(declined)
+    assert ci["hit@5"] is None and ci["precision"] is None
+    assert ci["refusal_accuracy"] == [1.0, 1.0]
+    assert metrics.intervals(declined[:1])["refusal_accuracy"] is None
