@@ -228,6 +228,13 @@ class Assistant:
         asked = Question.ask(question, history, filters, language)  # the one analysis of the question
         lang = asked.language
         t1 = time.perf_counter()
+        if asked.unsupported:  # searching German words as English ones would only find noise
+            text = not_understood(lang)
+            yield Delta(text)
+            yield Sources([])
+            timings = {"analyse": (t1 - t0) * 1000, "retrieve": 0.0, "generate": 0.0}
+            yield Done(Answer(text, lang, True, [], [], [], [], timings | {"total": (time.perf_counter() - t0) * 1000}, question=asked))
+            return
         retrieved = state.retriever.retrieve(asked, k=self.k, filters=filters)
         t2 = time.perf_counter()
         decision = state.refusal.decide(asked, retrieved)
@@ -340,6 +347,14 @@ class Assistant:
         """
         self._live_retriever.refresh()
         self._state = self._read_state()
+
+
+def not_understood(nearest: str) -> str:
+    """Which languages are understood, in English and in the understood language nearest the
+    question's (Spanish for a Portuguese question, Russian for a Ukrainian one)."""
+    english = phrase("language_not_understood", "en")
+    near = phrase("language_not_understood", nearest)
+    return english if near == english else f"{english}\n\n{near}"
 
 
 def _index_empty(state: IndexState) -> bool:

@@ -27,6 +27,7 @@ from reso.assistant.query import _paragraph_ref
 from reso.index.analysis import (
     fold,
     guess_language_of,
+    identify_language,
     is_content,
     query_tokens_of_words,
     search_languages,
@@ -79,6 +80,7 @@ class Question:
     context: Question | None = None  # the earlier question an elliptical follow-up leans on
     filters: Filters = field(default_factory=Filters)
     history: tuple[Message, ...] = ()
+    unsupported: str = ""  # the recognised language it is in when that one is not understood ("de", "ja")
 
     # -- building -------------------------------------------------------------------------
     @classmethod
@@ -93,7 +95,7 @@ class Question:
         text = text.strip()
         folded = fold(text)
         own_words = words_folded(folded)
-        lang = language or guess_language_of(own_words, text)
+        lang, unsupported = (language, "") if language else identify_language(own_words, text)
         own_numbers = numbers_of_folded(folded)
         follow = resolve_analysed(text, folded, own_numbers, history)
         search, search_folded = _expand_folded(text, folded)
@@ -117,6 +119,7 @@ class Question:
             context=context,
             filters=filters or Filters(),
             history=tuple(history),
+            unsupported=unsupported,
         )
 
     @classmethod

@@ -302,28 +302,73 @@ def guess_language(text: str, default: str = "en") -> str:
 
 
 def guess_language_of(ws: list[str], raw: str, default: str = "en") -> str:
-    """The question's language: by its script first (Arabic, Han, Cyrillic), then, for Latin
-    letters, the understood language whose stop words (and telling letters) it has most of."""
+    """The understood language to answer in: the question's own (by its script first, then, for
+    Latin letters, the stop words and telling letters it has most of); for a question in a
+    recognised language that is not understood, the nearest understood one; else `default`."""
+    return identify_language(ws, raw, default)[0]
+
+
+def identify_language(ws: list[str], raw: str, default: str = "en") -> tuple[str, str]:
+    """(the understood language to answer in, the recognised-only language the question is in or "").
+
+    A question in German, Portuguese, Ukrainian, Japanese… (`index/data/languages/recognised/`)
+    is told apart from the six it resembles, so that it can be told plainly which languages are
+    understood instead of being searched as French or Russian words.
+    """
     found = detect_language(ws, raw)
-    return found or default
+    table = languages().recognised.get(found)
+    if table is not None:
+        return table.nearest or default, found
+    return found or default, ""
+
+
+# A recognised-only language wins a question from an understood one only with this much evidence
+# (two stop words, or a telling letter and a stop word) and strictly more of it: a stray
+# "der" or "het" in an English question about a German name stays English.
+RECOGNISED_MIN_EVIDENCE = 2.0
 
 
 def detect_language(ws: list[str], raw: str) -> str:
-    """`guess_language_of`, or "" when nothing in the question tells (no script of a table, no stop
-    word, no telling letter): a question in none of the understood languages, or too short to say."""
+    """The question's language, understood or recognised-only, or "" when nothing in the question
+    tells (no script of a table, no stop word, no telling letter): too short to say."""
     langs = languages()
-    counts = [(len(pattern.findall(raw)), code) for code, pattern in langs.scripts]
     letters = sum(1 for ch in raw if ch.isalpha())
+    for code, table in langs.recognised.items():  # a script of its own (kana, Hangul): present is enough
+        if table.detect_script and letters:
+            n = len(re.findall(f"[{table.detect_script}]", raw))
+            if n and n * 6 >= letters:
+                return code
+    lower = raw.lower()
+
+    def evidence(code: str, table, stop: frozenset[str]) -> float:
+        score = float(sum(1 for w in ws if w in stop))
+        if table.detect_characters and any(ch in lower for ch in table.detect_characters):
+            score += table.detect_weight
+        return score
+
+    counts = [(len(pattern.findall(raw)), code) for code, pattern in langs.scripts]
+    within = ""
     if counts:
         n, code = max(counts)
         if n and n * 2 >= letters:  # most of the letters: a Latin name in a Chinese question stays Chinese
-            return code
-    lower = raw.lower()
-    scores: dict[str, float] = {lang: sum(1 for w in ws if w in stop) for lang, stop in STOPWORDS.items()}
-    for code, table in langs.tables.items():
-        if table.detect_characters and any(ch in lower for ch in table.detect_characters):
-            scores[code] = scores.get(code, 0) + table.detect_weight
-    if not scores:
-        return ""
-    best = max(scores, key=lambda c: scores[c] + langs(c).detect_prior)
-    return best if scores[best] > 0 else ""
+            within = code
+    rivals = {c: t for c, t in langs.recognised.items() if t.within == within and not t.detect_script}
+    if within:
+        scores = {within: evidence(within, langs(within), STOPWORDS.get(within, frozenset()))}
+    else:
+        scores = {code: evidence(code, table, STOPWORDS.get(code, frozenset())) for code, table in langs.tables.items()}
+    best = max(scores, key=lambda c: scores[c] + langs(c).detect_prior) if scores else ""
+    top = scores.get(best, 0.0)
+    other = {c: evidence(c, t, _recognised_stopwords()[c]) for c, t in rivals.items()}
+    if other:
+        rival = max(other, key=lambda c: other[c])
+        if other[rival] >= RECOGNISED_MIN_EVIDENCE and other[rival] > top:
+            return rival
+    if within:
+        return within
+    return best if top > 0 else ""
+
+
+@lru_cache(maxsize=1)
+def _recognised_stopwords() -> dict[str, frozenset[str]]:
+    return {code: frozenset(_fold_table(t.stopwords_text).split()) for code, t in languages().recognised.items()}

@@ -46,6 +46,9 @@ class Language:
     stopwords_text: str = ""
     abbreviations: dict[str, str] = field(default_factory=dict)
     generic: tuple[str, ...] = ()  # folded words naming the kind of text, not what it says
+    english_name: str = ""  # a recognised language's name in English (the understood ones say theirs in messages.toml)
+    nearest: str = ""  # a recognised language: the understood language its speakers most likely read
+    within: str = ""  # a recognised language sharing an understood one's script: weighed against that one only
     sections: dict[str, dict[str, Any]] = field(default_factory=dict)  # the other tables, by section
 
     @classmethod
@@ -69,6 +72,9 @@ class Language:
             stopwords_text=table.get("stopwords", ""),
             abbreviations=dict(table.get("abbreviations", {})),
             generic=tuple(table.get("generic", ())),
+            english_name=table.get("english_name", ""),
+            nearest=table.get("nearest", ""),
+            within=table.get("within", ""),
             sections=sections,
         )
 
@@ -81,6 +87,7 @@ class Languages:
     """Every language with a table, in a fixed order (by code), and the unions the code reads."""
 
     tables: dict[str, Language]
+    recognised: dict[str, Language] = field(default_factory=dict)  # told apart, not understood (`recognised/`)
 
     def __call__(self, code: str) -> Language:
         """The table of `code`; an empty one (no stop words, no stemmer) for a language without a file."""
@@ -135,15 +142,21 @@ def _empty(code: str) -> Language:
     return Language(code)
 
 
-def read(directory: Path = DATA) -> Languages:
-    """Every `<code>.toml` of `directory`; a file that is not a language code is ignored."""
+def _read_tables(directory: Path) -> dict[str, Language]:
     tables: dict[str, Language] = {}
     if directory.is_dir():
         for path in sorted(directory.glob("*.toml")):
             if _CODE.match(path.stem):
                 with path.open("rb") as f:
                     tables[path.stem] = Language.from_table(path.stem, tomllib.load(f))
-    return Languages(tables)
+    return tables
+
+
+def read(directory: Path = DATA) -> Languages:
+    """Every `<code>.toml` of `directory` (the understood languages), and of its `recognised/`
+    folder (languages a question is recognised in, to say they are not understood); a file that is
+    not a language code is ignored."""
+    return Languages(_read_tables(directory), _read_tables(directory / "recognised"))
 
 
 @lru_cache(maxsize=1)

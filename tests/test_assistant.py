@@ -85,6 +85,20 @@ def test_out_of_scope_questions_are_declined_with_related_paragraphs_not_sources
     assert "[" not in a.answer  # no citation marker in a refusal
 
 
+@pytest.mark.parametrize(
+    "question, nearest_phrase",
+    [
+        ("Was verlangt der Menschenrechtsrat vom Hochkommissar?", "Arabic, Chinese, English"),
+        ("O que o Conselho pede ao Alto Comissário? Não há prazo?", "árabe"),  # Portuguese: then in Spanish
+    ],
+)
+def test_a_question_in_a_language_not_understood_says_which_are(assistant, question, nearest_phrase):
+    answer = assistant.answer(question)
+    assert answer.refused and answer.citations == [] and answer.related == [] and answer.retrieved == []
+    assert "Arabic, Chinese, English, French, Russian and Spanish" in answer.answer
+    assert nearest_phrase in answer.answer
+
+
 def test_follow_up_next_paragraph(assistant):
     first = assistant.answer("Que demande le Conseil au Haut-Commissaire d'organiser ?")
     history = [Message("user", "Que demande le Conseil au Haut-Commissaire d'organiser ?"), Message("assistant", first.answer)]

@@ -195,3 +195,67 @@ def test_a_paragraph_in_another_language_is_quoted_and_said_so():
     assert "(текст имеется только на языке: английский): «Takes note" in ru
     preamble = _sentence(_first("zh", "C", "preambular"), "zh")
     assert preamble.startswith("在决议 A/HRC/RES/54/10 的序言部分，人权理事会：“") and "，。" not in preamble
+
+
+# -- questions in languages the assistant recognises but does not understand ----------------------
+
+FOREIGN = [
+    ("Was verlangt der Sicherheitsrat von den Mitgliedstaaten?", "de", "en"),
+    ("Welche Resolution hat das Mandat der UNMISS verlängert und bis wann?", "de", "en"),
+    ("Cosa chiede il Consiglio di sicurezza agli Stati membri?", "it", "fr"),
+    ("Qual é o mandato da missão das Nações Unidas no Sudão do Sul?", "pt", "es"),
+    ("Wat vraagt de Raad aan de lidstaten?", "nl", "en"),
+    ("Що вимагає Рада Безпеки від держав?", "uk", "ru"),
+    ("شورای امنیت چه چیزی را درخواست می کند؟", "fa", "ar"),
+    ("安全保障理事会は何を要求していますか", "ja", "zh"),
+    ("안전보장이사회는 무엇을 요구합니까?", "ko", "en"),
+]
+
+
+@pytest.mark.parametrize("question, code, nearest", FOREIGN)
+def test_a_question_in_a_recognised_language_is_told_apart(question, code, nearest):
+    asked = Question.ask(question)
+    assert (asked.unsupported, asked.language) == (code, nearest)
+
+
+def _dev_questions() -> list[dict]:
+    import json
+
+    shared = Path(__file__).resolve().parents[2] / "shared" / "evals"
+    files = [*shared.glob("*.jsonl"), Path(__file__).resolve().parents[1] / "evals" / "datasets" / "seed-dev.jsonl"]
+    return [json.loads(line) for f in files if f.exists() for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_no_question_of_the_six_is_taken_for_another_language():
+    rows = _dev_questions()
+    if len(rows) < 100:
+        pytest.skip("the shared question sets are not here")
+    wrong = [(r["language"], r["question"]) for r in rows if Question.ask(r["question"]).unsupported]
+    assert wrong == []
+    misread = [(r["language"], r["question"]) for r in rows if r.get("language") and Question.ask(r["question"]).language != r["language"]]
+    assert len(misread) <= len(rows) // 100, misread
+
+
+@pytest.mark.skipif(not HRC54.is_dir(), reason="the shared corpus is not here")
+def test_no_paragraph_opening_of_the_six_is_taken_for_another_language():
+    """The first words of real paragraphs (short, no question words: harder than questions)."""
+    from reso.index.analysis import identify_language
+    from reso.index.readers import read
+
+    seen, recognised = 0, []
+    for path in sorted(HRC54.glob("*/A_HRC_RES_54_*.xml"))[:120]:
+        for p in read(path).paragraphs:
+            opening = " ".join(p.text.split()[:8])
+            seen += 1
+            if identify_language(words(opening), opening)[1]:
+                recognised.append(opening)
+    assert seen > 1000 and recognised == []
+
+
+def test_a_question_in_german_is_told_which_languages_are_understood():
+    from reso.assistant.core import not_understood
+
+    text = not_understood("en")
+    assert "Arabic, Chinese, English, French, Russian and Spanish" in text
+    both = not_understood("es")  # a Portuguese question: English, then the nearest understood language
+    assert both.startswith(text) and both != text
