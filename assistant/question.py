@@ -15,11 +15,13 @@ question's `context`, itself a `Question`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 
 from reso.assistant.answer_types import asked_folded
+from reso.index.languages import languages
 from reso.assistant.conversation import resolve_analysed
 from reso.assistant.models import Filters, Message
 from reso.assistant.query import ParagraphRef, QueryAnalysis, abbreviation_pieces, numbers_of_folded, parts_of_folded
@@ -146,22 +148,36 @@ class Question:
         return search_languages(self.language)
 
     @cached_property
+    def search_words(self) -> tuple[str, ...]:
+        """`words` less the word that introduces a named resolution ("resolution" in "resolution
+        30/25"): it names the document, which the number already finds, and matched as a word it
+        ranks the preamble's lists of recalled resolutions above what the question asks about."""
+        if not self.numbers:
+            return self.words
+        named = set(self.numbers)
+        ws = self.words
+        return tuple(
+            w for i, w in enumerate(ws)
+            if not (_RESOLUTION_WORD.fullmatch(w) and any(n in named or n[:1].isdigit() for n in ws[i + 1 : i + 3]))
+        )
+
+    @cached_property
     def stems(self) -> tuple[str, ...]:
         """Content words stemmed for every search language: what the lexical index is asked."""
         return self.stems_for(self.languages)
 
     def stems_for(self, languages: tuple[str, ...]) -> tuple[str, ...]:
-        return _stems(self.words, languages)
+        return _stems(self.search_words, languages)
 
     @cached_property
     def own_tokens(self) -> tuple[str, ...]:
         """Content words stemmed in the question's own language (what the bilingual lexicon translates)."""
-        return tuple(tokens_of_words(list(self.words), self.language))
+        return tuple(tokens_of_words(list(self.search_words), self.language))
 
     @cached_property
     def content_words(self) -> tuple[str, ...]:
         """The question's content words, folded, each once, in order."""
-        return tuple(w for w in dict.fromkeys(self.words) if is_content(w))
+        return tuple(w for w in dict.fromkeys(self.search_words) if is_content(w))
 
     @cached_property
     def parts(self) -> tuple[Question, ...]:
@@ -198,6 +214,20 @@ class Question:
     def analysis(self) -> QueryAnalysis:
         """The older shape of the question's look-up facts (numbers, paragraph, language)."""
         return QueryAnalysis(self.search_text, self.language, list(self.numbers), self.paragraph)
+
+
+class _ResolutionWord:
+    """Every language's word for "resolution" (the tables' `resolution_patterns`), compiled on first use."""
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str]:
+        return re.compile(languages().alternation("paragraphs", "resolution_patterns") or "(?!)")
+
+    def fullmatch(self, word: str) -> bool:
+        return self.pattern.fullmatch(word) is not None
+
+
+_RESOLUTION_WORD = _ResolutionWord()
 
 
 @lru_cache(maxsize=4096)

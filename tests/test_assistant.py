@@ -99,6 +99,19 @@ def test_a_question_in_a_language_not_understood_says_which_are(assistant, quest
     assert nearest_phrase in answer.answer
 
 
+def test_a_long_paragraph_keeps_the_clause_that_answers(assistant):
+    """OP4 of the seed is one 90-word clause; the session asked about is in its last words."""
+    answer = assistant.answer("At which session must the summary report be submitted?")
+    assert cited(answer) == [("A/HRC/RES/30/25", "OP4")]
+    assert "trente-quatrième session" in answer.answer
+    assert answer.answer.index("Prie également") < answer.answer.index("…")  # the lead kept, the middle cut
+
+
+def test_naming_the_resolution_does_not_pull_the_preamble_lists(assistant):
+    named = assistant.answer("What panel does resolution 30/25 ask the High Commissioner to organise?")
+    assert cited(named) == [("A/HRC/RES/30/25", "OP4")]
+
+
 def test_follow_up_next_paragraph(assistant):
     first = assistant.answer("Que demande le Conseil au Haut-Commissaire d'organiser ?")
     history = [Message("user", "Que demande le Conseil au Haut-Commissaire d'organiser ?"), Message("assistant", first.answer)]

@@ -17,6 +17,7 @@ from reso.assistant.generators import GenerationInput
 from reso.assistant.models import Retrieved
 from reso.assistant.question import Question
 from reso.index.analysis import search_languages, tokens
+from reso.assistant.answer_types import gives
 from reso.index.languages import languages
 from reso.prompts import phrase
 
@@ -33,27 +34,61 @@ def _segments(text: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
+LONG_CLAUSE = 30  # a clause longer than this is cut further, at its commas
+MIN_PIECE = 8  # comma pieces shorter than this join the next one ("en s'appuyant sur les moyens existants,")
+
+
+def _pieces(text: str) -> list[str]:
+    """`_segments`, with each long clause cut at its commas into pieces of a readable length.
+
+    A 120-word operative paragraph is often one clause: cutting it at a word count keeps its
+    opening and loses its end, where the session, the date or the amount usually is.
+    """
+    out: list[str] = []
+    for seg in _segments(text):
+        if len(seg.split()) <= LONG_CLAUSE:
+            out.append(seg)
+            continue
+        held = ""
+        for piece in re.split(r"(?<=,)\s+", seg):
+            held = f"{held} {piece}".strip()
+            if len(held.split()) >= MIN_PIECE:
+                out.append(held)
+                held = ""
+        if held:
+            if out and len(held.split()) < MIN_PIECE:
+                out[-1] = f"{out[-1]} {held}"
+            else:
+                out.append(held)
+    return out
+
+
 def condense(text: str, question: Question | str, language: str, max_words: int = MAX_WORDS) -> str:
     """The paragraph, or its lead clause plus the clauses that share most words with the question
-    (and its context), stemmed for the paragraph's language and those it is searched with."""
+    (and its context), stemmed for the paragraph's language and those it is searched with; a clause
+    holding the kind of answer asked for ("at which session", "until when") counts double."""
     flat = " ".join(text.split())
     if len(flat.split()) <= max_words:
         return flat
-    segs = _segments(text)
+    segs = _pieces(text)
     if len(segs) <= 1:
         words = flat.split()
         return " ".join(words[:max_words]) + " …"
     if isinstance(question, str):
         question = Question.of(question)
     q = set(question.terms(search_languages(language)))
-    scored = sorted(
-        range(1, len(segs)), key=lambda i: (-len(q & set(tokens(segs[i], language))), i)
-    )
+    kinds = question.answer_types
+
+    def score(i: int) -> int:
+        found = len(q & set(tokens(segs[i], language)))
+        return found + (2 if kinds and any(gives(k, segs[i]) for k in kinds) else 0)
+
+    scores = {i: score(i) for i in range(1, len(segs))}
     keep = {0}
     budget = max_words - len(segs[0].split())
-    for i in scored:
+    for i in sorted(scores, key=lambda i: (-scores[i], i)):
         n = len(segs[i].split())
-        if n <= budget and len(q & set(tokens(segs[i], language))) > 0:
+        if n <= budget and scores[i] > 0:
             keep.add(i)
             budget -= n
     out, last = [], -1
