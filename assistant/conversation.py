@@ -33,6 +33,7 @@ class _Patterns:
     previous: re.Pattern[str]
     paragraph: re.Pattern[str]
     ellipsis: re.Pattern[str]
+    anaphora: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -45,6 +46,7 @@ def patterns() -> _Patterns:
         re.compile(rf"\b(?:{alt('previous')})\b"),
         re.compile(rf"\b(?:{alt('paragraph')})\b"),
         re.compile(rf"^(?:{alt('ellipsis_openers')})\b"),
+        frozenset(languages().words("conversation", "anaphora")),
     )
 
 
@@ -90,8 +92,15 @@ def resolve_analysed(question: str, folded: str, own_numbers: Sequence[str], his
             ref = ParagraphRef(m.group(1), int(m.group(2)) + step)
             return FollowUp(question, symbol_numbers(doc), ref)
 
-    content = _content_count(words_folded(text))
-    elliptical = content <= SHORT or p.ellipsis.search(text) is not None
+    own_words = words_folded(text)
+    content = _content_count(own_words)
+    # short questions lean on the conversation, unless they name something the previous question did
+    # not and point back at nothing ("Que demande le Conseil au Haut-Commissaire d'organiser ?" after a
+    # question on UNMISS is a new subject, not "and what about the funds?")
+    short = content <= SHORT and (
+        content <= 2 or bool(p.anaphora.intersection(own_words)) or not _new_names(question, previous_question)
+    )
+    elliptical = short or p.ellipsis.search(text) is not None
     if not elliptical:
         return FollowUp(question)
     carried = [] if own_numbers else (previous_numbers or [n for d, _ in cited[:1] for n in symbol_numbers(d)])
@@ -102,6 +111,15 @@ def resolve_analysed(question: str, folded: str, own_numbers: Sequence[str], his
     # the new words say what is asked, the previous question what it is about: retrieval weighs
     # the context lower, so "et pour les fonds ?" looks for funds within the same subject
     return FollowUp(question, carried, context=previous_question)
+
+
+_NAME = re.compile(r"(?<!^)(?<![.?!¿¡]\s)\b([A-ZÀ-ÞА-Я][\w’'-]{2,})")
+
+
+def _new_names(question: str, previous: str) -> set[str]:
+    """Capitalised words (not opening the sentence) of `question` that `previous` does not have."""
+    before = set(fold(previous).split()) | {fold(w) for w in _NAME.findall(previous)}
+    return {fold(w) for w in _NAME.findall(question.strip())} - before
 
 
 def _strip_numbers(question: str) -> str:

@@ -116,3 +116,16 @@ def test_questions_asking_two_things_are_split():
     assert len(parts) == 2 and "embargo" in parts[0] and "groupe d'experts" in parts[1]
     assert question_parts("In resolution 55/14, what panel does the Council decide to hold, and where must the report go?")[1] == "where must the report go"
     assert question_parts("Which States and organizations are invited?") == []
+
+
+def test_a_short_question_naming_a_new_subject_does_not_lean_on_the_conversation():
+    """After a question on UNMISS, a complete question about another body is its own subject."""
+    history = [
+        Message("user", "Jusqu’à quand le mandat de la MINUSS est-il prorogé par la résolution 2677 (2023) ?"),
+        Message("assistant", "… [S/RES/2677(2023), OP1]"),
+    ]
+    fresh = resolve("Que demande le Conseil au Haut-Commissaire d’organiser ?", history)
+    assert fresh.numbers == [] and not fresh.context
+    for leaning in ("Et combien de soldats ?", "Quand doit-il faire rapport au Conseil ?", "Qui dirige la mission ?"):
+        f = resolve(leaning, history)  # an opener, a pronoun, or no new name: still about 2677
+        assert f.numbers == ["2677"] and f.context, leaning
