@@ -345,8 +345,32 @@ class Assistant:
         assignment of a new `IndexState`, after both are built. (Refreshing `self.retriever`
         alone does not reach the questions: call this.)
         """
+        t0 = time.perf_counter()
+        before = len(self._state.retriever.chunks)
         self._live_retriever.refresh()
         self._state = self._read_state()
+        log.info(
+            "index reloaded in %.1f s: %d paragraphs (was %d)",
+            time.perf_counter() - t0, len(self._state.retriever.chunks), before,
+        )
+
+    def watch(self, stop: threading.Event) -> threading.Thread | None:
+        """Check for changes every `refresh_interval` seconds until `stop` is set, questions or not.
+
+        Checking only when a question arrives left the first questions after a `reso ingest`
+        answered from the old index; a server starts this once (`reso serve`, each worker).
+        """
+        if self._refresh_interval <= 0:
+            return None
+
+        def loop() -> None:
+            while not stop.wait(self._refresh_interval):
+                self._last_check = 0.0  # due now
+                self._check_for_changes()
+
+        thread = threading.Thread(target=loop, name="reso-watch", daemon=True)
+        thread.start()
+        return thread
 
 
 def not_understood(nearest: str) -> str:

@@ -252,6 +252,33 @@ def test_a_change_made_by_another_process_is_picked_up_without_a_restart(tmp_pat
     assert "S/RES/2699 (2023)" in documents
 
 
+def test_a_watching_assistant_reloads_without_a_question_and_says_so(tmp_path, seed_path, fixtures_dir, caplog):
+    """`reso serve` watches: the first question after another process's ingest already finds it."""
+    import logging
+    import threading
+    import time
+
+    serving = Library(ChromaStore.open(tmp_path / "index"), HashEmbedder())
+    serving.ingest([seed_path])
+    assistant = Assistant(HybridRetriever(serving), ExtractiveGenerator(), RefusalPolicy(), refresh_interval=0.05)
+    stop = threading.Event()
+    caplog.set_level(logging.INFO, logger="reso.assistant.core")
+    thread = assistant.watch(stop)
+    try:
+        Library(ChromaStore.open(tmp_path / "index"), HashEmbedder()).ingest([fixtures_dir / "akn" / "S_RES_2699-2318982E.xml"])
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and "index reloaded" not in caplog.text:
+            time.sleep(0.05)  # no question asked meanwhile
+        assert "index reloaded" in caplog.text
+        answer = assistant.answer("Haiti Multinational Security Support mission")  # the first question after it
+        assert "S/RES/2699 (2023)" in {c.document for c in answer.citations}
+    finally:
+        stop.set()
+    thread.join(timeout=5)
+    assert not thread.is_alive()
+    assert Assistant(HybridRetriever(serving), ExtractiveGenerator(), RefusalPolicy()).watch(stop) is None  # interval 0: off
+
+
 def test_the_document_list_is_kept_for_its_ttl_and_dropped_by_an_own_ingest(tmp_path, seed_path, fixtures_dir):
     serving = Library(ChromaStore.open(tmp_path / "index"), HashEmbedder(), records_ttl=3600)
     serving.ingest([seed_path])
