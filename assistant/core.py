@@ -349,6 +349,7 @@ class Assistant:
         before = len(self._state.retriever.chunks)
         self._live_retriever.refresh()
         self._state = self._read_state()
+        _give_back_memory()
         log.info(
             "index reloaded in %.1f s: %d paragraphs (was %d)",
             time.perf_counter() - t0, len(self._state.retriever.chunks), before,
@@ -371,6 +372,23 @@ class Assistant:
         thread = threading.Thread(target=loop, name="reso-watch", daemon=True)
         thread.start()
         return thread
+
+
+def _give_back_memory() -> None:
+    """Return the freed old tables' memory to the system after a reload.
+
+    The old tables are a few hundred thousand small objects; once they are freed the C
+    allocator keeps their pages for reuse, so a server's memory grew by a third with each reload
+    (measured on 120k paragraphs: 616 MB → 842 MB; with this, 786 MB). glibc only; elsewhere a no-op.
+    """
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def not_understood(nearest: str) -> str:

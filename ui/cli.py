@@ -346,6 +346,8 @@ def _log_config() -> dict:
     config = copy.deepcopy(LOGGING_CONFIG)
     config["handlers"]["reso"] = {"formatter": "default", "class": "logging.StreamHandler", "stream": "ext://sys.stderr"}
     config["loggers"]["reso.http"] = {"handlers": ["reso"], "level": "INFO", "propagate": False}
+    # the index reloads (`Assistant.refresh`): a deployer sees when new documents became answerable
+    config["loggers"]["reso.assistant.core"] = {"handlers": ["reso"], "level": "INFO", "propagate": False}
     config["loggers"]["bm25s"] = {"level": "WARNING"}  # it sets itself to DEBUG (see ui/app.py quiet_libraries)
     return config
 
