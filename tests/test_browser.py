@@ -38,6 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "index" / "default_corpus" / "A_HRC_RES_30_25-fr.txt"
 ARTIFACTS = ROOT / "test-artifacts"
 DOC_SHOTS = ROOT / "docs" / "screenshots"
+# read at import: the autouse fixture of conftest.py removes every RESO_* variable before each test
+UPDATE_SHOTS = bool(os.environ.get("RESO_UPDATE_SCREENSHOTS"))
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -113,7 +115,7 @@ def _shot(page, name: str, doc_name: str | None = None, **kwargs) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), **kwargs)
-    if doc_name and os.environ.get("RESO_UPDATE_SCREENSHOTS"):
+    if doc_name and UPDATE_SHOTS:
         DOC_SHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, DOC_SHOTS / doc_name)
     return path
@@ -744,7 +746,7 @@ def multilingual_server(tmp_path_factory) -> Iterator[_AppServer]:
 def _doc_shot(page, name: str, **kwargs) -> Path:
     """A screenshot in test-artifacts/, copied to docs/img/ for the README with RESO_UPDATE_SCREENSHOTS=1."""
     path = _shot(page, name, **kwargs)
-    if os.environ.get("RESO_UPDATE_SCREENSHOTS"):
+    if UPDATE_SHOTS:
         DOC_IMG.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, DOC_IMG / f"{name}.png")
     return path
@@ -833,6 +835,10 @@ def test_ui_in_arabic_is_mirrored_and_answers_with_citations(multilingual_server
         # the citation stays a left-to-right island: brackets and comma where they belong
         assert answer.evaluate("(el) => [getComputedStyle(el).direction, getComputedStyle(el).unicodeBidi]") == ["ltr", "isolate"]
         assert answer.inner_text().startswith(f"[{MULTI_SYMBOL}, OP")
+        # the script-free citation picker too: right to left, its marker an LTR isolate before the title
+        option = page.locator("#citation-picker label span").first
+        assert option.evaluate("(el) => getComputedStyle(el).direction") == "rtl"
+        assert option.inner_text().startswith(f"\u2066[{MULTI_SYMBOL}, OP")
         source = page.locator('#sources-panel blockquote[lang="ar"]').first
         assert source.get_attribute("dir") == "rtl"
         assert phrase("ui_adopted", "ar", date="2023-10-11") in page.locator("#sources-panel").inner_text()

@@ -64,7 +64,7 @@ _DEMO = """<!doctype html>
 <body>
 <h1>{heading}</h1>
 <p>{intro}</p>
-<pre><code>{snippet}</code></pre>
+<pre dir="ltr"><code>{snippet}</code></pre>
 <p>{options}</p>
 <nav><a href="?lang=ar" lang="ar">العربية</a> <a href="?lang=zh" lang="zh">中文</a> <a href="?lang=en">English</a>
 <a href="?lang=fr">Français</a> <a href="?lang=ru" lang="ru">Русский</a> <a href="?lang=es" lang="es">Español</a>

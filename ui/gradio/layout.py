@@ -180,7 +180,7 @@ def _side(page: SimpleNamespace, labels: Labels) -> None:
     html_panel = {"js_on_load": None, "apply_default_css": False}  # our CSS, no click events of their own
     labels.make(gr.Markdown, {"value": _heading("ui_sources")}, elem_id="sources-title")
     page.sources = gr.HTML(render_sources(None, "en"), elem_id="sources-panel", max_height=600, **html_panel)
-    page.picker = labels.make(gr.Radio, {"label": "ui_citation_picker"}, choices=[], value=None, visible=False, elem_id="citation-picker")
+    page.picker = labels.make(gr.Radio, {"label": "ui_citation_picker", "rtl": _rtl}, choices=[], value=None, visible=False, elem_id="citation-picker")
     labels.make(gr.Markdown, {"value": _heading("ui_paragraph_view")}, elem_id="paragraph-view-title")
     page.paragraph_view = gr.HTML(render_paragraph_view(None, "en"), elem_id="paragraph-view", **html_panel)
     with labels.make(gr.Accordion, {"label": "ui_whole_resolution"}, open=False, elem_id="whole-resolution"):
