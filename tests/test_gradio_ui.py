@@ -593,3 +593,16 @@ def test_the_page_direction_script_mirrors_only_arabic():
     css = ui._asset("reso.css")
     assert "margin-left" not in css and "border-left" not in css and "padding-left" not in css  # logical properties only
     assert "unicode-bidi: isolate" in css and '"Noto Sans CJK SC"' in css and '"Noto Naskh Arabic"' in css
+
+
+def test_examples_follow_the_index_as_documents_are_added(seed_path, fixtures_dir, tmp_path):
+    library = Library(ChromaStore.open(tmp_path / "grow"), HashEmbedder())
+    library.ingest([seed_path])
+    h = ui.Handlers(Services(Settings(data_dir=tmp_path), library, None), FeedbackStore(tmp_path / "f.db"))
+    before = [u["value"] for u in h.example_updates("fr")]
+    assert before[0] == phrase("ui_example_paragraph", "fr", n="2", document=SEED)
+    assert h.example_updates("fr") == h.example_updates("fr")  # unchanged index: the same (cached) examples
+    library.ingest([fixtures_dir / "akn" / "S_RES_2699-2318982F.xml"])  # French, adopted in 2023
+    after = [u["value"] for u in h.example_updates("fr")]
+    assert after != before and "S/RES/2699 (2023)" in after[0]
+    assert any(SEED in q for q in after)  # the second kind comes from the next most recent document

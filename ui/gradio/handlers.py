@@ -10,7 +10,7 @@ import hmac
 import logging
 import urllib.parse
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import gradio as gr
@@ -91,6 +91,7 @@ class Handlers:
 
     services: Services
     feedback: FeedbackStore
+    _example_cache: dict[str, tuple[int, list[str]]] = field(default_factory=dict, init=False, repr=False)
 
     # asking
 
@@ -197,7 +198,7 @@ class Handlers:
         """One update per example button: a question about an indexed document, in `ui_lang`;
         buttons without a question are hidden. A failing index leaves them hidden, not the page broken."""
         try:
-            questions = example_questions(self.services.library, ui_lang, EXAMPLE_COUNT)
+            questions = self._examples(ui_lang)
         except Exception as exc:
             log_error(log, exc, "while choosing example questions")
             questions = []
@@ -205,6 +206,18 @@ class Handlers:
             gr.update(value=questions[i], visible=True) if i < len(questions) else gr.update(visible=False)
             for i in range(EXAMPLE_COUNT)
         ]
+
+    def _examples(self, ui_lang: str) -> list[str]:
+        """The examples, chosen again only when the index changed: every page load asks for them,
+        and choosing reads a few documents' paragraphs."""
+        records = self.services.library.document_records()
+        fingerprint = hash(tuple((r.document, r.language, r.content_sha) for r in records))
+        cached = self._example_cache.get(ui_lang)
+        if cached is not None and cached[0] == fingerprint:
+            return cached[1]
+        questions = example_questions(self.services.library, ui_lang, EXAMPLE_COUNT)
+        self._example_cache[ui_lang] = (fingerprint, questions)
+        return questions
 
     # filters
 
