@@ -551,13 +551,15 @@ def six_services(tmp_path_factory, seed_path, fixtures_dir) -> Services:
 
 @pytest.mark.parametrize("lang, document", [("ar", "A/HRC/RES/54/10"), ("en", "A/HRC/RES/54/10"), ("fr", SEED)])
 def test_example_questions_come_from_the_index_in_the_interface_language(six_services, lang, document):
-    """Each example is about a document indexed in the page's language, and the assistant answers it
-    from that document, in that language, with citations."""
+    """Each example is about a document indexed in the page's language (a paragraph of it, its subject,
+    the subject alone), and the assistant answers it from that document, in that language, with citations."""
     questions = ui.example_questions(six_services.library, lang)
     assert len(questions) == 3 and len(set(questions)) == 3
     assert questions[0] == phrase("ui_example_paragraph", lang, n="2", document=document)
+    assert document in questions[1] and document not in questions[2]  # the subject alone: a search
+    title = six_services.library.document_chunks(document, lang)[0].title[:20]
+    assert title in questions[1] and title in questions[2]
     for question in questions:
-        assert document in question
         answer = six_services.assistant.answer(question, [], None)
         assert not answer.refused, question
         assert answer.language == lang, question
@@ -568,7 +570,7 @@ def test_example_questions_come_from_the_index_in_the_interface_language(six_ser
 def test_example_questions_without_a_document_in_the_language_ask_about_what_there_is(services):
     """Only the French seed is indexed: the Chinese page asks, in Chinese, about the seed."""
     questions = ui.example_questions(services.library, "zh")
-    assert questions and all(SEED in q for q in questions)
+    assert len(questions) == 3 and SEED in questions[0] and SEED in questions[1]
     assert questions[0] == phrase("ui_example_paragraph", "zh", n="2", document=SEED)
     # a title longer than the limit is cut at a word, and marked
     assert any("…" in q for q in questions)
