@@ -819,6 +819,7 @@ def test_ui_in_arabic_is_mirrored_and_answers_with_citations(multilingual_server
         page.goto(multilingual_server.origin + "/?ui=ar")
         expect(page.locator("html")).to_have_attribute("dir", "rtl", timeout=60_000)
         expect(page.locator("html")).to_have_attribute("lang", "ar")
+        expect(page).to_have_title("مساعد قرارات الأمم المتحدة")
         _labels_in(page, "ar")
         # mirrored: the conversation is on the right, the sources on its left, the title at the right edge
         chat, side = _box(page, "#chat-column"), _box(page, "#side-column")

@@ -591,7 +591,8 @@ def test_the_citation_picker_keeps_markers_left_to_right():
 
 def test_the_page_direction_script_mirrors_only_arabic():
     assert ui.RTL_UI == {"ar"}
-    assert "['ar'].includes(lang)" in ui.DIRECTION_JS and "'dir'" in ui.DIRECTION_JS
+    assert '["ar"].includes(lang)' in ui.DIRECTION_JS and "'dir'" in ui.DIRECTION_JS
+    assert phrase("ui_title", "zh") in ui.DIRECTION_JS  # the tab's title follows the language too
     css = ui._asset("reso.css")
     assert "margin-left" not in css and "border-left" not in css and "padding-left" not in css  # logical properties only
     assert "unicode-bidi: isolate" in css and '"Noto Sans CJK SC"' in css and '"Noto Naskh Arabic"' in css

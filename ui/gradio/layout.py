@@ -13,6 +13,7 @@ reverse (conversation on the right, sources on the left) and the CSS's logical p
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import SimpleNamespace
@@ -40,15 +41,22 @@ FONTS = [
     "Microsoft YaHei", "Geeza Pro", "Segoe UI", "Tahoma", "sans-serif",
 ]  # fmt: skip
 
-# Sets the page's direction and language from the interface language (a client-side event: the
-# browser must know before it lays the page out, and Python cannot reach <html>).
-DIRECTION_JS = f"""(lang) => {{
-  const rtl = {sorted(RTL_UI)!r}.includes(lang);
+# Sets the page's direction, language and title from the interface language (a client-side event:
+# the browser must know before it lays the page out, and Python cannot reach <html>).
+def _direction_js() -> str:
+    titles = json.dumps({code: phrase("ui_title", code) for _, code in UI_LANGUAGES}, ensure_ascii=False)
+    return f"""(lang) => {{
+  const rtl = {json.dumps(sorted(RTL_UI))}.includes(lang);
   document.documentElement.setAttribute('dir', rtl ? 'rtl' : 'ltr');
   document.documentElement.setAttribute('lang', lang || 'en');
   document.body.classList.toggle('reso-rtl', rtl);
+  const titles = {titles};
+  if (titles[lang]) document.title = titles[lang];
   return lang;
 }}"""
+
+
+DIRECTION_JS = _direction_js()
 
 
 def theme() -> gr.themes.Theme:
