@@ -38,6 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "index" / "default_corpus" / "A_HRC_RES_30_25-fr.txt"
 ARTIFACTS = ROOT / "test-artifacts"
 DOC_SHOTS = ROOT / "docs" / "screenshots"
+# read at import: the autouse fixture of conftest.py removes every RESO_* variable before each test
+UPDATE_SHOTS = bool(os.environ.get("RESO_UPDATE_SCREENSHOTS"))
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -113,7 +115,7 @@ def _shot(page, name: str, doc_name: str | None = None, **kwargs) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), **kwargs)
-    if doc_name and os.environ.get("RESO_UPDATE_SCREENSHOTS"):
+    if doc_name and UPDATE_SHOTS:
         DOC_SHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, DOC_SHOTS / doc_name)
     return path
@@ -681,4 +683,301 @@ def test_widget_explains_http_and_stream_errors(stub_site, page):
     )
     assert "generator down" in _widget(page, "[role=alert]").last.inner_text()
     _shot(page, "widget-errors")
+    assert page.errors == []
+
+
+# -- (c) six languages: Arabic right to left, Chinese, and a phone's width -------------------------
+# A second server over resolution A/HRC/RES/54/10 in Arabic, Chinese and English (the AKN files of
+# UNxml: the Arabic and English ones are test fixtures, the Chinese one is in shared/corpus), the
+# seed in French, and a made-up resolution 31/99 whose OP2 runs to 2,000 words in 20 sub-paragraphs.
+
+SHARED = Path(os.environ.get("RESO_SHARED_DIR", ROOT.parent / "shared"))
+AKN = ROOT / "tests" / "fixtures" / "akn"
+CHINESE_54_10 = SHARED / "corpus" / "unxml-hrc" / "54session" / "Chinese" / "A_HRC_RES_54_10C.xml"
+DOC_IMG = ROOT / "docs" / "img"
+MULTI_SYMBOL = "A/HRC/RES/54/10"
+LONG_SYMBOL = "A/HRC/RES/31/99"
+PHONE = {"width": 390, "height": 844}
+
+
+def _long_resolution() -> str:
+    words = "the Office shall continue to assist States in building national capacities for monitoring".split()
+    subs = [
+        f" ({letter}) " + " ".join(words[(i + j) % len(words)] for j in range(100)) + ";"
+        for i, letter in enumerate("abcdefghijklmnopqrst")
+    ]
+    return (
+        "   31/99. Long paragraphs in the paragraph view\n\n \n\n The Human Rights Council,\n\n"
+        " Recalling that some paragraphs of resolutions run to many pages,\n\n"
+        " 1. Requests the Secretary-General to publish a summary of the national monitoring systems;\n\n"
+        " 2. Decides that the national monitoring systems shall be reviewed as follows:\n\n"
+        + "\n\n".join(subs)
+        + "\n\n 3. Invites States to share their experience of national monitoring systems with the Office;\n"
+    )
+
+
+@pytest.fixture(scope="session")
+def multilingual_server(tmp_path_factory) -> Iterator[_AppServer]:
+    if not CHINESE_54_10.is_file():
+        _missing(f"the Chinese version of {MULTI_SYMBOL} is not at {CHINESE_54_10} (set RESO_SHARED_DIR)")
+    from reso.settings import Settings
+
+    folder = tmp_path_factory.mktemp("corpus-six")
+    for source in (SEED, AKN / "A_HRC_RES_54_10A.xml", AKN / "A_HRC_RES_54_10E.xml", CHINESE_54_10):
+        shutil.copyfile(source, folder / source.name)
+    (folder / "A_HRC_RES_31_99-en.txt").write_text(_long_resolution(), encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        for name in list(os.environ):
+            if name.startswith("RESO_"):
+                mp.delenv(name)
+        settings = Settings(
+            data_dir=tmp_path_factory.mktemp("reso-data-six"),
+            embedder="hash",
+            generator="extractive",
+            retriever="hybrid",
+            default_corpus=folder,
+        )
+    from reso.ui.app import create_app
+
+    with _AppServer(create_app(settings)) as server:
+        yield server
+
+
+def _doc_shot(page, name: str, **kwargs) -> Path:
+    """A screenshot in test-artifacts/, copied to docs/img/ for the README with RESO_UPDATE_SCREENSHOTS=1."""
+    path = _shot(page, name, **kwargs)
+    if UPDATE_SHOTS:
+        DOC_IMG.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, DOC_IMG / f"{name}.png")
+    return path
+
+
+def _box(page, selector: str) -> dict:
+    box = page.locator(selector).first.bounding_box()
+    assert box is not None, f"{selector} is not rendered"
+    return box
+
+
+def _no_horizontal_overflow(page) -> None:
+    width = page.evaluate("() => window.innerWidth")
+    scroll = page.evaluate("() => document.documentElement.scrollWidth")
+    assert scroll <= width, f"the page is {scroll} px wide in a {width}-px window"
+    wide = page.evaluate(
+        """(w) => [...document.querySelectorAll('body *')].filter((el) => {
+            const r = el.getBoundingClientRect();
+            return r.width > 0 && r.right > w + 1 && getComputedStyle(el).position !== 'fixed';
+        }).map((el) => el.id || el.className || el.tagName).slice(0, 5)""",
+        width,
+    )
+    assert wide == [], f"elements past the right edge: {wide}"
+
+
+def _labels_in(page, lang: str) -> None:
+    from reso.prompts import phrase
+
+    expect(page.locator("#ask-button")).to_have_text(phrase("ui_ask", lang))
+    expect(page.locator("#sources-title")).to_contain_text(phrase("ui_sources", lang))
+    expect(page.locator("#reso-title h2")).to_have_text(phrase("ui_title", lang))
+    expect(page.locator("#question")).to_contain_text(phrase("ui_question_label", lang))
+
+
+def _ask_first_example(page, lang: str) -> str:
+    """Clicks the first example question (built from the index in `lang`); returns its text."""
+    example = page.locator("#example-1")
+    expect(example).to_be_visible(timeout=60_000)
+    question = example.inner_text().strip()
+    example.click()
+    return question
+
+
+def _answered_with_citation(page, document: str) -> None:
+    page.locator(f'#chat .reso-citation').first.wait_for(state="visible", timeout=60_000)
+    page.locator(f'#sources-panel .reso-citation[data-document="{document}"]').first.wait_for(state="visible", timeout=30_000)
+
+
+def _paragraph_view_capped(page) -> None:
+    """Each paragraph of the view scrolls inside its box: a neighbour of at most 12em, the cited one 30em."""
+    boxes = page.locator("#paragraph-view .reso-paragraph")
+    assert boxes.count() >= 2
+    for height, font, focus in boxes.evaluate_all(
+        "(els) => els.map((el) => [el.getBoundingClientRect().height, parseFloat(getComputedStyle(el).fontSize),"
+        " el.classList.contains('reso-focus')])"
+    ):
+        assert height <= (30 if focus else 12) * font + 20, (height, font, focus)  # plus padding and border
+
+
+def test_ui_in_arabic_is_mirrored_and_answers_with_citations(multilingual_server, browser):
+    from reso.prompts import phrase
+
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ar")
+    ctx.requested = []
+    ctx.on("request", lambda r: ctx.requested.append(r.url))
+    try:
+        page = ctx.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(multilingual_server.origin + "/?ui=ar")
+        expect(page.locator("html")).to_have_attribute("dir", "rtl", timeout=60_000)
+        expect(page.locator("html")).to_have_attribute("lang", "ar")
+        expect(page).to_have_title("مساعد قرارات الأمم المتحدة")
+        _labels_in(page, "ar")
+        # mirrored: the conversation is on the right, the sources on its left, the title at the right edge
+        chat, side = _box(page, "#chat-column"), _box(page, "#side-column")
+        assert chat["x"] > side["x"] + side["width"] - 1
+        title = _box(page, "#reso-title h2")
+        assert title["x"] + title["width"] > 1280 * 0.6
+
+        question = _ask_first_example(page, "ar")
+        assert MULTI_SYMBOL in question and "الفقرة" in question  # about the Arabic version of 54/10, in Arabic
+        _answered_with_citation(page, MULTI_SYMBOL)
+        answer = page.locator("#chat .reso-citation").first
+        # the answer is the Arabic version's paragraph, with the Arabic frame ("في القرار …")
+        assert "في القرار" in page.locator("#chat").inner_text()
+        # the citation stays a left-to-right island: brackets and comma where they belong
+        assert answer.evaluate("(el) => [getComputedStyle(el).direction, getComputedStyle(el).unicodeBidi]") == ["ltr", "isolate"]
+        assert answer.inner_text().startswith(f"[{MULTI_SYMBOL}, OP")
+        # the script-free citation picker too: right to left, its marker an LTR isolate before the title
+        option = page.locator("#citation-picker label span").first
+        assert option.evaluate("(el) => getComputedStyle(el).direction") == "rtl"
+        assert option.inner_text().startswith(f"\u2066[{MULTI_SYMBOL}, OP")
+        source = page.locator('#sources-panel blockquote[lang="ar"]').first
+        assert source.get_attribute("dir") == "rtl"
+        assert phrase("ui_adopted", "ar", date="2023-10-11") in page.locator("#sources-panel").inner_text()
+
+        page.locator(f'#sources-panel .reso-citation[data-document="{MULTI_SYMBOL}"]').first.click()
+        page.locator("#paragraph-view .reso-focus").wait_for(state="visible")
+        _paragraph_view_capped(page)
+        # the other language versions are there, each in its own direction
+        expect(page.locator('#paragraph-view .reso-version[data-language="zh"]')).to_be_visible()
+        assert page.locator('#paragraph-view .reso-version[data-language="en"] p').get_attribute("dir") == "auto"
+        _doc_shot(page, "ui-ar", full_page=True)
+
+        page.set_viewport_size(PHONE)
+        page.wait_for_timeout(300)
+        _no_horizontal_overflow(page)
+        _doc_shot(page, "ui-ar-390")
+        assert errors == []
+        assert [u for u in ctx.requested if not u.startswith(multilingual_server.origin + "/")] == []
+    finally:
+        ctx.close()
+
+
+def test_ui_in_chinese_at_phone_width(multilingual_server, browser):
+    ctx = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
+    ctx.requested = []
+    ctx.on("request", lambda r: ctx.requested.append(r.url))
+    try:
+        page = ctx.new_page()
+        page.goto(multilingual_server.origin + "/")  # the browser's language chooses Chinese
+        expect(page.locator("html")).to_have_attribute("lang", "zh", timeout=60_000)
+        assert page.locator("html").get_attribute("dir") == "ltr"
+        _labels_in(page, "zh")
+        question = _ask_first_example(page, "zh")
+        assert MULTI_SYMBOL in question and "决议" in question
+        _answered_with_citation(page, MULTI_SYMBOL)
+        assert "在决议" in page.locator("#chat").inner_text()
+        assert page.locator('#sources-panel blockquote[lang="zh"]').count() >= 1
+        # the Chinese text is set in a Chinese font (installed, not downloaded)
+        family = page.locator('#sources-panel blockquote[lang="zh"]').first.evaluate("(el) => getComputedStyle(el).fontFamily")
+        assert family.startswith('"Noto Sans CJK SC"')
+        _no_horizontal_overflow(page)
+        # the sources come right after the conversation, before feedback and export
+        chat, sources, feedback = _box(page, "#chat"), _box(page, "#sources-panel"), _box(page, "#feedback")
+        assert chat["y"] < sources["y"] < feedback["y"]
+        _doc_shot(page, "ui-zh-390", full_page=True)
+        assert [u for u in ctx.requested if not u.startswith(multilingual_server.origin + "/")] == []
+    finally:
+        ctx.close()
+
+
+def test_ui_in_english_at_phone_width_keeps_words_whole_and_caps_long_paragraphs(multilingual_server, browser):
+    ctx = browser.new_context(viewport=PHONE, locale="en-GB", is_mobile=True, has_touch=True)
+    try:
+        page = ctx.new_page()
+        page.goto(multilingual_server.origin + "/?ui=en")
+        _labels_in(page, "en")
+        # the title wraps between words only, and the intro uses the page's width, the picker under it
+        broken = page.locator("#reso-title h2").evaluate(
+            """(h) => {
+                const text = h.firstChild;
+                const out = [];
+                let i = 0;
+                for (const word of h.textContent.split(' ')) {
+                    const r = document.createRange();
+                    r.setStart(text, i); r.setEnd(text, i + word.length);
+                    if (r.getClientRects().length > 1) out.push(word);
+                    i += word.length + 1;
+                }
+                return out;
+            }"""
+        )
+        assert broken == []
+        intro, picker = _box(page, "#reso-title"), _box(page, "#ui-language")
+        assert intro["width"] > PHONE["width"] * 0.8
+        assert picker["y"] >= intro["y"] + intro["height"] - 1
+        # the examples are about what is indexed in English: the most recent English version first
+        question = _ask_first_example(page, "en")
+        assert question.startswith("What does paragraph") and MULTI_SYMBOL in question
+        _answered_with_citation(page, MULTI_SYMBOL)
+
+        # a 2,000-word neighbour: its box is capped and scrolls, its sub-paragraphs keep their lines
+        _ask_ui(page, f"What does paragraph 1 of resolution {LONG_SYMBOL} say?")
+        cite = page.locator(f'#sources-panel .reso-citation[data-document="{LONG_SYMBOL}"][data-paragraph="OP1"]')
+        cite.wait_for(state="visible", timeout=60_000)
+        cite.click()
+        long = page.locator('#paragraph-view .reso-paragraph[data-paragraph="OP2"]')
+        long.wait_for(state="visible")
+        _paragraph_view_capped(page)
+        sizes = long.evaluate("(el) => [el.clientHeight, el.scrollHeight]")
+        assert sizes[1] > 3 * sizes[0]  # the rest is a scroll away, not a 3,500-px block
+        lines = long.inner_text().split("\n")
+        assert any(line.strip().startswith("(b) ") for line in lines) and any(line.strip().startswith("(t) ") for line in lines)
+        _no_horizontal_overflow(page)
+        page.locator("#paragraph-view").scroll_into_view_if_needed()
+        _doc_shot(page, "ui-en-390", full_page=True)
+    finally:
+        ctx.close()
+
+
+def test_widget_in_arabic_is_right_to_left(multilingual_server, page):
+    page.goto(multilingual_server.origin + "/widget-demo?lang=ar")
+    launcher = _open_widget(page)
+    assert launcher.get_attribute("aria-label") == "اسأل عن قرارات الأمم المتحدة"
+    assert _widget(page, "button.send").inner_text() == "إرسال"
+    assert _widget(page, ".root").evaluate("(el) => getComputedStyle(el).direction") == "rtl"
+    # mirrored: in the bottom-left corner of the window, the close button at the panel's left end
+    panel = _widget(page, "[role=dialog]").bounding_box()
+    assert panel["x"] < 1280 / 2
+    close, heading = _widget(page, "button.close").bounding_box(), _widget(page, "h2").bounding_box()
+    assert close["x"] < heading["x"]
+    _ask_widget(page, f"ما الذي تنص عليه الفقرة 5 من القرار {MULTI_SYMBOL}؟")
+    answer = _bot_answers(page).last
+    answer.locator("details summary", has_text=f"{MULTI_SYMBOL} OP5").wait_for(state="visible", timeout=60_000)
+    bubble = answer.locator(".bubble")
+    assert bubble.inner_text().startswith("في القرار")
+    assert bubble.evaluate("(el) => getComputedStyle(el).direction") == "rtl"
+    cite = answer.locator("button.cite").first
+    assert cite.evaluate("(el) => [getComputedStyle(el).direction, getComputedStyle(el).unicodeBidi]") == ["ltr", "isolate"]
+    assert answer.locator(".sources h3").inner_text() == "المصادر"
+    cite.click()
+    assert answer.locator('details[data-paragraph="OP5"] .excerpt').get_attribute("lang") == "ar"
+    _doc_shot(page, "widget-ar")
+    assert page.errors == []
+
+
+def test_widget_follows_a_chinese_page(stub_site, multilingual_server, page):
+    """No data-language on the tag: the page's <html lang> decides, and Chinese is one of the six."""
+    page.goto(stub_site.origin + "/?lang=zh-CN")
+    launcher = _open_widget(page)
+    assert launcher.get_attribute("aria-label") == "就联合国决议提问"
+    assert _widget(page, "label[for=reso-question]").inner_text() == "您的问题"
+    assert _widget(page, ".root").evaluate("(el) => getComputedStyle(el).direction") == "ltr"
+    assert _widget(page, "[role=dialog]").bounding_box()["x"] > 1280 / 2
+    page.goto(multilingual_server.origin + "/widget-demo?lang=zh")
+    _open_widget(page)
+    _ask_widget(page, f"{MULTI_SYMBOL} 号决议第 5 段说了什么？")
+    answer = _bot_answers(page).last
+    answer.locator("details summary", has_text=f"{MULTI_SYMBOL} OP5").wait_for(state="visible", timeout=60_000)
+    assert answer.locator(".bubble").inner_text().startswith("在决议")
+    assert answer.locator(".sources h3").inner_text() == "来源"
     assert page.errors == []

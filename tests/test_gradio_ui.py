@@ -259,7 +259,8 @@ def test_check_dates_handler(handlers):
 @pytest.mark.parametrize(
     "header, requested, expected",
     [("fr-FR,fr;q=0.9,en;q=0.8", None, "fr"), ("de-DE,en;q=0.5", None, "en"), ("en;q=0.2,fr;q=0.8", None, "fr"),
-     (None, None, "en"), ("en-GB", "fr", "fr"), ("fr", "xx", "fr")],
+     (None, None, "en"), ("en-GB", "fr", "fr"), ("fr", "xx", "fr"), ("ar-EG,ar;q=0.9", None, "ar"),
+     ("zh-CN,zh;q=0.9", None, "zh"), ("de,ru;q=0.7,en;q=0.3", None, "ru"), ("en", "es", "es"), ("en", "AR", "ar")],
 )  # fmt: skip
 def test_interface_language(header, requested, expected):
     assert ui.ui_language_for(header, requested) == expected
@@ -275,8 +276,10 @@ def test_page_load_opens_the_deep_link_in_the_browser_language(handlers):
     request = SimpleNamespace(
         query_params={"document": SEED, "paragraph": "OP3", "language": "fr"}, headers={"accept-language": "fr-CH, fr;q=0.9"}
     )
-    lang, docs, langs, view, whole, opened = handlers.on_load(request)
+    lang, docs, langs, view, whole, opened, *examples = handlers.on_load(request)
     assert lang == "fr" and opened == ui.Opened(SEED, "OP3", "fr")
+    assert [e["value"] for e in examples] == ui.example_questions(handlers.services.library, "fr")
+    assert all(e["visible"] for e in examples) and SEED in examples[0]["value"]
     assert 'reso-focus" data-paragraph="OP3"' in view and "aria-current" in whole
     [(label, value)] = docs["choices"]
     assert value == SEED and label.startswith(f"{SEED} — Promotion de la coopération") and label.endswith("…")
@@ -494,3 +497,115 @@ def test_exports_older_than_their_lifetime_are_removed_at_the_next_export():
     assert new.read_text() == "new"
     assert not old.parent.exists()
     shutil.rmtree(new.parent)
+
+
+# --- six interface languages -----------------------------------------------------------------
+
+LANGS = ("ar", "zh", "en", "fr", "ru", "es")
+
+
+def _fields(template: str) -> list[str]:
+    import string
+
+    return sorted(name for _, name, _, _ in string.Formatter().parse(template) if name)
+
+
+def test_every_ui_phrase_exists_in_the_six_languages_with_the_same_placeholders():
+    from reso.prompts import messages
+
+    table = messages()
+    keys = [k for k in table["en"] if k.startswith("ui_")] + ["language_not_understood"]
+    assert len(keys) > 60
+    assert [code for _, code in ui.UI_LANGUAGES] == list(LANGS)
+    for lang in LANGS:
+        missing = [k for k in keys if k not in table[lang]]
+        assert missing == [], (lang, missing)
+        wrong = [k for k in keys if _fields(table[lang][k]) != _fields(table["en"][k])]
+        assert wrong == [], (lang, wrong)
+        if lang != "en":  # translated, not copied (only the chat's title may be the same word)
+            same = [k for k in keys if table[lang][k] == table["en"][k] and k not in ("ui_chat_label", "ui_export_citations", "ui_export_question", "ui_filter_documents", "ui_sources")]
+            assert same == [], (lang, same)
+
+
+def test_arabic_and_chinese_phrases_are_in_their_scripts():
+    from reso.prompts import messages
+
+    table = messages()
+    arabic, han = re.compile(r"[\u0600-\u06FF]"), re.compile(r"[\u4E00-\u9FFF]")
+    for key in ("ui_title", "ui_ask", "ui_sources", "ui_example_paragraph", "language_not_understood"):
+        assert arabic.search(table["ar"][key]), key
+        assert han.search(table["zh"][key]), key
+
+
+@pytest.fixture(scope="module")
+def six_services(tmp_path_factory, seed_path, fixtures_dir) -> Services:
+    """The seed (French, 2015) and A/HRC/RES/54/10 (Arabic and English, 2023)."""
+    data_dir = tmp_path_factory.mktemp("ui-six")
+    library = Library(ChromaStore.open(data_dir), HashEmbedder())
+    akn = fixtures_dir / "akn"
+    library.ingest([seed_path, akn / "A_HRC_RES_54_10A.xml", akn / "A_HRC_RES_54_10E.xml"])
+    retriever = HybridRetriever(library)
+    assistant = Assistant(retriever, ExtractiveGenerator(), RefusalPolicy(index=retriever.lexical))
+    return Services(Settings(data_dir=data_dir), library, assistant)
+
+
+@pytest.mark.parametrize("lang, document", [("ar", "A/HRC/RES/54/10"), ("en", "A/HRC/RES/54/10"), ("fr", SEED)])
+def test_example_questions_come_from_the_index_in_the_interface_language(six_services, lang, document):
+    """Each example is about a document indexed in the page's language (a paragraph of it, its subject,
+    the subject alone), and the assistant answers it from that document, in that language, with citations."""
+    questions = ui.example_questions(six_services.library, lang)
+    assert len(questions) == 3 and len(set(questions)) == 3
+    assert questions[0] == phrase("ui_example_paragraph", lang, n="2", document=document)
+    assert document in questions[1] and document not in questions[2]  # the subject alone: a search
+    title = six_services.library.document_chunks(document, lang)[0].title[:20]
+    assert title in questions[1] and title in questions[2]
+    for question in questions:
+        answer = six_services.assistant.answer(question, [], None)
+        assert not answer.refused, question
+        assert answer.language == lang, question
+        assert answer.citations and all(c.document == document and c.language == lang for c in answer.citations), question
+    assert any(c.paragraph == "OP2" for c in six_services.assistant.answer(questions[0], [], None).citations)
+
+
+def test_example_questions_without_a_document_in_the_language_ask_about_what_there_is(services):
+    """Only the French seed is indexed: the Chinese page asks, in Chinese, about the seed."""
+    questions = ui.example_questions(services.library, "zh")
+    assert len(questions) == 3 and SEED in questions[0] and SEED in questions[1]
+    assert questions[0] == phrase("ui_example_paragraph", "zh", n="2", document=SEED)
+    # a title longer than the limit is cut at a word, and marked
+    assert any("…" in q for q in questions)
+
+
+def test_example_buttons_are_hidden_for_an_empty_index(tmp_path):
+    library = Library(ChromaStore.open(tmp_path / "empty"), HashEmbedder())
+    h = ui.Handlers(Services(Settings(data_dir=tmp_path), library, None), FeedbackStore(tmp_path / "f.db"))
+    assert ui.example_questions(library, "en") == []
+    assert [u["visible"] for u in h.example_updates("en")] == [False, False, False]
+
+
+def test_the_citation_picker_keeps_markers_left_to_right():
+    turn = ui.Turn(Q_FR, f"… [{SEED}, OP4]", "fr", sources=(source(),))
+    [(label, _)] = ui.picker_choices(turn, "ar")
+    assert label.startswith(f"\u2066[{SEED}, OP4]\u2069 ")
+
+
+def test_the_page_direction_script_mirrors_only_arabic():
+    assert ui.RTL_UI == {"ar"}
+    assert '["ar"].includes(lang)' in ui.DIRECTION_JS and "'dir'" in ui.DIRECTION_JS
+    assert phrase("ui_title", "zh") in ui.DIRECTION_JS  # the tab's title follows the language too
+    css = ui._asset("reso.css")
+    assert "margin-left" not in css and "border-left" not in css and "padding-left" not in css  # logical properties only
+    assert "unicode-bidi: isolate" in css and '"Noto Sans CJK SC"' in css and '"Noto Naskh Arabic"' in css
+
+
+def test_examples_follow_the_index_as_documents_are_added(seed_path, fixtures_dir, tmp_path):
+    library = Library(ChromaStore.open(tmp_path / "grow"), HashEmbedder())
+    library.ingest([seed_path])
+    h = ui.Handlers(Services(Settings(data_dir=tmp_path), library, None), FeedbackStore(tmp_path / "f.db"))
+    before = [u["value"] for u in h.example_updates("fr")]
+    assert before[0] == phrase("ui_example_paragraph", "fr", n="2", document=SEED)
+    assert h.example_updates("fr") == h.example_updates("fr")  # unchanged index: the same (cached) examples
+    library.ingest([fixtures_dir / "akn" / "S_RES_2699-2318982F.xml"])  # French, adopted in 2023
+    after = [u["value"] for u in h.example_updates("fr")]
+    assert after != before and "S/RES/2699 (2023)" in after[0]
+    assert any(SEED in q for q in after)  # the second kind comes from the next most recent document

@@ -6,6 +6,7 @@
     highlight.py  escaping and the question's words highlighted
     record.py     the conversation record (`Turn`, `Source`) kept per browser session
     filters.py    the filter widgets as the assistant's `Filters`
+    examples.py   example questions made from the indexed documents of the interface language
     export.py     the conversation as Markdown, the files offered for download
 
 The answer logic stays in `Assistant`; this package only renders its events. A `gr.Radio` of the
@@ -17,9 +18,10 @@ from __future__ import annotations
 
 from reso.ui.gradio.export import EXPORT_TTL_S, conversation_markdown, md_escape
 from reso.ui.gradio.filters import FilterError, body_choices, parse_date, parse_filters
-from reso.ui.gradio.handlers import NEIGHBOURS, UI_LANGUAGES, Handlers, Opened, parse_deep_link, ui_language_for
+from reso.ui.gradio.examples import example_questions
+from reso.ui.gradio.handlers import NEIGHBOURS, RTL_UI, UI_LANGUAGES, Handlers, Opened, parse_deep_link, ui_language_for
 from reso.ui.gradio.highlight import Terms, escape, highlight, question_terms, render_text
-from reso.ui.gradio.layout import EXAMPLES, STATIC, Labels, _asset, build, theme
+from reso.ui.gradio.layout import DIRECTION_JS, FONTS, STATIC, Labels, _asset, build, theme
 from reso.ui.gradio.record import Source, Turn, deep_link_query, history_of, last_answered, sources_of, turn_from_answer
 from reso.ui.gradio.render import (
     chat_messages,
@@ -34,9 +36,9 @@ from reso.ui.gradio.render import (
 )
 
 __all__ = [
-    "EXAMPLES", "EXPORT_TTL_S", "NEIGHBOURS", "STATIC", "UI_LANGUAGES", "FilterError", "Handlers", "Labels",
+    "DIRECTION_JS", "EXPORT_TTL_S", "FONTS", "NEIGHBOURS", "RTL_UI", "STATIC", "UI_LANGUAGES", "FilterError", "Handlers", "Labels",
     "Opened", "Source", "Terms", "Turn", "_asset", "body_choices", "build", "chat_messages", "citation_button",
-    "citation_link", "conversation_markdown", "deep_link_query", "escape", "highlight", "history_of",
+    "citation_link", "conversation_markdown", "deep_link_query", "escape", "example_questions", "highlight", "history_of",
     "last_answered", "md_escape", "parse_date", "parse_deep_link", "parse_filters", "picker_choices",
     "question_terms", "render_answer", "render_document", "render_paragraph_view", "render_source",
     "render_sources", "render_text", "sources_of", "theme", "turn_from_answer", "ui_language_for",

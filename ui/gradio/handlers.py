@@ -10,7 +10,7 @@ import hmac
 import logging
 import urllib.parse
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import gradio as gr
@@ -21,6 +21,8 @@ from reso.prompts import phrase
 from reso.schema import clean_text
 from reso.ui.feedback import FeedbackStore
 from reso.ui.gradio.export import _write_temp, conversation_markdown, md_escape
+from reso.ui.gradio.examples import COUNT as EXAMPLE_COUNT
+from reso.ui.gradio.examples import example_questions
 from reso.ui.gradio.filters import FilterError, parse_filters
 from reso.ui.gradio.highlight import Terms
 from reso.ui.gradio.record import Turn, history_of, last_answered, turn_from_answer
@@ -36,7 +38,11 @@ from reso.ui.gradio.render import (
 from reso.ui.services import Services
 
 log = logging.getLogger(__name__)
-UI_LANGUAGES: tuple[tuple[str, str], ...] = (("English", "en"), ("Français", "fr"))
+# the six official languages, each named in itself, in the UN's order (Arabic, Chinese, English, French, Russian, Spanish)
+UI_LANGUAGES: tuple[tuple[str, str], ...] = (
+    ("العربية", "ar"), ("中文", "zh"), ("English", "en"), ("Français", "fr"), ("Русский", "ru"), ("Español", "es"),
+)  # fmt: skip
+RTL_UI = frozenset({"ar"})  # interface languages written right to left: the page is mirrored
 NEIGHBOURS = 2
 
 
@@ -85,6 +91,7 @@ class Handlers:
 
     services: Services
     feedback: FeedbackStore
+    _example_cache: dict[str, tuple[int, list[str]]] = field(default_factory=dict, init=False, repr=False)
 
     # asking
 
@@ -168,7 +175,8 @@ class Handlers:
         return self.open_paragraph(Opened(*link) if link else None, turns, ui_lang)
 
     def on_load(self, request: gr.Request) -> tuple[Any, ...]:
-        """Interface language from the browser, fresh filter choices, and the deep link if any."""
+        """Interface language from the browser, fresh filter choices, the deep link if any, and
+        example questions from what is indexed now (one update per example button)."""
         params = dict(getattr(request, "query_params", {}) or {})
         headers = getattr(request, "headers", {}) or {}
         ui_lang = ui_language_for(headers.get("accept-language"), params.get("ui"))
@@ -181,7 +189,35 @@ class Handlers:
             view,
             whole,
             opened,
+            *self.example_updates(ui_lang),
         )
+
+    # example questions
+
+    def example_updates(self, ui_lang: str) -> list[dict[str, Any]]:
+        """One update per example button: a question about an indexed document, in `ui_lang`;
+        buttons without a question are hidden. A failing index leaves them hidden, not the page broken."""
+        try:
+            questions = self._examples(ui_lang)
+        except Exception as exc:
+            log_error(log, exc, "while choosing example questions")
+            questions = []
+        return [
+            gr.update(value=questions[i], visible=True) if i < len(questions) else gr.update(visible=False)
+            for i in range(EXAMPLE_COUNT)
+        ]
+
+    def _examples(self, ui_lang: str) -> list[str]:
+        """The examples, chosen again only when the index changed: every page load asks for them,
+        and choosing reads a few documents' paragraphs."""
+        records = self.services.library.document_records()
+        fingerprint = hash(tuple((r.document, r.language, r.content_sha) for r in records))
+        cached = self._example_cache.get(ui_lang)
+        if cached is not None and cached[0] == fingerprint:
+            return cached[1]
+        questions = example_questions(self.services.library, ui_lang, EXAMPLE_COUNT)
+        self._example_cache[ui_lang] = (fingerprint, questions)
+        return questions
 
     # filters
 

@@ -3,10 +3,17 @@
 Assets are local: the CSS is injected by a hidden component and `theme()` names system fonts only
 (Gradio's default theme is also served from its own files). `create_app` passes `theme()` to
 `gr.mount_gradio_app`, which in Gradio 6 replaces the Blocks' own theme.
+
+Order on the page: the header (title, intro, language picker, which wraps under the intro on a
+phone), then the conversation with the sources beside it (under it on a phone), then feedback
+and export, which concern the conversation as a whole. In Arabic the page is mirrored: a script
+sets `dir="rtl"` and `lang` on <html> whenever the interface language changes, so the flex rows
+reverse (conversation on the right, sources on the left) and the CSS's logical properties follow.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import SimpleNamespace
@@ -18,22 +25,43 @@ from reso.prompts import phrase
 from reso.ui.feedback import FeedbackStore
 from reso.ui.gradio.export import EXPORT_TTL_S
 from reso.ui.gradio.filters import body_choices
-from reso.ui.gradio.handlers import UI_LANGUAGES, Handlers, Opened
+from reso.ui.gradio.examples import COUNT as EXAMPLE_COUNT
+from reso.ui.gradio.handlers import RTL_UI, UI_LANGUAGES, Handlers, Opened
 from reso.ui.gradio.record import Turn
 from reso.ui.gradio.render import render_document, render_paragraph_view, render_sources
 from reso.ui.services import Services
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
-EXAMPLES = (
-    "Que demande le Conseil au Haut-Commissaire d'organiser ?",
-    "Which funds are States invited to increase their contributions to?",
-    "What does OP 5 of resolution 30/25 say?",
-)
+# Installed fonts only, by name (Debian's fonts-noto-core and fonts-noto-cjk, which CI installs, and
+# their usual counterparts on macOS and Windows): the page must render with no network, so no font
+# file is fetched. The browser falls back per character, so Arabic and Chinese text in an English
+# page still finds its script; reso.css adds a :lang() preference so Chinese gets Chinese glyph forms.
+FONTS = [
+    "system-ui", "Noto Sans", "Noto Naskh Arabic", "Noto Sans Arabic", "Noto Sans CJK SC", "PingFang SC",
+    "Microsoft YaHei", "Geeza Pro", "Segoe UI", "Tahoma", "sans-serif",
+]  # fmt: skip
+
+# Sets the page's direction, language and title from the interface language (a client-side event:
+# the browser must know before it lays the page out, and Python cannot reach <html>).
+def _direction_js() -> str:
+    titles = json.dumps({code: phrase("ui_title", code) for _, code in UI_LANGUAGES}, ensure_ascii=False)
+    return f"""(lang) => {{
+  const rtl = {json.dumps(sorted(RTL_UI))}.includes(lang);
+  document.documentElement.setAttribute('dir', rtl ? 'rtl' : 'ltr');
+  document.documentElement.setAttribute('lang', lang || 'en');
+  document.body.classList.toggle('reso-rtl', rtl);
+  const titles = {titles};
+  if (titles[lang]) document.title = titles[lang];
+  return lang;
+}}"""
+
+
+DIRECTION_JS = _direction_js()
 
 
 def theme() -> gr.themes.Theme:
     """System fonts only: the page must render with no network."""
-    return gr.themes.Default(font=["system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
+    return gr.themes.Default(font=FONTS, font_mono=["ui-monospace", "monospace"])
 
 
 def _asset(name: str) -> str:
@@ -72,10 +100,14 @@ class Labels:
         return [gr.update(**attrs(lang)) for _, attrs in self.entries]
 
 
+def _rtl(lang: str) -> bool:
+    return lang in RTL_UI
+
+
 def _ask_area(page: SimpleNamespace, labels: Labels) -> None:
     page.chatbot = labels.make(
         gr.Chatbot,
-        {"label": "ui_chat_label", "placeholder": "ui_chat_placeholder"},
+        {"label": "ui_chat_label", "placeholder": "ui_chat_placeholder", "rtl": _rtl},
         elem_id="chat",
         height=520,
         buttons=["copy", "copy_all"],
@@ -85,7 +117,7 @@ def _ask_area(page: SimpleNamespace, labels: Labels) -> None:
     with gr.Row(elem_id="ask-row"):
         page.question = labels.make(
             gr.Textbox,
-            {"label": "ui_question_label", "placeholder": "ui_question_placeholder"},
+            {"label": "ui_question_label", "placeholder": "ui_question_placeholder", "rtl": _rtl},
             lines=1,
             max_lines=4,
             autofocus=True,
@@ -95,9 +127,12 @@ def _ask_area(page: SimpleNamespace, labels: Labels) -> None:
         page.ask_button = labels.make(gr.Button, {"value": "ui_ask"}, variant="primary", scale=1, min_width=100, elem_id="ask-button")
     with gr.Row(elem_id="examples"):
         labels.make(gr.Markdown, {"value": "ui_examples"}, elem_id="examples-label")
+        # questions about what is indexed, set at page load and on a language switch (handlers.example_updates)
         page.examples = [
-            gr.Button(q, size="sm", elem_classes=["reso-example"], elem_id=f"example-{i}") for i, q in enumerate(EXAMPLES, 1)
+            gr.Button("", size="sm", visible=False, elem_classes=["reso-example"], elem_id=f"example-{i}")
+            for i in range(1, EXAMPLE_COUNT + 1)
         ]
+    page.clear = labels.make(gr.Button, {"value": "ui_clear"}, variant="secondary", size="sm", elem_id="clear-button")
 
 
 def _filters(page: SimpleNamespace, labels: Labels, h: Handlers) -> None:
@@ -153,7 +188,7 @@ def _side(page: SimpleNamespace, labels: Labels) -> None:
     html_panel = {"js_on_load": None, "apply_default_css": False}  # our CSS, no click events of their own
     labels.make(gr.Markdown, {"value": _heading("ui_sources")}, elem_id="sources-title")
     page.sources = gr.HTML(render_sources(None, "en"), elem_id="sources-panel", max_height=600, **html_panel)
-    page.picker = labels.make(gr.Radio, {"label": "ui_citation_picker"}, choices=[], value=None, visible=False, elem_id="citation-picker")
+    page.picker = labels.make(gr.Radio, {"label": "ui_citation_picker", "rtl": _rtl}, choices=[], value=None, visible=False, elem_id="citation-picker")
     labels.make(gr.Markdown, {"value": _heading("ui_paragraph_view")}, elem_id="paragraph-view-title")
     page.paragraph_view = gr.HTML(render_paragraph_view(None, "en"), elem_id="paragraph-view", **html_panel)
     with labels.make(gr.Accordion, {"label": "ui_whole_resolution"}, open=False, elem_id="whole-resolution"):
@@ -194,15 +229,17 @@ def _wire(page: SimpleNamespace, labels: Labels, h: Handlers, demo: gr.Blocks) -
 
     def relabel(lang: str, turns: list[Turn], opened: Opened | None) -> list[Any]:
         view, whole, _ = h.open_paragraph(opened, turns, lang)
-        return [*labels.updates(lang), render_sources(turns[-1] if turns else None, lang), view, whole]
+        sources = render_sources(turns[-1] if turns else None, lang)
+        return [*labels.updates(lang), sources, view, whole, *h.example_updates(lang)]
 
+    page.ui_lang.change(None, [page.ui_lang], None, js=DIRECTION_JS, **private)
     page.ui_lang.change(
         relabel,
         [page.ui_lang, page.turns, page.opened],
-        [*labels.components, page.sources, page.paragraph_view, page.whole],
+        [*labels.components, page.sources, page.paragraph_view, page.whole, *page.examples],
         **private,
     )
-    demo.load(h.on_load, None, [page.ui_lang, page.documents, page.languages, *view_outputs], **private)
+    demo.load(h.on_load, None, [page.ui_lang, page.documents, page.languages, *view_outputs, *page.examples], **private)
 
 
 def build(services: Services, feedback: FeedbackStore | None = None) -> gr.Blocks:
@@ -222,19 +259,21 @@ def build(services: Services, feedback: FeedbackStore | None = None) -> gr.Block
             apply_default_css=False,
         )
         page.turns, page.opened = gr.State([]), gr.State(None)
-        with gr.Row(elem_id="reso-header"):
-            labels.make(gr.Markdown, {"value": _header}, elem_id="reso-title")
+        with gr.Row(elem_id="reso-header"):  # reso.css lets the picker wrap under the intro on a phone
+            labels.make(gr.Markdown, {"value": _header, "rtl": _rtl}, elem_id="reso-title")
             page.ui_lang = labels.make(
-                gr.Radio, {"label": "ui_language"}, choices=UI_LANGUAGES, value="en", elem_id="ui-language", scale=0, min_width=220
+                gr.Radio, {"label": "ui_language"}, choices=UI_LANGUAGES, value="en", elem_id="ui-language", scale=0, min_width=260
             )
-        with gr.Row(equal_height=False):
+        with gr.Row(equal_height=False, elem_id="reso-main"):
             with gr.Column(scale=3, elem_id="chat-column"):
                 _ask_area(page, labels)
                 _filters(page, labels, h)
-                _feedback(page, labels)
-                _export(page, labels, admin=bool(services.settings.admin_key))
-                page.clear = labels.make(gr.Button, {"value": "ui_clear"}, variant="secondary", elem_id="clear-button")
             with gr.Column(scale=2, elem_id="side-column"):
                 _side(page, labels)
+        with gr.Row(equal_height=False, elem_id="reso-after"):  # about the whole conversation: after it and its sources
+            with gr.Column(elem_id="feedback-column"):
+                _feedback(page, labels)
+            with gr.Column(elem_id="export-column"):
+                _export(page, labels, admin=bool(services.settings.admin_key))
         _wire(page, labels, h, demo)
     return demo

@@ -173,10 +173,16 @@ def picker_choices(turn: Turn | None, ui_lang: str) -> list[tuple[str, str]]:
     """Choices of the script-free citation picker: label shown, deep-link query as the value."""
     if turn is None or not turn.answered:
         return []
-    out = [(f"[{s.document}, {s.paragraph}] {_shorten(s.title, 60)}".strip(), s.query) for s in turn.sources]
+    out = [(f"{_ltr(f'[{s.document}, {s.paragraph}]')} {_shorten(s.title, 60)}".strip(), s.query) for s in turn.sources]
     tag = phrase("ui_related_tag", ui_lang)
-    out += [(f"[{s.document}, {s.paragraph}] ({tag})", s.query) for s in turn.related]
+    out += [(f"{_ltr(f'[{s.document}, {s.paragraph}]')} ({tag})", s.query) for s in turn.related]
     return out
+
+
+def _ltr(text: str) -> str:
+    """`text` as a left-to-right isolate (LRI … PDI): plain-text labels cannot carry CSS, and in an
+    Arabic page "[A/HRC/RES/30/25, OP4]" would otherwise have its brackets and comma reordered."""
+    return f"\u2066{text}\u2069"
 
 
 # --- the paragraph in its document -----------------------------------------------------------

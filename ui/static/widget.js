@@ -4,6 +4,11 @@
  *   <script src="https://HOST/widget.js" data-title="Help" data-language="fr"
  *           data-position="left" defer></script>
  *
+ * It speaks the page's language (data-language or data-lang, else <html lang>, else the browser's)
+ * in the six official languages of the UN, English otherwise. In Arabic it is mirrored: written
+ * right to left, in the bottom-left corner unless data-position says otherwise; citations such as
+ * [A/HRC/RES/54/10, OP2] stay left-to-right islands so their brackets and comma keep their places.
+ *
  * Plain JavaScript, no build step, no dependency, no request to anything but the server that
  * served this file. Everything lives in an open shadow root with its own styles, so the host
  * page's CSS cannot restyle the widget and the widget's CSS cannot touch the page.
@@ -98,26 +103,121 @@
         "Désolé, l'assistant ne peut pas répondre pour le moment. Réessayez plus tard.",
       errRequest: "La question n'a pas pu être envoyée.",
       errEmpty: "Veuillez saisir une question."
+    },
+    es: {
+      launcher: "Preguntar sobre las resoluciones de las Naciones Unidas",
+      title: "Resoluciones de las Naciones Unidas",
+      intro:
+        "Formule una pregunta sobre las resoluciones de las Naciones Unidas. Las respuestas citan los párrafos exactos.",
+      label: "Su pregunta",
+      placeholder: "Escriba su pregunta…",
+      send: "Enviar",
+      close: "Cerrar",
+      sources: "Fuentes",
+      open: "Abrir en el texto completo",
+      newTab: "(se abre en una pestaña nueva)",
+      you: "Usted",
+      assistant: "Asistente",
+      thinking: "Buscando en las resoluciones…",
+      showSource: "Mostrar el párrafo citado",
+      errNetwork: "No se ha podido contactar con el asistente. Compruebe su conexión y vuelva a intentarlo.",
+      errBusy: "Demasiadas preguntas a la vez. Espere un momento y vuelva a intentarlo.",
+      errServer: "Lo sentimos, el asistente no puede responder en este momento. Vuelva a intentarlo más tarde.",
+      errRequest: "No se ha podido enviar la pregunta.",
+      errEmpty: "Escriba una pregunta."
+    },
+    ar: {
+      launcher: "اسأل عن قرارات الأمم المتحدة",
+      title: "قرارات الأمم المتحدة",
+      intro: "اطرح سؤالا عن قرارات الأمم المتحدة. تقتبس الإجابات الفقرات المحددة وتستشهد بها.",
+      label: "سؤالك",
+      placeholder: "اكتب سؤالك…",
+      send: "إرسال",
+      close: "إغلاق",
+      sources: "المصادر",
+      open: "فتح في النص الكامل",
+      newTab: "(يُفتح في علامة تبويب جديدة)",
+      you: "أنت",
+      assistant: "المساعد",
+      thinking: "جارٍ البحث في القرارات…",
+      showSource: "عرض الفقرة المستشهد بها",
+      errNetwork: "تعذر الاتصال بالمساعد. تحقق من اتصالك وحاول مرة أخرى.",
+      errBusy: "أسئلة كثيرة في وقت واحد. يرجى الانتظار لحظة ثم المحاولة مرة أخرى.",
+      errServer: "عذرا، لا يستطيع المساعد الإجابة الآن. يرجى المحاولة لاحقا.",
+      errRequest: "تعذر إرسال السؤال.",
+      errEmpty: "يرجى كتابة سؤال."
+    },
+    zh: {
+      launcher: "就联合国决议提问",
+      title: "联合国决议",
+      intro: "就联合国决议提问。回答会引述并注明确切的段落。",
+      label: "您的问题",
+      placeholder: "输入您的问题……",
+      send: "发送",
+      close: "关闭",
+      sources: "来源",
+      open: "在全文中打开",
+      newTab: "（在新标签页中打开）",
+      you: "您",
+      assistant: "助手",
+      thinking: "正在检索决议……",
+      showSource: "显示所引用的段落",
+      errNetwork: "无法连接助手。请检查网络连接后重试。",
+      errBusy: "同时提出的问题过多。请稍候再试。",
+      errServer: "抱歉，助手暂时无法回答。请稍后再试。",
+      errRequest: "问题未能发送。",
+      errEmpty: "请输入问题。"
+    },
+    ru: {
+      launcher: "Задать вопрос о резолюциях ООН",
+      title: "Резолюции ООН",
+      intro: "Задайте вопрос о резолюциях ООН. Ответы цитируют точные пункты и ссылаются на них.",
+      label: "Ваш вопрос",
+      placeholder: "Введите вопрос…",
+      send: "Отправить",
+      close: "Закрыть",
+      sources: "Источники",
+      open: "Открыть в полном тексте",
+      newTab: "(откроется в новой вкладке)",
+      you: "Вы",
+      assistant: "Помощник",
+      thinking: "Поиск по резолюциям…",
+      showSource: "Показать цитируемый пункт",
+      errNetwork: "Не удалось связаться с помощником. Проверьте подключение и повторите попытку.",
+      errBusy: "Слишком много вопросов одновременно. Подождите немного и повторите попытку.",
+      errServer: "К сожалению, помощник сейчас не может ответить. Повторите попытку позже.",
+      errRequest: "Не удалось отправить вопрос.",
+      errEmpty: "Введите вопрос."
     }
   };
+  var RTL_LANGUAGES = { ar: true };
 
+  /** The first language the widget speaks among: its tag's, the page's, the browser's. */
   function pickLanguage() {
     var candidates = [
       script.getAttribute("data-language"),
+      script.getAttribute("data-lang"),
       document.documentElement && document.documentElement.lang,
       navigator.language
     ];
     for (var i = 0; i < candidates.length; i++) {
-      var c = (candidates[i] || "").trim().slice(0, 2).toLowerCase();
-      if (/^[a-z]{2}$/.test(c)) return c;
+      var c = (candidates[i] || "").trim().split(/[-_]/)[0].toLowerCase();
+      if (Object.prototype.hasOwnProperty.call(STRINGS, c)) return c;
     }
     return "en";
   }
 
   var LANG = pickLanguage();
-  var T = STRINGS[LANG] || STRINGS.en;
+  var T = STRINGS[LANG];
+  var DIR = RTL_LANGUAGES[LANG] ? "rtl" : "ltr";
   var TITLE = (script.getAttribute("data-title") || "").trim() || T.title;
-  var POSITION = /left/i.test(script.getAttribute("data-position") || "") ? "left" : "right";
+  // the corner the reading starts from is the natural one: right in left-to-right pages, left in Arabic
+  var POSITION = (function () {
+    var asked = script.getAttribute("data-position") || "";
+    if (/left/i.test(asked)) return "left";
+    if (/right/i.test(asked)) return "right";
+    return DIR === "rtl" ? "left" : "right";
+  })();
 
   // --------------------------------------------------------------------------------------------
   // Styles (px everywhere: rem would follow the host page's root font size)
@@ -127,7 +227,10 @@
     ":host { all: initial !important; }",
     ".root, .root * { box-sizing: border-box; }",
     ".root { font: 400 15px/1.45 system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif;",
-    "  color: #1b1f24; letter-spacing: normal; text-align: left; text-transform: none; word-spacing: normal; }",
+    "  color: #1b1f24; letter-spacing: normal; text-align: start; text-transform: none; word-spacing: normal; }",
+    // installed fonts for the scripts (no font file is fetched); :lang picks Chinese glyph forms for zh
+    ".root:lang(ar) { font-family: 'Noto Naskh Arabic', 'Noto Sans Arabic', 'Geeza Pro', 'Segoe UI', Tahoma, system-ui, sans-serif; line-height: 1.6; }",
+    ".root:lang(zh) { font-family: 'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', system-ui, sans-serif; }",
     "button, textarea { font: inherit; color: inherit; letter-spacing: inherit; }",
     ".launcher { position: fixed; bottom: 20px; z-index: 2147483000; display: inline-flex; align-items: center;",
     "  gap: 8px; padding: 12px 18px; border: 0; border-radius: 28px; background: #0b5cad; color: #fff;",
@@ -141,7 +244,8 @@
     "  background: #fff; border: 1px solid #c9d1d9; border-radius: 12px; box-shadow: 0 8px 28px rgba(0,0,0,.28);",
     "  overflow: hidden; }",
     ".panel[hidden] { display: none; }",
-    ".head { display: flex; align-items: center; justify-content: space-between; gap: 8px; padding: 10px 12px 10px 16px;",
+    ".head { display: flex; align-items: center; justify-content: space-between; gap: 8px; padding-block: 10px;",
+    "  padding-inline: 16px 12px;",
     "  background: #0b5cad; color: #fff; }",
     ".head h2 { margin: 0; font-size: 16px; font-weight: 600; line-height: 1.3; }",
     ".close { border: 0; background: transparent; color: #fff; font-size: 22px; line-height: 1; width: 36px; height: 36px;",
@@ -157,7 +261,9 @@
     ".pending { color: #57606a; font-style: italic; }",
     ".error .bubble { background: #fff1f0; border: 1px solid #f5b7b1; color: #86181d; }",
     ".cite { display: inline; margin: 0 1px; padding: 0 4px; border: 1px solid #0b5cad; border-radius: 4px;",
-    "  background: #eef5fc; color: #0b4a8b; font-size: 13px; font-weight: 600; cursor: pointer; white-space: nowrap; }",
+    "  background: #eef5fc; color: #0b4a8b; font-size: 13px; font-weight: 600; cursor: pointer; white-space: nowrap;",
+    "  unicode-bidi: isolate; direction: ltr; }",
+    ".ltr { unicode-bidi: isolate; direction: ltr; }",
     ".cite:hover { background: #dbe9f8; }",
     ".sources { margin-top: 8px; }",
     ".sources h3 { margin: 0 0 4px; font-size: 13px; font-weight: 600; color: #24292f; }",
@@ -336,7 +442,7 @@
   // --------------------------------------------------------------------------------------------
 
   function mount() {
-    var host = el("div", { "data-reso-widget": "", lang: LANG });
+    var host = el("div", { "data-reso-widget": "", lang: LANG, dir: DIR });
     var shadow = host.attachShadow({ mode: "open" });
 
     // Constructable sheets are not "inline style" for a host page's CSP; <style> is the fallback.
@@ -353,7 +459,7 @@
     }
     if (!styled) shadow.appendChild(el("style", { text: CSS }));
 
-    var root = el("div", { className: "root pos-" + POSITION });
+    var root = el("div", { className: "root pos-" + POSITION, lang: LANG, dir: DIR });
     shadow.appendChild(root);
 
     var launcher = el(
@@ -469,7 +575,7 @@
     }
 
     function addMessage(kind, who) {
-      var bubble = el("div", { className: "bubble" });
+      var bubble = el("div", { className: "bubble", dir: "auto" }); // a French answer in an Arabic page reads left to right
       var msg = el("div", { className: "msg " + kind }, [el("span", { className: "who", text: who }), bubble]);
       log.appendChild(msg);
       scrollDown();
@@ -489,13 +595,16 @@
       if (!citations || !citations.length) return byKey;
       var list = el("div", { className: "sources" }, [el("h3", { text: T.sources })]);
       citations.forEach(function (c) {
-        var summary = el("summary", { text: String(c.document || "") + " " + String(c.paragraph || "") });
+        // symbol and paragraph id are Latin: kept left to right inside an Arabic panel
+        var summary = el("summary", {}, [
+          el("span", { className: "ltr", dir: "ltr", text: String(c.document || "") + " " + String(c.paragraph || "") })
+        ]);
         var details = el("details", {
           "data-document": String(c.document || ""),
           "data-paragraph": String(c.paragraph || "")
         }, [summary]);
         if (c.title) details.appendChild(el("p", { className: "doc-title", text: String(c.title) }));
-        details.appendChild(el("p", { className: "excerpt", lang: String(c.language || ""), text: String(c.text || "") }));
+        details.appendChild(el("p", { className: "excerpt", lang: String(c.language || ""), dir: "auto", text: String(c.text || "") }));
         var link = el("a", {
           className: "open",
           href: paragraphUrl(c),
