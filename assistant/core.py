@@ -134,6 +134,15 @@ class IndexState:
     refusal: RefusalPolicy
     answers: AnswerCache = field(default_factory=lambda: AnswerCache(0))
 
+    def holds_language(self, code: str) -> bool:
+        """Whether some indexed paragraph is in `code` (a version in German, say): read once a state."""
+        if "languages" not in self._memo:
+            found = getattr(getattr(self.retriever, "tables", None), "languages", None)
+            self._memo["languages"] = frozenset(found.tolist()) if found is not None else frozenset()
+        return code in self._memo["languages"]
+
+    _memo: dict = field(default_factory=dict, repr=False, compare=False)
+
 
 class Assistant:
     def __init__(
@@ -228,6 +237,10 @@ class Assistant:
         asked = Question.ask(question, history, filters, language)  # the one analysis of the question
         lang = asked.language
         t1 = time.perf_counter()
+        if asked.unsupported and state.holds_language(asked.unsupported):
+            # versions in that language are indexed: its words are searched as they are
+            asked = replace(asked, language=asked.unsupported, unsupported="")
+            lang = asked.language
         if asked.unsupported:  # searching German words as English ones would only find noise
             text = not_understood(lang)
             yield Delta(text)

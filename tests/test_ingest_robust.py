@@ -118,3 +118,47 @@ def test_a_crash_while_reading_or_writing_one_file_names_it_and_the_others_are_i
     assert any(sc[1].name in ln and "disk full" in ln for ln in lines)
     docs = {d["document"] for d in json.loads(CliRunner().invoke(cli, ["documents", "--json"]).output)}
     assert "A/HRC/RES/30/25" in docs and victim not in docs and len(docs) == 3
+
+
+def test_a_version_in_another_language_keeps_its_own_code(hash_embedder, fixtures_dir, tmp_path):
+    """UNxml also holds German translations: a `deu` version is indexed as `de`, beside the
+    English one, not filed as English by its file name's letter."""
+    english = fixtures_dir / "akn" / "A_HRC_RES_54_10E.xml"
+    folder = tmp_path / "inbox"
+    (folder / "de").mkdir(parents=True)
+    shutil.copy(english, folder / english.name)
+    german = folder / "de" / english.name  # same name, "…E.xml": only the markup says German
+    german.write_text(english.read_text(encoding="utf-8").replace('language="eng"', 'language="deu"'), encoding="utf-8")
+    assert readers.read(german).language == "de"
+    result = CliRunner().invoke(cli, ["ingest", "--json", str(folder)])
+    assert result.exit_code == 0, result.output
+    documents = json.loads(CliRunner().invoke(cli, ["documents", "--json"]).output)
+    assert len(documents) == 1 and sorted(documents[0]["languages"]) == ["de", "en"]
+    assert documents[0]["paragraphs"]["de"] == documents[0]["paragraphs"]["en"]
+
+
+def test_a_question_in_an_indexed_other_language_is_searched(hash_embedder, fixtures_dir, tmp_path):
+    """German is recognised, not understood; once German versions are indexed, a German question
+    is searched in them instead of being told which languages are understood."""
+    from reso.assistant.factory import build_assistant, open_library
+    from reso.settings import Settings
+
+    english = fixtures_dir / "akn" / "A_HRC_RES_54_10E.xml"
+    question = "Worüber soll der Sonderberichterstatter die Staaten unterrichten?"
+    settings = Settings()
+    assistant = build_assistant(settings, open_library(settings))
+    open_library(settings).ingest([english])
+    assistant.refresh()
+    assert "Arabic, Chinese, English" in assistant.answer(question).answer  # no German text: told
+    german = tmp_path / "de.xml"
+    text = english.read_text(encoding="utf-8").replace('language="eng"', 'language="deu"')
+    german.write_text(
+        text.replace("Requests</span> the Special Rapporteur to inform States",
+                     "Ersucht</span> den Sonderberichterstatter, die Staaten über die Auswirkungen zu unterrichten"),
+        encoding="utf-8",
+    )
+    open_library(settings).ingest([german])
+    assistant.refresh()
+    answer = assistant.answer(question)
+    assert "Arabic, Chinese, English" not in answer.answer
+    assert answer.language == "de" and not answer.refused and {c.language for c in answer.citations} == {"de"}

@@ -631,12 +631,22 @@ def _session(doc: etree._Element, body: Body, number: str) -> str | None:
     return _attr(doc, "coverPage//session", "value") or (number.split("/")[0] if "/" in number else None)
 
 
+# ISO 639-2 codes of languages UN texts are also translated into (UNxml has German versions),
+# bibliographic and terminology forms: a version in one of them is indexed under its own code,
+# never under the file name's letter ("…E.xml" would file a German text as English)
+OTHER_LANGUAGES = {"deu": "de", "ger": "de", "por": "pt", "ita": "it", "jpn": "ja", "kor": "ko", "nld": "nl",
+                   "dut": "nl", "ukr": "uk", "fas": "fa", "per": "fa", "tur": "tr", "pol": "pl", "hin": "hi",
+                   "swa": "sw", "ind": "id", "chi": "zh"}
+
+
 def _language(doc: etree._Element, source: str) -> str:
     code = _attr(doc, "meta/identification/FRBRExpression/FRBRlanguage", "language").lower()
     if code in LANGUAGES:
         return LANGUAGES[code]
-    if len(code) == 2:
-        return code
+    if code in OTHER_LANGUAGES:
+        return OTHER_LANGUAGES[code]
+    if re.fullmatch(r"[a-z]{2,3}", code):
+        return code  # a language the tables do not know: kept under its own code, read word for word
     match = re.search(r"([EFSACR])\.xml$", source)
     return _FILE_LANGUAGE[match.group(1)] if match else "en"
 
