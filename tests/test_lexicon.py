@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 from itertools import combinations
-from pathlib import Path
-
 import pytest
 
 from reso.evals.lexicon_eval import bootstrap, evaluate, half, query_words, rank_of
 from reso.index.lexicon import DATA_DIR, LANGUAGES, Lexicon, learn, learn_all, pair_path
-
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-
 
 def test_a_file_for_every_pair_of_the_six_languages():
     for a, b in combinations(LANGUAGES, 2):
@@ -113,11 +108,11 @@ def test_eval_ranks_the_english_paragraph_with_the_lexicon():
 
 
 @pytest.mark.slow
-def test_learned_on_half_the_corpus_the_lexicon_beats_no_expansion_on_the_other():
+def test_learned_on_half_the_corpus_the_lexicon_beats_no_expansion_on_the_other(shared_corpus):
     from reso.index.lexicon import paragraphs, token_sets
 
-    versions = paragraphs([CORPUS])
+    versions = paragraphs([shared_corpus])
     lex, _ = learn_all(token_sets({k: v for k, v in versions.items() if half(k[0]) == 0}), ("en", "fr"))
-    result = evaluate(versions, {"none": None, "mutual": lex}, ("fr",), queries=300)
-    none, mutual = result["fr"]["none"]["top5"], result["fr"]["mutual"]["top5"]
-    assert mutual[1] > none[2]  # the intervals do not overlap
+    result = evaluate(versions, {"none": None, "dice": lex}, ("fr",), queries=300)
+    none, dice = result["fr"]["none"]["top5"], result["fr"]["dice"]["top5"]
+    assert dice[1] > none[2]  # the intervals do not overlap
