@@ -19,6 +19,7 @@ directions), read on the first lookup in that pair. Rebuild them all with
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from collections import defaultdict
@@ -42,6 +43,7 @@ PER_WORD = 1
 # "work"'s best source is "работ") and declined 1 more unanswerable one.
 MUTUAL = 0.0
 
+_DIGIT = re.compile(r"\d")
 Table = dict[str, list[tuple[str, float]]]  # source token → [(target token, strength)]
 
 
@@ -59,6 +61,7 @@ class Lexicon:
 
     table: dict[str, Table] = field(default_factory=dict)
     directory: Path | None = None
+    _on_disk: list[tuple[str, str]] | None = field(default=None, repr=False, compare=False)
 
     def direction(self, source: str, target: str) -> Table:
         key = f"{source}>{target}"
@@ -73,9 +76,11 @@ class Lexicon:
         """Every direction the lexicon can translate in (those of its files, read or not)."""
         found = {tuple(d.split(">")) for d in self.table if self.table[d]}
         if self.directory is not None:
-            for a, b in combinations(LANGUAGES, 2):
-                if pair_path(a, b, self.directory).exists():
-                    found |= {(a, b), (b, a)}
+            if self._on_disk is None:  # looked up once: the files ship with the package
+                self._on_disk = [
+                    d for a, b in combinations(LANGUAGES, 2) if pair_path(a, b, self.directory).exists() for d in ((a, b), (b, a))
+                ]
+            found.update(self._on_disk)
         return sorted(found)  # type: ignore[arg-type]
 
     def translate(self, stems: Iterable[str], source: str, target: str) -> dict[str, float]:
@@ -159,46 +164,15 @@ def learn(
     "securite"); the mutual filter keeps x → y only when x is also among y's best sources
     (Dice ≥ `mutual` × y's best Dice), a soft one-to-one constraint like competitive linking's
     (measured with `reso.evals.lexicon_eval`: no gain, so `MUTUAL` is 0, plain Dice). Each word
-keeps its `PER_WORD` strongest translations; a token written alike on both sides (a name, a
-number) is left out, the question's own token matching it already.
-
-    Counted as sparse matrix products (pairs × vocabulary), a block of source tokens at a time:
-    Chinese paragraphs hold a few hundred character and bigram tokens each.
+    keeps its `PER_WORD` strongest translations; a token written alike on both sides (a name, a
+    number) is left out, the question's own token matching it already.
     """
-    import numpy as np
-    from scipy import sparse
-
-    def matrix(side: list[set[str]]) -> tuple[sparse.csr_matrix, list[str], np.ndarray]:
-        df: dict[str, int] = defaultdict(int)
-        for s in side:
-            for t in s:
-                df[t] += 1
-        vocab = sorted(t for t, n in df.items() if n >= MIN_PAIRS)
-        ids = {t: i for i, t in enumerate(vocab)}
-        rows, cols = [], []
-        for r, s in enumerate(side):
-            for t in s:
-                j = ids.get(t)
-                if j is not None:
-                    rows.append(r)
-                    cols.append(j)
-        m = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(side), len(vocab)))
-        return m, vocab, np.asarray([df[t] for t in vocab], dtype=np.float32)
-
     sa = [set(x) for x, _ in pairs]
     sb = [set(y) for _, y in pairs]
-    A, va, na = matrix(sa)
-    B, vb, nb = matrix(sb)
-    At = A.T.tocsr()
-    links: list[tuple[int, int, float]] = []
-    block = 2000
-    for start in range(0, len(va), block):
-        c = (At[start : start + block] @ B).tocoo()
-        keep = c.data >= MIN_PAIRS
-        r, k, n = c.row[keep] + start, c.col[keep], c.data[keep]
-        dice = 2 * n / (na[r] + nb[k])
-        ok = dice >= MIN_DICE
-        links.extend(zip(r[ok].tolist(), k[ok].tolist(), np.round(dice[ok], 3).tolist()))
+    va, na = _vocabulary(sa)
+    vb, nb = _vocabulary(sb)
+    dice = ((x, y, 2 * n / (na[x] + nb[y])) for x, y, n in _cooccurrences(sa, va, sb, vb))
+    links = [(x, y, round(d, 3)) for x, y, d in dice if d >= MIN_DICE]
     best_a: dict[int, float] = defaultdict(float)  # best Dice of each a token (over b), and of each b token
     best_b: dict[int, float] = defaultdict(float)
     for x, y, d in links:
@@ -207,7 +181,9 @@ number) is left out, the question's own token matching it already.
     fwd: Table = defaultdict(list)
     back: Table = defaultdict(list)
     for x, y, d in links:
-        if va[x] == vb[y]:  # a name or number written alike: the question's own token already matches
+        if va[x] == vb[y] or _DIGIT.search(va[x]) or _DIGIT.search(vb[y]):
+            # a name written alike: the question's own token already matches; a number or a symbol is
+            # written alike in every language, and the next best "translation" of 2011 is 2012
             continue
         if d >= mutual * best_b[y]:
             fwd[va[x]].append((vb[y], d))
@@ -218,6 +194,62 @@ number) is left out, the question's own token matching it already.
         return {k: sorted(v, key=lambda p: (-p[1], p[0]))[:PER_WORD] for k, v in t.items()}
 
     return Lexicon({f"{a}>{b}": top(fwd), f"{b}>{a}": top(back)})
+
+
+def _vocabulary(side: list[set[str]]) -> tuple[list[str], list[int]]:
+    """Tokens in at least `MIN_PAIRS` pairs (sorted), and in how many pairs each is."""
+    df: dict[str, int] = defaultdict(int)
+    for s in side:
+        for t in s:
+            df[t] += 1
+    vocab = sorted(t for t, n in df.items() if n >= MIN_PAIRS)
+    return vocab, [df[t] for t in vocab]
+
+
+def _cooccurrences(sa: list[set[str]], va: list[str], sb: list[set[str]], vb: list[str]) -> Iterator[tuple[int, int, int]]:
+    """(a token's index, b token's index, pairs holding both) for every count ≥ `MIN_PAIRS`.
+
+    Counted as sparse matrix products (pairs × vocabulary), a block of a tokens at a time, when
+    SciPy is there: Chinese paragraphs hold a few hundred character and bigram tokens each, and
+    the whole build takes ~2 minutes. Without it (SciPy is not a dependency: only rebuilding the
+    lexicon counts), the same counts in pure Python, fine for small inputs, slow for the corpus.
+    """
+    try:
+        import numpy as np
+        from scipy import sparse
+    except ImportError:
+        ia = {t: i for i, t in enumerate(va)}
+        ib = {t: i for i, t in enumerate(vb)}
+        counts: dict[tuple[int, int], int] = defaultdict(int)
+        for x, y in zip(sa, sb):
+            xs = [ia[t] for t in x if t in ia]
+            ys = [ib[t] for t in y if t in ib]
+            for i in xs:
+                for j in ys:
+                    counts[(i, j)] += 1
+        for (i, j), n in counts.items():
+            if n >= MIN_PAIRS:
+                yield i, j, n
+        return
+
+    def matrix(side: list[set[str]], vocab: list[str]) -> sparse.csr_matrix:
+        ids = {t: i for i, t in enumerate(vocab)}
+        rows, cols = [], []
+        for r, s in enumerate(side):
+            for t in s:
+                j = ids.get(t)
+                if j is not None:
+                    rows.append(r)
+                    cols.append(j)
+        return sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(side), len(vocab)))
+
+    At = matrix(sa, va).T.tocsr()
+    B = matrix(sb, vb)
+    block = 2000
+    for start in range(0, len(va), block):
+        c = (At[start : start + block] @ B).tocoo()
+        keep = c.data >= MIN_PAIRS
+        yield from zip((c.row[keep] + start).tolist(), c.col[keep].tolist(), c.data[keep].astype(int).tolist())
 
 
 # -- the aligned paragraphs ---------------------------------------------------------------------

@@ -48,6 +48,14 @@ def test_translate_from_goes_into_every_other_language():
     assert {"制裁", "санкц", "sancion"} <= set(out)
 
 
+def test_numbers_are_not_translated():
+    # the same year in both versions, and the next year often beside it: 2011 must not become 2012
+    pairs = [({"2011", "2012", "ban"}, {"2011", "2012", "interdict"})] * 3 + [({"2011"}, {"2011"})] * 3
+    lex = learn(pairs)
+    assert lex.translate(["2011"], "en", "fr") == {} and lex.translate(["2012"], "fr", "en") == {}
+    assert lex.translate(["ban"], "en", "fr") == {"interdict": 1.0}
+
+
 def test_lexicon_learns_from_aligned_pairs():
     pairs = [({"fund", "state"}, {"fond", "etat"})] * 3 + [({"state"}, {"etat"})] * 3
     lex = learn(pairs)
@@ -63,6 +71,22 @@ def test_the_mutual_filter_drops_a_link_the_translation_gives_to_another_word():
     assert learn(pairs, mutual=0.0).translate(["state"], "en", "fr") == {"conseil": 0.5}
     assert learn(pairs, mutual=0.9).translate(["state"], "en", "fr") == {}
     assert learn(pairs, mutual=0.9).translate(["conseil"], "fr", "en") == {"council": 1.0}
+
+
+def test_counts_without_scipy_are_the_same(monkeypatch):
+    import random
+    import sys
+
+    rng = random.Random(1)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    pairs = []
+    for _ in range(200):
+        chosen = rng.sample(letters, 6)
+        pairs.append(({f"w{c}" for c in chosen}, {f"t{c}" for c in chosen if rng.random() < 0.9}))
+    with_scipy = learn(pairs).table
+    monkeypatch.setitem(sys.modules, "scipy", None)  # `from scipy import sparse` raises ImportError
+    assert learn(pairs).table == with_scipy
+    assert [t for t, _ in with_scipy["en>fr"]["wc"]] == ["tc"]
 
 
 def test_save_and_read_one_file_a_pair(tmp_path):
