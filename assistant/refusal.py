@@ -51,12 +51,19 @@ class RefusalPolicy:
     # recall and raised precision over citing near-ties (corpus dev 0.76 → 0.80)
     max_sources: int = 3
     index: LexicalIndex | None = None  # the retriever's lexical index (BM25): word rarity and vocabulary
-    translations: Lexicon = field(default_factory=bundled)  # the bilingual word table: words match the other language
+    translations: Lexicon = field(default_factory=bundled)  # the word tables between languages: words match another version
     # each paragraph's tokens as the index holds them (the retriever's tables); tokenised when absent
     paragraph_tokens: Callable[[Chunk], list[str]] = paragraph_tokens_of
-    def _stems(self, word: str) -> set[str]:
+    def _stems(self, word: str, languages_: tuple[str, ...] = ()) -> set[str]:
+        """The word's stems and their translations from the question's language (`languages_[0]`)
+        into those it is searched in (the rest); every direction when the languages are not given."""
         stems = stem_variants(word)
-        return stems | set(self.translations.translate_all(stems))
+        if not languages_:
+            return stems | set(self.translations.translate_all(stems))
+        out = set(stems)
+        for other in languages_[1:]:
+            out.update(self.translations.translate(stems, languages_[0], other))
+        return out
 
     def coverage(self, question: Question, retrieved: list[Retrieved]) -> float:
         generic = languages().generic  # words that say what kind of text is asked about: they match everywhere
@@ -70,7 +77,7 @@ class RefusalPolicy:
                 present.update(_heading_tokens(c.document, c.title, c.language))
         total = covered = 0.0
         for w in qwords:
-            stems = self._stems(w)
+            stems = self._stems(w, question.languages)
             weight = max((self.index.idf(s) for s in stems), default=1.0) if self.index is not None else 1.0
             total += weight
             if stems & present:
@@ -86,7 +93,7 @@ class RefusalPolicy:
             w = fold(name)
             if w in languages().generic or w in all_stopwords():
                 continue
-            if not self.index.knows(self._stems(w), prefix=w[:6]):
+            if not self.index.knows(self._stems(w, question.languages), prefix=w[:6]):
                 out.append(name)
         return out
 
