@@ -21,7 +21,9 @@ from reso.index.languages import languages
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff"
 _START = rf"(?:\b|(?=[{_HAN}]))"
 _END = rf"(?:\b|(?<=[{_HAN}]))"
-KINDS = {"quantity": "", "duration": _END, "date": _END, "session": _END}
+KINDS = {"amount": "", "name": "", "quantity": "", "duration": _END, "date": _END, "session": _END}
+# around a currency or an honorific: not inside a Latin or Cyrillic word ("$" and "先生" need no space)
+_WORD_EDGE_BEFORE, _WORD_EDGE_AFTER = r"(?<![a-z\u0430-\u044f0-9])", r"(?![a-z\u0430-\u044f0-9])"
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,8 @@ class _Patterns:
     number_words: re.Pattern[str]
     duration: re.Pattern[str]
     date: re.Pattern[str]
+    currency: re.Pattern[str]
+    honorific: re.Pattern[str]
 
 
 def _alt(section: str, key: str) -> str:
@@ -54,7 +58,9 @@ def patterns() -> _Patterns:
     duration = re.compile(rf"\b(?:{_alt('answers', 'duration_patterns')})\b")
     # a calendar date, not a bare year: "(2023)" in "resolution 2688 (2023)" answers no "until when"
     date = re.compile(rf"\b\d{{1,2}}{day}\s+(?:{months})\b|\b(?:{months})\s+\d{{4}}\b")
-    return _Patterns(questions, references, number_words, duration, date)
+    currency = re.compile(rf"{_WORD_EDGE_BEFORE}(?:{_alt('answers', 'currency_patterns')}){_WORD_EDGE_AFTER}")
+    honorific = re.compile(rf"{_WORD_EDGE_BEFORE}(?:{_alt('answers', 'honorific_patterns')}){_WORD_EDGE_AFTER}")
+    return _Patterns(questions, references, number_words, duration, date, currency, honorific)
 
 
 _SESSION = re.compile(r"\bsession\b")
@@ -89,7 +95,19 @@ def has_session(text: str) -> bool:
     return bool(_SESSION.search(fold(text)))
 
 
-EVIDENCE = {"quantity": has_quantity, "duration": has_duration, "date": has_date, "session": has_session}
+def has_amount(text: str) -> bool:
+    """An amount of money: a currency with a number ("US$ 25 million", "25 millions de dollars")."""
+    folded = fold(text)
+    return bool(patterns().currency.search(folded)) and has_quantity(text)
+
+
+def has_name(text: str) -> bool:
+    """A person named with an honorific ("Mr. …", "M. …", "г-н …", "السيد …", "…先生"): resolutions
+    name offices, rarely their holders, so a question asking who holds one is mostly not answered."""
+    return bool(patterns().honorific.search(fold(text)))
+
+
+EVIDENCE = {"amount": has_amount, "name": has_name, "quantity": has_quantity, "duration": has_duration, "date": has_date, "session": has_session}
 
 
 @lru_cache(maxsize=65536)

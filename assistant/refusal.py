@@ -30,6 +30,10 @@ from reso.index.languages import languages
 from reso.index.lexical import LexicalIndex, paragraph_tokens_of
 from reso.index.lexicon import Lexicon, bundled
 
+# the answer types whose absence from the chosen paragraphs means they do not answer: a number,
+# a period, an amount of money, a person's name ("a date" and "a session" are often implied)
+TELLING_ABSENCE = ("amount", "name", "quantity", "duration")
+_HAN_PAIR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2}")
 _NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-zà-ÿ]{3,})\b")
 
 
@@ -78,6 +82,8 @@ class RefusalPolicy:
         total = covered = 0.0
         for w in qwords:
             stems = self._stems(w, question.languages)
+            if self.index is not None and _HAN_PAIR.fullmatch(w) and not self.index.knows(stems):
+                continue  # a pair of characters across two words ("议允"): not a word; its characters count
             weight = max((self.index.idf(s) for s in stems), default=1.0) if self.index is not None else 1.0
             total += weight
             if stems & present:
@@ -101,7 +107,7 @@ class RefusalPolicy:
         """Checked for the types whose absence is telling: a number, a period."""
         texts = [c.text for r in sources for c in (r.versions.values() or [r.chunk])]
         for kind in question.answer_types:
-            if kind in ("quantity", "duration") and not any(gives(kind, t) for t in texts):
+            if kind in TELLING_ABSENCE and not any(gives(kind, t) for t in texts):
                 return f"the question asks for a {kind} that the paragraphs do not give"
         return ""
 

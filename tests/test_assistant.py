@@ -107,6 +107,17 @@ def test_a_long_paragraph_keeps_the_clause_that_answers(assistant):
     assert answer.answer.index("Prie également") < answer.answer.index("…")  # the lead kept, the middle cut
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["Who chairs the Human Rights Council's working group on the universal periodic review?",
+     "Quel est le budget de la réunion-débat organisée par le Haut-Commissaire ?"],
+)
+def test_a_question_asking_for_a_person_or_an_amount_the_text_lacks_is_declined(assistant, question):
+    """The seed is about the panel and the review; it names no chair and gives no budget."""
+    answer = assistant.answer(question)
+    assert answer.refused and answer.citations == []
+
+
 def test_naming_the_resolution_does_not_pull_the_preamble_lists(assistant):
     named = assistant.answer("What panel does resolution 30/25 ask the High Commissioner to organise?")
     assert cited(named) == [("A/HRC/RES/30/25", "OP4")]

@@ -259,3 +259,40 @@ def test_a_question_in_german_is_told_which_languages_are_understood():
     assert "Arabic, Chinese, English, French, Russian and Spanish" in text
     both = not_understood("es")  # a Portuguese question: English, then the nearest understood language
     assert both.startswith(text) and both != text
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("Who heads the Independent International Commission of Inquiry on Ukraine?", "name"),
+        ("Qui préside le Comité consultatif ?", "name"),
+        ("¿Quién dirige la BINUH en Haití?", "name"),
+        ("Кто возглавляет комиссию?", "name"),
+        ("من يرأس اللجنة؟", "name"),
+        ("委员会主席是谁？", "name"),
+        ("What is the annual budget of the mission?", "amount"),
+        ("Quel est le budget de la mission ?", "amount"),
+        ("¿Cuál es el presupuesto anual de la Misión?", "amount"),
+        ("Каков бюджет миссии?", "amount"),
+        ("ما هي ميزانية البعثة؟", "amount"),
+        ("特派团的预算是多少？", "amount"),
+    ],
+)
+def test_questions_asking_for_a_person_or_an_amount(question, kind):
+    from reso.assistant.answer_types import asked
+
+    assert kind in asked(question)
+
+
+def test_a_person_or_an_amount_in_a_paragraph():
+    from reso.assistant.answer_types import gives
+
+    assert gives("name", "Welcomes the appointment of Mr. Ian Martin as Special Representative")
+    assert gives("name", "Se félicite de la nomination de M. Ian Martin")
+    assert gives("name", "приветствует назначение г-на Иэна Мартина")
+    assert gives("name", "任命伊恩·马丁先生为特别代表")
+    assert not gives("name", "Requests the Special Rapporteur to report to the Council at its sixtieth session")
+    assert gives("amount", "decides to appropriate the amount of 25 million United States dollars")
+    assert gives("amount", "un montant de 3,5 millions de dollars")
+    assert not gives("amount", "decides to extend the mandate until 31 March 2026")
+    assert not gives("amount", "the United States of America")  # a currency word, but no number
