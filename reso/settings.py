@@ -147,6 +147,11 @@ class ServerSettings(BaseSettings):
         default=None,
         description="Secret that unlocks the admin endpoints (ingestion over HTTP). Unset: they are off.",
     )
+    api_key: str | None = Field(
+        default=None,
+        description="Secret that clients of the OpenAI-compatible API (/v1) and of the MCP endpoint (/mcp) "
+        "must send as 'Authorization: Bearer <key>'; others get 401. Unset: both are open, like /api/ask.",
+    )
     max_body_bytes: int = Field(
         default=64 * 1024,
         ge=1024,
