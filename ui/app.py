@@ -1,6 +1,7 @@
 """`create_app(settings)`: one ASGI app serving the HTTP API, the Gradio UI and the widget.
 
     /api/...      the HTTP API (CONTRACTS §5), described at /openapi.json   (ui/http/)
+                  with POST /api/export/docx, a conversation as Word         (ui/http/export.py)
     /v1/...       the OpenAI-compatible chat (CONTRACTS §6)                  (ui/http/openai.py)
     /mcp          the MCP server over streamable HTTP (CONTRACTS §6)        (ui/mcp.py)
     /widget.js    the embeddable helpdesk widget, plain JavaScript           (ui/static/widget.js)
@@ -33,9 +34,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.state.services = services
 
     from reso.ui import http, mcp, middleware, widget
-    from reso.ui.http import openai
+    from reso.ui.http import export, openai
 
     middleware.install_rate_limit(app, settings)  # first added = innermost: inside the CORS of http.install
+    export.install(app, services)  # before http.install, whose catch-all answers the rest of /api/...
     http.install(app, services)
     openai.install(app, services)
     mcp.install(app, services)
