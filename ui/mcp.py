@@ -221,19 +221,24 @@ def install(app, services: Services) -> None:
 
 def _with_key(asgi, secret: str | None):
     """The ASGI app behind `Authorization: Bearer <secret>` (nothing to check when unset)."""
-    if not secret:
-        return asgi
-    from starlette.responses import JSONResponse
+    return _BearerKey(asgi, secret) if secret else asgi
 
-    async def guarded(scope, receive, send):
+
+class _BearerKey:
+    """An ASGI app, not a function: Starlette's `Route` would call a function with a request."""
+
+    def __init__(self, asgi, secret: str):
+        self.asgi = asgi
+        self.secret = secret.encode()
+
+    async def __call__(self, scope, receive, send) -> None:
+        from starlette.responses import JSONResponse
+
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         scheme, _, token = headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), secret.encode()):
+        if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), self.secret):
             response = JSONResponse({"error": phrase("api_key_required", "en")}, status_code=401,
                                     headers={"WWW-Authenticate": "Bearer"})
             await response(scope, receive, send)
             return
-        await asgi(scope, receive, send)
-
-    return guarded
-
+        await self.asgi(scope, receive, send)
