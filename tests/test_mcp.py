@@ -112,7 +112,12 @@ def check_exercise(out: dict) -> None:
 
 
 def test_every_tool_in_process(services):
-    check_exercise(run_with_client(build_server(services), exercise))
+    import logging
+
+    before = logging.getLogger().handlers[:]
+    server = build_server(services)
+    assert logging.getLogger().handlers == before  # the SDK's basicConfig does not reach the server's log
+    check_exercise(run_with_client(server, exercise))
 
 
 # -- the real transports ---------------------------------------------------------------------------

@@ -72,6 +72,20 @@ async def _in_thread(func: Callable[[], T]) -> T:
     return await anyio.to_thread.run_sync(guarded)
 
 
+def _without_logging_side_effects(build: Callable[[], T]) -> T:
+    """`MCPServer()` calls `logging.basicConfig` (a rich handler on the root logger): in `reso serve`
+    that would reformat every warning of the server's own log. The root logger is left as it was."""
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        return build()
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+
+
 def _known(services: Services) -> dict[str, str]:
     return {normalise_symbol(d.document): d.document for d in services.library.documents()}
 
@@ -87,7 +101,8 @@ def build_server(services: Services):
     from mcp.server.mcpserver import MCPServer
     from mcp.types import ToolAnnotations
 
-    server = MCPServer("reso", instructions=INSTRUCTIONS, version="0.1.0", log_level="WARNING")
+    server = _without_logging_side_effects(
+        lambda: MCPServer("reso", instructions=INSTRUCTIONS, version="0.1.0", log_level="WARNING"))
     read_only = ToolAnnotations(readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=False)
     settings = services.settings
 
