@@ -114,9 +114,14 @@ def check_exercise(out: dict) -> None:
 def test_every_tool_in_process(services):
     import logging
 
-    before = logging.getLogger().handlers[:]
-    server = build_server(services)
-    assert logging.getLogger().handlers == before  # the SDK's basicConfig does not reach the server's log
+    root = logging.getLogger()
+    saved = root.handlers[:]
+    root.handlers[:] = []  # as in `reso serve` (pytest's own handlers would make basicConfig a no-op)
+    try:
+        server = build_server(services)
+        assert root.handlers == []  # the SDK's basicConfig does not reach the server's log
+    finally:
+        root.handlers[:] = saved
     check_exercise(run_with_client(server, exercise))
 
 
