@@ -25,6 +25,7 @@ from fastapi.testclient import TestClient
 from test_api import SC_2699, SEED_QUESTION, build_services
 
 from reso.assistant.citations import MARKER
+from reso.assistant.core import Delta
 from reso.evals import metrics
 from reso.evals.dataset import load
 from reso.ui.app import create_app
@@ -189,6 +190,52 @@ def test_the_rate_limit_of_api_ask_applies(services):
         sdk.chat.completions.create(model="reso", messages=[{"role": "user", "content": SEED_QUESTION}])
     assert limited.value.status_code == 429 and int(limited.value.response.headers["retry-after"]) >= 1
     assert limited.value.body["type"] == "rate_limit_error"
+
+
+def sdk_over(services: Services, assistant) -> openai.OpenAI:
+    broken = dataclasses.replace(services, assistant=assistant)
+    return openai.OpenAI(base_url="http://testserver/v1", api_key="none", max_retries=0,
+                         http_client=app_client(broken, rate_limit="off"))
+
+
+def test_errors_of_the_answer_take_the_tables_status_in_openais_shape(services):
+    from reso.assistant.generators import GenerationError
+
+    class Unreachable:
+        retriever = services.assistant.retriever
+
+        def stream(self, *args, **kwargs):
+            raise GenerationError("The LLM server at http://127.0.0.1:1 is unreachable.")
+
+    class Broken(Unreachable):
+        def stream(self, *args, **kwargs):
+            raise RuntimeError("secret internals")
+
+    for stream in (False, True):
+        with pytest.raises(openai.APIStatusError) as failed:
+            sdk_over(services, Unreachable()).chat.completions.create(
+                model="reso", stream=stream, messages=[{"role": "user", "content": "a"}])
+        assert failed.value.status_code == 502 and "unreachable" in failed.value.message
+        assert failed.value.body["type"] == "server_error"
+    with pytest.raises(openai.InternalServerError) as internal:
+        sdk_over(services, Broken()).chat.completions.create(model="reso", messages=[{"role": "user", "content": "a"}])
+    assert internal.value.body["message"] == "internal error" and "secret" not in internal.value.response.text
+
+
+def test_an_error_after_the_stream_started_is_raised_by_the_sdk(services):
+    class Flaky:
+        retriever = services.assistant.retriever
+
+        def stream(self, *args, **kwargs):
+            yield Delta("Dans la résolution")
+            raise RuntimeError("lost the model")
+
+    received = []
+    with pytest.raises(openai.APIError, match="internal error"):
+        for chunk in sdk_over(services, Flaky()).chat.completions.create(
+                model="reso", stream=True, messages=[{"role": "user", "content": "a"}]):
+            received.append(chunk.choices[0].delta.content or "")
+    assert "".join(received) == "Dans la résolution"
 
 
 def test_system_messages_are_not_obeyed(sdk, http):
