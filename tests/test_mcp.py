@@ -125,6 +125,19 @@ def test_every_tool_in_process(services):
     check_exercise(run_with_client(server, exercise))
 
 
+def test_behind_a_proxy_the_public_address_passes_the_dns_rebinding_check():
+    from reso.settings import Settings
+    from reso.ui.mcp import transport_security
+
+    local = transport_security(Settings(host="127.0.0.1"))
+    assert local.enable_dns_rebinding_protection and "reso.example.org" not in local.allowed_hosts
+    proxied = transport_security(Settings(host="127.0.0.1", public_url="https://reso.example.org/",
+                                          allowed_origins=["https://www.example.org"]))
+    assert "reso.example.org" in proxied.allowed_hosts
+    assert {"https://reso.example.org", "https://www.example.org"} <= set(proxied.allowed_origins)
+    assert transport_security(Settings(host="0.0.0.0")) is None  # not loopback: no Host check, as the SDK
+
+
 # -- the real transports ---------------------------------------------------------------------------
 
 

@@ -216,9 +216,8 @@ def install(app, services: Services) -> None:
 
     server = build_server(services)
     settings = services.settings
-    # DNS-rebinding protection (Host/Origin checked) when listening on loopback, as the SDK does by default
     server.streamable_http_app(streamable_http_path=MCP_PATH, stateless_http=True, json_response=True,
-                               host=settings.host)
+                               host=settings.host, transport_security=transport_security(settings))
     manager = server.session_manager
     from mcp.server.streamable_http_manager import StreamableHTTPASGIApp
 
@@ -232,6 +231,29 @@ def install(app, services: Services) -> None:
             yield state
 
     app.router.lifespan_context = lifespan
+
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def transport_security(settings):
+    """The SDK's DNS-rebinding protection (Host and Origin checked) when listening on loopback, as it
+    does by default, plus the public address: behind a reverse proxy on the same host (README,
+    Deployment) requests arrive with the public Host, RESO_PUBLIC_URL's, and browsers with the
+    origins of RESO_ALLOWED_ORIGINS. None (no check) when listening on other addresses, as the SDK."""
+    from urllib.parse import urlsplit
+
+    from mcp.server.transport_security import TransportSecuritySettings
+
+    if settings.host not in LOOPBACK_HOSTS:
+        return None
+    hosts = ["127.0.0.1:*", "localhost:*", "[::1]:*"]
+    origins = ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*", *settings.allowed_origins]
+    public = urlsplit(settings.public_url or "")
+    if public.scheme in ("http", "https") and public.netloc:
+        hosts.append(public.netloc)
+        origins.append(f"{public.scheme}://{public.netloc}")
+    return TransportSecuritySettings(enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=origins)
 
 
 def _with_key(asgi, secret: str | None):
