@@ -467,12 +467,12 @@ class ChatContentPart(BaseModel):
 
 
 class ChatMessageIn(BaseModel):
-    """An OpenAI chat message. System and developer messages are accepted and not obeyed: the
+    """An OpenAI chat message. System, developer and tool messages are accepted and not obeyed: the
     assistant's own instructions are not the client's to replace (they would be an injection door)."""
 
     model_config = {"extra": "ignore"}
 
-    role: Literal["system", "developer", "user", "assistant"]
+    role: Literal["system", "developer", "user", "assistant", "tool", "function"]
     content: UserText | list[ChatContentPart] | None = None
 
     def text(self) -> str:
