@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from lxml import etree
-from test_api import SC_2699, SEED, SEED_QUESTION, build_services, client_for
+from test_api import SC_2699, SEED, SEED_QUESTION, build_services
 
 from reso.schema import CitationOut
 from reso.ui.cli import cli
