@@ -30,7 +30,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from reso.assistant.citations import MARKER, key
 from reso.assistant.core import Delta, Done, Event
 from reso.assistant.models import Answer
-from reso.errors import client_message, log_error, openai_status_and_type
+from reso.errors import client_message, log_error, openai_status_and_type, rule_for
 from reso.prompts import phrase
 from reso.schema import (
     Annotation,
@@ -183,8 +183,6 @@ def chunks(events: Iterable[Event], model: str, base: str, rid: str) -> Iterator
                             "stop")
     except Exception as exc:
         log_error(log, exc, f"{rid} while streaming a chat completion")
-        from reso.errors import rule_for
-
         _, body = openai_error_body(rule_for(exc).status, client_message(exc))
         yield f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
     yield "data: [DONE]\n\n"
