@@ -84,6 +84,27 @@ def error_table() -> dict[type[BaseException], ErrorRule]:
     }
 
 
+# OpenAI's error types by HTTP status (CONTRACTS §6). The status stays the table's, except that a
+# request the table answers 422 is a 400 there: OpenAI answers every bad request 400, and its SDKs
+# raise `BadRequestError` for it (a 422 would be an `UnprocessableEntityError` nobody catches).
+OPENAI_STATUS = {422: 400}
+OPENAI_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    405: "invalid_request_error",
+    413: "invalid_request_error",
+    429: "rate_limit_error",
+}
+
+
+def openai_status_and_type(status: int) -> tuple[int, str]:
+    """The status and `error.type` of OpenAI's error shape for an error the table answers `status`."""
+    status = OPENAI_STATUS.get(status, status)
+    return status, OPENAI_TYPES.get(status, "server_error" if status >= 500 else "invalid_request_error")
+
+
 def rule_for(exc: BaseException) -> ErrorRule:
     table = error_table()
     for cls in type(exc).__mro__:

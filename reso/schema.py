@@ -441,3 +441,185 @@ class InspectOut(BaseModel):
 class InspectError(BaseModel):
     file: str
     error: str
+
+
+# -- protocols of other tools (CONTRACTS §6): the OpenAI-compatible chat ---------------------------
+
+
+def paragraph_query(document: str, paragraph: str, language: str = "") -> str:
+    """The UI's deep link to a paragraph, as a query string (`?` + this opens it in the web UI)."""
+    from urllib.parse import quote, urlencode
+
+    params = {"document": document, "paragraph": paragraph} | ({"language": language} if language else {})
+    return urlencode(params, quote_via=quote)
+
+
+def paragraph_url(base: str, document: str, paragraph: str, language: str = "") -> str:
+    """The paragraph's deep link under `base` (the server's public URL)."""
+    return base.rstrip("/") + "/?" + paragraph_query(document, paragraph, language)
+
+
+class ChatContentPart(BaseModel):
+    """One part of a message's content: only text parts are read (images and audio are refused)."""
+
+    type: Literal["text"]
+    text: UserText
+
+
+class ChatMessageIn(BaseModel):
+    """An OpenAI chat message. System, developer and tool messages are accepted and not obeyed: the
+    assistant's own instructions are not the client's to replace (they would be an injection door)."""
+
+    model_config = {"extra": "ignore"}
+
+    role: Literal["system", "developer", "user", "assistant", "tool", "function"]
+    content: UserText | list[ChatContentPart] | None = None
+
+    def text(self) -> str:
+        if isinstance(self.content, list):
+            return "\n".join(p.text for p in self.content)
+        return self.content or ""
+
+
+class ChatCompletionRequest(BaseModel):
+    """`POST /v1/chat/completions`: the last message is the question, the user and assistant
+    messages before it the history. Sampling parameters (temperature, …) are accepted and ignored:
+    the answer is the assistant's. `filters` (an extension, `extra_body` in the SDKs) narrows the search."""
+
+    model_config = {"extra": "ignore"}
+
+    model: str = Field(examples=["reso-extractive"])
+    messages: list[ChatMessageIn]
+    stream: bool = False
+    n: int | None = None
+    filters: FiltersIn | None = Field(default=None, description="reso extension: as in POST /api/ask.")
+
+
+class UrlCitation(BaseModel):
+    start_index: int = Field(description="Index in `content` of the marker's first character.")
+    end_index: int = Field(description="Index in `content` just after the marker: content[start:end] is it.")
+    url: str = Field(description="The paragraph in the web UI.")
+    title: str = Field(description="SYMBOL, PID")
+
+
+class Annotation(BaseModel):
+    type: Literal["url_citation"] = "url_citation"
+    url_citation: UrlCitation
+
+
+class ResoExtension(BaseModel):
+    refused: bool
+    citations: list[CitationOut]
+    language: str
+
+
+class ChatMessageOut(BaseModel):
+    role: Literal["assistant"] = "assistant"
+    content: str
+    refusal: None = None
+    annotations: list[Annotation]
+    reso: ResoExtension
+
+
+class ChatChoice(BaseModel):
+    index: int = 0
+    message: ChatMessageOut
+    finish_reason: Literal["stop"] = "stop"
+    logprobs: None = None
+
+
+class Usage(BaseModel):
+    """Counted in words, not tokens: there may be no tokenizer behind the answer."""
+
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+
+    @classmethod
+    def of(cls, prompt: str, completion: str) -> Usage:
+        p, c = len(prompt.split()), len(completion.split())
+        return cls(prompt_tokens=p, completion_tokens=c, total_tokens=p + c)
+
+
+class ChatCompletion(BaseModel):
+    id: str
+    object: Literal["chat.completion"] = "chat.completion"
+    created: int
+    model: str
+    choices: list[ChatChoice]
+    usage: Usage
+
+
+class ChunkDelta(BaseModel):
+    role: Literal["assistant"] | None = None
+    content: str | None = None
+    annotations: list[Annotation] | None = None
+    reso: ResoExtension | None = None
+
+
+class ChunkChoice(BaseModel):
+    index: int = 0
+    delta: ChunkDelta
+    finish_reason: Literal["stop"] | None = None
+    logprobs: None = None
+
+
+class ChatCompletionChunk(BaseModel):
+    id: str
+    object: Literal["chat.completion.chunk"] = "chat.completion.chunk"
+    created: int
+    model: str
+    choices: list[ChunkChoice]
+
+    def sse(self) -> str:
+        return f"data: {self.model_dump_json(exclude_none=True)}\n\n"
+
+
+class ModelOut(BaseModel):
+    id: str
+    object: Literal["model"] = "model"
+    created: int
+    owned_by: str = "reso"
+
+
+class ModelList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[ModelOut]
+
+
+class OpenAIErrorDetail(BaseModel):
+    message: str
+    type: str
+    param: str | None = None
+    code: str | None = None
+
+
+class OpenAIError(BaseModel):
+    """OpenAI's error shape: the SDKs read `error.message` and raise by the HTTP status."""
+
+    error: OpenAIErrorDetail
+
+
+# -- the Word export ------------------------------------------------------------------------------
+
+
+class CitedParagraphIn(BaseModel):
+    """A paragraph an answer cites; its text is read from the index, never taken from the client."""
+
+    document: Symbol
+    paragraph: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+    language: LanguageCode | None = None
+
+
+class ExportTurnIn(BaseModel):
+    question: UserText = Field(max_length=2000)
+    answer: UserText = Field(max_length=20_000)
+    refused: bool = False
+    citations: list[CitedParagraphIn] = Field(default_factory=list, max_length=50)
+
+
+class ExportRequest(BaseModel):
+    """`POST /api/export/docx`: a conversation as /api/ask answered it (answer text with its markers,
+    citations naming the paragraphs); the footnotes quote the indexed paragraphs."""
+
+    turns: list[ExportTurnIn] = Field(min_length=1, max_length=50)

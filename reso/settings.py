@@ -147,6 +147,11 @@ class ServerSettings(BaseSettings):
         default=None,
         description="Secret that unlocks the admin endpoints (ingestion over HTTP). Unset: they are off.",
     )
+    api_key: str | None = Field(
+        default=None,
+        description="Secret that clients of the OpenAI-compatible API (/v1) and of the MCP endpoint (/mcp) "
+        "must send as 'Authorization: Bearer <key>'; others get 401. Unset: both are open, like /api/ask.",
+    )
     max_body_bytes: int = Field(
         default=64 * 1024,
         ge=1024,
@@ -168,8 +173,8 @@ class ServerSettings(BaseSettings):
     rate_limit: str = Field(
         default="30/minute",
         pattern=r"(?i)^\s*(0|off|none|\d+\s*/\s*(s|sec|second|m|min|minute|h|hour))\s*$",
-        description="Questions per client address on POST /api/ask and /api/ask/stream, as 'N/second', "
-        "'N/minute' or 'N/hour'; '0' or 'off' disables. Over the limit: 429 with Retry-After.",
+        description="Questions per client address on POST /api/ask, /api/ask/stream and /v1/chat/completions, "
+        "as 'N/second', 'N/minute' or 'N/hour'; '0' or 'off' disables. Over the limit: 429 with Retry-After.",
     )
     rate_limit_burst: int = Field(
         default=10,

@@ -1,6 +1,9 @@
 """`create_app(settings)`: one ASGI app serving the HTTP API, the Gradio UI and the widget.
 
     /api/...      the HTTP API (CONTRACTS §5), described at /openapi.json   (ui/http/)
+                  with POST /api/export/docx, a conversation as Word         (ui/http/export.py)
+    /v1/...       the OpenAI-compatible chat (CONTRACTS §6)                  (ui/http/openai.py)
+    /mcp          the MCP server over streamable HTTP (CONTRACTS §6)        (ui/mcp.py)
     /widget.js    the embeddable helpdesk widget, plain JavaScript           (ui/static/widget.js)
     /             the Gradio UI                                             (ui/gradio/)
 
@@ -30,10 +33,14 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app = FastAPI(title="reso", summary="Answers about UN resolutions that cite the exact paragraph.", version="0.1.0")
     app.state.services = services
 
-    from reso.ui import http, middleware, widget
+    from reso.ui import http, mcp, middleware, widget
+    from reso.ui.http import export, openai
 
     middleware.install_rate_limit(app, settings)  # first added = innermost: inside the CORS of http.install
+    export.install(app, services)  # before http.install, whose catch-all answers the rest of /api/...
     http.install(app, services)
+    openai.install(app, services)
+    mcp.install(app, services)
     widget.install(app, services)
     middleware.install(app, settings)  # last added = outermost: ids, access log and headers on every response
     if not with_ui:

@@ -155,8 +155,11 @@ def documents(as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the API's answer object (CONTRACTS §5).")
 @click.option("--language", default=None, help="Answer in this language (ISO 639-1); default: the question's.")
 @click.option("--document", "documents", multiple=True, help="Only this document (repeatable).")
+@click.option("--docx", "docx_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the question and answer to this Word file, each citation a footnote quoting "
+                   "the paragraph.")
 @friendly_errors
-def ask(question: str, as_json: bool, language: str | None, documents: tuple[str, ...]) -> None:
+def ask(question: str, as_json: bool, language: str | None, documents: tuple[str, ...], docx_path: Path | None) -> None:
     """Answer QUESTION from the indexed resolutions, citing the paragraphs.
 
     On an empty index the bundled default corpus is ingested first.
@@ -165,6 +168,13 @@ def ask(question: str, as_json: bool, language: str | None, documents: tuple[str
     from reso.assistant.models import Filters
 
     answer = build_assistant(_settings()).answer(question, filters=Filters(documents=documents), language=language)
+    if docx_path is not None:
+        from reso.schema import CitationOut
+        from reso.ui.export_docx import ExportTurn, write_docx
+
+        turn = ExportTurn(question, answer.answer, [CitationOut.of(c) for c in answer.citations], answer.refused)
+        write_docx(docx_path, [turn])
+        click.echo(phrase("cli_wrote", "en", path=docx_path), err=True)
     if as_json:
         from reso.schema import answer_json
 
@@ -335,6 +345,27 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         proxy_headers=False,  # X-Forwarded-* are believed from RESO_TRUSTED_PROXIES only (ui/middleware/)
         server_header=False,
     )
+
+
+@cli.command()
+@friendly_errors
+def mcp() -> None:
+    """Serve the MCP tools (search_paragraphs, get_paragraph, list_documents, ask) over stdio.
+
+    For assistants that start their tools as a subprocess (e.g. "command": "reso", "args": ["mcp"]).
+    `reso serve` offers the same tools over HTTP at /mcp. On an empty index the bundled default
+    corpus is ingested first. Nothing but the protocol is written to stdout.
+    """
+    import contextlib
+
+    from reso.ui.app import quiet_libraries
+    from reso.ui.mcp import build_server
+    from reso.ui.services import Services
+
+    quiet_libraries()
+    with contextlib.redirect_stdout(sys.stderr):  # stdout is the protocol's: a library's print must not reach it
+        services = Services.build(_settings())
+    build_server(services).run("stdio")
 
 
 def _log_config() -> dict:

@@ -77,20 +77,30 @@ def validation_error_body(exc: RequestValidationError) -> dict[str, Any]:
     return {"error": phrase("api_invalid_request", "en", reasons="; ".join(sentences)), "details": details}
 
 
+def error_parts(exc: Exception, request: Request) -> tuple[int, ErrorBody, dict[str, str] | None]:
+    """What anything a route raised becomes: status, body and headers (logged as the table says).
+
+    Shared by the API's error shape (`error_response`) and OpenAI's (ui/http/openai.py), so both
+    read one table and give the same sentence.
+    """
+    rid = request_id(request)
+    if isinstance(exc, RequestValidationError):
+        return 422, ErrorBody.model_validate(validation_error_body(exc) | {"request_id": rid}), None
+    if isinstance(exc, StarletteHTTPException):
+        return exc.status_code, ErrorBody(error=str(exc.detail), request_id=rid), exc.headers
+    rule = rule_for(exc)
+    log_error(log, exc, f"{rid} on {request.method} {request.url.path}")
+    return rule.status, ErrorBody(error=client_message(exc), request_id=rid), rule.headers
+
+
 def error_response(exc: Exception, request: Request) -> JSONResponse:
     """Map anything a route raised to the status and JSON body a client can act on.
 
     Every error body carries the request's id (also in the X-Request-ID header), so a user's
     report can be matched with the server's log line.
     """
-    rid = request_id(request)
-    if isinstance(exc, RequestValidationError):
-        return JSONResponse(validation_error_body(exc) | {"request_id": rid}, status_code=422)
-    if isinstance(exc, StarletteHTTPException):
-        return error_json(exc.status_code, str(exc.detail), headers=exc.headers, request_id=rid)
-    rule = rule_for(exc)
-    log_error(log, exc, f"{rid} on {request.method} {request.url.path}")
-    return error_json(rule.status, client_message(exc), headers=rule.headers, request_id=rid)
+    status, body, headers = error_parts(exc, request)
+    return JSONResponse(body.json_body(), status_code=status, headers=headers)
 
 
 def too_large(limit: int) -> HTTPException:
@@ -123,7 +133,10 @@ def _check_declared_length(request: Request, limit: int) -> None:
 Guard = Callable[[Request], None]
 
 
-def api_route_class(max_body: int, guard: Guard | None = None) -> type[APIRoute]:
+ErrorHandler = Callable[[Exception, Request], Response]
+
+
+def api_route_class(max_body: int, guard: Guard | None = None, on_error: ErrorHandler = error_response) -> type[APIRoute]:
     """Routes that check access, then the body size, then turn every exception into JSON.
 
     The guard runs before the body is read, so a client without the admin key cannot make the
@@ -141,7 +154,7 @@ def api_route_class(max_body: int, guard: Guard | None = None) -> type[APIRoute]
                     _check_declared_length(request, max_body)
                     return await handler(Request(request.scope, _counting_receive(request.receive, max_body)))
                 except Exception as exc:
-                    return error_response(exc, request)
+                    return on_error(exc, request)
 
             return handle
 

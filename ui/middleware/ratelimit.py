@@ -21,7 +21,8 @@ from reso.prompts import phrase
 from reso.ui.middleware.addresses import Network, ip_of, within
 from reso.ui.middleware.context import json_response_messages, request_id_of
 
-RATE_LIMITED_PATHS = frozenset({"/api/ask", "/api/ask/stream"})
+# the question routes: /api/ask's, and the OpenAI-compatible chat (ui/http/openai.py), same bucket
+RATE_LIMITED_PATHS = frozenset({"/api/ask", "/api/ask/stream", "/v1/chat/completions"})
 MAX_TRACKED_CLIENTS = 10_000  # buckets kept; the least recently seen client is forgotten first
 _PER = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600}
 
@@ -112,6 +113,9 @@ class RateLimitMiddleware:
                 }
                 if (request_id := request_id_of(scope)) is not None:
                     body["request_id"] = request_id
+                if scope["path"].startswith("/v1/"):  # OpenAI's error shape, which its SDKs read
+                    body = {"error": {"message": body["error"], "type": "rate_limit_error", "param": None,
+                                      "code": "rate_limit_exceeded"}}
                 for message in json_response_messages(429, body, [(b"retry-after", str(retry).encode())]):
                     await send(message)
                 return
