@@ -450,6 +450,27 @@ def test_markdown_export_is_inert_and_keeps_citations(handlers):
     assert handlers.export_markdown([], "en", None) == (None, phrase("ui_export_empty", "en"))
 
 
+def test_word_export_has_a_footnote_per_citation_in_the_interface_language(handlers):
+    import zipfile
+
+    from docx import Document
+
+    turns = [
+        ui.Turn(HOSTILE, f"Le Conseil prie le Haut-Commissaire [{SEED}, OP4].", "fr", sources=(source(text="Prie également le Haut-Commissaire"),)),
+        ui.Turn(Q_OUT, "Declined.", "fr", refused=True),
+        ui.Turn("bad date", error="“x” is not a date"),  # not exported: no answer
+    ]
+    path, status = handlers.export_docx(turns, "fr")
+    assert status == "" and path.endswith(".docx")
+    text = "\n".join(p.text for p in Document(path).paragraphs)
+    assert phrase("ui_export_title", "fr") in text and phrase("ui_export_question", "fr", n="2") in text
+    assert "is not a date" not in text
+    with zipfile.ZipFile(path) as z:
+        notes = z.read("word/footnotes.xml").decode("utf-8")
+    assert f"{SEED}, OP4" in notes and "Prie également le Haut-Commissaire" in notes
+    assert handlers.export_docx([], "fr") == (None, phrase("ui_export_empty", "fr"))
+
+
 # --- the page --------------------------------------------------------------------------------
 
 EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//|@import|url\(\s*["']?(?:https?:)?//""", re.I)

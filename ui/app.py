@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     openai.install(app, services)
     mcp.install(app, services)
     widget.install(app, services)
+    watch_index(app, services)
     middleware.install(app, settings)  # last added = outermost: ids, access log and headers on every response
     if not with_ui:
         return app
@@ -52,6 +53,27 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     # the theme is passed here: in Gradio 6 mount_gradio_app replaces the Blocks' own theme
     return gr.mount_gradio_app(app, ui.build(services), path="/", theme=ui.theme())
+
+
+def watch_index(app, services: Services) -> None:
+    """While the app runs, reload the index whenever another process changes it, questions or not
+    (`Assistant.watch`, every RESO_REFRESH_INTERVAL seconds; each reload is logged)."""
+    import contextlib
+    import threading
+
+    previous = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(a):
+        stop = threading.Event()
+        services.assistant.watch(stop)
+        try:
+            async with previous(a) as state:
+                yield state
+        finally:
+            stop.set()
+
+    app.router.lifespan_context = lifespan
 
 
 QUIET_LOGGERS = ("bm25s",)  # set themselves to DEBUG when imported ("Building index from tokens")

@@ -115,14 +115,14 @@ def conversation_docx(turns: Sequence[ExportTurn], language: str = "en") -> byte
     from docx.opc.part import Part
 
     document = Document()
-    document.add_heading(phrase("docx_title", language), level=1)
+    document.add_heading(phrase("ui_export_title", language), level=1)
     notes = _Footnotes()
     for n, turn in enumerate(turns, 1):
-        document.add_heading(phrase("docx_question", language, n=str(n)), level=2)
+        document.add_heading(phrase("ui_export_question", language, n=str(n)), level=2)
         document.add_paragraph(xml_safe(turn.question), style="Intense Quote")
         _answer_paragraph(document, turn, n, notes)
         if turn.refused:
-            document.add_paragraph().add_run(phrase("docx_declined", language)).italic = True
+            document.add_paragraph().add_run(phrase("ui_export_declined", language)).italic = True
     part = Part(PackURI(FOOTNOTES_URI), FOOTNOTES_CT, notes.part_xml(), document.part.package)
     document.part.relate_to(part, FOOTNOTES_RT)
     out = io.BytesIO()

@@ -63,7 +63,7 @@ def conversation_markdown(turns: Sequence[Turn], ui_lang: str, base_url: str | N
 EXPORT_TTL_S = 3600  # an export is fetched right after it is made; an hour is generous
 
 
-def _write_temp(name: str, text: str, ttl_s: float = EXPORT_TTL_S) -> str:
+def _write_temp(name: str, text: str | bytes, ttl_s: float = EXPORT_TTL_S) -> str:
     """Gradio serves files from the system temp folder; one folder per export keeps names simple.
 
     Folders older than `ttl_s` are removed at each new export: a public server must not grow its
@@ -78,5 +78,8 @@ def _write_temp(name: str, text: str, ttl_s: float = EXPORT_TTL_S) -> str:
         except OSError:
             pass  # removed meanwhile by another export
     path = Path(tempfile.mkdtemp(prefix="reso-export-")) / name
-    path.write_text(text, encoding="utf-8")
+    if isinstance(text, bytes):
+        path.write_bytes(text)  # a Word file
+    else:
+        path.write_text(text, encoding="utf-8")
     return str(path)

@@ -263,6 +263,16 @@ class Handlers:
         text = conversation_markdown(turns, ui_lang, self._base_url(request))
         return _write_temp("conversation.md", text), text
 
+    def export_docx(self, turns: list[Turn] | None, ui_lang: str) -> tuple[Any, str]:
+        """(file, status): the conversation as Word, each citation a footnote quoting its paragraph."""
+        from reso.ui.export_docx import ExportTurn, conversation_docx
+
+        done = [t for t in turns or [] if t.answered]
+        if not done:
+            return None, phrase("ui_export_empty", ui_lang)
+        data = conversation_docx([ExportTurn(t.question, t.answer, t.sources, t.refused) for t in done], ui_lang)
+        return _write_temp("conversation.docx", data), ""
+
     def export_feedback(self, admin_key: str | None, ui_lang: str) -> tuple[str | None, str]:
         """(file, status). Feedback holds other users' questions: with RESO_ADMIN_KEY set, only its holder exports."""
         expected = self.services.settings.admin_key

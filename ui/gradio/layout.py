@@ -169,6 +169,7 @@ def _export(page: SimpleNamespace, labels: Labels, admin: bool) -> None:
     with labels.make(gr.Accordion, {"label": "ui_export"}, open=False, elem_id="export"):
         with gr.Row():
             page.export_md = labels.make(gr.Button, {"value": "ui_export_markdown"}, elem_id="export-markdown")
+            page.export_docx = labels.make(gr.Button, {"value": "ui_export_docx"}, elem_id="export-docx")
             page.export_fb = labels.make(gr.Button, {"value": "ui_export_feedback"}, elem_id="export-feedback")
         page.admin_key = labels.make(gr.Textbox, {"label": "ui_admin_key"}, type="password", visible=admin, elem_id="admin-key")
         page.export_status = gr.Markdown("", elem_id="export-status")
@@ -225,6 +226,7 @@ def _wire(page: SimpleNamespace, labels: Labels, h: Handlers, demo: gr.Blocks) -
     page.thumbs_up.click(rate_up, *rating, **private)
     page.thumbs_down.click(rate_down, *rating, **private)
     page.export_md.click(h.export_markdown, [page.turns, page.ui_lang], [page.export_file, page.export_text], **private)
+    page.export_docx.click(h.export_docx, [page.turns, page.ui_lang], [page.export_file, page.export_status], **private)
     page.export_fb.click(h.export_feedback, [page.admin_key, page.ui_lang], [page.export_file, page.export_status], **private)
 
     def relabel(lang: str, turns: list[Turn], opened: Opened | None) -> list[Any]:
