@@ -82,7 +82,7 @@ from reso.errors import UnreadableFile
 from reso.index.readers import file_bytes
 from reso.index.model import Body, Paragraph, Resolution, Vote, annex_pid, infer_symbol, normalise_symbol
 from reso.index import symbols
-from reso.index.readers.common import continues_numbering, extract_references, label_key
+from reso.index.readers.common import extract_references, label_key, renest
 
 # ---------------------------------------------------------------------------------------------
 # Language tables (data, not code)
@@ -971,67 +971,12 @@ _DEEPER = 4  # characters (a level is 1 cm, 7 or 8 of them): this much further i
 
 
 def _renest(tops: list[Paragraph], depth: dict[int, int], line_chars: int | None = None) -> list[Paragraph]:
-    """Sub-paragraph levels from the first-line indents, where the layout shows its levels by them.
-
-    A label alone says little about its level: "(i)" after "(a)" is nested or a sibling, "1." is a
-    new operative paragraph or an item of a list inside one, a dash after an operative paragraph is
-    a bullet of it. A UN page indents each level's first line further (an operative paragraph's
-    number at 1 cm, "(a)" at 2 cm, "(i)" at 3 cm, "–" at 4 cm), and pypdf's layout mode keeps that
-    indent as leading spaces. When the labels' nesting agrees with the indents (most children start
-    deeper than their parents), the paragraphs are nested again by indent: a child goes under the
-    nearest paragraph before it that starts less deep, and a numbered paragraph that starts deeper
-    than the operative paragraph before it and does not continue its numbering is an item of its
-    list (`OP3(f)(iii)(1)`). Paragraphs are never raised to the top level; ids are given again from
-    the labels. The same rule as the DOCX reader's `_renest`, there from Word's indents."""
-    pairs = [(depth.get(id(parent)), depth.get(id(child)))
-             for top in tops for parent in top.walk() for child in parent.children]
-    if not pairs or any(a is None or b is None for a, b in pairs):
-        return tops
-    # a level (1 cm) is 7 or 8 Latin characters but 3 or 4 ideographs: about half of it, measured
-    # by the characters of a full line (the 14.6 cm column), is a level deeper
+    """Sub-paragraph levels from the first-line indents that pypdf's layout mode keeps as leading
+    spaces (`common.renest`, the rule the DOCX reader applies to Word's indents). A level (1 cm)
+    is 7 or 8 Latin characters but 3 or 4 ideographs: about half of it, measured by the characters
+    of a full line (the 14.6 cm column), is a level deeper; `_DEEPER` without that measure."""
     deeper = max(1, round(line_chars / 25)) if line_chars else _DEEPER
-    if sum(b >= a + deeper for a, b in pairs) < 0.8 * len(pairs):
-        return tops
-    top_ids = {id(t) for t in tops}
-    flat = [(p, id(p) in top_ids) for top in tops for p in top.walk()]
-    if any(depth.get(id(p)) is None for p, _ in flat):
-        return tops
-    for p, _ in flat:
-        p.children = []
-    out: list[Paragraph] = []
-    stack: list[tuple[int, Paragraph]] = []  # the current top-level paragraph and its open descendants
-    for p, was_top in flat:
-        level = depth[id(p)]
-        if was_top and (p.kind == "preambular" or not stack or stack[0][1].kind == "preambular"
-                        or level < stack[0][0] + deeper or continues_numbering(stack[0][1], p)):
-            out.append(p)
-            stack = [(level, p)]
-            continue
-        if not stack:  # a sub-paragraph with no paragraph above it to hold it: as the labels had it
-            out.append(p)
-            continue
-        if was_top:  # a numbered item of a list inside the paragraph above
-            p.kind = "subparagraph"
-        while len(stack) > 1 and stack[-1][0] > level - deeper:
-            stack.pop()
-        stack[-1][1].children.append(p)
-        stack.append((level, p))
-    for top in out:
-        _give_ids(top)
-    return out
-
-
-def _give_ids(parent: Paragraph) -> None:
-    """Ids from the printed labels under `parent`, bullets counted in order (as `_attach_child`)."""
-    bullets = 0
-    for child in parent.children:
-        # a sub-paragraph whose label the extraction lost keeps the letter `_settle` gave it
-        key = label_key(child.number) if child.number else (None if "(bullet" in child.pid else _key(child))
-        if key is None:
-            bullets += 1
-            key = f"bullet{bullets}"
-        child.pid = f"{parent.pid}({key})"
-        _give_ids(child)
+    return renest(tops, depth, deeper)
 
 
 def _op_number(text: str, top: Paragraph | None) -> tuple[str | None, str]:
