@@ -14,8 +14,9 @@ test per quirk):
 * Operative part: `<mainBody>/<paragraph>` with a numeric `<num>` ("1.", Arabic "1-") is OP<n> after
   the *printed* number; `eId` values skip numbers and are never used.
 * Headings inside the operative part are not paragraphs: `<heading>`/`<subheading>` paragraphs
-  (S/RES/2709, 2687), paragraphs whose words are all bold (A/HRC/RES/55/29 "Follow-up"), capital
-  letter numbers (S/RES/2713 "A."). Paragraphs without a letter or digit (S/RES/2705 "*") are dropped.
+  (S/RES/2709, 2687), paragraphs whose words are all bold (A/HRC/RES/55/29 "Follow-up") unless
+  they are a whole clause (150 characters or more, ending with clause punctuation: A/HRC/RES/58/3
+  AR types a preambular paragraph in bold), capital letter numbers (S/RES/2713 "A."). Paragraphs without a letter or digit (S/RES/2705 "*") are dropped.
 * Other unnumbered paragraphs of the main body:
   - before the first OP: a preambular paragraph put in the wrong place (A/HRC/RES/55/25 EN
     "Remaining convinced ...") is appended to the PPs; in a text without any numbered paragraph
@@ -43,7 +44,8 @@ test per quirk):
   `30/</a><a>2</a><a>7` is "30/27"), block elements (`<p>`) are joined with one space; NFC;
   no-break and thin spaces and tabs become spaces, U+2011 becomes "-", whitespace is collapsed.
 * Annexes (`<attachments>/<attachment>`) are kept apart in `Resolution.annexes`, ids by
-  `annex_pid(k, local)` with k the attachment's rank:
+  `annex_pid(k, local)` with k the attachment's rank; an annex typed into the main body after the
+  OPs, under a heading that names it and with a numbering that starts again, is the first (`_stream`):
   - an "Article N" heading (A/HRC/RES/54/18 draft covenant) opens `ANNEX1.ART<N>`; its unnumbered
     paragraphs are its text, its numbered paragraphs its children `ANNEX1.ART5(2)`, lettered ones
     below those (`ANNEX1.ART13(1)(a)`);
@@ -101,6 +103,7 @@ _TYPED_NUMBER = re.compile(r"(\d{1,6})\.?\s+(?=\S)")
 _TYPED_LABEL = re.compile(r"\(?([a-z]{1,2}|[ivx]{1,5})\)\s+")
 _ARTICLE = re.compile(r"(?:Article|Artículo|Статья)\s+(\d+|premier|first)\b", re.IGNORECASE)
 _ANNEX_LETTER = re.compile(r"Annexe?\s+([A-Z])\b")
+_ANNEX_HEADING = re.compile(r"(?<![^\W\d_])(?:annexe?|anexo|приложение|(?:ال)?مرفق)(?![^\W\d_])|附件", re.IGNORECASE)
 _PART = re.compile(r"Part(?:ie)?\s+([IVX]+)(?![a-z])")
 
 
@@ -119,11 +122,12 @@ def parse_bytes(data: bytes, source: str) -> Resolution:
     doc = _document(_parse_xml(data, source), source)
     res = _resolution(doc, source)
     preamble: list[Paragraph] = []
-    operative = _operative(_stream(doc), preamble)
+    stream, typed_annex = _stream(doc)
+    operative = _operative(stream, preamble)
     for n, pp in enumerate(preamble, 1):
         pp.pid, pp.kind = f"PP{n}", "preambular"
     res.paragraphs = [*preamble, *operative]
-    res.annexes = _annexes(doc)
+    res.annexes = _annexes(doc, typed_annex)
     for top in [*res.paragraphs, *res.annexes]:
         _finish(top)
     res.references = _document_references(res)
@@ -291,19 +295,47 @@ def _unpunctuated_heading(para: Paragraph) -> bool:
             and not text.rstrip("0123456789’”»)\"'").endswith(_CLAUSE_END))
 
 
-def _stream(doc: etree._Element) -> list[etree._Element]:
-    """The preamble's containers and the main body's paragraphs, in document order.
+def _stream(doc: etree._Element) -> tuple[list[etree._Element], list[etree._Element]]:
+    """The preamble's containers and the main body's paragraphs, in document order; and the
+    paragraphs of an annex typed into the main body, from its heading on.
 
     A text may alternate `<preamble>` and `<mainBody>` blocks (HRC session 58 in all six languages:
     a preamble, one preambular paragraph typed as a main-body paragraph, a second preamble, then
-    the OPs): reading only the first of each loses everything after the first switch."""
+    the OPs): reading only the first of each loses everything after the first switch.
+
+    Some texts type the annex into the main body after the last OP, under a heading ("ANNEX 1 -
+    President Donald J. Trump’s Comprehensive Plan…" in S/RES/2803 (2025) EN and AR, where the
+    other versions have an `<attachment>`; "المرفق ألف -" in S/RES/2806 (2025) AR, "Приложение А —"
+    in S/RES/2776 (2025) RU; "Designation Annex" in all versions of S/RES/2794 (2025)): its
+    numbering restarts at 1 and its paragraphs are no OPs. From a main-body heading that names an
+    annex, after the OPs, and whose next numbered paragraph does not continue the OPs' numbering,
+    the paragraphs are read as the first annex (`_annexes`)."""
     out: list[etree._Element] = []
     for block in doc:
         if block.tag == "preamble":
             out += block.findall("container")
         elif block.tag == "mainBody":
             out += [el for el in block if el.tag == "paragraph"]
-    return out
+    last = 0  # the last OP number so far
+    for i, el in enumerate(out):
+        number = _op_number(_label(el)) if el.tag == "paragraph" else None
+        if number is not None:
+            last = number
+        elif last and _opens_annex(el):
+            following = next((n for x in out[i + 1:] if (n := _op_number(_label(x))) is not None), None)
+            if following != last + 1:
+                return out[:i], out[i:]
+    return out, []
+
+
+def _opens_annex(el: etree._Element) -> bool:
+    """A main-body heading paragraph that names an annex ("ANNEX 1 - …", "Designation Annex",
+    "Annex I to resolution 1617 (2005)", "المرفق ألف", "مرفق:", "指认附件", "Приложение: …")."""
+    heading = el.find("heading")
+    if el.tag != "paragraph" or heading is None or el.find("content") is not None:
+        return False
+    text = clean(_inline(heading, None))
+    return len(text) < 150 and bool(_ANNEX_HEADING.search(text))
 
 
 def _op_number(label: str) -> int | None:
@@ -317,7 +349,10 @@ def _is_heading(el: etree._Element, label: str) -> bool:
             return True
     if _HEADING_LABEL.fullmatch(label):
         return True
-    return bool(_WORD.search(_inline(el, None))) and not _WORD.search(_outside_bold(el))
+    text = _inline(el, None)
+    if len(text) >= 150 and clean(text).rstrip("0123456789’”»)\"' \u200f\u200e").endswith(_CLAUSE_END):
+        return False  # a whole paragraph typed in bold (A/HRC/RES/58/3 AR "وإذ يشعر بانزعاج بالغ …،"), no heading
+    return bool(_WORD.search(text)) and not _WORD.search(_outside_bold(el))
 
 
 def _outside_bold(el: etree._Element) -> str:
@@ -425,9 +460,15 @@ def _unnumbered(para: Paragraph, ops: list[Paragraph], preamble: list[Paragraph]
 # ---------------------------------------------------------------------------------------- annexes
 
 
-def _annexes(doc: etree._Element) -> list[Paragraph]:
+def _annexes(doc: etree._Element, typed: list[etree._Element] | None = None) -> list[Paragraph]:
+    """The attachments' paragraphs; an annex typed into the main body (`_stream`) is the first."""
     out: list[Paragraph] = []
-    for k, attachment in enumerate(doc.findall("attachments/attachment"), 1):
+    if typed:
+        builder = _AnnexBuilder(1)
+        for el in typed:
+            builder.add(el)
+        out.extend(builder.tops)
+    for k, attachment in enumerate(doc.findall("attachments/attachment"), 2 if typed else 1):
         builder = _AnnexBuilder(k)
         for el in attachment.iter("container", "paragraph"):  # document order, as in the main text
             parent = el.getparent()
