@@ -64,3 +64,28 @@ def test_agreement_with_expected_json():
     roundtrip._agree(stats, rel, readers.read(large / rel), labels[rel])
     assert stats.files == 1 and stats.same_counts == (stats.misses == [] or stats.misses[0]["counts"]
                                                       == stats.misses[0]["majority"])
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx"])
+@pytest.mark.parametrize("rel", [
+    # a heading among the preambular containers, before "Agissant en vertu du Chapitre VII …,": a PP
+    "unxml-sc/2025/French/S_RES_2806-2520426F.xml",
+    # "… ومبادئه،" then U+200F: a finished clause, no heading
+    "unxml-hrc/54session/Arabic/A_HRC_RES_54_21A.xml",
+    # no numbered paragraph; the last one is a list of names without a full stop, the closing block
+    # ("4745th meeting") pushed right must not hide the first-line indents
+    "unxml-sc/Pre-2020/2003/S_RES_1477_N0334049.xml",
+    # a presidential statement: one unnumbered paragraph ending in ".”"
+    "unxml-sc/2020/English/S_PRST_2020_11.xml",
+    # "决定 …。" then "第9073次会议通过": the closing is no preambular heading
+    "unxml-sc/2022/Chinese/S_RES_2638 (2022)-2209857C.xml",
+])
+def test_layouts_that_once_came_back_with_other_ids(rel, fmt, tmp_path):
+    from reso.index import readers
+
+    path = SHARED / "corpus-large" / rel
+    if not path.is_file():
+        pytest.skip(f"{path} not found")
+    want = readers.read(path)
+    got = roundtrip.roundtrip(want, fmt, tmp_path)
+    assert roundtrip.compare(want, got, want.language)[0], roundtrip.compare(want, got, want.language)[2]

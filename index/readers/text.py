@@ -530,14 +530,18 @@ def _paragraph_starts(lines: list[Line], breaks: Breaks, language: str = "") -> 
     n = len(lines)
     if breaks == "blank_lines":
         return [i == 0 or line.blank_before for i, line in enumerate(lines)]
-    indented = _first_line_indents(lines)
+    depths = _page_indents(lines)
+    indented = [depth > 0 for depth in depths]
     gaps = [line.blank_before for line in lines[1:]]
     # blank lines around page furniture are the page's margins: no evidence of a blank-line layout
     text_gaps = [line.blank_before and not line.break_before for line in lines[1:]]
     open_ended = sum(1 for line in lines if line.text[-1:].isalnum()) / n
     capital_rule = indent_mode = False
     # the line before the first one is the body line, which ends with a comma: a finished line
-    after_end = [i == 0 or _ends_clause(lines[i - 1].text) for i in range(n) if indented[i]]
+    # lines that start far in (the closing block's meeting and date, pushed right) are no first lines
+    far = 0.4 * sorted(len(line.text) for line in lines)[int(0.8 * (n - 1))]
+    after_end = [i == 0 or _ends_clause(lines[i - 1].text) for i in range(n)
+                 if indented[i] and depths[i] <= far]
     if after_end and sum(indented) < n and sum(after_end) >= 0.7 * len(after_end):
         signal, indent_mode = indented, True  # first-line indents: indented lines follow finished paragraphs
     elif any(text_gaps) and (sum(text_gaps) < 0.8 * len(text_gaps) or open_ended <= 0.3):
@@ -577,15 +581,21 @@ def _paragraph_starts(lines: list[Line], breaks: Breaks, language: str = "") -> 
     return starts
 
 
-def _first_line_indents(lines: list[Line]) -> list[bool]:
-    """Which lines are indented deeper than their page's left edge (`_page_indents`)."""
-    return [depth > 0 for depth in _page_indents(lines)]
+_TRAILING_MARKS = "0123456789’”»)]\"'\u200e\u200f\u061c\u200b "
 
 
 def _ends_clause(text: str) -> bool:
-    """Ends with clause punctuation; a footnote marker or closing quote after it is allowed
-    ("environment,7", "Elections,”")."""
-    return text.rstrip("0123456789’”»)]\"'").endswith(_CLAUSE_END)
+    """Ends with clause punctuation; a footnote marker, closing quote or a right-to-left mark after
+    it is allowed ("environment,7", "Elections,”", the Arabic "ومبادئه،\u200f")."""
+    return text.rstrip(_TRAILING_MARKS).endswith(_CLAUSE_END)
+
+
+_PREAMBULAR_END = (",", ";", "،", "؛", "，", "；")
+
+
+def _ends_preambular(text: str) -> bool:
+    """Ends the way a preambular paragraph does: a comma (or a semicolon between clauses)."""
+    return text.rstrip(_TRAILING_MARKS).endswith(_PREAMBULAR_END)
 
 
 def _segment(lines: list[Line], vocabulary: set[str], breaks: Breaks, language: str = "",
@@ -942,8 +952,15 @@ def _structure(texts: list[str], notes: _Footnotes, warnings: list[str] | None =
             last = Paragraph(pid="", kind="subparagraph", text=text)
             top.children.append(last)
             guessed.append(last)
-        elif _is_heading(text) and not text[:1].islower():
-            continue  # CONTRACTS §1: headings ("Follow-up", "Mandate of the mission") are not paragraphs
+        elif (_is_heading(text) and not text[:1].islower()
+              and not (top is not None and top.kind == "preambular" and k + 1 < len(texts)
+                       and _ends_preambular(texts[k + 1]) and not _op_number(notes.strip(texts[k + 1]), None)[0])):
+            # CONTRACTS §1: headings ("Follow-up", "Mandate of the mission") are not paragraphs; one
+            # between preambular paragraphs (the next one ends with a comma) is a preambular paragraph,
+            # as the AKN markup has it (a <container> of S/RES/2806 (2025), "Degrading the threat posed
+            # by Al-Shabaab, and the Arms Embargo targeting Al-Shabaab"), but not the one right before
+            # OP1 (`akn._unpunctuated_heading`) nor the closing "4745th meeting"
+            continue
         elif top is None or top.kind == "preambular":
             flush()
             top = last = Paragraph(pid=f"PP{len(paragraphs) + 1}", kind="preambular", text=text)
@@ -959,9 +976,11 @@ def _structure(texts: list[str], notes: _Footnotes, warnings: list[str] | None =
         _settle(top, guessed, None, warnings)
     if indents is not None:
         paragraphs = _renest(paragraphs, depth, line_chars)
-    if paragraphs and all(p.kind == "preambular" for p in paragraphs) and paragraphs[-1].text.endswith((".", "。")):
-        # no numbered paragraph: a final one ending in a full stop is the single operative paragraph
-        # (preambular paragraphs end with a comma); it keeps number None, as nothing is printed
+    if paragraphs and all(p.kind == "preambular" for p in paragraphs) and not _ends_preambular(paragraphs[-1].text):
+        # no numbered paragraph: a final one that does not end as a preambular one (with a comma) is
+        # the single operative paragraph: "….", "….”" (a presidential statement, S/PRST/2020/11),
+        # or a list of names without a full stop (S/RES/1477 (2003) "Forwards the following
+        # nominations …: … (Panama)"); it keeps number None, as nothing is printed
         paragraphs[-1].pid, paragraphs[-1].kind = "OP1", "operative"
     return paragraphs
 
