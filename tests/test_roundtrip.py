@@ -89,3 +89,20 @@ def test_layouts_that_once_came_back_with_other_ids(rel, fmt, tmp_path):
     want = readers.read(path)
     got = roundtrip.roundtrip(want, fmt, tmp_path)
     assert roundtrip.compare(want, got, want.language)[0], roundtrip.compare(want, got, want.language)[2]
+
+
+def test_wilson_interval():
+    assert roundtrip.wilson(10, 10) == (0.7225, 1.0)  # 10/10 is no proof of 100 %
+    low, high = roundtrip.wilson(99, 100)
+    assert 0.945 < low < 0.946 and 0.998 < high < 0.999
+    assert roundtrip.wilson(0, 0) == (0.0, 1.0)
+
+
+def test_excluded_seeds_give_a_disjoint_sample():
+    root = Path("/corpus")
+    files = [(root, root / "unxml-hrc" / lang / f"f{i}.xml") for lang in ("English", "French") for i in range(30)]
+    seen = {f for s in (0, 1) for _, f in roundtrip.sample(files, 10, s)}
+    rest = roundtrip.exclude(files, 10, [0, 1])
+    assert len(rest) == len(files) - len(seen) and not seen & {f for _, f in rest}
+    fresh = roundtrip.sample(rest, 5, 7)
+    assert len(fresh) == 10 and not seen & {f for _, f in fresh}
