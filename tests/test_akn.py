@@ -664,3 +664,19 @@ def test_a_whole_preambular_paragraph_typed_in_bold_is_no_heading():
     res = akn.read(path)
     assert (len(res.preambular), len(res.operative)) == (44, 38)
     assert res.find("PP28").text.startswith("وإذ يشعر بانزعاج بالغ")
+
+
+def test_numbers_typed_into_the_text_without_num_markup():
+    """S/RES/2641 and 2633 (2022) AR (27 Arabic SC texts of 2022): no <num>, each paragraph typed
+    "1 - يقرر …": OP1 is numbered too, and no text keeps the "- " of its label; S/RES/2633 AR types
+    "12 - …" into the heading paragraph before it, and OP13 is still OP13 (not text of OP11)."""
+    from tests.conftest import SHARED
+
+    base = SHARED / "corpus-large" / "unxml-sc/2022/Arabic"
+    if not base.is_dir():
+        pytest.skip(f"{base} not found")
+    res = akn.read(base / "S_RES_2641 (2022)-2210405A.xml")
+    assert res.operative[0].number == "1" and res.operative[0].text.startswith("يقرر أن يجدد")
+    assert not any(p.text.startswith(("-", "1 -")) for p in res.operative)
+    numbers = [p.number for p in akn.read(base / "S_RES_2633 (2022)-2208026A.xml").operative]
+    assert numbers[:15] == [str(n) for n in range(1, 16)] and numbers[-1] == "24"

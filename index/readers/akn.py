@@ -99,7 +99,7 @@ _SPACES = re.compile(r"\s+")
 _OP_NUMBER = re.compile(r"(\d{1,6})\s*[.\-)]?")
 _SUB_LABEL = re.compile(r"\(?(?:[a-z]{1,5}|[\u0621-\u064a]\u0640?)\s*[.)]")
 _HEADING_LABEL = re.compile(r"[A-Z]{1,4}\.")
-_TYPED_NUMBER = re.compile(r"(\d{1,6})\.?\s+(?=\S)")
+_TYPED_NUMBER = re.compile(r"(\d{1,6})(\.|\s?-)?\s+(?=\S)")  # "5 Encourages", "13 - يقرر" (Arabic), "13. Decides"
 _TYPED_LABEL = re.compile(r"\(?([a-z]{1,2}|[ivx]{1,5})\)\s+")
 _ARTICLE = re.compile(r"(?:Article|Artículo|Статья)\s+(\d+|premier|first)\b", re.IGNORECASE)
 _ANNEX_LETTER = re.compile(r"Annexe?\s+([A-Z])\b")
@@ -442,15 +442,21 @@ def _runs_on(para: Paragraph) -> bool:
 def _unnumbered(para: Paragraph, ops: list[Paragraph], preamble: list[Paragraph], has_numbers: bool) -> None:
     if _is_empty(para) or _is_note(para):
         return  # S/RES/2705 "*"; S/RES/1348 (2001) "* Reissued for technical reasons."
+    typed = _TYPED_NUMBER.match(para.text)
     if not ops:
         if has_numbers:
             preamble.append(para)  # A/HRC/RES/55/25 EN "Remaining convinced ..."
+        elif typed and typed.group(1) == "1" and typed.group(2):  # S/RES/2633 (2022) AR: every "1 - يقرر" typed
+            para.number, para.pid, para.text = "1", "OP1", para.text[typed.end():]
+            ops.append(para)
         else:  # A/RES/78/186; S/RES/1585 (2005) "Decides to extend ..., until 17 March 2005,"
             para.pid = "OP1"
             ops.append(para)
         return
-    typed = _TYPED_NUMBER.match(para.text)
-    if typed and int(typed.group(1)) == int(ops[-1].pid[2:]) + 1:  # A/HRC/RES/54/27 "5 Encourages ..."
+    last = int(ops[-1].pid[2:])
+    # the next number ("5 Encourages ...", A/HRC/RES/54/27); with its full stop or Arabic dash, one a
+    # little further on too: S/RES/2633 (2022) AR types "12 - …" into the heading paragraph before it
+    if typed and (int(typed.group(1)) == last + 1 or (typed.group(2) and last + 1 < int(typed.group(1)) <= last + 3)):
         para.number, para.pid, para.text = typed.group(1), f"OP{typed.group(1)}", para.text[typed.end():]
         ops.append(para)
     else:
