@@ -680,3 +680,23 @@ def test_numbers_typed_into_the_text_without_num_markup():
     assert not any(p.text.startswith(("-", "1 -")) for p in res.operative)
     numbers = [p.number for p in akn.read(base / "S_RES_2633 (2022)-2208026A.xml").operative]
     assert numbers[:15] == [str(n) for n in range(1, 16)] and numbers[-1] == "24"
+
+
+@pytest.mark.parametrize("rel, pid, walk", [
+    # a participle PP typed as a main-body paragraph before a typed "1 - يطالب": the 8th PP, not OP1
+    ("unxml-sc/2022/Arabic/S_RES_2642 (2022)-2210950A.xml", "PP8", ["PP8"]),
+    # "E. 降低简易爆炸装置构成的威胁", a section heading typed as a point of OP17's list: no sub-paragraph
+    ("unxml-sc/2025/Chinese/S_RES_2776-2503579C.xml", "OP17", ["OP17", "OP17(a)", "OP17(b)"]),
+    # "A. To assist the parties … by:" is a capital-lettered item with words that end a clause: kept
+    ("unxml-sc/Pre-2020/2002/S_RES_1433_N0252659.xml", "OP3", ["OP3", "OP3(a)"]),
+])
+def test_headings_and_preambular_paragraphs_typed_among_the_operative_ones(rel, pid, walk):
+    from tests.conftest import SHARED
+
+    path = SHARED / "corpus-large" / rel
+    if not path.is_file():
+        pytest.skip(f"{path} not found")
+    res = akn.read(path)
+    assert [p.pid for p in res.find(pid).walk()] == walk
+    if pid == "PP8":
+        assert (len(res.preambular), len(res.operative)) == (8, 7) and res.operative[0].number == "1"

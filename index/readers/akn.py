@@ -217,6 +217,8 @@ def _fill(owner: Paragraph, el: etree._Element) -> None:
             if label:
                 owner.children.append(sub := _new("subparagraph", label))
                 _fill(sub, child)
+                if _HEADING_LABEL.fullmatch(label) and not sub.children and not _ends_clause_text(sub.text):
+                    owner.children.pop()  # "E. 降低简易爆炸装置构成的威胁": a section heading typed as a point (S/RES/2776 ZH)
             else:  # an unnumbered point continues the words of the list's owner
                 _fill(owner, child)
         elif tag == "sublist":
@@ -227,6 +229,10 @@ def _fill(owner: Paragraph, el: etree._Element) -> None:
             _fill(owner, child)
         else:
             owner.text = f"{owner.text} {_inline(child, owner.footnotes)}"
+
+
+def _ends_clause_text(text: str) -> bool:
+    return clean(text).rstrip("0123456789’”»)\"' \u200f\u200e").endswith(_CLAUSE_END)
 
 
 def _paragraph(el: etree._Element, kind: ParagraphKind, number: str | None = None, pid: str = "") -> Paragraph:
@@ -350,7 +356,7 @@ def _is_heading(el: etree._Element, label: str) -> bool:
     if _HEADING_LABEL.fullmatch(label):
         return True
     text = _inline(el, None)
-    if len(text) >= 150 and clean(text).rstrip("0123456789’”»)\"' \u200f\u200e").endswith(_CLAUSE_END):
+    if len(text) >= 150 and _ends_clause_text(text):
         return False  # a whole paragraph typed in bold (A/HRC/RES/58/3 AR "وإذ يشعر بانزعاج بالغ …،"), no heading
     return bool(_WORD.search(text)) and not _WORD.search(_outside_bold(el))
 
@@ -367,7 +373,9 @@ def _outside_bold(el: etree._Element) -> str:
 def _operative(elements: list[etree._Element], preamble: list[Paragraph]) -> list[Paragraph]:
     """The OPs of the main body; preambular containers and misplaced preambular paragraphs are
     appended to `preamble`, in document order."""
-    has_numbers = any(_op_number(_label(el)) is not None for el in elements if el.tag == "paragraph")
+    has_numbers = any(_op_number(_label(el)) is not None for el in elements if el.tag == "paragraph") or any(
+        (typed := _TYPED_NUMBER.match(clean(_inline(el, None)))) and typed.group(1) == "1" and typed.group(2)
+        for el in elements if el.tag == "paragraph")  # "1 - يطالب …" typed, no <num> (S/RES/2642 (2022) AR)
     ops: list[Paragraph] = []
     for i, el in enumerate(elements):
         if el.tag == "container":
@@ -444,11 +452,11 @@ def _unnumbered(para: Paragraph, ops: list[Paragraph], preamble: list[Paragraph]
         return  # S/RES/2705 "*"; S/RES/1348 (2001) "* Reissued for technical reasons."
     typed = _TYPED_NUMBER.match(para.text)
     if not ops:
-        if has_numbers:
-            preamble.append(para)  # A/HRC/RES/55/25 EN "Remaining convinced ..."
-        elif typed and typed.group(1) == "1" and typed.group(2):  # S/RES/2633 (2022) AR: every "1 - يقرر" typed
+        if typed and typed.group(1) == "1" and typed.group(2):  # S/RES/2633 (2022) AR: every "1 - يقرر" typed
             para.number, para.pid, para.text = "1", "OP1", para.text[typed.end():]
             ops.append(para)
+        elif has_numbers:
+            preamble.append(para)  # A/HRC/RES/55/25 EN "Remaining convinced ...", S/RES/2642 (2022) AR
         else:  # A/RES/78/186; S/RES/1585 (2005) "Decides to extend ..., until 17 March 2005,"
             para.pid = "OP1"
             ops.append(para)
