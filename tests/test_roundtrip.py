@@ -79,6 +79,10 @@ def test_agreement_with_expected_json():
     "unxml-sc/2020/English/S_PRST_2020_11.xml",
     # "决定 …。" then "第9073次会议通过": the closing is no preambular heading
     "unxml-sc/2022/Chinese/S_RES_2638 (2022)-2209857C.xml",
+    # "A. To assist the parties in concluding the Lusaka Protocol by:": a capital-lettered item, OP3(a)
+    "unxml-sc/Pre-2020/2002/S_RES_1433_N0252659.xml",
+    # the Arabic "11 -" alone on its line, "(أ)" below: a label, not a page number
+    "unxml-sc/2021/Arabic/S_RES_2592 (2021)-2112022A.xml",
 ])
 def test_layouts_that_once_came_back_with_other_ids(rel, fmt, tmp_path):
     from reso.index import readers

@@ -203,8 +203,9 @@ _SUB_LABEL = re.compile(r"^(?:(?:\((?P<p>[^\W\d_]{1,4}|\d{1,2})\)|(?P<r>[a-z]{1,
                         r"(?:\s+(?=\S)|(?=[^\W\d_]))"
                         r"|(?P<d>[a-z]{1,2}|[ivxlc]{1,5})\.(?:\s+(?=\S)|(?=[" + _CJK + r"]))"
                         r"|(?P<c>[\u3220-\u3229])\s*(?=\S)|(?P<q>’\d{1,2}‘)\s+(?=\S))")
+_CAPITAL_ITEM = re.compile(r"^([A-Z])\.\s+(?=\S)")
 _BULLET = re.compile(r"^([•·▪◦○–—-])\s+(?=\S)")  # "-" too: the Arabic texts print a hyphen-minus
-_LABEL_ONLY = re.compile(r"^(?:\d{1,3}[.-]|\(?[a-z]{1,2}\)|\(?[ivxlc]{1,5}\)|[\u3220-\u3229])$")  # "1." "(a)" "b)" alone
+_LABEL_ONLY = re.compile(r"^(?:\d{1,3}\s?[.-]|\(?[a-z]{1,2}\)|\(?[ivxlc]{1,5}\)|[\u3220-\u3229])$")  # "1." "(a)" "b)" alone
 _CLAUSE_END = (",", ";", ":", ".", "،", "؛", "，", "；", "：", "。")
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _SPACES = {"\u00a0", "\u202f", "\u2007", "\u2009", "\u200a", "\u2002", "\u2003", "\u3000"}
@@ -434,6 +435,8 @@ def _furniture(line: str) -> list[str] | None:
     tokens = line.split()
     if not all(_FURNITURE_TOKEN.fullmatch(t) for t in tokens):
         return None
+    if len(tokens) == 2 and tokens[0].isdigit() and tokens[1] == "-":
+        return None  # the Arabic "11 -" printed alone, its "(أ)" below (S/RES/2592 (2021) AR): a label
     return [found.printed for found in symbols.find_all(line)]
 
 
@@ -798,6 +801,10 @@ def _label(text: str) -> tuple[str, str | None, str] | None:
         return m.group(1), None, text[m.end():]
     m = _SUB_LABEL.match(text)
     if not m:
+        # "A. To assist the parties in concluding the Lusaka Protocol by:" (S/RES/1433 (2002), OP3(a)):
+        # a capital letter whose words end a clause is an item; "A. Mandate" is a heading
+        if (c := _CAPITAL_ITEM.match(text)) and len(text) - c.end() >= 40 and _ends_clause(text):
+            return c.group(1) + ".", label_key(c.group(1)), text[c.end():]
         return None
     core = m.group("p") or m.group("r") or m.group("d") or m.group("c") or m.group("q")
     if core != core.lower():
@@ -921,7 +928,7 @@ def _structure(texts: list[str], notes: _Footnotes, warnings: list[str] | None =
             flush()
             if top is not None:
                 _settle(top, guessed, None, warnings)
-            number = pending[0].rstrip(".-")
+            number = pending[0].rstrip(".- ")  # "58." or the Arabic "11 -"
             top = last = Paragraph(pid=f"OP{number}", kind="operative", text="", number=number)
             paragraphs.append(top)
             depth[id(top)] = pending_depth
