@@ -55,10 +55,13 @@ The rules, in the order they apply:
 8. Numbering: ``1.`` → OP1 (the number without its dot in `number`); ``(a)``/``a)``/``a.`` →
    child OP1(a); a new list (``(i)`` or ``(a)``) under an item ending with ``:`` → OP1(a)(i).
    Unnumbered paragraphs before the first OP are PP1, PP2…; a short one without final punctuation
-   that does not start in lower case is a heading and skipped anywhere; an unnumbered one after
-   the first OP continues the previous paragraph. A label printed alone on its line (``1.``,
-   ``(b)``, ``b)``) starts a paragraph and joins the text after it. With no numbered paragraph at
-   all, a last paragraph ending in a full stop is the single operative paragraph OP1.
+   that does not start in lower case is a heading and skipped, except between two preambular
+   paragraphs (the next one ends with a comma), where the AKN markup counts it as a PP; an
+   unnumbered one after the first OP continues the previous paragraph. A label printed alone on
+   its line (``1.``, ``(b)``, ``b)``, the Arabic ``11 -``) starts a paragraph and joins the text
+   after it; a capital letter (``A.``) labels an item only when its words end a clause. With no
+   numbered paragraph at all, a last paragraph that does not end like a preambular one (with a
+   comma) is the single operative paragraph OP1.
 9. Levels by indent: where the layout indents each level's first line further (a PDF read in
    layout mode; `_renest`) and the labels' nesting mostly agrees with it, sub-paragraphs are nested
    again by indent: third and fourth levels (``OP36(a)(i)``, ``OP3(f)(iii)(1)``), dashes after a
