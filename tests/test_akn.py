@@ -613,3 +613,90 @@ def test_lettered_paragraphs_before_op1_are_items_of_the_last_preambular_paragra
     assert (len(res.preambular), len(res.operative)) == (pp, op)
     last = res.preambular[-1]
     assert [c.pid for c in last.children] == [f"{last.pid}({k})" for k in last_children]
+
+
+@pytest.mark.parametrize("rel, op, annex", [
+    # "ANNEX 1 - President Donald J. Trump’s Comprehensive Plan …" typed into the main body (EN, AR);
+    # the other four versions have an <attachment>: 11 OPs in all six
+    ("unxml-sc/2025/English/S_RES_2803-2518686E.xml", 11, "ANNEX1.OP1"),
+    ("unxml-sc/2025/Arabic/S_RES_2803-2518686A.xml", 11, "ANNEX1.OP1"),
+    ("unxml-sc/2025/French/S_RES_2803-2518686F.xml", 11, "ANNEX1.PP1"),
+    # "المرفق ألف -" / "Приложение А —": the sanctions lists of the annex, numbered from 1 again
+    ("unxml-sc/2025/Arabic/S_RES_2806-2520426A.xml", 53, "ANNEX1.OP1"),
+    ("unxml-sc/2025/Russian/S_RES_2776-2503579R.xml", 50, "ANNEX1.OP1"),
+    # "Designation Annex" (EN), "مرفق:" (AR), "指认附件" (ZH) in the main body, an <attachment> in FR
+    ("unxml-sc/2025/English/S_RES_2794-2516869E.xml", 20, "ANNEX1.OP2"),
+    ("unxml-sc/2025/Arabic/S_RES_2794-2516869A.xml", 20, "ANNEX1.OP2"),
+    ("unxml-sc/2025/Chinese/S_RES_2794-2516869C.xml", 20, "ANNEX1.OP2"),
+    ("unxml-sc/2025/French/S_RES_2794-2516869F.xml", 20, "ANNEX1.OP2"),
+])
+def test_an_annex_typed_into_the_main_body_is_an_annex(rel, op, annex):
+    from tests.conftest import SHARED
+
+    path = SHARED / "corpus-large" / rel
+    if not path.is_file():
+        pytest.skip(f"{path} not found")
+    res = akn.read(path)
+    assert [p.number for p in res.operative] == [str(n) for n in range(1, op + 1)]
+    assert res.find(annex) is not None and res.find(annex).kind == "annex"
+
+
+def test_an_annex_heading_the_numbering_goes_on_after_is_no_annex():
+    """A heading that names an annex, followed by the next OP number, is an operative-part heading;
+    one followed by a numbering that starts again opens the annex."""
+    res = _synthetic(
+        b'<paragraph eId="p1"><num>1.</num><content><p>Decides to adopt the list;</p></content></paragraph>'
+        b'<paragraph eId="h"><heading>Implementation of the annex</heading></paragraph>'
+        b'<paragraph eId="p2"><num>2.</num><content><p>Requests a report.</p></content></paragraph>'
+        b'<paragraph eId="a"><heading>Annex</heading></paragraph>'
+        b'<paragraph eId="a1"><num>1.</num><content><p>First listed entity.</p></content></paragraph>')
+    assert [p.pid for p in res.operative] == ["OP1", "OP2"] and [p.pid for p in res.annexes] == ["ANNEX1.OP1"]
+
+
+def test_a_whole_preambular_paragraph_typed_in_bold_is_no_heading():
+    """A/HRC/RES/58/3 AR: a main-body paragraph between two preambles, all of it bold, ending with
+    a comma: a preambular paragraph (the heading rule keeps "Follow-up" out)."""
+    from tests.conftest import SHARED
+
+    path = SHARED / "corpus-large" / "unxml-hrc/58session/Arabic/A_HRC_RES_58_3A.xml"
+    if not path.is_file():
+        pytest.skip(f"{path} not found")
+    res = akn.read(path)
+    assert (len(res.preambular), len(res.operative)) == (44, 38)
+    assert res.find("PP28").text.startswith("وإذ يشعر بانزعاج بالغ")
+
+
+def test_numbers_typed_into_the_text_without_num_markup():
+    """S/RES/2641 and 2633 (2022) AR (27 Arabic SC texts of 2022): no <num>, each paragraph typed
+    "1 - يقرر …": OP1 is numbered too, and no text keeps the "- " of its label; S/RES/2633 AR types
+    "12 - …" into the heading paragraph before it, and OP13 is still OP13 (not text of OP11)."""
+    from tests.conftest import SHARED
+
+    base = SHARED / "corpus-large" / "unxml-sc/2022/Arabic"
+    if not base.is_dir():
+        pytest.skip(f"{base} not found")
+    res = akn.read(base / "S_RES_2641 (2022)-2210405A.xml")
+    assert res.operative[0].number == "1" and res.operative[0].text.startswith("يقرر أن يجدد")
+    assert not any(p.text.startswith(("-", "1 -")) for p in res.operative)
+    numbers = [p.number for p in akn.read(base / "S_RES_2633 (2022)-2208026A.xml").operative]
+    assert numbers[:15] == [str(n) for n in range(1, 16)] and numbers[-1] == "24"
+
+
+@pytest.mark.parametrize("rel, pid, walk", [
+    # a participle PP typed as a main-body paragraph before a typed "1 - يطالب": the 8th PP, not OP1
+    ("unxml-sc/2022/Arabic/S_RES_2642 (2022)-2210950A.xml", "PP8", ["PP8"]),
+    # "E. 降低简易爆炸装置构成的威胁", a section heading typed as a point of OP17's list: no sub-paragraph
+    ("unxml-sc/2025/Chinese/S_RES_2776-2503579C.xml", "OP17", ["OP17", "OP17(a)", "OP17(b)"]),
+    # "A. To assist the parties … by:" is a capital-lettered item with words that end a clause: kept
+    ("unxml-sc/Pre-2020/2002/S_RES_1433_N0252659.xml", "OP3", ["OP3", "OP3(a)"]),
+])
+def test_headings_and_preambular_paragraphs_typed_among_the_operative_ones(rel, pid, walk):
+    from tests.conftest import SHARED
+
+    path = SHARED / "corpus-large" / rel
+    if not path.is_file():
+        pytest.skip(f"{path} not found")
+    res = akn.read(path)
+    assert [p.pid for p in res.find(pid).walk()] == walk
+    if pid == "PP8":
+        assert (len(res.preambular), len(res.operative)) == (8, 7) and res.operative[0].number == "1"

@@ -214,3 +214,18 @@ def test_items_the_text_parser_has_no_label_for_are_their_own_sub_paragraphs(tmp
     assert got.find("OP1").text == "Determines that progress is needed through:"
     assert got.find("OP1(2)").text == "reports;" and got.find("OP2(б)").text == "второе;"
     assert got.find("OP3").text == "" and got.find("OP3(a)").text == "Requests the Secretary-General to report;"
+
+
+def test_a_preambular_paragraphs_items_stay_under_it_when_levels_are_renested(tmp_path):
+    """One nesting rule for DOCX and PDF (`readers.common.renest`): the items of a preambular
+    paragraph (S/RES/2714 (2023) PP5 (a)–(c)) stay its children, as the AKN and PDF readings have
+    them, rather than being raised to the top level beside it."""
+    body = [_p(_t("54/99.\tA title"), first_line=0), _p(_t("The Human Rights Council,")),
+            _p(_t("Recalling its resolutions,")), _p(_t("Noting that the measures will:")),
+            _p(_t("(a)\treduce the threats;"), indent=709), _p(_t("(b)\tsupport the parties,"), indent=709),
+            _p(_t("1.\tDecides that the mission shall:")), _p(_t("(a)\tMonitor the ceasefire;"), indent=709),
+            _p(_t("2.\tDecides to remain seized of the matter."))]
+    got = readers.read(_write_docx(tmp_path / "pp-items.docx", body))
+    assert [p.pid for p in got.paragraphs] == ["PP1", "PP2", "OP1", "OP2"]
+    assert [p.pid for p in got.find("PP2").walk()] == ["PP2", "PP2(a)", "PP2(b)"]
+    assert [p.pid for p in got.find("OP1").walk()] == ["OP1", "OP1(a)"]

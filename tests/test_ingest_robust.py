@@ -23,8 +23,9 @@ LARGE = SHARED / "corpus-large"
 DUPLICATES = [
     "unxml-hrc/54session/Arabic/A_HRC_RES_54_18A.xml",
     "unxml-sc/2025/Spanish/S_RES_2806-2520426S.xml",
-    "unxml-sc/2025/Russian/S_RES_2794-2516869R.xml",
-    "unxml-sc/2025/Spanish/S_RES_2794-2516869S.xml",
+    # (S/RES/2794 RU and ES were here: their "Designation Annex" typed into the main body repeated
+    # OP1 and OP2; the AKN reader now reads it as the annex it is, ANNEX1.OP1–2, as the French's <attachment>)
+    "unxml-sc/2022/Chinese/S_RES_2640 (2022)-2210294C.xml",  # OP42–OP44 typed twice in the main body
     "unxml-sc/Pre-2020/2000/S_RES_1329_N0077349.xml",  # ANNEX1.ART12 twice
     "unxml-sc/Pre-2020/2016/S_RES_2270_1603394E.xml",  # sanctions-list annex restarting its numbering
 ]

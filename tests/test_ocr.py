@@ -3,7 +3,9 @@
 The scans are made the way a user's come about: a resolution laid out as the UN prints it
 (`reso.evals.render`, from an AKN reading) is rasterised with `pdftoppm` and the page images put
 into a new PDF that has no text at all. Read back through the public registry, it must give the
-right symbol, its paragraphs, and a confidence per page; in Latin, Cyrillic and Chinese script.
+right symbol, its paragraphs with their ids, and a confidence per page; in Latin, Cyrillic and
+Chinese script. (Arabic scans are read too, but this renderer's Arabic at 200 dpi comes back at
+about 70 % confidence, its body line "إن مجلس حقوق الإنسان،" misread: no test asserts on it.)
 Without Tesseract (or with RESO_OCR=off) the reader's "no text layer" message stays.
 """
 
@@ -83,8 +85,9 @@ def test_a_scanned_resolution_is_read_with_ocr(language, letter, tmp_path, monke
         found = flat.find(opening, at)
         assert found >= 0, (para.pid, opening)
         at = found
-    if want.language == "en":  # the paragraph marks (first-line indents) survive OCR
-        assert [p.pid for p in got.paragraphs] == [p.pid for p in want.paragraphs]
+    # the paragraph marks (first-line indents, numbers) survive OCR in every script: the same ids
+    assert [p.pid for top in got.paragraphs for p in top.walk()] == [p.pid for p in want.paragraphs]
+    if want.language == "en":
         overlap = _words(got.find("OP1").text) & _words(want.operative[0].text)
         assert len(overlap) >= 0.8 * len(_words(want.operative[0].text)), overlap
         # `reso inspect` reports each page OCR read, with its confidence, as a field and a warning
@@ -137,3 +140,16 @@ def test_layout_text_keeps_indents_and_reading_order():
 def test_tidy_joins_chinese_and_repairs_cyrillic_words():
     assert ocr.tidy("人 权 理 事 会 ，") == "人权理事会，"
     assert ocr.tidy("Cовет по правам A/HRC/RES/54/10") == "Совет по правам A/HRC/RES/54/10"
+
+
+def test_indents_a_character_off_a_common_one_are_that_one():
+    """A scan is never quite straight: continuation lines at 10 and 11 characters are one margin,
+    and a first line 4 characters in stays a first line."""
+    assert ocr._snap([11, 15, 11, 10, 11, 15, 11, 11, 30]) == [11, 15, 11, 11, 11, 15, 11, 11, 30]
+    assert ocr._snap([0, 1, 0, 1]) == [0, 1, 0, 1]  # no indent is common enough to snap to
+
+
+def test_tidy_reads_a_paragraph_number_with_a_comma_before_chinese_as_a_number():
+    assert ocr.tidy("2， ”决定将危险物质") == "2. ”决定将危险物质"
+    assert ocr.tidy("12, 决定") == "12. 决定"
+    assert ocr.tidy("2, and the report") == "2, and the report"

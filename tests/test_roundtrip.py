@@ -64,3 +64,49 @@ def test_agreement_with_expected_json():
     roundtrip._agree(stats, rel, readers.read(large / rel), labels[rel])
     assert stats.files == 1 and stats.same_counts == (stats.misses == [] or stats.misses[0]["counts"]
                                                       == stats.misses[0]["majority"])
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx"])
+@pytest.mark.parametrize("rel", [
+    # a heading among the preambular containers, before "Agissant en vertu du Chapitre VII …,": a PP
+    "unxml-sc/2025/French/S_RES_2806-2520426F.xml",
+    # "… ومبادئه،" then U+200F: a finished clause, no heading
+    "unxml-hrc/54session/Arabic/A_HRC_RES_54_21A.xml",
+    # no numbered paragraph; the last one is a list of names without a full stop, the closing block
+    # ("4745th meeting") pushed right must not hide the first-line indents
+    "unxml-sc/Pre-2020/2003/S_RES_1477_N0334049.xml",
+    # a presidential statement: one unnumbered paragraph ending in ".”"
+    "unxml-sc/2020/English/S_PRST_2020_11.xml",
+    # "决定 …。" then "第9073次会议通过": the closing is no preambular heading
+    "unxml-sc/2022/Chinese/S_RES_2638 (2022)-2209857C.xml",
+    # "A. To assist the parties in concluding the Lusaka Protocol by:": a capital-lettered item, OP3(a)
+    "unxml-sc/Pre-2020/2002/S_RES_1433_N0252659.xml",
+    # the Arabic "11 -" alone on its line, "(أ)" below: a label, not a page number
+    "unxml-sc/2021/Arabic/S_RES_2592 (2021)-2112022A.xml",
+])
+def test_layouts_that_once_came_back_with_other_ids(rel, fmt, tmp_path):
+    from reso.index import readers
+
+    path = SHARED / "corpus-large" / rel
+    if not path.is_file():
+        pytest.skip(f"{path} not found")
+    want = readers.read(path)
+    got = roundtrip.roundtrip(want, fmt, tmp_path)
+    assert roundtrip.compare(want, got, want.language)[0], roundtrip.compare(want, got, want.language)[2]
+
+
+def test_wilson_interval():
+    assert roundtrip.wilson(10, 10) == (0.7225, 1.0)  # 10/10 is no proof of 100 %
+    low, high = roundtrip.wilson(99, 100)
+    assert 0.945 < low < 0.946 and 0.998 < high < 0.999
+    assert roundtrip.wilson(0, 0) == (0.0, 1.0)
+
+
+def test_excluded_seeds_give_a_disjoint_sample():
+    root = Path("/corpus")
+    files = [(root, root / "unxml-hrc" / lang / f"f{i}.xml") for lang in ("English", "French") for i in range(30)]
+    seen = {f for s in (0, 1) for _, f in roundtrip.sample(files, 10, s)}
+    rest = roundtrip.exclude(files, 10, [0, 1])
+    assert len(rest) == len(files) - len(seen) and not seen & {f for _, f in rest}
+    fresh = roundtrip.sample(rest, 5, 7)
+    assert len(fresh) == 10 and not seen & {f for _, f in fresh}

@@ -110,3 +110,37 @@ def test_real_un_pdfs_read_like_their_akn_versions(n, pp, op, draft):
     assert same >= len(ours) - 1, [k for k in ours if ours[k] != theirs[k]]  # ES-11/1 OP11: a spaced marker
     for text in ours.values():  # no header, footer, job number or barcode left in a paragraph
         assert not re.search(r"A/RES/ES-11/\d\b|\d\d-\d{5}|\*\d{7}\*|\b\d/4\b", text), text
+
+
+def _sources() -> list[tuple[str, str, int, int, dict[str, int]]]:
+    """(file, symbol, PP, OP, {OP: sub-paragraphs}) for every file SOURCES.md lists, from its two tables."""
+    path = REAL / "SOURCES.md"
+    if not path.is_file():
+        return []
+    rows = [[c.strip().strip("`") for c in line.strip().strip("|").split("|")]
+            for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("|")]
+    files = {r[0]: r[4].split(",")[0].strip() for r in rows if len(r) == 5 and "." in r[0] and r[0] != "file"}
+    counts = {}
+    for r in rows:
+        if len(r) == 5 and r[1].isdigit() and r[2].isdigit():
+            subs = {m[0]: int(m[1]) for m in re.findall(r"(OP\d+) \([a-z]\)–\([a-z]\) = (\d+)", r[3])}
+            counts[r[0]] = (int(r[1]), int(r[2]), subs)
+    return [(name, symbol, *counts[symbol]) for name, symbol in files.items()]
+
+
+def test_sources_md_lists_every_real_file():
+    if not REAL.is_dir():
+        pytest.skip(f"{REAL} not found")
+    listed = {row[0] for row in _sources()}
+    assert listed == {p.name for p in REAL.iterdir() if p.name != "SOURCES.md"}
+
+
+@pytest.mark.parametrize("name, symbol, pp, op, subs", _sources() or [pytest.param(*[None] * 5, marks=pytest.mark.skip)])
+def test_every_real_file_reads_with_the_symbol_and_counts_of_sources_md(name, symbol, pp, op, subs):
+    """Each file SOURCES.md lists: its symbol, PP and OP counts, and the sub-paragraphs it counts
+    ("none": no sub-paragraph anywhere; "OP7 (a)–(i) = 9": nine under OP7 and only there)."""
+    res = readers.read(_file(REAL / name))
+    assert res.symbol == symbol
+    assert (len(res.preambular), len(res.operative)) == (pp, op)
+    found = {top.pid: sum(1 for p in top.walk() if p is not top) for top in res.paragraphs}
+    assert {pid: n for pid, n in found.items() if n} == subs

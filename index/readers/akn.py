@@ -14,8 +14,9 @@ test per quirk):
 * Operative part: `<mainBody>/<paragraph>` with a numeric `<num>` ("1.", Arabic "1-") is OP<n> after
   the *printed* number; `eId` values skip numbers and are never used.
 * Headings inside the operative part are not paragraphs: `<heading>`/`<subheading>` paragraphs
-  (S/RES/2709, 2687), paragraphs whose words are all bold (A/HRC/RES/55/29 "Follow-up"), capital
-  letter numbers (S/RES/2713 "A."). Paragraphs without a letter or digit (S/RES/2705 "*") are dropped.
+  (S/RES/2709, 2687), paragraphs whose words are all bold (A/HRC/RES/55/29 "Follow-up") unless
+  they are a whole clause (150 characters or more, ending with clause punctuation: A/HRC/RES/58/3
+  AR types a preambular paragraph in bold), capital letter numbers (S/RES/2713 "A."). Paragraphs without a letter or digit (S/RES/2705 "*") are dropped.
 * Other unnumbered paragraphs of the main body:
   - before the first OP: a preambular paragraph put in the wrong place (A/HRC/RES/55/25 EN
     "Remaining convinced ...") is appended to the PPs; in a text without any numbered paragraph
@@ -43,7 +44,8 @@ test per quirk):
   `30/</a><a>2</a><a>7` is "30/27"), block elements (`<p>`) are joined with one space; NFC;
   no-break and thin spaces and tabs become spaces, U+2011 becomes "-", whitespace is collapsed.
 * Annexes (`<attachments>/<attachment>`) are kept apart in `Resolution.annexes`, ids by
-  `annex_pid(k, local)` with k the attachment's rank:
+  `annex_pid(k, local)` with k the attachment's rank; an annex typed into the main body after the
+  OPs, under a heading that names it and with a numbering that starts again, is the first (`_stream`):
   - an "Article N" heading (A/HRC/RES/54/18 draft covenant) opens `ANNEX1.ART<N>`; its unnumbered
     paragraphs are its text, its numbered paragraphs its children `ANNEX1.ART5(2)`, lettered ones
     below those (`ANNEX1.ART13(1)(a)`);
@@ -97,10 +99,11 @@ _SPACES = re.compile(r"\s+")
 _OP_NUMBER = re.compile(r"(\d{1,6})\s*[.\-)]?")
 _SUB_LABEL = re.compile(r"\(?(?:[a-z]{1,5}|[\u0621-\u064a]\u0640?)\s*[.)]")
 _HEADING_LABEL = re.compile(r"[A-Z]{1,4}\.")
-_TYPED_NUMBER = re.compile(r"(\d{1,6})\.?\s+(?=\S)")
+_TYPED_NUMBER = re.compile(r"(\d{1,6})(\.|\s?-)?\s+(?=\S)")  # "5 Encourages", "13 - يقرر" (Arabic), "13. Decides"
 _TYPED_LABEL = re.compile(r"\(?([a-z]{1,2}|[ivx]{1,5})\)\s+")
 _ARTICLE = re.compile(r"(?:Article|Artículo|Статья)\s+(\d+|premier|first)\b", re.IGNORECASE)
 _ANNEX_LETTER = re.compile(r"Annexe?\s+([A-Z])\b")
+_ANNEX_HEADING = re.compile(r"(?<![^\W\d_])(?:annexe?|anexo|приложение|(?:ال)?مرفق)(?![^\W\d_])|附件", re.IGNORECASE)
 _PART = re.compile(r"Part(?:ie)?\s+([IVX]+)(?![a-z])")
 
 
@@ -119,11 +122,12 @@ def parse_bytes(data: bytes, source: str) -> Resolution:
     doc = _document(_parse_xml(data, source), source)
     res = _resolution(doc, source)
     preamble: list[Paragraph] = []
-    operative = _operative(_stream(doc), preamble)
+    stream, typed_annex = _stream(doc)
+    operative = _operative(stream, preamble)
     for n, pp in enumerate(preamble, 1):
         pp.pid, pp.kind = f"PP{n}", "preambular"
     res.paragraphs = [*preamble, *operative]
-    res.annexes = _annexes(doc)
+    res.annexes = _annexes(doc, typed_annex)
     for top in [*res.paragraphs, *res.annexes]:
         _finish(top)
     res.references = _document_references(res)
@@ -213,6 +217,8 @@ def _fill(owner: Paragraph, el: etree._Element) -> None:
             if label:
                 owner.children.append(sub := _new("subparagraph", label))
                 _fill(sub, child)
+                if _HEADING_LABEL.fullmatch(label) and not sub.children and not _ends_clause_text(sub.text):
+                    owner.children.pop()  # "E. 降低简易爆炸装置构成的威胁": a section heading typed as a point (S/RES/2776 ZH)
             else:  # an unnumbered point continues the words of the list's owner
                 _fill(owner, child)
         elif tag == "sublist":
@@ -223,6 +229,10 @@ def _fill(owner: Paragraph, el: etree._Element) -> None:
             _fill(owner, child)
         else:
             owner.text = f"{owner.text} {_inline(child, owner.footnotes)}"
+
+
+def _ends_clause_text(text: str) -> bool:
+    return clean(text).rstrip("0123456789’”»)\"' \u200f\u200e").endswith(_CLAUSE_END)
 
 
 def _paragraph(el: etree._Element, kind: ParagraphKind, number: str | None = None, pid: str = "") -> Paragraph:
@@ -291,19 +301,47 @@ def _unpunctuated_heading(para: Paragraph) -> bool:
             and not text.rstrip("0123456789’”»)\"'").endswith(_CLAUSE_END))
 
 
-def _stream(doc: etree._Element) -> list[etree._Element]:
-    """The preamble's containers and the main body's paragraphs, in document order.
+def _stream(doc: etree._Element) -> tuple[list[etree._Element], list[etree._Element]]:
+    """The preamble's containers and the main body's paragraphs, in document order; and the
+    paragraphs of an annex typed into the main body, from its heading on.
 
     A text may alternate `<preamble>` and `<mainBody>` blocks (HRC session 58 in all six languages:
     a preamble, one preambular paragraph typed as a main-body paragraph, a second preamble, then
-    the OPs): reading only the first of each loses everything after the first switch."""
+    the OPs): reading only the first of each loses everything after the first switch.
+
+    Some texts type the annex into the main body after the last OP, under a heading ("ANNEX 1 -
+    President Donald J. Trump’s Comprehensive Plan…" in S/RES/2803 (2025) EN and AR, where the
+    other versions have an `<attachment>`; "المرفق ألف -" in S/RES/2806 (2025) AR, "Приложение А —"
+    in S/RES/2776 (2025) RU; "Designation Annex" in all versions of S/RES/2794 (2025)): its
+    numbering restarts at 1 and its paragraphs are no OPs. From a main-body heading that names an
+    annex, after the OPs, and whose next numbered paragraph does not continue the OPs' numbering,
+    the paragraphs are read as the first annex (`_annexes`)."""
     out: list[etree._Element] = []
     for block in doc:
         if block.tag == "preamble":
             out += block.findall("container")
         elif block.tag == "mainBody":
             out += [el for el in block if el.tag == "paragraph"]
-    return out
+    last = 0  # the last OP number so far
+    for i, el in enumerate(out):
+        number = _op_number(_label(el)) if el.tag == "paragraph" else None
+        if number is not None:
+            last = number
+        elif last and _opens_annex(el):
+            following = next((n for x in out[i + 1:] if (n := _op_number(_label(x))) is not None), None)
+            if following != last + 1:
+                return out[:i], out[i:]
+    return out, []
+
+
+def _opens_annex(el: etree._Element) -> bool:
+    """A main-body heading paragraph that names an annex ("ANNEX 1 - …", "Designation Annex",
+    "Annex I to resolution 1617 (2005)", "المرفق ألف", "مرفق:", "指认附件", "Приложение: …")."""
+    heading = el.find("heading")
+    if el.tag != "paragraph" or heading is None or el.find("content") is not None:
+        return False
+    text = clean(_inline(heading, None))
+    return len(text) < 150 and bool(_ANNEX_HEADING.search(text))
 
 
 def _op_number(label: str) -> int | None:
@@ -317,7 +355,10 @@ def _is_heading(el: etree._Element, label: str) -> bool:
             return True
     if _HEADING_LABEL.fullmatch(label):
         return True
-    return bool(_WORD.search(_inline(el, None))) and not _WORD.search(_outside_bold(el))
+    text = _inline(el, None)
+    if len(text) >= 150 and _ends_clause_text(text):
+        return False  # a whole paragraph typed in bold (A/HRC/RES/58/3 AR "وإذ يشعر بانزعاج بالغ …،"), no heading
+    return bool(_WORD.search(text)) and not _WORD.search(_outside_bold(el))
 
 
 def _outside_bold(el: etree._Element) -> str:
@@ -332,7 +373,9 @@ def _outside_bold(el: etree._Element) -> str:
 def _operative(elements: list[etree._Element], preamble: list[Paragraph]) -> list[Paragraph]:
     """The OPs of the main body; preambular containers and misplaced preambular paragraphs are
     appended to `preamble`, in document order."""
-    has_numbers = any(_op_number(_label(el)) is not None for el in elements if el.tag == "paragraph")
+    has_numbers = any(_op_number(_label(el)) is not None for el in elements if el.tag == "paragraph") or any(
+        (typed := _TYPED_NUMBER.match(clean(_inline(el, None)))) and typed.group(1) == "1" and typed.group(2)
+        for el in elements if el.tag == "paragraph")  # "1 - يطالب …" typed, no <num> (S/RES/2642 (2022) AR)
     ops: list[Paragraph] = []
     for i, el in enumerate(elements):
         if el.tag == "container":
@@ -407,15 +450,21 @@ def _runs_on(para: Paragraph) -> bool:
 def _unnumbered(para: Paragraph, ops: list[Paragraph], preamble: list[Paragraph], has_numbers: bool) -> None:
     if _is_empty(para) or _is_note(para):
         return  # S/RES/2705 "*"; S/RES/1348 (2001) "* Reissued for technical reasons."
+    typed = _TYPED_NUMBER.match(para.text)
     if not ops:
-        if has_numbers:
-            preamble.append(para)  # A/HRC/RES/55/25 EN "Remaining convinced ..."
+        if typed and typed.group(1) == "1" and typed.group(2):  # S/RES/2633 (2022) AR: every "1 - يقرر" typed
+            para.number, para.pid, para.text = "1", "OP1", para.text[typed.end():]
+            ops.append(para)
+        elif has_numbers:
+            preamble.append(para)  # A/HRC/RES/55/25 EN "Remaining convinced ...", S/RES/2642 (2022) AR
         else:  # A/RES/78/186; S/RES/1585 (2005) "Decides to extend ..., until 17 March 2005,"
             para.pid = "OP1"
             ops.append(para)
         return
-    typed = _TYPED_NUMBER.match(para.text)
-    if typed and int(typed.group(1)) == int(ops[-1].pid[2:]) + 1:  # A/HRC/RES/54/27 "5 Encourages ..."
+    last = int(ops[-1].pid[2:])
+    # the next number ("5 Encourages ...", A/HRC/RES/54/27); with its full stop or Arabic dash, one a
+    # little further on too: S/RES/2633 (2022) AR types "12 - …" into the heading paragraph before it
+    if typed and (int(typed.group(1)) == last + 1 or (typed.group(2) and last + 1 < int(typed.group(1)) <= last + 3)):
         para.number, para.pid, para.text = typed.group(1), f"OP{typed.group(1)}", para.text[typed.end():]
         ops.append(para)
     else:
@@ -425,9 +474,15 @@ def _unnumbered(para: Paragraph, ops: list[Paragraph], preamble: list[Paragraph]
 # ---------------------------------------------------------------------------------------- annexes
 
 
-def _annexes(doc: etree._Element) -> list[Paragraph]:
+def _annexes(doc: etree._Element, typed: list[etree._Element] | None = None) -> list[Paragraph]:
+    """The attachments' paragraphs; an annex typed into the main body (`_stream`) is the first."""
     out: list[Paragraph] = []
-    for k, attachment in enumerate(doc.findall("attachments/attachment"), 1):
+    if typed:
+        builder = _AnnexBuilder(1)
+        for el in typed:
+            builder.add(el)
+        out.extend(builder.tops)
+    for k, attachment in enumerate(doc.findall("attachments/attachment"), 2 if typed else 1):
         builder = _AnnexBuilder(k)
         for el in attachment.iter("container", "paragraph"):  # document order, as in the main text
             parent = el.getparent()

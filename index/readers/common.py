@@ -140,3 +140,82 @@ def continues_numbering(top: Paragraph, p: Paragraph) -> bool:
     inside `top` (the indent-nesting rule of the text and DOCX readers)."""
     a, b = (top.number or "").strip(), (p.number or "").strip()
     return a.isdigit() and b.isdigit() and int(b) == int(a) + 1
+
+
+# ---------------------------------------------------------------------------------------- nesting by indent
+
+
+def renest(tops: list[Paragraph], depth: dict[int, int | None], deeper: int = 1,
+           labels: dict[int, str | None] | None = None) -> list[Paragraph]:
+    """Sub-paragraph levels from first-line indents, where the layout shows its levels by them.
+
+    One rule for the text reader (indents from pypdf's layout mode, in characters) and the DOCX
+    reader (Word's indents, in twips). A label alone says little about its level: "(i)" after
+    "(a)" is nested or a sibling, "1." is a new operative paragraph or an item of a list inside
+    one, a dash after an operative paragraph is a bullet of it. A UN page indents each level's
+    first line further (an operative paragraph's number at 1 cm, "(a)" at 2 cm, "(i)" at 3 cm,
+    "–" at 4 cm). When the labels' nesting agrees with the indents (80 % of children start at
+    least `deeper` further in than their parents), the paragraphs are nested again by indent: a
+    child goes under the nearest paragraph before it that starts less deep, and a numbered
+    paragraph that starts deeper than the operative paragraph before it and does not continue its
+    numbering is an item of its list (`OP3(f)(iii)(1)`); `labels` (by `id`) gives such an item the
+    label printed in the file. Paragraphs are never raised to the top level; ids are given again
+    from the labels (`give_ids`).
+
+    `depth` maps each paragraph (by `id`) to its first-line indent; only a preambular paragraph
+    may lack one (a Word paragraph the DOCX reader could not find), and then nothing is nested
+    under it. Otherwise, a paragraph without an indent leaves the labels' nesting as it is."""
+    pairs = [(depth.get(id(parent)), depth.get(id(child)))
+             for top in tops for parent in top.walk() for child in parent.children]
+    if not pairs or any(a is None or b is None for a, b in pairs):
+        return tops
+    if sum(b >= a + deeper for a, b in pairs) < 0.8 * len(pairs):
+        return tops
+    top_ids = {id(t) for t in tops}
+    flat = [(p, id(p) in top_ids) for top in tops for p in top.walk()]
+    if any(depth.get(id(p)) is None for p, _ in flat if p.kind != "preambular"):
+        return tops
+    for p, _ in flat:
+        p.children = []
+    out: list[Paragraph] = []
+    stack: list[tuple[int, Paragraph]] = []  # the current top-level paragraph and its open descendants
+    for p, was_top in flat:
+        level = depth.get(id(p))
+        if was_top and (p.kind == "preambular" or not stack or stack[0][1].kind == "preambular"
+                        or level < stack[0][0] + deeper or continues_numbering(stack[0][1], p)):
+            out.append(p)
+            stack = [] if level is None else [(level, p)]
+            continue
+        if not stack:  # a sub-paragraph with no paragraph above it to hold it: as the labels had it
+            out.append(p)
+            continue
+        if was_top:  # a numbered item of a list inside the paragraph above
+            p.kind = "subparagraph"
+            if labels is not None:
+                p.number = labels.get(id(p)) or p.number
+        while len(stack) > 1 and stack[-1][0] > level - deeper:
+            stack.pop()
+        stack[-1][1].children.append(p)
+        stack.append((level, p))
+    for top in out:
+        give_ids(top)
+    return out
+
+
+def give_ids(parent: Paragraph) -> None:
+    """Ids from the printed labels under `parent` (`label_key`), bullets counted in order
+    (bullet1, bullet2 … as the AKN reader numbers them). A sub-paragraph whose label the text lost
+    keeps the letter its id already has (the text reader's `_settle` inferred it)."""
+    bullets = 0
+    for child in parent.children:
+        key = label_key(child.number) if child.number else (None if "(bullet" in child.pid else last_key(child))
+        if key is None:
+            bullets += 1
+            key = f"bullet{bullets}"
+        child.pid = f"{parent.pid}({key})"
+        give_ids(child)
+
+
+def last_key(p: Paragraph) -> str:
+    """The last part of a paragraph's id: "a" for OP3(a), "ii" for OP3(a)(ii)."""
+    return p.pid.rsplit("(", 1)[-1].rstrip(")")

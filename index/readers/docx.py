@@ -25,7 +25,7 @@ What a UN DOCX holds outside its body text, and how it is read:
   are not digits ("42<sup>e</sup> séance", "1<sup>er</sup>") are text and stay.
 - **Labels**: a numbered paragraph prints its label, a tab, then its text (`1.<tab>Decides`); the
   Arabic label `1 -` (the UN's Arabic style) is read as the `1-` the text parser knows.
-- **Levels**: a sub-paragraph's level is where its first line starts (`_renest`).
+- **Levels**: a sub-paragraph's level is where its first line starts (`_renest`, `common.renest`).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from pathlib import Path
 
 from reso.errors import UnreadableFile
 from reso.index.model import Paragraph, Resolution
-from reso.index.readers.common import continues_numbering, label_key
+from reso.index.readers.common import give_ids, label_key, renest
 from reso.index.readers.text import _clean as clean_text  # the parser's spacing rules, to find its text
 from reso.index.readers.text import parse_text
 
@@ -423,68 +423,18 @@ def _split_items(owners: list[tuple[Paragraph, int]], blocks: list[_Block]) -> N
             added.append((child, k))
         paragraph.text = paragraph.text[:found[0]].rstrip()
         paragraph.children[0:0] = children
-        _give_ids(paragraph)  # bullets are numbered in order
+        give_ids(paragraph)  # bullets are numbered in order
     owners.extend(added)
 
 
 def _renest(tops: list[Paragraph], owners: list[tuple[Paragraph, int]], blocks: list[_Block]) -> list[Paragraph]:
-    """Sub-paragraph levels from the Word indents, where the document shows its levels by them.
-
-    In plain text a label alone says little about its level: "(i)" after "(a)" is nested or a
-    sibling, "1." is a new operative paragraph or an item of a list inside one. A Word paragraph
-    also says where its first line starts, and UN documents indent each level further. When the
-    parser's nesting agrees with the indents (most children start deeper than their parents), the
-    paragraphs are nested again by indent: a child goes under the nearest paragraph before it that
-    starts less deep, and a numbered paragraph that starts deeper than the operative paragraph
-    before it and does not continue its numbering is an item of its list (`OP3(f)(iii)(1)`).
-    Paragraphs are never raised to the top level; ids are given again from the labels."""
+    """Sub-paragraph levels from the Word indents (`common.renest`, the rule the text reader applies
+    to a PDF's first-line indents): a Word paragraph says where its first line starts, in twips, and
+    UN documents indent each level further. A numbered paragraph moved into the list of the one
+    above keeps the label its Word paragraph prints."""
     indent = {id(p): blocks[k].indent for p, k in owners}
     label = {id(p): _printed_label(blocks[k].text) for p, k in owners}
-    pairs = [(indent.get(id(parent)), indent.get(id(child)))
-             for top in tops for parent in top.walk() for child in parent.children]
-    if not pairs or any(a is None or b is None for a, b in pairs):
-        return tops
-    if sum(b > a for a, b in pairs) < 0.8 * len(pairs):
-        return tops
-    top_ids = {id(t) for t in tops}
-    flat = [(p, id(p) in top_ids) for top in tops for p in top.walk()]
-    if any(indent.get(id(p)) is None for p, _ in flat if p.kind != "preambular"):
-        return tops
-    for p, _ in flat:
-        p.children = []
-    out: list[Paragraph] = []
-    stack: list[tuple[int, Paragraph]] = []  # the current top-level paragraph and its open descendants
-    for p, was_top in flat:
-        level = indent.get(id(p))
-        if was_top and (p.kind == "preambular" or not stack or level is None
-                        or level <= stack[0][0] or continues_numbering(stack[0][1], p)):
-            out.append(p)
-            stack = [] if p.kind == "preambular" or level is None else [(level, p)]
-            continue
-        if not stack:  # a sub-paragraph with no paragraph above it to hold it: as the parser had it
-            out.append(p)
-            continue
-        if was_top:  # a numbered item of a list inside the paragraph above
-            p.kind = "subparagraph"
-            p.number = label.get(id(p)) or p.number
-        while len(stack) > 1 and stack[-1][0] >= level:
-            stack.pop()
-        stack[-1][1].children.append(p)
-        stack.append((level, p))
-    for top in out:
-        _give_ids(top)
-    return out
-
-
-def _give_ids(parent: Paragraph) -> None:
-    bullets = 0
-    for child in parent.children:
-        key = label_key(child.number or "") if child.number else None
-        if key is None:
-            bullets += 1
-            key = f"bullet{bullets}"
-        child.pid = f"{parent.pid}({key})"
-        _give_ids(child)
+    return renest(tops, indent, 1, label)
 
 
 def _printed_label(text: str) -> str | None:

@@ -25,6 +25,7 @@ import shutil
 import statistics
 import subprocess
 import tempfile
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -138,32 +139,49 @@ def layout_text(tsv: str, rtl: bool = False) -> tuple[str, float]:
     ordered = sorted(lines.values(), key=lambda ws: (min(int(w["top"]) for w in ws), min(int(w["left"]) for w in ws)))
     left_edge = min(int(w["left"]) for ws in ordered for w in ws)
     right_edge = max(int(w["left"]) + int(w["width"]) for ws in ordered for w in ws)
+    indents = [round((right_edge - max(int(w["left"]) + int(w["width"]) for w in words)) / char) if rtl
+               else round((min(int(w["left"]) for w in words) - left_edge) / char) for words in ordered]
+    indents = _snap(indents)
     out: list[str] = []
     previous_bottom = None
-    for words in ordered:
+    for words, indent in zip(ordered, indents):
         words.sort(key=lambda w: int(w["word_num"]))
         top = min(int(w["top"]) for w in words)
         if previous_bottom is not None and top - previous_bottom > 1.5 * height:
             out.append("")
-        if rtl:
-            indent = round((right_edge - max(int(w["left"]) + int(w["width"]) for w in words)) / char)
-        else:
-            indent = round((min(int(w["left"]) for w in words) - left_edge) / char)
         out.append(" " * indent + tidy(" ".join(w["text"].strip() for w in words)))
         previous_bottom = max(int(w["top"]) + int(w["height"]) for w in words)
     confidences = [float(r["conf"]) for r in rows if float(r["conf"]) >= 0]
     return "\n".join(out), round(statistics.fmean(confidences), 1) if confidences else 0.0
 
 
+def _snap(indents: list[int]) -> list[int]:
+    """Indents one character off a common one (three lines or more) are that one.
+
+    A scanned page is never quite straight, and a word's box is a pixel or two off: the lines of a
+    paragraph come out at 10 or 11 characters, and a line one character in looks like a first
+    line to the paragraph rule (`text._paragraph_starts`). A text layer has exact positions; an
+    image does not, so this is done here."""
+    counts = Counter(indents)
+    out = []
+    for indent in indents:
+        near = [v for v in (indent - 1, indent + 1) if counts[v] >= 3 and counts[v] > counts[indent]]
+        out.append(max(near, key=lambda v: counts[v]) if near else indent)
+    return out
+
+
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
 _BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}]) +(?=[{_CJK}])")
 _LATIN_TO_CYRILLIC = str.maketrans("AaBCcEeHKMOoPpTXxyk", "АаВСсЕеНКМОоРрТХхук")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_COMMA_NUMBER = re.compile(rf"^(\d{{1,3}})[，,] *(?=[”“\"]?[{_CJK}])")
 
 
 def tidy(line: str) -> str:
     """Undo two habits of Tesseract's output: spaces between Chinese characters (it splits a line
-    into one "word" per character or two), and Latin look-alike letters inside Cyrillic words
-    ("Cовет" with a Latin C, when English is loaded beside Russian for the symbols)."""
+    into one "word" per character or two), Latin look-alike letters inside Cyrillic words
+    ("Cовет" with a Latin C, when English is loaded beside Russian for the symbols), and a
+    paragraph number whose full stop it read as a comma before Chinese text ("2， 决定" → "2. 决定")."""
     line = _BETWEEN_CJK.sub("", line)
+    line = _COMMA_NUMBER.sub(r"\1. ", line)
     return " ".join(w.translate(_LATIN_TO_CYRILLIC) if _CYRILLIC.search(w) else w for w in line.split(" "))

@@ -55,10 +55,13 @@ The rules, in the order they apply:
 8. Numbering: ``1.`` → OP1 (the number without its dot in `number`); ``(a)``/``a)``/``a.`` →
    child OP1(a); a new list (``(i)`` or ``(a)``) under an item ending with ``:`` → OP1(a)(i).
    Unnumbered paragraphs before the first OP are PP1, PP2…; a short one without final punctuation
-   that does not start in lower case is a heading and skipped anywhere; an unnumbered one after
-   the first OP continues the previous paragraph. A label printed alone on its line (``1.``,
-   ``(b)``, ``b)``) starts a paragraph and joins the text after it. With no numbered paragraph at
-   all, a last paragraph ending in a full stop is the single operative paragraph OP1.
+   that does not start in lower case is a heading and skipped, except between two preambular
+   paragraphs (the next one ends with a comma), where the AKN markup counts it as a PP; an
+   unnumbered one after the first OP continues the previous paragraph. A label printed alone on
+   its line (``1.``, ``(b)``, ``b)``, the Arabic ``11 -``) starts a paragraph and joins the text
+   after it; a capital letter (``A.``) labels an item only when its words end a clause. With no
+   numbered paragraph at all, a last paragraph that does not end like a preambular one (with a
+   comma) is the single operative paragraph OP1.
 9. Levels by indent: where the layout indents each level's first line further (a PDF read in
    layout mode; `_renest`) and the labels' nesting mostly agrees with it, sub-paragraphs are nested
    again by indent: third and fourth levels (``OP36(a)(i)``, ``OP3(f)(iii)(1)``), dashes after a
@@ -82,7 +85,7 @@ from reso.errors import UnreadableFile
 from reso.index.readers import file_bytes
 from reso.index.model import Body, Paragraph, Resolution, Vote, annex_pid, infer_symbol, normalise_symbol
 from reso.index import symbols
-from reso.index.readers.common import continues_numbering, extract_references, label_key
+from reso.index.readers.common import extract_references, label_key, renest
 
 # ---------------------------------------------------------------------------------------------
 # Language tables (data, not code)
@@ -203,8 +206,9 @@ _SUB_LABEL = re.compile(r"^(?:(?:\((?P<p>[^\W\d_]{1,4}|\d{1,2})\)|(?P<r>[a-z]{1,
                         r"(?:\s+(?=\S)|(?=[^\W\d_]))"
                         r"|(?P<d>[a-z]{1,2}|[ivxlc]{1,5})\.(?:\s+(?=\S)|(?=[" + _CJK + r"]))"
                         r"|(?P<c>[\u3220-\u3229])\s*(?=\S)|(?P<q>’\d{1,2}‘)\s+(?=\S))")
+_CAPITAL_ITEM = re.compile(r"^([A-Z])\.\s+(?=\S)")
 _BULLET = re.compile(r"^([•·▪◦○–—-])\s+(?=\S)")  # "-" too: the Arabic texts print a hyphen-minus
-_LABEL_ONLY = re.compile(r"^(?:\d{1,3}[.-]|\(?[a-z]{1,2}\)|\(?[ivxlc]{1,5}\)|[\u3220-\u3229])$")  # "1." "(a)" "b)" alone
+_LABEL_ONLY = re.compile(r"^(?:\d{1,3}\s?[.-]|\(?[a-z]{1,2}\)|\(?[ivxlc]{1,5}\)|[\u3220-\u3229])$")  # "1." "(a)" "b)" alone
 _CLAUSE_END = (",", ";", ":", ".", "،", "؛", "，", "；", "：", "。")
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _SPACES = {"\u00a0", "\u202f", "\u2007", "\u2009", "\u200a", "\u2002", "\u2003", "\u3000"}
@@ -434,6 +438,8 @@ def _furniture(line: str) -> list[str] | None:
     tokens = line.split()
     if not all(_FURNITURE_TOKEN.fullmatch(t) for t in tokens):
         return None
+    if len(tokens) == 2 and tokens[0].isdigit() and tokens[1] == "-":
+        return None  # the Arabic "11 -" printed alone, its "(أ)" below (S/RES/2592 (2021) AR): a label
     return [found.printed for found in symbols.find_all(line)]
 
 
@@ -530,14 +536,18 @@ def _paragraph_starts(lines: list[Line], breaks: Breaks, language: str = "") -> 
     n = len(lines)
     if breaks == "blank_lines":
         return [i == 0 or line.blank_before for i, line in enumerate(lines)]
-    indented = _first_line_indents(lines)
+    depths = _page_indents(lines)
+    indented = [depth > 0 for depth in depths]
     gaps = [line.blank_before for line in lines[1:]]
     # blank lines around page furniture are the page's margins: no evidence of a blank-line layout
     text_gaps = [line.blank_before and not line.break_before for line in lines[1:]]
     open_ended = sum(1 for line in lines if line.text[-1:].isalnum()) / n
     capital_rule = indent_mode = False
     # the line before the first one is the body line, which ends with a comma: a finished line
-    after_end = [i == 0 or _ends_clause(lines[i - 1].text) for i in range(n) if indented[i]]
+    # lines that start far in (the closing block's meeting and date, pushed right) are no first lines
+    far = 0.4 * sorted(len(line.text) for line in lines)[int(0.8 * (n - 1))]
+    after_end = [i == 0 or _ends_clause(lines[i - 1].text) for i in range(n)
+                 if indented[i] and depths[i] <= far]
     if after_end and sum(indented) < n and sum(after_end) >= 0.7 * len(after_end):
         signal, indent_mode = indented, True  # first-line indents: indented lines follow finished paragraphs
     elif any(text_gaps) and (sum(text_gaps) < 0.8 * len(text_gaps) or open_ended <= 0.3):
@@ -577,15 +587,21 @@ def _paragraph_starts(lines: list[Line], breaks: Breaks, language: str = "") -> 
     return starts
 
 
-def _first_line_indents(lines: list[Line]) -> list[bool]:
-    """Which lines are indented deeper than their page's left edge (`_page_indents`)."""
-    return [depth > 0 for depth in _page_indents(lines)]
+_TRAILING_MARKS = "0123456789’”»)]\"'\u200e\u200f\u061c\u200b "
 
 
 def _ends_clause(text: str) -> bool:
-    """Ends with clause punctuation; a footnote marker or closing quote after it is allowed
-    ("environment,7", "Elections,”")."""
-    return text.rstrip("0123456789’”»)]\"'").endswith(_CLAUSE_END)
+    """Ends with clause punctuation; a footnote marker, closing quote or a right-to-left mark after
+    it is allowed ("environment,7", "Elections,”", the Arabic "ومبادئه،\u200f")."""
+    return text.rstrip(_TRAILING_MARKS).endswith(_CLAUSE_END)
+
+
+_PREAMBULAR_END = (",", ";", "،", "؛", "，", "；")
+
+
+def _ends_preambular(text: str) -> bool:
+    """Ends the way a preambular paragraph does: a comma (or a semicolon between clauses)."""
+    return text.rstrip(_TRAILING_MARKS).endswith(_PREAMBULAR_END)
 
 
 def _segment(lines: list[Line], vocabulary: set[str], breaks: Breaks, language: str = "",
@@ -788,6 +804,10 @@ def _label(text: str) -> tuple[str, str | None, str] | None:
         return m.group(1), None, text[m.end():]
     m = _SUB_LABEL.match(text)
     if not m:
+        # "A. To assist the parties in concluding the Lusaka Protocol by:" (S/RES/1433 (2002), OP3(a)):
+        # a capital letter whose words end a clause is an item; "A. Mandate" is a heading
+        if (c := _CAPITAL_ITEM.match(text)) and len(text) - c.end() >= 40 and _ends_clause(text):
+            return c.group(1) + ".", label_key(c.group(1)), text[c.end():]
         return None
     core = m.group("p") or m.group("r") or m.group("d") or m.group("c") or m.group("q")
     if core != core.lower():
@@ -911,7 +931,7 @@ def _structure(texts: list[str], notes: _Footnotes, warnings: list[str] | None =
             flush()
             if top is not None:
                 _settle(top, guessed, None, warnings)
-            number = pending[0].rstrip(".-")
+            number = pending[0].rstrip(".- ")  # "58." or the Arabic "11 -"
             top = last = Paragraph(pid=f"OP{number}", kind="operative", text="", number=number)
             paragraphs.append(top)
             depth[id(top)] = pending_depth
@@ -942,8 +962,15 @@ def _structure(texts: list[str], notes: _Footnotes, warnings: list[str] | None =
             last = Paragraph(pid="", kind="subparagraph", text=text)
             top.children.append(last)
             guessed.append(last)
-        elif _is_heading(text) and not text[:1].islower():
-            continue  # CONTRACTS §1: headings ("Follow-up", "Mandate of the mission") are not paragraphs
+        elif (_is_heading(text) and not text[:1].islower()
+              and not (top is not None and top.kind == "preambular" and k + 1 < len(texts)
+                       and _ends_preambular(texts[k + 1]) and not _op_number(notes.strip(texts[k + 1]), None)[0])):
+            # CONTRACTS §1: headings ("Follow-up", "Mandate of the mission") are not paragraphs; one
+            # between preambular paragraphs (the next one ends with a comma) is a preambular paragraph,
+            # as the AKN markup has it (a <container> of S/RES/2806 (2025), "Degrading the threat posed
+            # by Al-Shabaab, and the Arms Embargo targeting Al-Shabaab"), but not the one right before
+            # OP1 (`akn._unpunctuated_heading`) nor the closing "4745th meeting"
+            continue
         elif top is None or top.kind == "preambular":
             flush()
             top = last = Paragraph(pid=f"PP{len(paragraphs) + 1}", kind="preambular", text=text)
@@ -959,9 +986,11 @@ def _structure(texts: list[str], notes: _Footnotes, warnings: list[str] | None =
         _settle(top, guessed, None, warnings)
     if indents is not None:
         paragraphs = _renest(paragraphs, depth, line_chars)
-    if paragraphs and all(p.kind == "preambular" for p in paragraphs) and paragraphs[-1].text.endswith((".", "。")):
-        # no numbered paragraph: a final one ending in a full stop is the single operative paragraph
-        # (preambular paragraphs end with a comma); it keeps number None, as nothing is printed
+    if paragraphs and all(p.kind == "preambular" for p in paragraphs) and not _ends_preambular(paragraphs[-1].text):
+        # no numbered paragraph: a final one that does not end as a preambular one (with a comma) is
+        # the single operative paragraph: "….", "….”" (a presidential statement, S/PRST/2020/11),
+        # or a list of names without a full stop (S/RES/1477 (2003) "Forwards the following
+        # nominations …: … (Panama)"); it keeps number None, as nothing is printed
         paragraphs[-1].pid, paragraphs[-1].kind = "OP1", "operative"
     return paragraphs
 
@@ -971,67 +1000,12 @@ _DEEPER = 4  # characters (a level is 1 cm, 7 or 8 of them): this much further i
 
 
 def _renest(tops: list[Paragraph], depth: dict[int, int], line_chars: int | None = None) -> list[Paragraph]:
-    """Sub-paragraph levels from the first-line indents, where the layout shows its levels by them.
-
-    A label alone says little about its level: "(i)" after "(a)" is nested or a sibling, "1." is a
-    new operative paragraph or an item of a list inside one, a dash after an operative paragraph is
-    a bullet of it. A UN page indents each level's first line further (an operative paragraph's
-    number at 1 cm, "(a)" at 2 cm, "(i)" at 3 cm, "–" at 4 cm), and pypdf's layout mode keeps that
-    indent as leading spaces. When the labels' nesting agrees with the indents (most children start
-    deeper than their parents), the paragraphs are nested again by indent: a child goes under the
-    nearest paragraph before it that starts less deep, and a numbered paragraph that starts deeper
-    than the operative paragraph before it and does not continue its numbering is an item of its
-    list (`OP3(f)(iii)(1)`). Paragraphs are never raised to the top level; ids are given again from
-    the labels. The same rule as the DOCX reader's `_renest`, there from Word's indents."""
-    pairs = [(depth.get(id(parent)), depth.get(id(child)))
-             for top in tops for parent in top.walk() for child in parent.children]
-    if not pairs or any(a is None or b is None for a, b in pairs):
-        return tops
-    # a level (1 cm) is 7 or 8 Latin characters but 3 or 4 ideographs: about half of it, measured
-    # by the characters of a full line (the 14.6 cm column), is a level deeper
+    """Sub-paragraph levels from the first-line indents that pypdf's layout mode keeps as leading
+    spaces (`common.renest`, the rule the DOCX reader applies to Word's indents). A level (1 cm)
+    is 7 or 8 Latin characters but 3 or 4 ideographs: about half of it, measured by the characters
+    of a full line (the 14.6 cm column), is a level deeper; `_DEEPER` without that measure."""
     deeper = max(1, round(line_chars / 25)) if line_chars else _DEEPER
-    if sum(b >= a + deeper for a, b in pairs) < 0.8 * len(pairs):
-        return tops
-    top_ids = {id(t) for t in tops}
-    flat = [(p, id(p) in top_ids) for top in tops for p in top.walk()]
-    if any(depth.get(id(p)) is None for p, _ in flat):
-        return tops
-    for p, _ in flat:
-        p.children = []
-    out: list[Paragraph] = []
-    stack: list[tuple[int, Paragraph]] = []  # the current top-level paragraph and its open descendants
-    for p, was_top in flat:
-        level = depth[id(p)]
-        if was_top and (p.kind == "preambular" or not stack or stack[0][1].kind == "preambular"
-                        or level < stack[0][0] + deeper or continues_numbering(stack[0][1], p)):
-            out.append(p)
-            stack = [(level, p)]
-            continue
-        if not stack:  # a sub-paragraph with no paragraph above it to hold it: as the labels had it
-            out.append(p)
-            continue
-        if was_top:  # a numbered item of a list inside the paragraph above
-            p.kind = "subparagraph"
-        while len(stack) > 1 and stack[-1][0] > level - deeper:
-            stack.pop()
-        stack[-1][1].children.append(p)
-        stack.append((level, p))
-    for top in out:
-        _give_ids(top)
-    return out
-
-
-def _give_ids(parent: Paragraph) -> None:
-    """Ids from the printed labels under `parent`, bullets counted in order (as `_attach_child`)."""
-    bullets = 0
-    for child in parent.children:
-        # a sub-paragraph whose label the extraction lost keeps the letter `_settle` gave it
-        key = label_key(child.number) if child.number else (None if "(bullet" in child.pid else _key(child))
-        if key is None:
-            bullets += 1
-            key = f"bullet{bullets}"
-        child.pid = f"{parent.pid}({key})"
-        _give_ids(child)
+    return renest(tops, depth, deeper)
 
 
 def _op_number(text: str, top: Paragraph | None) -> tuple[str | None, str]:
