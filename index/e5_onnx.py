@@ -33,8 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from reso.errors import ResoError
-from reso.index.embedders import OneRecipe
-from reso.index.onnx_embedder import OnnxEncoderRunner, encoder_graph, l2_normalised, write_onnx
+from reso.index.onnx_embedder import OnnxEncoderRunner, RunsOnOnnx, encoder_graph, l2_normalised, write_onnx
 
 # bump when the graph, the dequantisation or the quantisation changes: cached files are rebuilt
 E5_EXPORT_VERSION = 1
@@ -222,7 +221,7 @@ def e5_graph(model: E5File):  # -> onnx.ModelProto
                          max_positions=model.max_positions, block_embeddings=True)
 
 
-class E5OnnxEmbedder(OneRecipe):
+class E5OnnxEmbedder(RunsOnOnnx):
     """multilingual-e5-small on ONNX Runtime: "query: " / "passage: " prefixes, mean pooling, L2 norm."""
 
     dim = 384
@@ -242,14 +241,6 @@ class E5OnnxEmbedder(OneRecipe):
         self.tokenizer = E5Tokenizer(model)
         del model  # the weights live in the ONNX session now; the tokenizer keeps what it needs
         self._runner = OnnxEncoderRunner(path, name, threads, batch_size)
-
-    @property
-    def threads(self) -> int:
-        return self._runner.threads
-
-    @threads.setter
-    def threads(self, value: int) -> None:
-        self._runner.threads = value
 
     def _embed(self, texts: Sequence[str], prefix: str) -> np.ndarray:
         windows, owner, weight = [], [], []

@@ -327,7 +327,21 @@ def l2_normalised(vectors: np.ndarray) -> np.ndarray:
     return vectors / norms
 
 
-class OnnxSentenceEmbedder(OneRecipe):
+class RunsOnOnnx(OneRecipe):
+    """An embedder whose model runs in an `OnnxEncoderRunner` (`_runner`): its threads can be set."""
+
+    _runner: OnnxEncoderRunner
+
+    @property
+    def threads(self) -> int:
+        return self._runner.threads
+
+    @threads.setter
+    def threads(self, value: int) -> None:
+        self._runner.threads = value
+
+
+class OnnxSentenceEmbedder(RunsOnOnnx):
     """A mean-pooled sentence-transformers model run by ONNX Runtime, vectors L2-normalised.
 
     How batches are run (threads, longest first, `batch_size`): `OnnxEncoderRunner`.
@@ -352,14 +366,6 @@ class OnnxSentenceEmbedder(OneRecipe):
         self._tokenizer.no_padding()
         self._lock = threading.Lock()  # a Tokenizer is not safe to share across threads mid-call
         self.dim = int(json.loads((model_dir / "config.json").read_text())["hidden_size"])
-
-    @property
-    def threads(self) -> int:
-        return self._runner.threads
-
-    @threads.setter
-    def threads(self, value: int) -> None:
-        self._runner.threads = value
 
     @property
     def batch_size(self) -> int:
