@@ -172,7 +172,7 @@ def restricted_files(items: list[EvalItem], roots: list[Path], paragraphs: int, 
 
     `listing` caches the symbol of each file (reading ~3,600 files takes a while)."""
     if listing and listing.is_file():
-        files = {Path(p): (s, n) for p, (s, n) in json.loads(listing.read_text()).items()}
+        files = {Path(p): (normalise_symbol(s), n) for p, (s, n) in json.loads(listing.read_text()).items()}
     else:
         files = _symbol_of_files(roots)
         if listing:
