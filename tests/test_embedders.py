@@ -159,3 +159,21 @@ def test_the_onnx_backend_refuses_a_pooling_it_does_not_reproduce(tmp_path):
                                   "pooling_mode_cls_token": True}))
     with pytest.raises(ResoError, match="mean pooling only"):
         OnnxSentenceEmbedder(folder, name="cls", cache_dir=tmp_path)
+
+
+def test_the_restricted_index_holds_every_version_of_the_asked_documents_then_whole_distractors(tmp_path):
+    import json as _json
+
+    from reso.evals.dataset import EvalItem
+    from reso.evals.embedders import restricted_files
+
+    listing = tmp_path / "listing.json"
+    files = {f"/c/{doc}-{lang}.xml": [f"S/RES/{doc} (2022)", 10] for doc in range(2600, 2620) for lang in ("en", "fr")}
+    listing.write_text(_json.dumps(files))
+    items = [EvalItem(id="q1", question="?", language="fr", documents=["S/RES/2605 (2022)"], gold=["OP1"])]
+    chosen = restricted_files(items, [], paragraphs=60, listing=listing)
+    names = [p.name for p in chosen]
+    assert names[:2] == ["2605-en.xml", "2605-fr.xml"]  # the asked document first, every language version
+    assert len(chosen) == 6  # then whole documents (both versions) until 60 paragraphs
+    assert all(f"{n.split('-')[0]}-en.xml" in names and f"{n.split('-')[0]}-fr.xml" in names for n in names)
+    assert chosen == restricted_files(items, [], paragraphs=60, listing=listing)  # seeded: the same for every model
