@@ -81,3 +81,28 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if any(item.get_closest_marker(name) for name in _LONG_MARKERS):
             item.add_marker(skip)
+
+
+def run_async(run, *args):
+    """`run(*args)` (`asyncio.run`, `anyio.run`) on a thread of its own, its result or its exception returned here.
+
+    Playwright's sync API (the session-scoped browser of tests/test_browser.py) keeps an event loop
+    running in the main thread for the rest of the session, so `asyncio.run` there raises "cannot be
+    called from a running event loop" in every later test; a new thread has no loop.
+    """
+    import threading
+
+    out: dict = {}
+
+    def target():
+        try:
+            out["value"] = run(*args)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            out["error"] = exc
+
+    thread = threading.Thread(target=target, name="test-async")
+    thread.start()
+    thread.join()
+    if "error" in out:
+        raise out["error"]
+    return out["value"]

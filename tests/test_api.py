@@ -32,6 +32,7 @@ from sse import parse_sse
 from reso.ui import http as api
 from reso.ui.http.admin import MAX_UPLOAD_BYTES, safe_filename
 from reso.ui.services import Services
+from tests.conftest import run_async
 
 SEED = "A/HRC/RES/30/25"
 SEED_QUESTION = "Que demande le Conseil au Haut-Commissaire d'organiser ?"
@@ -493,7 +494,7 @@ def test_a_stream_is_produced_in_one_thread_and_its_waiting_items_sent_together(
     async def collect() -> list[str]:
         return [chunk async for chunk in in_one_thread(items())]
 
-    chunks = asyncio.run(collect())
+    chunks = run_async(asyncio.run, collect())
     assert "".join(chunks) == "".join(f"{i}," for i in range(500))  # nothing lost, in order
     assert len(threads) == 1 and threading.get_ident() not in threads
     assert len(chunks) < 500  # coalesced, not one write per item

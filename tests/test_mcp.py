@@ -19,6 +19,7 @@ from test_api import SC_2699, SEED, SEED_QUESTION, build_services
 
 from reso.ui.mcp import build_server
 from reso.ui.services import Services
+from tests.conftest import run_async
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOLS = {"search_paragraphs", "get_paragraph", "list_documents", "ask"}
@@ -39,7 +40,7 @@ def run_with_client(target, check):
         async with Client(target) as client:
             return await check(client)
 
-    return anyio.run(main)
+    return run_async(anyio.run, main)
 
 
 async def exercise(client) -> dict:
@@ -187,7 +188,7 @@ def test_mcp_over_streamable_http_on_reso_serve(tmp_path, seed_path, fixtures_di
                 async with Client(transport) as client:
                     return await check(client)
 
-        check_exercise(anyio.run(with_key, exercise, API_KEY))
+        check_exercise(run_async(anyio.run, with_key, exercise, API_KEY))
         denied = httpx.post(base + "/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
                             headers={"Authorization": "Bearer wrong", "Accept": "application/json, text/event-stream"})
         assert denied.status_code == 401 and "RESO_API_KEY" in denied.json()["error"]

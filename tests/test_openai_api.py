@@ -30,6 +30,7 @@ from reso.evals import metrics
 from reso.evals.dataset import load
 from reso.ui.app import create_app
 from reso.ui.services import Services
+from tests.conftest import run_async
 
 ROOT = Path(__file__).resolve().parent.parent
 API_KEY = "sk-reso-test"
@@ -333,7 +334,7 @@ def test_async_openai_against_reso_serve(served):
         await client.close()
         return whole.choices[0].message.content, "".join(parts), last.choices[0].delta.model_extra["annotations"]
 
-    whole, streamed, annotations = asyncio.run(run())
+    whole, streamed, annotations = run_async(asyncio.run, run())
     assert whole == streamed and annotations and whole[annotations[0]["url_citation"]["start_index"]] == "["
 
 

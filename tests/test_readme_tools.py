@@ -21,6 +21,7 @@ import pytest
 from test_serve import HOST, free_port, wait_for_health
 
 from reso.evals.bench import stop_process
+from tests.conftest import run_async
 
 pytestmark = pytest.mark.server
 
@@ -114,6 +115,6 @@ def test_each_mcp_configuration_connects(transport, server, tmp_path):
             found = await client.call_tool("get_paragraph", {"document": SEED, "paragraph": "OP4"})
             return names, found
 
-    names, found = anyio.run(main)
+    names, found = run_async(anyio.run, main)
     assert names == {"search_paragraphs", "get_paragraph", "list_documents", "ask"}
     assert not found.is_error and found.structured_content["paragraph"]["paragraph"] == "OP4"
