@@ -15,6 +15,8 @@ from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import chain
 
+import numpy as np
+
 from reso.assistant.citations import MarkerFilter, key, parent_key
 from reso.assistant.generators import GenerationInput, Generator
 from reso.assistant.models import Answer, Citation, Filters, Message, Retrieved
@@ -134,14 +136,7 @@ class IndexState:
     refusal: RefusalPolicy
     answers: AnswerCache = field(default_factory=lambda: AnswerCache(0))
 
-    def holds_language(self, code: str) -> bool:
-        """Whether some indexed paragraph is in `code` (a version in German, say): read once a state."""
-        if "languages" not in self._memo:
-            found = getattr(getattr(self.retriever, "tables", None), "languages", None)
-            self._memo["languages"] = frozenset(found.tolist()) if found is not None else frozenset()
-        return code in self._memo["languages"]
-
-    _memo: dict = field(default_factory=dict, repr=False, compare=False)
+    languages: frozenset[str] = frozenset()  # of the indexed paragraphs (a version in German, say)
 
 
 class Assistant:
@@ -181,7 +176,7 @@ class Assistant:
         lexical = retriever.lexical
         refusal = replace(self._refusal, index=lexical if lexical is not None else self._refusal.index,
                           paragraph_tokens=retriever.paragraph_tokens)
-        return IndexState(retriever, refusal, AnswerCache(self._answer_cache_size))
+        return IndexState(retriever, refusal, AnswerCache(self._answer_cache_size), _languages_of(retriever))
 
     def stream(
         self,
@@ -237,7 +232,7 @@ class Assistant:
         asked = Question.ask(question, history, filters, language)  # the one analysis of the question
         lang = asked.language
         t1 = time.perf_counter()
-        if asked.unsupported and state.holds_language(asked.unsupported):
+        if asked.unsupported and asked.unsupported in state.languages:
             # versions in that language are indexed: its words are searched as they are
             asked = replace(asked, language=asked.unsupported, unsupported="")
             lang = asked.language
@@ -385,6 +380,12 @@ class Assistant:
         thread = threading.Thread(target=loop, name="reso-watch", daemon=True)
         thread.start()
         return thread
+
+
+def _languages_of(retriever: Retriever) -> frozenset[str]:
+    """The languages of the retriever's paragraphs, once a state (none for a retriever without tables)."""
+    found = getattr(getattr(retriever, "tables", None), "languages", None)
+    return frozenset(np.unique(found).tolist()) if found is not None and len(found) else frozenset()
 
 
 def _give_back_memory() -> None:

@@ -37,6 +37,7 @@ class _Patterns:
     ordinals_after: dict[str, int] = field(default_factory=dict)
     ordinal_after: re.Pattern[str] | None = None  # "الفقرة الثانية": the ordinal after the noun
     numbered_between: re.Pattern[str] | None = None  # "第 5 段": the number between two words
+    resolution_word: re.Pattern[str] | None = None  # every language's word for "resolution" (fullmatch a word)
 
 
 @lru_cache(maxsize=1)
@@ -85,7 +86,7 @@ def patterns() -> _Patterns:
     )
     return _Patterns(
         ordinals, preamble, numbered, ordinal, abbreviations, abbreviation, part_split, sc_number,
-        ordinals_after, ordinal_after, numbered_between,
+        ordinals_after, ordinal_after, numbered_between, re.compile(resolution),
     )
 
 

@@ -15,17 +15,16 @@ question's `context`, itself a `Question`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 
 from reso.assistant.answer_types import asked_folded
-from reso.index.languages import languages
 from reso.assistant.conversation import resolve_analysed
 from reso.assistant.models import Filters, Message
 from reso.assistant.query import ParagraphRef, QueryAnalysis, abbreviation_pieces, numbers_of_folded, parts_of_folded
 from reso.assistant.query import _paragraph_ref
+from reso.assistant.query import patterns as query_patterns
 from reso.index.analysis import (
     fold,
     guess_language_of,
@@ -156,9 +155,10 @@ class Question:
             return self.words
         named = set(self.numbers)
         ws = self.words
+        resolution_word = query_patterns().resolution_word
         return tuple(
             w for i, w in enumerate(ws)
-            if not (_RESOLUTION_WORD.fullmatch(w) and any(n in named or n[:1].isdigit() for n in ws[i + 1 : i + 3]))
+            if not (resolution_word.fullmatch(w) and any(n in named or n[:1].isdigit() for n in ws[i + 1 : i + 3]))
         )
 
     @cached_property
@@ -214,20 +214,6 @@ class Question:
     def analysis(self) -> QueryAnalysis:
         """The older shape of the question's look-up facts (numbers, paragraph, language)."""
         return QueryAnalysis(self.search_text, self.language, list(self.numbers), self.paragraph)
-
-
-class _ResolutionWord:
-    """Every language's word for "resolution" (the tables' `resolution_patterns`), compiled on first use."""
-
-    @cached_property
-    def pattern(self) -> re.Pattern[str]:
-        return re.compile(languages().alternation("paragraphs", "resolution_patterns") or "(?!)")
-
-    def fullmatch(self, word: str) -> bool:
-        return self.pattern.fullmatch(word) is not None
-
-
-_RESOLUTION_WORD = _ResolutionWord()
 
 
 @lru_cache(maxsize=4096)

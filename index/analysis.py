@@ -143,10 +143,9 @@ def _fold_table(text: str) -> str:
     return _script_fold(_fold_reference(unicodedata.normalize("NFKD", text)))
 
 
-def _stopwords() -> dict[str, frozenset[str]]:
-    return {
-        code: frozenset(_fold_table(t.stopwords_text).split()) for code, t in languages().tables.items() if t.stopwords_text
-    }
+def _stopwords(tables=None) -> dict[str, frozenset[str]]:
+    tables = languages().tables if tables is None else tables
+    return {code: frozenset(_fold_table(t.stopwords_text).split()) for code, t in tables.items() if t.stopwords_text}
 
 
 class _Stopwords(Mapping):
@@ -333,14 +332,13 @@ def detect_language(ws: list[str], raw: str) -> str:
     tells (no script of a table, no stop word, no telling letter): too short to say."""
     langs = languages()
     letters = sum(1 for ch in raw if ch.isalpha())
-    for code, table in langs.recognised.items():  # a script of its own (kana, Hangul): present is enough
-        if table.detect_script and letters:
-            n = len(re.findall(f"[{table.detect_script}]", raw))
-            if n and n * 6 >= letters:
-                return code
+    for code, pattern in langs.recognised_scripts:  # a script of its own (kana, Hangul): a sixth is enough
+        n = len(pattern.findall(raw))
+        if n and n * 6 >= letters:
+            return code
     lower = raw.lower()
 
-    def evidence(code: str, table, stop: frozenset[str]) -> float:
+    def evidence(table, stop: frozenset[str]) -> float:
         score = float(sum(1 for w in ws if w in stop))
         if table.detect_characters and any(ch in lower for ch in table.detect_characters):
             score += table.detect_weight
@@ -354,12 +352,12 @@ def detect_language(ws: list[str], raw: str) -> str:
             within = code
     rivals = {c: t for c, t in langs.recognised.items() if t.within == within and not t.detect_script}
     if within:
-        scores = {within: evidence(within, langs(within), STOPWORDS.get(within, frozenset()))}
+        scores = {within: evidence(langs(within), STOPWORDS.get(within, frozenset()))}
     else:
-        scores = {code: evidence(code, table, STOPWORDS.get(code, frozenset())) for code, table in langs.tables.items()}
+        scores = {code: evidence(table, STOPWORDS.get(code, frozenset())) for code, table in langs.tables.items()}
     best = max(scores, key=lambda c: scores[c] + langs(c).detect_prior) if scores else ""
     top = scores.get(best, 0.0)
-    other = {c: evidence(c, t, _recognised_stopwords()[c]) for c, t in rivals.items()}
+    other = {c: evidence(t, _recognised_stopwords()[c]) for c, t in rivals.items()}
     if other:
         rival = max(other, key=lambda c: other[c])
         if other[rival] >= RECOGNISED_MIN_EVIDENCE and other[rival] > top:
@@ -371,4 +369,4 @@ def detect_language(ws: list[str], raw: str) -> str:
 
 @lru_cache(maxsize=1)
 def _recognised_stopwords() -> dict[str, frozenset[str]]:
-    return {code: frozenset(_fold_table(t.stopwords_text).split()) for code, t in languages().recognised.items()}
+    return _stopwords(languages().recognised)

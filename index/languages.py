@@ -107,6 +107,11 @@ class Languages:
         """(code, its script's characters) for the languages told apart by their script."""
         return tuple((c, re.compile(f"[{t.detect_script}]")) for c, t in self.tables.items() if t.detect_script)
 
+    @cached_property
+    def recognised_scripts(self) -> tuple[tuple[str, re.Pattern[str]], ...]:
+        """(code, its script's characters) for recognised-only languages with a script of their own."""
+        return tuple((c, re.compile(f"[{t.detect_script}]")) for c, t in self.recognised.items() if t.detect_script)
+
     def words(self, section: str, key: str, codes: Iterable[str] | None = None) -> list[Any]:
         """One list from every language's `[section] key` (each language's rows, in code order)."""
         out: list[Any] = []

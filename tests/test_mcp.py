@@ -161,24 +161,15 @@ def test_reso_mcp_over_stdio(tmp_path, seed_path, fixtures_dir):
 
 @pytest.mark.server
 def test_mcp_over_streamable_http_on_reso_serve(tmp_path, seed_path, fixtures_dir):
-    from test_serve import HOST, free_port, wait_for_health
+    from mcp.client.streamable_http import streamable_http_client
+    from test_serve import serving
 
-    from reso.evals.bench import stop_process
+    import httpx2
 
-    env = reso_env(tmp_path / "data", RESO_HOST=HOST, RESO_API_KEY=API_KEY, PYTHONUNBUFFERED="1")
+    env = reso_env(tmp_path / "data", RESO_API_KEY=API_KEY)
     files = [str(seed_path), *(str(fixtures_dir / "akn" / name) for name in SC_2699)]
     subprocess.run([sys.executable, "-m", "reso", "ingest", *files], cwd=ROOT, env=env, check=True, capture_output=True)
-    port = free_port()
-    base = f"http://{HOST}:{port}"
-    log = tmp_path / "serve.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "reso", "serve", "--port", str(port)], cwd=ROOT, env=env,
-                                stdout=out, stderr=subprocess.STDOUT)
-    try:
-        wait_for_health(base, proc, log)
-        from mcp.client.streamable_http import streamable_http_client
-
-        import httpx2
+    with serving(env, tmp_path / "serve.log") as base:
 
         async def with_key(check, key: str):
             from mcp import Client
@@ -193,6 +184,3 @@ def test_mcp_over_streamable_http_on_reso_serve(tmp_path, seed_path, fixtures_di
                             headers={"Authorization": "Bearer wrong", "Accept": "application/json, text/event-stream"})
         assert denied.status_code == 401 and "RESO_API_KEY" in denied.json()["error"]
         assert "/api/ask" in httpx.get(base + "/openapi.json").json()["paths"]  # the rest of the server is there
-    finally:
-        stop_process(proc)
-    assert "Traceback" not in log.read_text(errors="replace")

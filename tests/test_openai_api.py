@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import subprocess
-import sys
 import time
 import urllib.parse
 from pathlib import Path
@@ -278,26 +276,14 @@ def test_the_injection_set_through_v1_is_handled_as_through_api_ask(tmp_path_fac
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """`reso serve` on loopback over the seed (hash embedder), with an API key."""
-    from test_serve import HOST, free_port, wait_for_health
-
-    from reso.evals.bench import stop_process
+    from test_serve import serving
 
     tmp = tmp_path_factory.mktemp("openai-serve")
-    port = free_port()
-    base = f"http://{HOST}:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("RESO_")}
-    env |= {"RESO_DATA_DIR": str(tmp / "data"), "RESO_EMBEDDER": "hash", "RESO_HOST": HOST, "RESO_API_KEY": API_KEY,
-            "RESO_RATE_LIMIT_EXEMPT": "[]", "PYTHONUNBUFFERED": "1"}
-    log = tmp / "serve.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "reso", "serve", "--port", str(port)], cwd=ROOT, env=env,
-                                stdout=out, stderr=subprocess.STDOUT)
-    try:
-        wait_for_health(base, proc, log)
+    env |= {"RESO_DATA_DIR": str(tmp / "data"), "RESO_EMBEDDER": "hash", "RESO_API_KEY": API_KEY,
+            "RESO_RATE_LIMIT_EXEMPT": "[]"}
+    with serving(env, tmp / "serve.log") as base:
         yield base
-    finally:
-        stop_process(proc)
-    assert "Traceback" not in log.read_text(errors="replace")
 
 
 @pytest.mark.server

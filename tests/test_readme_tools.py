@@ -18,9 +18,8 @@ from pathlib import Path
 
 import anyio
 import pytest
-from test_serve import HOST, free_port, wait_for_health
+from test_serve import serving
 
-from reso.evals.bench import stop_process
 from tests.conftest import run_async
 
 pytestmark = pytest.mark.server
@@ -58,18 +57,8 @@ def reso_env(data_dir: Path, **extra: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("readme-serve")
-    port = free_port()
-    base = f"http://{HOST}:{port}"
-    log = tmp / "serve.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "reso", "serve", "--port", str(port)], cwd=ROOT,
-                                env=reso_env(tmp / "data", RESO_HOST=HOST), stdout=out, stderr=subprocess.STDOUT)
-    try:
-        wait_for_health(base, proc, log)
+    with serving(reso_env(tmp / "data"), tmp / "serve.log") as base:
         yield base
-    finally:
-        stop_process(proc)
-    assert "Traceback" not in log.read_text(errors="replace")
 
 
 @pytest.mark.parametrize("index", range(4))

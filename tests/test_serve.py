@@ -7,6 +7,7 @@ answered question is printed (it is a figure to watch, not a pass/fail criterion
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -47,6 +48,23 @@ def wait_for_health(base: str, proc: subprocess.Popen, log: Path) -> dict:
             pass
         time.sleep(0.25)
     pytest.fail(f"reso serve did not answer /api/health within {START_TIMEOUT:.0f}s:\n{log.read_text(errors='replace')[-4000:]}")
+
+
+@contextlib.contextmanager
+def serving(env: dict[str, str], log: Path):
+    """`reso serve` on a free loopback port with `env`, its output in `log`: yields its base URL once
+    /api/health answers, stops it after, and fails on any traceback in its log."""
+    port = free_port()
+    base = f"http://{HOST}:{port}"
+    with log.open("wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "reso", "serve", "--port", str(port)], cwd=ROOT,
+                                env=env | {"RESO_HOST": HOST, "PYTHONUNBUFFERED": "1"}, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_for_health(base, proc, log)
+        yield base
+    finally:
+        stop_process(proc)
+    assert "Traceback" not in log.read_text(errors="replace")
 
 
 def test_reso_serve_end_to_end(tmp_path, capsys, record_property):
@@ -100,17 +118,10 @@ def test_reso_serve_end_to_end(tmp_path, capsys, record_property):
 def test_a_file_ingested_by_another_process_is_answered_soon_and_logged(tmp_path, capsys, record_property):
     """`reso ingest` from the command line while `reso serve` runs: the server reloads by itself
     (no question needed to notice), says so in its log, and the next question finds the file."""
-    port = free_port()
-    base = f"http://{HOST}:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("RESO_")}
-    env |= {"RESO_DATA_DIR": str(tmp_path / "data"), "RESO_EMBEDDER": "hash", "RESO_HOST": HOST,
-            "RESO_REFRESH_INTERVAL": "1", "PYTHONUNBUFFERED": "1"}
+    env |= {"RESO_DATA_DIR": str(tmp_path / "data"), "RESO_EMBEDDER": "hash", "RESO_REFRESH_INTERVAL": "1"}
     log = tmp_path / "serve.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "reso", "serve", "--port", str(port)],
-                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        wait_for_health(base, proc, log)
+    with serving(env, log) as base:
         new_file = ROOT / "tests" / "fixtures" / "akn" / "S_RES_2699-2318982E.xml"
         subprocess.run([sys.executable, "-m", "reso", "ingest", str(new_file)], cwd=ROOT, env=env, check=True,
                        capture_output=True)
@@ -124,6 +135,3 @@ def test_a_file_ingested_by_another_process_is_answered_soon_and_logged(tmp_path
         with capsys.disabled():
             print(f"\n[reso serve] ingest by another process → reload logged: {reloaded:.1f} s")
         record_property("ingest_to_reload_s", round(reloaded, 2))
-    finally:
-        stop_process(proc)
-    assert "Traceback" not in log.read_text(errors="replace")
