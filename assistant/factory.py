@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
+from typing import Literal
 
 from reso.settings import Settings
 from reso.assistant.core import Assistant
 from reso.assistant.generators import Generator
+from reso.assistant.ranker import RankerModel
 from reso.assistant.refusal import RefusalPolicy
 from reso.assistant.retrieval import HybridRetriever
 from reso.index.embedders import CachedQueryEmbedder, make_embedder
@@ -27,6 +30,13 @@ def open_library(settings: Settings) -> Library:
     )
 
 
+def ranker_of(setting: str) -> RankerModel | Literal["auto", "off"]:
+    """RESO_RANKER: "auto", "off", or a model file (read now: a bad path fails at start, not per question)."""
+    if setting in ("auto", "off"):
+        return setting  # type: ignore[return-value]
+    return RankerModel.load(Path(setting).expanduser())
+
+
 def make_generator(settings: Settings) -> Generator:
     if settings.generator == "llm":
         from reso.assistant.generators.llm import LLMGenerator
@@ -43,7 +53,8 @@ def build_assistant(settings: Settings, library: Library | None = None, retrieve
     library.ensure_default_corpus(settings.default_corpus)
     # the search tables are cached beside the index they come from, keyed by its fingerprint
     shutil.rmtree(settings.data_dir / "lexical", ignore_errors=True)  # the cache's folder before it held vectors
-    retriever = HybridRetriever(library, retriever_mode or settings.retriever, cache_dir=tables_dir(settings.data_dir))
+    retriever = HybridRetriever(library, retriever_mode or settings.retriever, cache_dir=tables_dir(settings.data_dir),
+                                ranker=ranker_of(settings.ranker))
     refusal = RefusalPolicy(index=retriever.lexical)  # the BM25 index (`lexical`), not the bilingual `lexicon`
     return Assistant(
         retriever,

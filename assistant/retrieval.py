@@ -18,13 +18,14 @@ import copy
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
 
 import numpy as np
 
+from reso.assistant import ranker as second_stage
 from reso.assistant.answer_types import gives
 from reso.assistant.models import Filters, Retrieved
 from reso.assistant.question import Question
@@ -88,6 +89,8 @@ class HybridWeights:
     prior_candidates: int = 200  # rows the answer-type and operative-part priors are applied to
     context: float = 0.5  # weight of the earlier question an elliptical follow-up leans on
     preambular: float = 0.85  # factor on preambular paragraphs' scores (<1 prefers the operative part)
+    rerank_candidates: int = 30  # paragraphs of the first stage the second stage re-scores…
+    rerank_each: int = 8  # …with the best few by the lexical and by the dense score alone
 
 
 def chroma_where(filters: Filters, named_docs: Sequence[str] = ()) -> dict | None:
@@ -137,6 +140,7 @@ class RetrievalTables:
     dates: np.ndarray
     versions: dict[tuple[str, str], dict[str, int]]
     docs_by_number: dict[str, set[str]]
+    pids: np.ndarray  # each row's paragraph id, normalised (OP3, PP1): with `doc_keys`, its paragraph's key
     tokens: ParagraphTokens = field(default_factory=ParagraphTokens)  # each row's paragraph tokens
     lacks: dict[str, np.ndarray] = field(default_factory=dict)
 
@@ -150,6 +154,7 @@ class RetrievalTables:
         symbol_key: dict[str, str] = {}
         pid_key: dict[str, str] = {}
         doc_keys: list[str] = []
+        pids: list[str] = []
         for i, c in enumerate(chunks):
             key = symbol_key.get(c.document)
             if key is None:
@@ -161,6 +166,7 @@ class RetrievalTables:
                 pid = pid_key[c.paragraph] = normalise_pid(c.paragraph)
             versions[(key, pid)][c.language] = i
             doc_keys.append(key)
+            pids.append(pid)
         return cls(
             chunks=chunks,
             lexical=snapshot.lexical,
@@ -172,8 +178,23 @@ class RetrievalTables:
             dates=np.array([int(c.date.replace("-", "")) if c.date else 0 for c in chunks]),
             versions=versions,
             docs_by_number=docs_by_number,
+            pids=np.array(pids),
             tokens=snapshot.tokens,
         )
+
+
+@dataclass(frozen=True, eq=False)
+class FirstStage:
+    """What the first stage found for one question: exact look-ups, and paragraphs by mixed score."""
+
+    tables: RetrievalTables
+    exact: list[Retrieved]
+    ranked: list[tuple[tuple[str, str], tuple[float, int]]]  # (document key, paragraph id) → (score, best row)
+    rows_of: dict[tuple[str, str], list[int]]  # each paragraph's rows among those grouped
+    lex: np.ndarray
+    dense: np.ndarray
+    dense_mask: np.ndarray
+    cand: np.ndarray
 
 
 class HybridRetriever:
@@ -192,11 +213,16 @@ class HybridRetriever:
         weights: HybridWeights | None = None,
         lexicon: Lexicon | None = None,
         cache_dir: Path | None = None,
+        ranker: second_stage.RankerModel | Literal["auto", "off"] = "auto",
     ):
+        """`ranker`: the second stage's model; "auto" takes the one shipped for the dense model the
+        index was written with (none for the `hash` test embedder), "off" keeps the first stage's order."""
         self.library = library
         self.lexicon = lexicon if lexicon is not None else bundled()
         self.mode = mode
         self.weights = weights or HybridWeights()
+        self.ranker_setting = ranker
+        self.ranker: second_stage.RankerModel | None = None
         self.cache = TableCache(cache_dir) if cache_dir is not None and mode != "dense" else None
         self.refresh()
 
@@ -205,6 +231,19 @@ class HybridRetriever:
         fingerprint = self._fingerprint()
         self.tables = self._read_tables(fingerprint)
         self.built_from = fingerprint
+        self.ranker = self._ranker()
+
+    def _ranker(self) -> second_stage.RankerModel | None:
+        if self.mode != "hybrid" or self.ranker_setting == "off":
+            return None
+        if isinstance(self.ranker_setting, second_stage.RankerModel):
+            return self.ranker_setting
+        try:
+            record = self.library.store.model_record()
+        except Exception as exc:  # noqa: BLE001 - the first stage alone still answers
+            log.warning("no model record for the index (%s); the second ranking stage is off", exc)
+            return None
+        return second_stage.shipped(record["embedder"]) if record else None
 
     def changed(self) -> bool:
         """Whether the index moved on since the tables were read (another process or server worker
@@ -416,17 +455,37 @@ class HybridRetriever:
 
         `filters` default to the question's own; a plain string is read as `Question.of(string)`.
         """
-        t = self.tables  # one reference for the whole search: a concurrent refresh cannot split it
         if isinstance(question, str):
             question = Question.of(question)
+        first = self.first_stage(question, k, filters)
+        if first is None:
+            return []
+        t, ranked = first.tables, first.ranked
+        if self.ranker is not None and len(ranked) > 1:
+            ranked = self._rerank(t, question, self.candidates(first, question))
+        out = list(first.exact)
+        seen = {r.key for r in out}
+        for key, (s, row) in ranked:
+            if len(out) >= k:
+                break
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(self._make(t, key, question.language, s, "search", float(first.lex[row]), float(first.dense[row])))
+        return out[:k]
+
+    def first_stage(self, question: Question, k: int = 10, filters: Filters | None = None) -> FirstStage | None:
+        """Exact look-ups, and every paragraph in scope by the mixed score with priors; None when
+        nothing is in scope."""
+        t = self.tables  # one reference for the whole search: a concurrent refresh cannot split it
         filters = filters if filters is not None else question.filters
         context = question.context
         if not t.chunks:
-            return []
+            return None
         named = self.named_documents(t, question)
         mask = self._mask(t, filters, named)
         if not mask.any():
-            return []
+            return None
         scope = t.doc_keys[mask]  # one document in scope (a filter) allows a look-up by paragraph number
         exact_docs = named or ([str(scope[0])] if len(scope) and (scope == scope[0]).all() else [])
         exact = self.exact(t, question, exact_docs)
@@ -455,25 +514,67 @@ class HybridRetriever:
             combined = self.weights.lexical * _minmax(lex, cand) + self.weights.dense * _minmax(dense_filled, cand)
 
         combined = self._priors(t, question, combined, cand)
+        ranked, rows_of = self._group(t, combined, cand, k)
+        return FirstStage(t, exact, ranked, rows_of, lex, dense, dense_mask, cand)
+
+    def _group(self, t: RetrievalTables, combined: np.ndarray, cand: np.ndarray, k: int
+               ) -> tuple[list[tuple[tuple[str, str], tuple[float, int]]], dict[tuple[str, str], list[int]]]:
+        """Paragraphs by their best language version's score, best first; and each one's rows."""
         rows = np.flatnonzero(cand)
-        limit = max(k, 10) * 40  # enough rows for k paragraphs even with six language versions each
+        limit = max(k, 10, self.weights.rerank_candidates if self.ranker else 0) * 40  # enough rows for k paragraphs even with six versions each
         if len(rows) > limit:  # grouping in Python is the cost at 100k chunks: keep the best rows only
             rows = rows[np.argpartition(-combined[rows], limit)[:limit]]
         best: dict[tuple[str, str], tuple[float, int]] = {}
-        for row in rows:
-            c = t.chunks[row]
-            key = (t.doc_keys[row], normalise_pid(c.paragraph))
-            s = float(combined[row])
+        rows_of: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for row, s, doc, pid in zip(rows.tolist(), combined[rows].tolist(), t.doc_keys[rows].tolist(), t.pids[rows].tolist()):
+            key = (doc, pid)
+            rows_of[key].append(row)
             if key not in best or s > best[key][0]:
                 best[key] = (s, row)
-        ranked = sorted(best.items(), key=lambda kv: -kv[1][0])
-        out = list(exact)
-        seen = {r.key for r in out}
+        return sorted(best.items(), key=lambda kv: -kv[1][0]), rows_of
+
+    def candidates(self, first: FirstStage, question: Question) -> list[second_stage.Candidate]:
+        """The first stage's best paragraphs, and the best few by each score alone, with their scores."""
+        lex, dense, dense_mask, cand, ranked, rows_of = (first.lex, first.dense, first.dense_mask, first.cand,
+                                                         first.ranked, first.rows_of)
+        lex_n = _minmax(lex, cand)
+        floor = float(dense[dense_mask].min()) if dense_mask.any() else 0.0
+        dense_n = _minmax(np.where(dense_mask, dense, floor), cand)
+        # a paragraph's scores are its best language version's: maxima over its rows, in plain floats
+        # (a numpy reduction per paragraph cost 20 ms a question over ~700 paragraphs)
+        scored = []
         for key, (s, row) in ranked:
-            if len(out) >= k:
-                break
-            if key in seen:
-                continue
-            seen.add(key)
-            out.append(self._make(t, key, question.language, s, "search", float(lex[row]), float(dense[row])))
-        return out[:k]
+            rows = rows_of[key]
+            if len(rows) == 1:
+                scored.append((key, s, row, float(lex_n[row]), float(dense_n[row]), float(dense[row])))
+            else:
+                scored.append((key, s, row, max(lex_n[rows].tolist()), max(dense_n[rows].tolist()),
+                               max(dense[rows].tolist())))
+        w = self.weights
+        chosen = {e[0] for e in scored[: w.rerank_candidates]}
+        for col in (3, 4):
+            chosen.update(e[0] for e in sorted(scored, key=lambda e: -e[col])[: w.rerank_each])
+        return [second_stage.Candidate(key, row, s, lx, dn, cos) for key, s, row, lx, dn, cos in scored if key in chosen]
+
+    def terms_for(self, question: Question) -> Callable[[str], frozenset[str]]:
+        """The question's stems in a paragraph's language: its own, or the lexicon's translations."""
+        memo: dict[str, frozenset[str]] = {}
+
+        def terms(language: str) -> frozenset[str]:
+            if language not in memo:
+                own = set(question.stems_for((language,)))
+                if language != question.language and self.lexicon is not None:
+                    own.update(self.lexicon.translate(question.own_tokens, question.language, language))
+                memo[language] = frozenset(own)
+            return memo[language]
+
+        return terms
+
+    def _rerank(self, t: RetrievalTables, question: Question, cands: list[second_stage.Candidate]) -> list:
+        """The candidates in the second stage's order, each scored by its softmax probability."""
+        x = second_stage.features(t, question, cands, self.terms_for(question), t.lexical.idf if t.lexical else (lambda s: 1.0))
+        z = self.ranker.score(second_stage.select(x, self.ranker))
+        p = np.exp(z - z.max())
+        p /= p.sum()
+        order = np.argsort(-p, kind="stable")
+        return [(cands[i].key, (float(p[i]), cands[i].row)) for i in order]

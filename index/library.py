@@ -81,7 +81,13 @@ class Library:
                 self._embedder = self._embedder()
             if self._for_index is None:
                 record = self.store.model_record()
-                self._for_index = for_index(self._embedder, record["embedder"] if record else None)  # type: ignore[arg-type]
+                chosen = for_index(self._embedder, record["embedder"] if record else None)  # type: ignore[arg-type]
+                if record and record["embedder"] != chosen.name:
+                    # questions embedded by another model than the paragraphs were would be searched in
+                    # the wrong vector space, silently when the two have the same dimension (MiniLM and
+                    # e5: 384): refused with the setting to use, as a write would be
+                    self.store.check_model(chosen.name, chosen.dim)
+                self._for_index = chosen
             return self._for_index
 
     def ingest(

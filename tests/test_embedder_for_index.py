@@ -79,3 +79,10 @@ def test_a_new_index_takes_e5_by_default(tmp_path, seed_path):
     assert "OP4" in [h.chunk.paragraph for h in hits]
     for name in ("usem3", DEFAULT_RECIPE, "minilm-int8-b1"):  # the dimension said before loading is the model's
         assert name in PACKAGED and DefaultEmbedder(None, name).dim == make_embedder(name).dim == PACKAGED_DIMS.get(name, 384)
+
+
+def test_questions_are_never_embedded_by_another_model_than_the_paragraphs(tmp_path, seed_path, fp32_index):
+    """MiniLM and e5 both give 384 dimensions: a mismatch would search the wrong vector space silently."""
+    with pytest.raises(IndexMismatch, match="RESO_EMBEDDER=minilm"):
+        _library(tmp_path, "e5-int8").embedder
+    assert _library(tmp_path, "default").embedder.name == "minilm"  # `default` adopts the index's own recipe
