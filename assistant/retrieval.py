@@ -213,7 +213,7 @@ class HybridRetriever:
         weights: HybridWeights | None = None,
         lexicon: Lexicon | None = None,
         cache_dir: Path | None = None,
-        ranker: second_stage.RankerModel | Literal["auto", "off"] = "auto",
+        ranker: second_stage.RankerModel | Literal["auto", "off"] = "off",
     ):
         """`ranker`: the second stage's model; "auto" takes the one shipped for the dense model the
         index was written with (none for the `hash` test embedder), "off" keeps the first stage's order."""
@@ -535,26 +535,30 @@ class HybridRetriever:
 
     def candidates(self, first: FirstStage, question: Question) -> list[second_stage.Candidate]:
         """The first stage's best paragraphs, and the best few by each score alone, with their scores."""
-        lex, dense, dense_mask, cand, ranked, rows_of = (first.lex, first.dense, first.dense_mask, first.cand,
-                                                         first.ranked, first.rows_of)
+        t, lex, dense, dense_mask, cand = first.tables, first.lex, first.dense, first.dense_mask, first.cand
+        ranked, rows_of = first.ranked, first.rows_of
         lex_n = _minmax(lex, cand)
         floor = float(dense[dense_mask].min()) if dense_mask.any() else 0.0
         dense_n = _minmax(np.where(dense_mask, dense, floor), cand)
-        # a paragraph's scores are its best language version's: maxima over its rows, in plain floats
-        # (a numpy reduction per paragraph cost 20 ms a question over ~700 paragraphs)
-        scored = []
-        for key, (s, row) in ranked:
-            rows = rows_of[key]
-            if len(rows) == 1:
-                scored.append((key, s, row, float(lex_n[row]), float(dense_n[row]), float(dense[row])))
-            else:
-                scored.append((key, s, row, max(lex_n[rows].tolist()), max(dense_n[rows].tolist()),
-                               max(dense[rows].tolist())))
         w = self.weights
-        chosen = {e[0] for e in scored[: w.rerank_candidates]}
-        for col in (3, 4):
-            chosen.update(e[0] for e in sorted(scored, key=lambda e: -e[col])[: w.rerank_each])
-        return [second_stage.Candidate(key, row, s, lx, dn, cos) for key, s, row, lx, dn, cos in scored if key in chosen]
+        position = {key: i for i, (key, _) in enumerate(ranked)}
+        chosen = {key for key, _ in ranked[: w.rerank_candidates]}
+        for score in (lex_n, dense_n):  # the best few by each score alone: rows first, then their paragraphs
+            rows = np.flatnonzero(cand)
+            many = w.rerank_each * 6  # up to six language versions a paragraph
+            if len(rows) > many:
+                rows = rows[np.argpartition(-score[rows], many)[:many]]
+            keys = [(t.doc_keys[r], t.pids[r]) for r in rows[np.argsort(-score[rows], kind="stable")].tolist()]
+            keys = [k for k in dict.fromkeys(keys) if k in position][: w.rerank_each]
+            chosen.update(keys)
+        # a paragraph's scores are its best language version's: maxima over its rows
+        out = []
+        for key in sorted(chosen, key=position.__getitem__):
+            s, row = ranked[position[key]][1]
+            rows = rows_of[key]
+            out.append(second_stage.Candidate(key, row, s, float(lex_n[rows].max()), float(dense_n[rows].max()),
+                                              float(dense[rows].max())))
+        return out
 
     def terms_for(self, question: Question) -> Callable[[str], frozenset[str]]:
         """The question's stems in a paragraph's language: its own, or the lexicon's translations."""

@@ -81,7 +81,8 @@ def test_models_are_chosen_by_the_dense_model_family():
 
 
 def test_the_hash_index_keeps_the_first_stage_order(seed_library):
-    assert HybridRetriever(seed_library).ranker is None
+    assert HybridRetriever(seed_library, ranker="auto").ranker is None  # no model for the hash embedder
+    assert HybridRetriever(seed_library).ranker is None  # off unless asked for
 
 
 def test_a_model_reorders_the_candidates_and_off_keeps_the_first_stage(seed_library):
