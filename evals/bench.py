@@ -127,7 +127,8 @@ LABELS = {
 # -- issue 5: synthetic corpora at scale ----------------------------------------------------------
 
 DEFAULT_SIZES = (10_000, 100_000)
-QUICK_SIZES = (2_000,)
+QUICK_SIZES = (1_000,)  # 2,000 took 40 s with MiniLM on a quiet machine, 72 s on a busy one: ingest is 2/3 of it
+QUICK_BUDGET_S = 60.0  # issue 15: `reso bench --quick` stays under a minute on the 2-core machine
 CONCURRENCY = (1, 4, 16)
 SERVE_START_TIMEOUT_S = 900.0  # a 100k index with a real model takes minutes to open
 FILTER_LABELS = {"none": "no filter", "body_sc": "body SC", "documents_5pct": "5% of documents"}
@@ -158,7 +159,9 @@ class BenchPlan:
 
 
 def run_all(settings: Settings, plan: BenchPlan, corpus: Path | None = None, log=None) -> dict:
-    """Every figure of issue 5, one entry per size, plus the real-corpus section when asked."""
+    """Every figure of issue 5, one entry per size, plus the real-corpus section when asked, and how
+    long the whole run took (`elapsed_s`: the quick plan's budget is QUICK_BUDGET_S)."""
+    started = time.perf_counter()
     say = log or (lambda _msg: None)
     report: dict = {
         "embedder": plan.embedder,
@@ -175,6 +178,7 @@ def run_all(settings: Settings, plan: BenchPlan, corpus: Path | None = None, log
         say(f"bench: real files under {corpus}")
         report["corpus"] = run(settings.model_copy(update={"embedder": plan.embedder}), corpus,
                                plan=plan if plan.serve else None, say=say)
+    report["elapsed_s"] = round(time.perf_counter() - started, 1)
     return report
 
 
@@ -529,7 +533,7 @@ def table(report: dict) -> str:
     sizes = list(report["sizes"])
     columns = [rows(report["sizes"][s]) for s in sizes]
     lines = [f"embedder {report['embedder']}, seed {report['seed']}, {report['questions']} questions, "
-             f"{report['cpu_count']} CPUs"]
+             f"{report['cpu_count']} CPUs, {report['elapsed_s']} s in all"]
     if sizes:
         width = max(len(label) for label, _ in columns[0]) + 2
         lines.append("synthetic paragraphs".ljust(width) + "".join(f"{s:>20}" for s in sizes))

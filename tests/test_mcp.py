@@ -184,3 +184,50 @@ def test_mcp_over_streamable_http_on_reso_serve(tmp_path, seed_path, fixtures_di
                             headers={"Authorization": "Bearer wrong", "Accept": "application/json, text/event-stream"})
         assert denied.status_code == 401 and "RESO_API_KEY" in denied.json()["error"]
         assert "/api/ask" in httpx.get(base + "/openapi.json").json()["paths"]  # the rest of the server is there
+
+
+@pytest.mark.server
+def test_mcp_tool_calls_share_the_rate_limit_of_the_question_routes(tmp_path, seed_path):
+    """Each MCP message is its own POST: the tools that do work take from the bucket /api/ask and /v1
+    take from, and a client over the limit gets an `is_error` result saying when to try again (what
+    the SDK's client shows best: an HTTP 429 reaches it as a bare "Server returned an error
+    response"). Lookups and the protocol's own messages are not counted."""
+    from mcp import Client
+    from mcp.client.streamable_http import streamable_http_client
+    from test_serve import serving
+
+    import httpx2
+
+    env = reso_env(tmp_path / "data", RESO_RATE_LIMIT="2/minute", RESO_RATE_LIMIT_BURST="3",
+                   RESO_RATE_LIMIT_EXEMPT="[]")  # loopback is exempt by default
+    subprocess.run([sys.executable, "-m", "reso", "ingest", str(seed_path)], cwd=ROOT, env=env, check=True,
+                   capture_output=True)
+    with serving(env, tmp_path / "serve.log") as base:
+        asked = [httpx.post(base + "/api/ask", json={"question": SEED_QUESTION}, timeout=60) for _ in range(2)]
+        assert [r.status_code for r in asked] == [200, 200]  # two of the three tokens
+
+        async def calls():
+            async with httpx2.AsyncClient(timeout=60) as http:
+                async with Client(streamable_http_client(base + "/mcp", http_client=http)) as client:
+                    out = {"tools": await client.list_tools(), "ask": await client.call_tool("ask", {"question": SEED_QUESTION})}
+                    out["searches"] = [await client.call_tool("search_paragraphs", {"query": "Haut-Commissaire", "k": 1})
+                                       for _ in range(100)]
+                    out["paragraph"] = await client.call_tool("get_paragraph", {"document": SEED, "paragraph": "OP4"})
+                    out["documents"] = await client.call_tool("list_documents", {})
+                    return out
+
+        out = run_async(anyio.run, calls)
+        assert {t.name for t in out["tools"].tools} == TOOLS
+        assert not out["ask"].is_error and f"[{SEED}, OP4]" in out["ask"].structured_content["answer"]  # the third token
+        refused = [r for r in out["searches"] if r.is_error]
+        assert len(refused) >= 98  # 2/minute: at most one more token while the hundred calls run
+        text = refused[0].content[0].text
+        assert "Too many questions from your address (the limit is 2/minute, 3 at once). Try again in" in text
+        assert not out["paragraph"].is_error and not out["documents"].is_error  # lookups are not counted
+
+        # the same bucket: the HTTP question routes are refused too
+        r = httpx.post(base + "/api/ask", json={"question": SEED_QUESTION}, timeout=60)
+        assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
+        r = httpx.post(base + "/v1/chat/completions", timeout=60,
+                       json={"model": "reso", "messages": [{"role": "user", "content": SEED_QUESTION}]})
+        assert r.status_code == 429 and r.json()["error"]["code"] == "rate_limit_exceeded"

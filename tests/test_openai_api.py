@@ -338,3 +338,39 @@ def test_langchain_chat_openai_answers_with_citations(served):
         for _ in range(40):
             llm.invoke(SEED_QUESTION)
             time.sleep(0)
+
+
+# -- a browser page of another origin, with the key ---------------------------------------------------
+
+PAGE_ORIGIN = "http://127.0.0.1:9999"
+
+
+def test_a_page_of_an_allowed_origin_may_send_the_key(services):
+    """A chat front-end in a browser on another site calls /v1 with `Authorization: Bearer`: its
+    preflight must allow that header, and the answers (and the errors) must be readable by it."""
+    http = app_client(services, rate_limit="1/hour", rate_limit_burst=2, rate_limit_exempt=[], api_key=API_KEY,
+                      allowed_origins=[PAGE_ORIGIN])
+    asking = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization,content-type"}
+    for path in ("/v1/chat/completions", "/v1/models"):
+        preflight = http.options(path, headers={"Origin": PAGE_ORIGIN, **asking})
+        assert preflight.status_code == 200, preflight.text
+        assert preflight.headers["access-control-allow-origin"] == PAGE_ORIGIN
+        assert {"authorization", "content-type"} <= {
+            h.strip().lower() for h in preflight.headers["access-control-allow-headers"].split(",")}
+    foreign = http.options("/v1/chat/completions", headers={"Origin": "https://evil.example", **asking})
+    assert "access-control-allow-origin" not in foreign.headers
+
+    chat = {"model": "reso", "messages": [{"role": "user", "content": SEED_QUESTION}]}
+    page = {"Origin": PAGE_ORIGIN}
+    r = http.post("/v1/chat/completions", json=chat, headers={**page, "Authorization": f"Bearer {API_KEY}"})
+    assert r.status_code == 200 and r.headers["access-control-allow-origin"] == PAGE_ORIGIN
+    message = r.json()["choices"][0]["message"]
+    check_annotations(message["content"], message["annotations"], message["reso"]["citations"], http)
+    # what a page needs to read an error: the CORS header on it, and the headers the SDKs look at exposed
+    # (a wrong key spends a token too: the limit is checked before the key)
+    denied = http.post("/v1/chat/completions", json=chat, headers={**page, "Authorization": "Bearer sk-wrong"})
+    assert denied.status_code == 401 and denied.headers["access-control-allow-origin"] == PAGE_ORIGIN
+    limited = http.post("/v1/chat/completions", json=chat, headers={**page, "Authorization": f"Bearer {API_KEY}"})
+    assert limited.status_code == 429 and limited.headers["access-control-allow-origin"] == PAGE_ORIGIN
+    exposed = {h.strip().lower() for h in limited.headers["access-control-expose-headers"].split(",")}
+    assert {"retry-after", "x-request-id"} <= exposed

@@ -208,8 +208,10 @@ def _sizes(_ctx, _param, value: str | None) -> tuple[int, ...] | None:
 
 
 @cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Print every figure as one JSON object (nested by size).")
-@click.option("--quick", is_flag=True, help="One 2,000-paragraph corpus, 20 questions, short load runs.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print every figure as one JSON object (nested by size) on one line; progress on stderr.")
+@click.option("--quick", is_flag=True,
+              help="One 1,000-paragraph corpus, 20 questions, short load runs: under a minute.")
 @click.option("--sizes", callback=_sizes, default=None,
               help="Synthetic corpus sizes in paragraphs, comma-separated (default: 10000,100000); "
                    "'none' with --corpus measures only the real files.")
@@ -230,14 +232,22 @@ def bench(as_json: bool, quick: bool, sizes: tuple[int, ...] | None, embedder: s
     """Measure ingest, index size, answer latency, server memory and API throughput at scale.
 
     Each size is a seeded synthetic corpus (evals/synthetic.py) in a fresh temporary index,
-    served by a `reso serve` subprocess on loopback; your own index is never touched.
+    served by a `reso serve` subprocess on loopback; your own index is never touched. Progress
+    goes to standard error; with --json, standard output holds the report alone, on one line.
     """
+    import contextlib
+
     from reso.evals import bench as bench_mod
 
     settings = _settings()
     plan = bench_mod.BenchPlan.make(settings, quick, sizes, embedder, workers, keep)
-    report = bench_mod.run_all(settings, plan, corpus, log=lambda msg: click.echo(msg, err=True))
-    click.echo(json.dumps(report, indent=2) if as_json else bench_mod.table(report))
+    with contextlib.redirect_stdout(sys.stderr):  # whatever a library prints is not mixed into the report
+        report = bench_mod.run_all(settings, plan, corpus, log=lambda msg: click.echo(msg, err=True))
+    click.echo(f"bench: done in {report['elapsed_s']} s", err=True)
+    if quick and report["elapsed_s"] > bench_mod.QUICK_BUDGET_S:
+        click.echo(f"bench: --quick took longer than its {bench_mod.QUICK_BUDGET_S:.0f} s budget "
+                   "(a busy machine, or a slow embedder: --embedder hash measures all but the model)", err=True)
+    click.echo(json.dumps(report, separators=(",", ":")) if as_json else bench_mod.table(report))
 
 
 @cli.command("eval")

@@ -12,6 +12,14 @@ Every result names symbol, paragraph id and language and gives the verbatim text
 are tool errors that say what is wrong (`is_error` with the sentence), never an empty result. The
 work is synchronous and CPU-bound, so each call runs in a worker thread, off the event loop that
 also serves the web UI and the API.
+
+On `/mcp` the tools that do work (`ask`, `search_paragraphs`) take from the rate-limit buckets of
+/api/ask and /v1 (RESO_RATE_LIMIT, per client address). Each MCP message is its own POST, so the
+limit is applied to the tool call, not to the request: listing tools or reading a paragraph is
+never refused, and a client over the limit gets a tool error (`is_error`, /api/ask's sentence with
+the seconds to wait), which the MCP specification reserves for what the model should see and can
+act on, rather than an HTTP 429 that the SDK's client turns into a bare "Server returned an error
+response". Over stdio (`reso mcp`) there is one local client and no limit.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any, TypeVar
 
 import anyio
+from mcp.server.mcpserver import Context  # resolved by name in the tools' signatures
 from pydantic import Field, ValidationError
 
 from reso.errors import ResoError, client_message
@@ -37,6 +46,7 @@ from reso.schema import (
     ParagraphLookup,
     answer_json,
 )
+from reso.ui.middleware.ratelimit import RateLimiter
 from reso.ui.services import Services
 
 MCP_PATH = "/mcp"
@@ -96,8 +106,17 @@ def _hit(r: Any) -> dict[str, Any]:
             "title": c.title, "kind": c.kind, "date": c.date, "score": round(float(r.score), 4)}
 
 
-def build_server(services: Services):
-    """An `MCPServer` whose tools close over `services`."""
+def _client_address(ctx: Context) -> str | None:
+    """The HTTP client of this tool call (as the middleware saw it, after RESO_TRUSTED_PROXIES);
+    None over stdio or in process, where there is no request."""
+    request = ctx.request_context.request
+    client = getattr(request, "client", None)
+    return client.host if client is not None else None
+
+
+def build_server(services: Services, limiter: RateLimiter | None = None):
+    """An `MCPServer` whose tools close over `services`; with a `limiter`, `ask` and
+    `search_paragraphs` called over HTTP take a token from it first."""
     from mcp.server.mcpserver import MCPServer
     from mcp.types import ToolAnnotations
 
@@ -106,8 +125,15 @@ def build_server(services: Services):
     read_only = ToolAnnotations(readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=False)
     settings = services.settings
 
+    def within_rate(ctx: Context) -> None:
+        """On the event loop, like the middleware, so the shared buckets need no lock."""
+        address = _client_address(ctx) if limiter is not None else None
+        if address is not None and (retry := limiter.retry_after(address)):
+            raise _tool_error(limiter.message(retry))
+
     @server.tool(annotations=read_only)
     async def search_paragraphs(
+        ctx: Context,  # given by the SDK, not part of the tool's schema
         query: Annotated[str, Field(description="What to look for, in any of the six UN languages.")],
         language: Annotated[LanguageCode | None, Field(description="Only paragraphs in this language.")] = None,
         documents: Annotated[list[str] | None, Field(description="Only these documents (symbols).")] = None,
@@ -118,6 +144,7 @@ def build_server(services: Services):
     ) -> dict[str, Any]:
         """Paragraphs of the indexed resolutions that match a query, best first, each with its symbol,
         paragraph id, language and verbatim text."""
+        within_rate(ctx)
 
         def run() -> dict[str, Any]:
             text = AskRequest(question=query).question.strip()  # the API's door: control characters out
@@ -182,6 +209,7 @@ def build_server(services: Services):
 
     @server.tool(annotations=read_only)
     async def ask(
+        ctx: Context,
         question: Annotated[str, Field(description="The question, in any of the six UN languages.")],
         history: Annotated[
             list[HistoryMessage] | None,
@@ -190,6 +218,7 @@ def build_server(services: Services):
     ) -> dict[str, Any]:
         """Answer a question from the indexed resolutions, citing paragraphs as [SYMBOL, PID]: the answer
         of POST /api/ask, with `citations` (symbol, paragraph id, language, verbatim text) and `refused`."""
+        within_rate(ctx)
         from reso.assistant.core import Done
         from reso.ui.http import ask as ask_service
 
@@ -211,10 +240,11 @@ def build_server(services: Services):
 
 def install(app, services: Services) -> None:
     """Mount `/mcp` on `app` (stateless streamable HTTP, so any worker can answer any request) and run
-    its session manager in the app's lifespan. `RESO_API_KEY`, when set, is required as a bearer token."""
+    its session manager in the app's lifespan. `RESO_API_KEY`, when set, is required as a bearer token.
+    The tools share the rate limiter `reso.ui.middleware.install_rate_limit` left on `app.state`."""
     from starlette.routing import Route
 
-    server = build_server(services)
+    server = build_server(services, getattr(app.state, "rate_limiter", None))
     settings = services.settings
     server.streamable_http_app(streamable_http_path=MCP_PATH, stateless_http=True, json_response=True,
                                host=settings.host, transport_security=transport_security(settings))

@@ -28,6 +28,12 @@ from reso.ui.http.routing import api_route_class, error_json, request_id
 from reso.ui.services import Services
 
 PREFIX = "/api"
+# What a page of an allowed origin may send: a JSON body, and the RESO_API_KEY bearer of /v1 and /mcp
+# (a chat front-end in the browser). Never the admin key: X-Admin-Key stays same-origin.
+CORS_REQUEST_HEADERS = ["Content-Type", "Authorization"]
+# What it may read besides the simple headers: when to retry a 429, and the id to quote in a report
+# (the OpenAI SDKs read both).
+CORS_EXPOSED_HEADERS = ["Retry-After", "X-Request-ID"]
 
 
 def install(app: FastAPI, services: Services) -> None:
@@ -36,7 +42,8 @@ def install(app: FastAPI, services: Services) -> None:
         CORSMiddleware,
         allow_origins=list(services.settings.allowed_origins),  # the allow-list as configured, never "*"
         allow_methods=["GET", "POST"],
-        allow_headers=["Content-Type"],
+        allow_headers=CORS_REQUEST_HEADERS,
+        expose_headers=CORS_EXPOSED_HEADERS,
     )
     public = APIRouter(prefix=PREFIX, tags=["api"], route_class=api_route_class(services.settings.max_body_bytes))
     ask.routes(public, services)

@@ -16,15 +16,22 @@ from reso.settings import Settings
 from reso.ui.middleware.addresses import parse_networks
 from reso.ui.middleware.context import RequestContextMiddleware
 from reso.ui.middleware.headers import SecurityHeadersMiddleware
-from reso.ui.middleware.ratelimit import Rate, RateLimitMiddleware
+from reso.ui.middleware.ratelimit import Rate, RateLimiter, RateLimitMiddleware
 
 
-def install_rate_limit(app, settings: Settings) -> None:
-    """Before `reso.ui.http.install`: the limiter then sits inside CORS."""
+def install_rate_limit(app, settings: Settings) -> RateLimiter | None:
+    """Before `reso.ui.http.install`: the limiter then sits inside CORS.
+
+    The limiter (None when RESO_RATE_LIMIT is off) is also kept as `app.state.rate_limiter`, where
+    `reso.ui.mcp.install` finds it: the MCP tools take from the same buckets.
+    """
     rate = Rate.parse(settings.rate_limit, settings.rate_limit_burst)
+    limiter = None
     if rate is not None:
-        exempt = parse_networks(settings.rate_limit_exempt, "RESO_RATE_LIMIT_EXEMPT")
-        app.add_middleware(RateLimitMiddleware, rate=rate, exempt=exempt)
+        limiter = RateLimiter(rate, parse_networks(settings.rate_limit_exempt, "RESO_RATE_LIMIT_EXEMPT"))
+        app.add_middleware(RateLimitMiddleware, limiter=limiter)
+    app.state.rate_limiter = limiter
+    return limiter
 
 
 def install(app, settings: Settings) -> None:

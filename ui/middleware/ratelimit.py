@@ -1,8 +1,11 @@
 """The rate limit on the question routes: a token bucket per client address; 429 with
 `Retry-After` and a JSON body.
 
-It sits inside CORS, so a 429 still carries the CORS headers a widget on another site needs to
-read it. It runs on the event loop, one request at a time, so its table needs no lock.
+One `RateLimiter` per server holds the buckets: the middleware takes from it for the HTTP question
+routes, and the MCP tools that do work (`ask`, `search_paragraphs`, ui/mcp.py) take from the same
+one, so a client cannot get around the limit by changing doors. The middleware sits inside CORS,
+so a 429 still carries the CORS headers a widget on another site needs to read it. Everything
+that takes runs on the event loop, one call at a time, so the table needs no lock.
 """
 
 from __future__ import annotations
@@ -88,35 +91,44 @@ def client_key(address: str) -> str:
     return str(ip) if ip is not None else address
 
 
-class RateLimitMiddleware:
-    def __init__(self, app: ASGIApp, rate: Rate, exempt: Sequence[Network] = (), paths: Iterable[str] = RATE_LIMITED_PATHS,
-                 max_clients: int = MAX_TRACKED_CLIENTS):
-        self.app = app
+class RateLimiter:
+    """The server's buckets and who is exempt from them, shared by every door that answers questions."""
+
+    def __init__(self, rate: Rate, exempt: Sequence[Network] = (), max_clients: int = MAX_TRACKED_CLIENTS):
         self.rate = rate
         self.buckets = TokenBuckets(rate, max_clients)
         self.exempt = tuple(exempt)
+
+    def retry_after(self, address: str) -> int:
+        """0 when `address` may ask now (a token taken, or exempt); else whole seconds to wait."""
+        if within(ip_of(address), self.exempt):
+            return 0
+        wait = self.buckets.take(client_key(address))
+        return max(1, math.ceil(wait)) if wait > 0 else 0
+
+    def message(self, retry: int) -> str:
+        return phrase("api_rate_limited", "en", rate=self.rate.text, burst=str(self.rate.burst), retry=str(retry))
+
+
+class RateLimitMiddleware:
+    def __init__(self, app: ASGIApp, limiter: RateLimiter, paths: Iterable[str] = RATE_LIMITED_PATHS):
+        self.app = app
+        self.limiter = limiter
         self.paths = frozenset(paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope.get("method") != "POST" or scope.get("path") not in self.paths:
             await self.app(scope, receive, send)
             return
-        address = (scope.get("client") or ("", 0))[0] or ""
-        if not within(ip_of(address), self.exempt):
-            wait = self.buckets.take(client_key(address))
-            if wait > 0:
-                retry = max(1, math.ceil(wait))
-                body = {
-                    "error": phrase("api_rate_limited", "en", rate=self.rate.text, burst=str(self.rate.burst),
-                                    retry=str(retry)),
-                    "retry_after": retry,
-                }
-                if (request_id := request_id_of(scope)) is not None:
-                    body["request_id"] = request_id
-                if scope["path"].startswith("/v1/"):  # OpenAI's error shape, which its SDKs read
-                    body = {"error": {"message": body["error"], "type": "rate_limit_error", "param": None,
-                                      "code": "rate_limit_exceeded"}}
-                for message in json_response_messages(429, body, [(b"retry-after", str(retry).encode())]):
-                    await send(message)
-                return
+        retry = self.limiter.retry_after((scope.get("client") or ("", 0))[0] or "")
+        if retry:
+            body = {"error": self.limiter.message(retry), "retry_after": retry}
+            if (request_id := request_id_of(scope)) is not None:
+                body["request_id"] = request_id
+            if scope["path"].startswith("/v1/"):  # OpenAI's error shape, which its SDKs read
+                body = {"error": {"message": body["error"], "type": "rate_limit_error", "param": None,
+                                  "code": "rate_limit_exceeded"}}
+            for message in json_response_messages(429, body, [(b"retry-after", str(retry).encode())]):
+                await send(message)
+            return
         await self.app(scope, receive, send)
