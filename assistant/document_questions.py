@@ -69,9 +69,14 @@ def _declined() -> re.Pattern[str]:
 
 @lru_cache(maxsize=1)
 def _resolution_mention() -> re.Pattern[str]:
-    """A paragraph naming an earlier resolution: the resolution word near a number, or a symbol."""
-    words = languages().alternation("paragraphs", "resolution_patterns") or "(?!)"
-    return re.compile(rf"(?:{words}).{{0,40}}?\d|\b[a-z]+/[a-z]+/\d|\d+/\d+|第\s*\d+|\d+\s*号")
+    """A paragraph speaking of resolutions ("Recalling its resolution 5/1", "all previous resolutions")."""
+    return re.compile(languages().alternation("answers", "resolution_mention_patterns") or "(?!)")
+
+
+@lru_cache(maxsize=1)
+def _resolution_word() -> re.Pattern[str]:
+    """The word for a resolution (or its text, its preamble) in a question, in any language."""
+    return re.compile(languages().alternation("questions", "document_word_patterns") or "(?!)")
 
 
 def asked_about(question: Question) -> tuple[str, ...]:
@@ -192,10 +197,14 @@ class DocumentQuestions:
         numbers = list(question.numbers) or _conversation_numbers(question.history)
         docs = self.facts.named(numbers, question.filters)
         if not docs:
-            if numbers:  # names a resolution the index does not hold
+            if numbers and set(aspects) - {"recall"}:  # "when was resolution 99/999 adopted?"
                 return DocumentReply(phrase("doc_not_indexed", lang, document=numbers[0]), True)
-            if question.filters.documents and len(question.filters.documents) == 1:
-                return DocumentReply(phrase("doc_not_indexed", lang, document=question.filters.documents[0]), True)
+            # what is recalled with a resolution the index does not hold ("… recalled with
+            # resolution 65/281" is about the paragraph that recalls it), or a question that does
+            # not speak of a resolution ("when did the Assembly adopt a convention …"): not a
+            # question about an indexed document; the search answers or declines it
+            if numbers or question.filters.documents or not _resolution_word().search(question.folded):
+                return None
             return DocumentReply(phrase("doc_which", lang), True)
         texts: list[str] = []
         cited: list[Retrieved] = []
