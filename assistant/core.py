@@ -324,19 +324,19 @@ class Assistant:
             r = by_key.get(parent_key(doc, pid))
             if r is not None:
                 citations.append(citation_of(r, paragraph=pid if "(" in pid else None))
-        yield Sources(citations)
         text = "".join(parts)
-        timings["total"] = (time.perf_counter() - t0) * 1000
         # An answer citing nothing rests on nothing (a model declining in its own words, or obeying
         # text that told it to write something else): it is reported as declined, the paragraphs it
         # was given listed as possibly related, never as sources. So is an answer that opens by
         # saying the sources do not answer, whatever it cites (its markers were not shown).
-        refused = not citations or opening.declined
+        refused = not citations or bool(opening.declined)
         related = []
         if refused:
             named = {(c.document, c.paragraph) for c in citations}
             related = citations + [c for c in map(citation_of, decision.sources) if (c.document, c.paragraph) not in named]
             citations = []
+        yield Sources(citations)
+        timings["total"] = (time.perf_counter() - t0) * 1000
         yield Done(Answer(text, lang, refused, citations, related, retrieved, flt.removed, timings, question=asked))
 
     def answer(
