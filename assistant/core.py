@@ -79,11 +79,15 @@ class FirstSentence:
     specify …"), often citing the paragraphs it read: such an answer is a refusal. The first
     sentence decides (`document_questions.declines`); once it does, the text flows as it comes,
     and in a declining answer the markers are dropped, so the shown text cites nothing.
+
+    Only a sampling model's answer is read (`watch`): a deterministic generator composes its
+    answer from the sources' own words and fixed frames, never declines in words of its own, and
+    streams from its first word.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, watch: bool = True) -> None:
         self.held = ""
-        self.declined: bool | None = None  # None: not decided yet
+        self.declined: bool | None = None if watch else False  # None: not decided yet
 
     def feed(self, text: str, end: bool = False) -> str:
         if self.declined is None:
@@ -309,7 +313,7 @@ class Assistant:
         inp = GenerationInput(question, lang, decision.sources, history, asked.standalone, asked)
         parts: list[str] = []
         trim = TrimmedDeltas()
-        opening = FirstSentence()
+        opening = FirstSentence(watch=not self.generator.deterministic)
         t3 = time.perf_counter()
         for delta in chain(self.generator.stream(inp), [None]):  # None: the end, flush what is held back
             shown = opening.feed(trim.feed(flt.feed(delta) if delta is not None else flt.flush()), end=delta is None)
