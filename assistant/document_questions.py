@@ -216,13 +216,16 @@ class DocumentQuestions:
         numbers = list(question.numbers) or _conversation_numbers(question.history)
         docs = self.facts.named(numbers, question.filters)
         if not docs:
-            if numbers and set(aspects) - {"recall"}:  # "when was resolution 99/999 adopted?"
+            if set(aspects) == {"recall"}:
+                # what is recalled with a resolution the index does not hold ("… recalled with
+                # resolution 65/281" is about the paragraph that recalls it), or in no document named
+                # ("which resolutions recall the Vienna Declaration?"): the search answers it
+                return None
+            if numbers:  # "when was resolution 99/999 adopted?"
                 return DocumentReply(phrase("doc_not_indexed", lang, document=numbers[0]), True)
-            # what is recalled with a resolution the index does not hold ("… recalled with
-            # resolution 65/281" is about the paragraph that recalls it), or a question that does
-            # not speak of a resolution ("when did the Assembly adopt a convention …"): not a
-            # question about an indexed document; the search answers or declines it
-            if numbers or question.filters.documents or not _resolution_word().search(question.folded):
+            # a question that does not speak of a resolution ("when did the Assembly adopt a
+            # convention …"): not about a document; the search answers or declines it
+            if question.filters.documents or not _resolution_word().search(question.folded):
                 return None
             return DocumentReply(phrase("doc_which", lang), True)
         texts: list[str] = []

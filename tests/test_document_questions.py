@@ -254,3 +254,26 @@ def test_an_llm_answer_that_answers_is_still_an_answer(tmp_path, seed_path):
     assert not answer.refused
     assert [(c.document, c.paragraph) for c in answer.citations] == [("A/HRC/RES/30/25", "OP4")]
     assert answer.answer == reply
+
+
+@pytest.mark.parametrize(
+    "question, language",
+    [
+        ("What is the new mechanism called in resolution 54/10?", "en"),
+        ("What does resolution 2699 say about sponsors of violence?", "en"),
+        ("Comment s'intitule le rapport demandé par la résolution 54/10 ?", "fr"),
+        ("От чего резолюция 54/10 призывает государства воздерживаться?", "ru"),  # refrain, not abstain
+        ("ما الذي يجب على الدول الامتناع عنه في القرار 54/10؟", "ar"),  # refrain, not abstain
+        ("Как называется новый механизм в резолюции 54/10?", "ru"),
+    ],
+)
+def test_content_questions_with_document_words_are_left_to_the_search(question, language):
+    assert asked_about(Question.ask(question, language=language)) == ()
+
+
+def test_which_resolutions_recall_something_is_a_search_across_documents(assistant):
+    """It asks which documents, not what one document recalls: no "which resolution?" back."""
+    question = "Which resolutions recall the 2030 Agenda for Sustainable Development?"
+    assert asked_about(Question.ask(question, language="en")) == ("recall",)
+    answer = assistant.answer(question)
+    assert "Which resolution do you mean?" not in answer.answer
