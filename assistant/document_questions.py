@@ -45,7 +45,6 @@ from reso.prompts import phrase
 ASPECTS = ("adoption", "vote", "sponsor", "title", "recall")
 MAX_DOCUMENTS = 3  # "when were 54/10 and 54/11 adopted?": each named document, up to this many
 QUOTE_WORDS = 60  # a recalling paragraph is quoted up to this many words
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff"
 
 
 @lru_cache(maxsize=16)
