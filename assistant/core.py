@@ -8,22 +8,25 @@ so the CLI, the API, the Gradio UI and the widget can never drift apart.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import chain
 
 import numpy as np
 
-from reso.assistant.citations import MarkerFilter, key, parent_key
+from reso.assistant.citations import MARKER, MarkerFilter, key, parent_key
+from reso.assistant.document_questions import DocumentFacts, DocumentQuestions, DocumentReply, declines, first_sentence_done
 from reso.assistant.generators import GenerationInput, Generator
 from reso.assistant.models import Answer, Citation, Filters, Message, Retrieved
 from reso.assistant.question import Question
 from reso.assistant.refusal import RefusalPolicy
-from reso.assistant.retrieval import Retriever
+from reso.assistant.retrieval import HybridRetriever, Retriever
 from reso.errors import ResoError
+from reso.index.store import DocumentRecord
 from reso.prompts import phrase
 
 MAX_QUESTION_CHARS = 2000
@@ -67,6 +70,36 @@ def checked_question(question: str | None, limit: int = MAX_QUESTION_CHARS) -> s
     if len(question) > limit:
         raise InvalidQuestion(phrase("question_too_long", "en", length=str(len(question)), limit=str(limit)))
     return question
+
+
+class FirstSentence:
+    """Holds an answer's text back until its first sentence is whole, to read whether it declines.
+
+    A model told to say so when its sources do not answer does ("The provided texts do not
+    specify …"), often citing the paragraphs it read: such an answer is a refusal. The first
+    sentence decides (`document_questions.declines`); once it does, the text flows as it comes,
+    and in a declining answer the markers are dropped, so the shown text cites nothing.
+
+    Only a sampling model's answer is read (`watch`): a deterministic generator composes its
+    answer from the sources' own words and fixed frames, never declines in words of its own, and
+    streams from its first word.
+    """
+
+    def __init__(self, watch: bool = True) -> None:
+        self.held = ""
+        self.declined: bool | None = None if watch else False  # None: not decided yet
+
+    def feed(self, text: str, end: bool = False) -> str:
+        if self.declined is None:
+            self.held += text
+            if not (end or first_sentence_done(self.held)):
+                return ""
+            self.declined = declines(self.held)
+            text, self.held = self.held, ""
+        return _WITHOUT_MARKER.sub("", text) if self.declined else text
+
+
+_WITHOUT_MARKER = re.compile(r"[ \t]*" + MARKER.pattern)
 
 
 @dataclass
@@ -137,6 +170,9 @@ class IndexState:
     answers: AnswerCache = field(default_factory=lambda: AnswerCache(0))
 
     languages: frozenset[str] = frozenset()  # of the indexed paragraphs (a version in German, say)
+    # questions about a document itself (its adoption, vote, sponsors, title, what it recalls),
+    # answered from these tables' documents and their records
+    documents: DocumentQuestions | None = None
 
 
 class Assistant:
@@ -148,8 +184,14 @@ class Assistant:
         k: int = 10,
         answer_cache: int = 0,
         refresh_interval: float = 0.0,
+        documents: Callable[[], Sequence[DocumentRecord]] | None = None,
     ):
         self._live_retriever = retriever  # the one `refresh` re-reads; questions use the pinned state
+        # the documents' records (date, vote, sponsors …), read once per index state when a
+        # question about a document asks; the library's when not given
+        if documents is None and isinstance(retriever, HybridRetriever):
+            documents = retriever.library.document_records
+        self._documents = documents
         self._refusal = refusal or RefusalPolicy()
         self.generator = generator
         self.k = k
@@ -176,7 +218,10 @@ class Assistant:
         lexical = retriever.lexical
         refusal = replace(self._refusal, index=lexical if lexical is not None else self._refusal.index,
                           paragraph_tokens=retriever.paragraph_tokens)
-        return IndexState(retriever, refusal, AnswerCache(self._answer_cache_size), _languages_of(retriever))
+        facts = DocumentFacts(lambda: retriever.chunks, self._documents)
+        return IndexState(
+            retriever, refusal, AnswerCache(self._answer_cache_size), _languages_of(retriever), DocumentQuestions(facts)
+        )
 
     def stream(
         self,
@@ -243,6 +288,10 @@ class Assistant:
             timings = {"analyse": (t1 - t0) * 1000, "retrieve": 0.0, "generate": 0.0}
             yield Done(Answer(text, lang, True, [], [], [], [], timings | {"total": (time.perf_counter() - t0) * 1000}, question=asked))
             return
+        reply = state.documents.reply(asked) if state.documents is not None else None
+        if reply is not None:  # a question about the document itself: answered from its record
+            yield from _document_events(reply, asked, t0, t1)
+            return
         retrieved = state.retriever.retrieve(asked, k=self.k, filters=filters)
         t2 = time.perf_counter()
         decision = state.refusal.decide(asked, retrieved)
@@ -264,9 +313,10 @@ class Assistant:
         inp = GenerationInput(question, lang, decision.sources, history, asked.standalone, asked)
         parts: list[str] = []
         trim = TrimmedDeltas()
+        opening = FirstSentence(watch=not self.generator.deterministic)
         t3 = time.perf_counter()
         for delta in chain(self.generator.stream(inp), [None]):  # None: the end, flush what is held back
-            shown = trim.feed(flt.feed(delta) if delta is not None else flt.flush())
+            shown = opening.feed(trim.feed(flt.feed(delta) if delta is not None else flt.flush()), end=delta is None)
             if shown:
                 parts.append(shown)
                 yield Delta(shown)
@@ -278,14 +328,19 @@ class Assistant:
             r = by_key.get(parent_key(doc, pid))
             if r is not None:
                 citations.append(citation_of(r, paragraph=pid if "(" in pid else None))
-        yield Sources(citations)
         text = "".join(parts)
-        timings["total"] = (time.perf_counter() - t0) * 1000
         # An answer citing nothing rests on nothing (a model declining in its own words, or obeying
         # text that told it to write something else): it is reported as declined, the paragraphs it
-        # was given listed as possibly related, never as sources.
-        refused = not citations
-        related = [citation_of(r) for r in decision.sources] if refused else []
+        # was given listed as possibly related, never as sources. So is an answer that opens by
+        # saying the sources do not answer, whatever it cites (its markers were not shown).
+        refused = not citations or bool(opening.declined)
+        related = []
+        if refused:
+            named = {(c.document, c.paragraph) for c in citations}
+            related = citations + [c for c in map(citation_of, decision.sources) if (c.document, c.paragraph) not in named]
+            citations = []
+        yield Sources(citations)
+        timings["total"] = (time.perf_counter() - t0) * 1000
         yield Done(Answer(text, lang, refused, citations, related, retrieved, flt.removed, timings, question=asked))
 
     def answer(
@@ -380,6 +435,18 @@ class Assistant:
         thread = threading.Thread(target=loop, name="reso-watch", daemon=True)
         thread.start()
         return thread
+
+
+def _document_events(reply: DocumentReply, asked: Question, t0: float, t1: float) -> Iterator[Event]:
+    """The events of a reply about a document: its text, its citations (none when it declines,
+    the paragraphs it names then listed as related), the answer."""
+    yield Delta(reply.text)
+    citations = [] if reply.refused else [citation_of(r) for r in reply.sources]
+    yield Sources(citations)
+    related = [citation_of(r) for r in reply.sources] if reply.refused else []
+    t2 = time.perf_counter()
+    timings = {"analyse": (t1 - t0) * 1000, "retrieve": (t2 - t1) * 1000, "generate": 0.0, "total": (t2 - t0) * 1000}
+    yield Done(Answer(reply.text, asked.language, reply.refused, citations, related, list(reply.sources), [], timings, question=asked))
 
 
 def _languages_of(retriever: Retriever) -> frozenset[str]:

@@ -63,4 +63,5 @@ def build_assistant(settings: Settings, library: Library | None = None, retrieve
         k=settings.top_k,
         answer_cache=settings.answer_cache,
         refresh_interval=settings.refresh_interval,
+        documents=library.document_records,
     )

@@ -39,7 +39,9 @@ class GenerationInput:
 class Generator(Protocol):
     name: str
     # True only when the same sources always give the same words: the assistant may then replay
-    # its answers from the answer cache (a sampling LLM must not have its answers replayed)
+    # its answers from the answer cache (a sampling LLM must not have its answers replayed). The
+    # answer of a generator that is not deterministic is also read for a decline in its own words
+    # ("the provided texts do not …"), its first sentence held back until it is whole
     deterministic: bool
 
     def stream(self, inp: GenerationInput) -> Iterator[str]:
