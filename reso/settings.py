@@ -183,7 +183,8 @@ class ServerSettings(BaseSettings):
         default="30/minute",
         pattern=r"(?i)^\s*(0|off|none|\d+\s*/\s*(s|sec|second|m|min|minute|h|hour))\s*$",
         description="Questions per client address on POST /api/ask, /api/ask/stream and /v1/chat/completions, "
-        "as 'N/second', 'N/minute' or 'N/hour'; '0' or 'off' disables. Over the limit: 429 with Retry-After.",
+        "and the /mcp tools ask and search_paragraphs (a tool error there), as 'N/second', 'N/minute' or "
+        "'N/hour'; '0' or 'off' disables. Over the limit: 429 with Retry-After.",
     )
     rate_limit_burst: int = Field(
         default=10,
