@@ -186,6 +186,30 @@ def language(records: Sequence[ItemRecord]) -> dict[str, float | int | None]:
     }
 
 
+def answers(records: Sequence[ItemRecord]) -> dict[str, float | int | None]:
+    """Whether an extractive answer keeps what was asked (issue: "the clause that holds the answer").
+
+    Over answered items whose question asks for a kind of answer (a date, a number, a session, a
+    period, an amount, a name: `assistant.answer_types`) and whose cited paragraphs give it,
+    `keeps_asked_type` is the share whose answer text gives it too: an answer cut before "…at its
+    thirty-fourth session" fails.
+    """
+    from reso.assistant.answer_types import gives
+    from reso.assistant.question import Question
+
+    asked = kept = 0
+    for r in records:
+        if r.error or r.refused or not r.cited_texts:
+            continue
+        kinds = Question.of(r.item.question, r.item.language or None).answer_types
+        given = [k for k in kinds if any(gives(k, t) for t in r.cited_texts)]
+        if not given:
+            continue
+        asked += 1
+        kept += any(gives(k, r.answer) for k in given)
+    return {"keeps_asked_type": ratio(kept, asked), "items": asked}
+
+
 def latency(records: Sequence[ItemRecord]) -> dict[str, float | None]:
     values = [r.latency_ms for r in records]
     return {"p50": percentile(values, 50), "p95": percentile(values, 95), "max": max(values, default=None)}
@@ -203,6 +227,7 @@ def summary(records: Sequence[ItemRecord]) -> dict:
         "citations": citations(records),
         "refusal": refusal(records),
         "language": language(records),
+        "answers": answers(records),
         "latency_ms": latency(records),
         "ci95": intervals(records),
     }

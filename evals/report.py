@@ -38,6 +38,7 @@ COLUMNS: list[tuple[str, str, str]] = [
     ("false ref.", "refusal", "false_refusals"),
     ("missed ref.", "refusal", "missed_refusals"),
     ("in lang.", "language", "answered_in_language"),
+    ("keeps type", "answers", "keeps_asked_type"),
     ("errors", "", "errors"),
     ("p50 ms", "latency_ms", "p50"),
     ("p95 ms", "latency_ms", "p95"),

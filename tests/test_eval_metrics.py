@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import json
 
 import pytest
@@ -227,3 +229,17 @@ def test_intervals_are_none_where_nothing_is_counted():
     assert ci["hit@5"] is None and ci["precision"] is None
     assert ci["refusal_accuracy"] == [1.0, 1.0]
     assert metrics.intervals(declined[:1])["refusal_accuracy"] is None
+
+
+def test_an_answer_cut_before_the_asked_session_counts_as_not_keeping_it():
+    asked = dataclasses.replace(item(language="en"), question="At which session must the summary report be submitted?")
+    source = "Requests the Office to prepare a summary report and to submit it to the Council at its thirty-fourth session;"
+    kept = rec(asked, ["OP4"], ["OP4"])
+    kept.cited_texts, kept.answer = [source], "The Council requests a summary report at its thirty-fourth session [A/HRC/RES/30/25, OP4]."
+    cut = rec(asked, ["OP4"], ["OP4"])
+    cut.cited_texts, cut.answer = [source], "The Council requests the Office to prepare a summary report [A/HRC/RES/30/25, OP4]."
+    not_given = rec(asked, ["OP4"], ["OP4"])  # the cited paragraph holds no session: not counted
+    not_given.cited_texts, not_given.answer = ["Decides to remain seized of the matter."], "…"
+    plain = rec(item(language="en"), ["OP4"], ["OP4"])  # asks for no kind of answer: not counted
+    plain.cited_texts, plain.answer = [source], "…"
+    assert metrics.answers([kept, cut, not_given, plain]) == {"keeps_asked_type": 0.5, "items": 2}

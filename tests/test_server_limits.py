@@ -491,10 +491,12 @@ def test_a_silent_llm_is_a_504_within_the_timeout(services, stall):
 
 
 def test_an_llm_stalling_mid_stream_ends_the_stream_with_an_error_event(services):
-    with OpenAIStub(reply=f"Le Conseil prie le Haut-Commissaire d'organiser [{SEED}, OP4]", stall_after=3) as stub:
+    # a sampling generator's first sentence is held back until it is complete (it may decline the
+    # question: `core.FirstSentence`), so the stream has begun only once one sentence has come
+    with OpenAIStub(reply=f"Oui. Le Conseil prie le Haut-Commissaire d'organiser [{SEED}, OP4]", stall_after=6) as stub:
         client = _llm_client(services, stub, 0.5)
         r = client.post("/api/ask/stream", json={"question": SEED_QUESTION}, headers={"X-Request-ID": "slow-1"})
-        assert r.status_code == 200
+        assert r.status_code == 200, r.text
         events = parse_sse(r.text)
         assert events[0][0] == "delta"
         kind, data = events[-1]
