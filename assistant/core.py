@@ -201,6 +201,9 @@ class Assistant:
         self._refresh_interval = refresh_interval
         self._last_check = time.monotonic()
         self._checking = threading.Lock()
+        # one refresh at a time: two at once (a caller's and the background check's) could publish
+        # the slower one's older tables after the newer ones
+        self._refreshing = threading.Lock()
 
     @property
     def retriever(self) -> Retriever:
@@ -408,15 +411,16 @@ class Assistant:
         assignment of a new `IndexState`, after both are built. (Refreshing `self.retriever`
         alone does not reach the questions: call this.)
         """
-        t0 = time.perf_counter()
-        before = len(self._state.retriever.chunks)
-        self._live_retriever.refresh()
-        self._state = self._read_state()
-        _give_back_memory()
-        log.info(
-            "index reloaded in %.1f s: %d paragraphs (was %d)",
-            time.perf_counter() - t0, len(self._state.retriever.chunks), before,
-        )
+        with self._refreshing:
+            t0 = time.perf_counter()
+            before = len(self._state.retriever.chunks)
+            self._live_retriever.refresh()
+            self._state = self._read_state()
+            _give_back_memory()
+            log.info(
+                "index reloaded in %.1f s: %d paragraphs (was %d)",
+                time.perf_counter() - t0, len(self._state.retriever.chunks), before,
+            )
 
     def watch(self, stop: threading.Event) -> threading.Thread | None:
         """Check for changes every `refresh_interval` seconds until `stop` is set, questions or not.
