@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from reso.assistant.citations import parse_markers
 from reso.assistant.models import Message
-from reso.assistant.query import ParagraphRef, analyse
+from reso.assistant.query import ParagraphRef, _paragraph_ref, analyse
 from reso.index.analysis import fold, is_content, stem_variants, words_folded
 from reso.index.languages import languages
 from reso.index.lexical import symbol_numbers
@@ -32,6 +32,9 @@ _YEARS = range(1900, 2100)
 # French complex inversion: "L'Assemblée générale encourage-t-elle…" — the pronoun repeats the
 # subject just named; it points at nothing earlier in the conversation
 _RESUMPTIVE = re.compile(r"(?:\b[Ll](?:e|a|es)\s+|\b[Ll]['’]\s*)[A-ZÀ-Þ][^?]*?\w-(?:t-)?(?:il|elle|ils|elles)\b")
+# a sub-paragraph's letter or roman numeral as written after its name: "alinéa c)", "(b)", "(ii)"
+_SUB = re.compile(r"(?:^|\s)\(?([a-z]|[ivx]{1,4})\)(?=\s|$|[?.,;!])")
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff"
 _RESUMED = frozenset({"il", "elle", "ils", "elles"})
 _DEMONSTRATIVES = frozenset({"that", "ce"})  # determiners too common to be anaphora rows ("measures that…", "ce que")
 
@@ -52,10 +55,12 @@ def patterns() -> _Patterns:
     def alt(key: str) -> str:
         return languages().alternation("conversation", key) or "(?!)"
 
+    # Chinese writes no spaces: a Han word has no word boundary around it, so its edges count too
+    start, end = rf"(?:\b|(?<=[{_HAN}])|(?=[{_HAN}]))", rf"(?:\b|(?<=[{_HAN}])|(?=[{_HAN}]))"
     return _Patterns(
-        re.compile(rf"\b(?:{alt('next')})\b"),
-        re.compile(rf"\b(?:{alt('previous')})\b"),
-        re.compile(rf"\b(?:{alt('paragraph')})\b"),
+        re.compile(rf"{start}(?:{alt('next')}){end}"),
+        re.compile(rf"{start}(?:{alt('previous')}){end}"),
+        re.compile(rf"{start}(?:{alt('paragraph')}){end}"),
         re.compile(rf"^(?:{alt('ellipsis_openers')})\b"),
         re.compile(rf"^(?:{alt('weak_openers')})\b"),
         frozenset(languages().words("conversation", "anaphora")),
@@ -112,6 +117,14 @@ def resolve_analysed(question: str, folded: str, own_numbers: Sequence[str], his
         if m and int(m.group(2)) + step > 0:
             ref = ParagraphRef(m.group(1), int(m.group(2)) + step)
             return FollowUp(question, symbol_numbers(doc), ref)
+
+    sub = _SUB.search(text)
+    if sub and cited and not own_numbers and p.paragraph.search(text) and _paragraph_ref(text) is None:
+        # "Et que prévoit l'alinéa c) ?", "sub-paragraph (b) of that paragraph": a part of the one just cited
+        doc, pid = cited[0]
+        m = re.fullmatch(r"(PP|OP)(\d+)", pid.split("(")[0])
+        if m:
+            return FollowUp(question, symbol_numbers(doc), ParagraphRef(m.group(1), int(m.group(2)), (sub.group(1),)))
 
     own_words = words_folded(text)
     content = _content_count(own_words)
