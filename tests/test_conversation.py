@@ -172,7 +172,7 @@ def test_what_a_follow_up_asks_anew_is_what_the_sources_must_hold():
          Message("assistant", "… a logistical support package [S/RES/2710 (2023), OP6]")]
     q = Question.ask("How much does that package cost?", h)
     assert q.asked_words == ("much", "cost")  # "package" is what "that" points back to
-    assert Question.ask("How much does that package cost?").asked_words == ("package", "cost")
+    assert Question.ask("How much does that package cost?").asked_words == ("much", "package", "cost")
 
 
 # -- a new subject is its own question -----------------------------------------------------------
