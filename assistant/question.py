@@ -172,7 +172,9 @@ class Question:
         cost?" after an answer about the package, "cost" is what the sources must hold."""
         if not self.inherited:
             return self.content_words
-        return tuple(w for w in self.content_words if not (stem_variants(w) & self.inherited))
+        # a resolution named ("and resolution 54/20?") says where to look, not what to find there
+        named = set(self.numbers)
+        return tuple(w for w in self.content_words if w not in named and not (stem_variants(w) & self.inherited))
 
     @cached_property
     def stems(self) -> tuple[str, ...]:

@@ -131,6 +131,17 @@ def test_another_resolution_said_alone(assistant):
     assert cited(answer) == [("S/RES/2676 (2023)", "OP2")]
 
 
+def test_another_resolution_named_with_no_other_word(assistant):
+    """Every word of the question but the number is the earlier question's: nothing is left to find
+    missing, so the answer stands on the earlier question asked of the other resolution."""
+    answer, _ = converse(
+        assistant,
+        "For how long does resolution 54/14 extend the mandate of the Working Group?",
+        "And resolution 54/20?",
+    )
+    assert cited(answer) == [("A/HRC/RES/54/20", "OP9")]
+
+
 def test_another_resolution_named_in_french(assistant):
     answer, _ = converse(
         assistant,
