@@ -15,6 +15,7 @@ question's `context`, itself a `Question`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
@@ -36,6 +37,9 @@ from reso.index.analysis import (
     tokens_of_words,
     words_folded,
 )
+
+
+_SC_YEAR = re.compile(r"\b\d{3,5}\s*\((\d{4})\)")  # the year of a Security Council resolution's symbol
 
 
 @lru_cache(maxsize=256)
@@ -172,8 +176,8 @@ class Question:
         cost?" after an answer about the package, "cost" is what the sources must hold."""
         if not self.inherited:
             return self.content_words
-        # a resolution named ("and resolution 54/20?") says where to look, not what to find there
-        named = set(self.numbers)
+        # a resolution named ("and resolution 54/20?", "2684 (2023)") says where to look, not what to find there
+        named = set(self.numbers) | set(_SC_YEAR.findall(self.folded))
         return tuple(w for w in self.content_words if w not in named and not (stem_variants(w) & self.inherited))
 
     @cached_property

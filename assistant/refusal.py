@@ -76,10 +76,14 @@ class RefusalPolicy:
         if not qwords:
             return 1.0
         present: set[str] = set()
+        # a follow-up's resolution is what the conversation is already about: its title names that
+        # subject, not what the follow-up asks anew ("combien de navires ?" after 2684 on inspections)
+        headings = not question.inherited
         for r in retrieved[: self.top_for_coverage]:
             for c in r.versions.values() or [r.chunk]:
                 present.update(self.paragraph_tokens(c))
-                present.update(_heading_tokens(c.document, c.title, c.language))
+                if headings:
+                    present.update(_heading_tokens(c.document, c.title, c.language))
         total = covered = 0.0
         for w in qwords:
             stems = self._stems(w, question.languages)

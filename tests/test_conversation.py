@@ -25,7 +25,7 @@ from reso.index.embedders import HashEmbedder
 from reso.index.library import Library
 from reso.index.store import ChromaStore
 
-SC = ("2676", "2680", "2690", "2700", "2709", "2710", "2712", "2713")
+SC = ("2672", "2676", "2680", "2684", "2690", "2700", "2709", "2710", "2712", "2713")
 HRC = ("54_14", "54_20", "55_5", "55_8")
 GA = ("78_191", "78_213")
 
@@ -142,6 +142,15 @@ def test_another_resolution_named_with_no_other_word(assistant):
     assert cited(answer) == [("A/HRC/RES/54/20", "OP9")]
 
 
+def test_another_security_council_resolution_named_with_its_year(assistant):
+    answer, _ = converse(
+        assistant,
+        "Résolution 2672 (2023) : à quelle fréquence le Secrétaire général doit-il présenter un rapport ?",
+        "Et dans la résolution 2684 (2023) ?",
+    )
+    assert cited(answer) == [("S/RES/2684 (2023)", "OP2")]
+
+
 def test_another_resolution_named_in_french(assistant):
     answer, _ = converse(
         assistant,
@@ -171,6 +180,9 @@ def test_another_language_keeps_the_resolution_and_answers_in_the_new_one(assist
         ("Under resolution 54/20, for how long is the mandate of the Special Rapporteur on Burundi extended?",
          "Who holds that mandate?"),
         ("Résolution 2712 (2023) : que demande le Conseil au sujet des otages ?", "Et combien d'otages sont détenus ?"),
+        # the title speaks of inspecting vessels; the paragraph gives a period, no count of ships
+        ("Résolution 2684 (2023) : pour combien de temps les autorisations sont-elles prorogées ?",
+         "Et combien de navires ont été inspectés ?"),
     ],
 )
 def test_a_follow_up_the_text_does_not_answer_is_declined(assistant, history, question):
