@@ -79,7 +79,9 @@ class RefusalPolicy:
         # a follow-up's resolution is what the conversation is already about: its title names that
         # subject, not what the follow-up asks anew ("combien de navires ?" after 2684 on inspections)
         headings = not question.inherited
-        for r in retrieved[: self.top_for_coverage]:
+        # and within that resolution the paragraph answering it must hold what is asked, not its neighbours
+        top = 1 if question.inherited else self.top_for_coverage
+        for r in retrieved[:top]:
             for c in r.versions.values() or [r.chunk]:
                 present.update(self.paragraph_tokens(c))
                 if headings:
