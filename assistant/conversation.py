@@ -46,6 +46,7 @@ class _Patterns:
     paragraph: re.Pattern[str]
     ellipsis: re.Pattern[str]
     weak_openers: re.Pattern[str]
+    new_search: re.Pattern[str]
     anaphora: frozenset[str]
     possessives: frozenset[str]
 
@@ -63,6 +64,7 @@ def patterns() -> _Patterns:
         re.compile(rf"{start}(?:{alt('paragraph')}){end}"),
         re.compile(rf"^(?:{alt('ellipsis_openers')})\b"),
         re.compile(rf"^(?:{alt('weak_openers')})\b"),
+        re.compile(rf"{start}(?:{alt('new_search')}){end}"),
         frozenset(languages().words("conversation", "anaphora")),
         frozenset(languages().words("conversation", "possessives")),
     )
@@ -142,7 +144,9 @@ def resolve_analysed(question: str, folded: str, own_numbers: Sequence[str], his
         prefix = _strip_numbers(_standalone_previous(users))
         return FollowUp(f"{prefix} {question}", bare, prefix=prefix, inherited=inherited)
 
-    if content <= 2 or opener or pointing:
+    if p.new_search.search(text) and not pointing:
+        elliptical = False  # "which resolution condemns…?" looks for a document: the whole index is searched
+    elif content <= 2 or opener or pointing:
         elliptical = True  # continues the last exchange, whatever its length
     elif content <= SHORT:
         # a short question leans on the conversation unless it names something the earlier

@@ -245,6 +245,8 @@ HISTORY = [Message("user", "Until when does resolution 2709 (2023) extend MINUSC
         "For how long does the Human Rights Council extend the mandate of the Working Group on Enforced or Involuntary Disappearances?",
         "L'Assemblée générale encourage-t-elle les États Membres à verser des contributions volontaires au Centre de formation ?",
         "What does the Human Rights Council invite States to include in their universal periodic review national reports about sport?",
+        "which resolution condemns mercenary activities?",  # short, no capital: but it looks for a document
+        "Quelle résolution proroge le mandat du Groupe d'experts sur la Somalie ?",
     ],
 )
 def test_a_complete_question_stands_alone(question):
