@@ -56,7 +56,7 @@ def index_keys(assistant: Any) -> set[Pair]:
     return set(versions)
 
 
-def record(item: EvalItem, answer: Answer, latency_ms: float, known: set[Pair]) -> ItemRecord:
+def record(item: EvalItem, answer: Answer, latency_ms: float, known: set[Pair], history: Sequence[Message] = ()) -> ItemRecord:
     cited = [(c.document, c.paragraph) for c in answer.citations]
     return ItemRecord(
         item=item,
@@ -70,6 +70,7 @@ def record(item: EvalItem, answer: Answer, latency_ms: float, known: set[Pair]) 
         timings_ms=dict(answer.timings_ms),
         cited_texts=[c.text for c in answer.citations],
         cited_languages=[c.language for c in answer.citations],
+        conversation=[{"question": q.content, "answer": a.content} for q, a in zip(history[::2], history[1::2])],
     )
 
 
@@ -101,7 +102,7 @@ def ask(assistant: Answering, item: EvalItem, known: set[Pair]) -> ItemRecord:
     except Exception as exc:  # noqa: BLE001 - recorded and reported, never swallowed
         elapsed = (time.perf_counter() - t0) * 1000
         return ItemRecord(item, [], [], False, elapsed, error=f"{type(exc).__name__}: {exc}")
-    return record(item, answer, (time.perf_counter() - t0) * 1000, known)
+    return record(item, answer, (time.perf_counter() - t0) * 1000, known, history)
 
 
 def warm_up(assistant: Answering) -> None:

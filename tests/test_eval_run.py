@@ -100,6 +100,9 @@ def test_an_item_with_history_is_the_last_question_of_one_conversation(script, t
         [("user", "question a"), ("assistant", "OP4 says [A/HRC/RES/30/25, OP4]"), ("user", "question c"), ("assistant", "declined")],
     ]
     assert record.cited == [(DOC, "OP3(a)"), (DOC, "OP9")] and not record.refused  # the final answer's, not an earlier one's
+    row = report.item_row("hybrid", record)  # items.jsonl shows what the final question leaned on
+    assert row["history"] == [{"question": "question a", "answer": "OP4 says [A/HRC/RES/30/25, OP4]"},
+                              {"question": "question c", "answer": "declined"}]
 
 
 def test_progress_wraps_the_items(script):
