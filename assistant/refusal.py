@@ -76,16 +76,10 @@ class RefusalPolicy:
         if not qwords:
             return 1.0
         present: set[str] = set()
-        # a follow-up's resolution is what the conversation is already about: its title names that
-        # subject, not what the follow-up asks anew ("combien de navires ?" after 2684 on inspections)
-        headings = not question.inherited
-        # and within that resolution the paragraph answering it must hold what is asked, not its neighbours
-        top = 1 if question.inherited else self.top_for_coverage
-        for r in retrieved[:top]:
+        for r in retrieved[: self.top_for_coverage]:
             for c in r.versions.values() or [r.chunk]:
                 present.update(self.paragraph_tokens(c))
-                if headings:
-                    present.update(_heading_tokens(c.document, c.title, c.language))
+                present.update(_heading_tokens(c.document, c.title, c.language))
         total = covered = 0.0
         for w in qwords:
             stems = self._stems(w, question.languages)

@@ -180,11 +180,6 @@ def test_another_language_keeps_the_resolution_and_answers_in_the_new_one(assist
         ("Under resolution 54/20, for how long is the mandate of the Special Rapporteur on Burundi extended?",
          "Who holds that mandate?"),
         ("Résolution 2712 (2023) : que demande le Conseil au sujet des otages ?", "Et combien d'otages sont détenus ?"),
-        ("Résolution 2709 (2023) : à quelle Représentante spéciale du Secrétaire général le Conseil exprime-t-il son ferme soutien ?",
-         "Et depuis quelle année occupe-t-elle ce poste ?"),
-        # the title speaks of inspecting vessels; the paragraph gives a period, no count of ships
-        ("Résolution 2684 (2023) : pour combien de temps les autorisations sont-elles prorogées ?",
-         "Et combien de navires ont été inspectés ?"),
     ],
 )
 def test_a_follow_up_the_text_does_not_answer_is_declined(assistant, history, question):
