@@ -36,6 +36,7 @@ _RESUMPTIVE = re.compile(r"(?:\b[Ll](?:e|a|es)\s+|\b[Ll]['’]\s*)[A-ZÀ-Þ][^?]
 _SUB = re.compile(r"(?:^|\s)\(?([a-z]|[ivx]{1,4})\)(?=\s|$|[?.,;!])")
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff"
 _RESUMED = frozenset({"il", "elle", "ils", "elles"})
+_THE_ONE_OF = re.compile(r"\b(celui|celle|ceux|celles|that|those|el|la|los|las)\s+(?:de|du|des|d'|of|del)\b")
 _DEMONSTRATIVES = frozenset({"that", "ce"})  # determiners too common to be anaphora rows ("measures that…", "ce que")
 
 
@@ -136,6 +137,8 @@ def resolve_analysed(question: str, folded: str, own_numbers: Sequence[str], his
     pointing = p.anaphora.intersection(own_words)
     if pointing & _RESUMED and _RESUMPTIVE.search(question):
         pointing = pointing - _RESUMED
+    if pointing and _THE_ONE_OF.search(text):  # "celui de la FNUOD", "that of UNDOF": another one, named
+        pointing = pointing - {m.group(1) for m in _THE_ONE_OF.finditer(text)}
     possessive = bool(p.possessives.intersection(own_words))
     bare = [] if own_numbers else _bare_numbers(text) if (opener or weak_opener or content <= 2) else []
     named = list(own_numbers) or bare
@@ -146,6 +149,10 @@ def resolve_analysed(question: str, folded: str, own_numbers: Sequence[str], his
 
     if p.new_search.search(text) and not pointing:
         elliptical = False  # "which resolution condemns…?" looks for a document: the whole index is searched
+    elif not own_numbers and not pointing and content <= SHORT and _new_acronyms(question, users, answers[-1:]):
+        # "Et pour la MINUSCA ?" after a question on MINUSMA: the same question about another subject,
+        # which may be in another resolution: the earlier question is the context, no resolution carried
+        return FollowUp(question, [], context=previous_question, inherited=inherited)
     elif content <= 2 or opener or pointing:
         elliptical = True  # continues the last exchange, whatever its length
     elif content <= SHORT:
@@ -165,6 +172,17 @@ def resolve_analysed(question: str, folded: str, own_numbers: Sequence[str], his
     # the debate at the fifty-eighth)
     context = previous_question if content <= CONTEXT_NEEDED or not carried else ""
     return FollowUp(question, carried, context=context, inherited=inherited)
+
+
+_ACRONYM = re.compile(r"(?<![/\w])([A-ZÀ-ÞА-Я]{3,}s?)(?![/\w])")  # MINUSCA, UNMISS, FINUL (not S/RES/…)
+
+
+def _new_acronyms(question: str, users: Sequence[str], answers: Sequence[str]) -> set[str]:
+    """Acronyms of the question (a mission, a body) the conversation has not named: a new subject.
+    The table's abbreviations (HRC, OHCHR, CDH…) name the usual actors, not a subject."""
+    known = set(languages().abbreviations)
+    before = {a for t in [*users, *answers] for a in _ACRONYM.findall(t)}
+    return {a for a in _ACRONYM.findall(question) if a not in before and a not in known}
 
 
 def _bare_numbers(folded: str) -> list[str]:

@@ -151,6 +151,14 @@ def test_another_security_council_resolution_named_with_its_year(assistant):
     assert cited(answer) == [("S/RES/2684 (2023)", "OP2")]
 
 
+def test_another_mission_named_alone_is_looked_for_beyond_the_last_resolution(assistant):
+    """"And what about ATMIS?" after MINUSCA: the same question about another subject, in another resolution."""
+    answer, _ = converse(assistant, "Until when does resolution 2709 (2023) extend MINUSCA's mandate?", "And what about ATMIS?")
+    assert documents(answer) == {"S/RES/2710 (2023)"}
+    assert resolve("Et pour la FNUOD ?", HISTORY).numbers == [] and resolve("And the OHCHR?", HISTORY).numbers == ["2709"]
+    assert resolve("Et celui de la FNUOD ?", HISTORY).numbers == []  # "the one of": another mandate, named
+
+
 def test_another_resolution_named_in_french(assistant):
     answer, _ = converse(
         assistant,
