@@ -166,10 +166,9 @@ def resolve_analysed(question: str, folded: str, own_numbers: Sequence[str], his
         return FollowUp(question)
     carried = [] if own_numbers else _carried_numbers(users, cited)
     # the new words say what is asked, the previous question what it is about: retrieval weighs
-    # the context lower, so "et pour les fonds ?" looks for funds within the same subject
-    # a question saying enough of its own needs only the document: the earlier question's words
-    # would pull its old answer back up ("which study, at the fifty-ninth session?" after one on
-    # the debate at the fifty-eighth)
+    # the context lower, so "et pour les fonds ?" looks for funds within the same subject. A question
+    # saying enough of its own needs only the resolution: the earlier question's words would pull its
+    # old answer back up ("which study, at the fifty-ninth session?" after one on the fifty-eighth's debate)
     context = previous_question if content <= CONTEXT_NEEDED or not carried else ""
     return FollowUp(question, carried, context=context, inherited=inherited)
 
