@@ -15,6 +15,7 @@ question's `context`, itself a `Question`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
@@ -32,9 +33,13 @@ from reso.index.analysis import (
     is_content,
     query_tokens_of_words,
     search_languages,
+    stem_variants,
     tokens_of_words,
     words_folded,
 )
+
+
+_SC_YEAR = re.compile(r"\b\d{3,5}\s*\((\d{4})\)")  # the year of a Security Council resolution's symbol
 
 
 @lru_cache(maxsize=256)
@@ -79,6 +84,9 @@ class Question:
     paragraph: ParagraphRef | None = None  # a paragraph named ("OP 4", "the next paragraph")
     answer_types: tuple[str, ...] = ()  # "quantity", "duration", "date", "session"
     context: Question | None = None  # the earlier question an elliptical follow-up leans on
+    # stems the conversation already used, when the question leans on it: what a follow-up asks
+    # anew is in its other words, and the refusal policy looks for those in the sources
+    inherited: frozenset[str] = frozenset()
     filters: Filters = field(default_factory=Filters)
     history: tuple[Message, ...] = ()
     unsupported: str = ""  # the recognised language it is in when that one is not understood ("de", "ja")
@@ -118,6 +126,7 @@ class Question:
             paragraph=paragraph,
             answer_types=tuple(asked_folded(search_folded)),
             context=context,
+            inherited=follow.inherited,
             filters=filters or Filters(),
             history=tuple(history),
             unsupported=unsupported,
@@ -160,6 +169,16 @@ class Question:
             w for i, w in enumerate(ws)
             if not (resolution_word.fullmatch(w) and any(n in named or n[:1].isdigit() for n in ws[i + 1 : i + 3]))
         )
+
+    @cached_property
+    def asked_words(self) -> tuple[str, ...]:
+        """`content_words` less those the conversation already used: in "How much does that package
+        cost?" after an answer about the package, "cost" is what the sources must hold."""
+        if not self.inherited:
+            return self.content_words
+        # a resolution named ("and resolution 54/20?", "2684 (2023)") says where to look, not what to find there
+        named = set(self.numbers) | set(_SC_YEAR.findall(self.folded))
+        return tuple(w for w in self.content_words if w not in named and not (stem_variants(w) & self.inherited))
 
     @cached_property
     def stems(self) -> tuple[str, ...]:

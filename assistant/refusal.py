@@ -71,7 +71,8 @@ class RefusalPolicy:
 
     def coverage(self, question: Question, retrieved: list[Retrieved]) -> float:
         generic = languages().generic  # words that say what kind of text is asked about: they match everywhere
-        qwords = [w for w in question.content_words if w not in generic]
+        # a follow-up's evidence is what it asks anew, not the subject the conversation already named
+        qwords = [w for w in question.asked_words if w not in generic]
         if not qwords:
             return 1.0
         present: set[str] = set()

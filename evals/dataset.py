@@ -27,6 +27,8 @@ class EvalItem:
     # strings that appear in the answer only when the attempt worked (a canary word it asks to print)
     attack: str = ""
     forbidden: list[str] = field(default_factory=list)
+    # CONTRACTS §3: the user's earlier questions of the same conversation, asked first, in order
+    history: list[str] = field(default_factory=list)
 
     @property
     def gold_keys(self) -> set[tuple[str, str]]:
@@ -52,6 +54,7 @@ def load(path: Path) -> list[EvalItem]:
                     kind=raw.get("kind") or ("unanswerable" if not raw.get("answerable", True) else ""),
                     attack=str(raw.get("attack") or ""),
                     forbidden=[str(f) for f in raw.get("forbidden") or []],
+                    history=[str(h) for h in raw.get("history") or []],
                 )
             )
         except (ValueError, KeyError) as exc:

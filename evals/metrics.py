@@ -60,6 +60,8 @@ class ItemRecord:
     error: str = ""  # the exception the question raised; the item then counts as failed everywhere
     cited_texts: list[str] = field(default_factory=list)  # the text of each citation (hostile-text checks)
     cited_languages: list[str] = field(default_factory=list)  # the language version of each citation
+    # an item with `history`: the assistant's answers to the earlier questions, as the final one saw them
+    conversation: list[dict] = field(default_factory=list)
 
 
 # -- matching ------------------------------------------------------------------------------------

@@ -103,6 +103,7 @@ def item_row(retriever: str, r: ItemRecord) -> dict:
             "timings_ms": r.timings_ms,
             "error": r.error,
         }
+        | ({"history": r.conversation} if r.conversation else {})
         | hostile
     )
 

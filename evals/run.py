@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from reso.assistant.models import Answer
+from reso.assistant.models import Answer, Message
 from reso.evals import metrics
 from reso.evals.dataset import EvalItem, load
 from reso.evals.metrics import ItemRecord, Pair
@@ -56,7 +56,7 @@ def index_keys(assistant: Any) -> set[Pair]:
     return set(versions)
 
 
-def record(item: EvalItem, answer: Answer, latency_ms: float, known: set[Pair]) -> ItemRecord:
+def record(item: EvalItem, answer: Answer, latency_ms: float, known: set[Pair], history: Sequence[Message] = ()) -> ItemRecord:
     cited = [(c.document, c.paragraph) for c in answer.citations]
     return ItemRecord(
         item=item,
@@ -70,22 +70,39 @@ def record(item: EvalItem, answer: Answer, latency_ms: float, known: set[Pair]) 
         timings_ms=dict(answer.timings_ms),
         cited_texts=[c.text for c in answer.citations],
         cited_languages=[c.language for c in answer.citations],
+        conversation=[{"question": q.content, "answer": a.content} for q, a in zip(history[::2], history[1::2])],
     )
+
+
+def converse(assistant: Answering, questions: Sequence[str]) -> list[Message]:
+    """The conversation an item's `history` makes (CONTRACTS §3): each earlier question asked in
+    turn with the conversation so far, the assistant's own answers kept as they came (with their
+    citation markers, as a surface sends them back), so a follow-up leans on what was really said."""
+    history: list[Message] = []
+    for question in questions:
+        answer = assistant.answer(question, history)
+        history += [Message("user", question), Message("assistant", answer.answer)]
+    return history
 
 
 def ask(assistant: Answering, item: EvalItem, known: set[Pair]) -> ItemRecord:
     """The question alone, without its language: detecting it is part of what is scored.
+
+    An item with a `history` is the last question of a conversation: the earlier ones are asked
+    first (not timed, not scored) and the final question gets the conversation as its history.
 
     An exception fails this item, not the run: one crashing question must not hide the figures
     of the other few hundred, and the report names it (`errors`, exit code 1 in the CLI).
     """
     t0 = time.perf_counter()
     try:
-        answer = assistant.answer(item.question)
+        history = converse(assistant, item.history)
+        t0 = time.perf_counter()
+        answer = assistant.answer(item.question, history) if history else assistant.answer(item.question)
     except Exception as exc:  # noqa: BLE001 - recorded and reported, never swallowed
         elapsed = (time.perf_counter() - t0) * 1000
         return ItemRecord(item, [], [], False, elapsed, error=f"{type(exc).__name__}: {exc}")
-    return record(item, answer, (time.perf_counter() - t0) * 1000, known)
+    return record(item, answer, (time.perf_counter() - t0) * 1000, known, history)
 
 
 def warm_up(assistant: Answering) -> None:

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from reso.assistant.models import Answer, Citation, Retrieved
 from reso.evals import report, run
-from reso.evals.dataset import EvalItem
+from reso.evals.dataset import EvalItem, load
 from reso.index.chunks import Chunk
 from reso.ui.cli import cli
 
@@ -76,6 +76,33 @@ def test_the_runner_warms_up_then_asks_each_question_without_its_language(script
     assistant = ScriptedAssistant(script)
     run.evaluate(assistant, [item("a", language="fr"), item("c", language="en")], known=KNOWN)
     assert assistant.asked == [(run.WARM_UP_QUESTION, None), ("question a", None), ("question c", None)]
+
+
+def test_an_item_with_history_is_the_last_question_of_one_conversation(script, tmp_path):
+    """CONTRACTS §3: the earlier questions are asked first, the assistant's own answers (with their
+    markers) are the history, and only the final question is scored."""
+    seen: list[list[tuple[str, str]]] = []
+
+    class Remembering(ScriptedAssistant):
+        def answer(self, question, history=(), filters=None, language=None) -> Answer:
+            seen.append([(m.role, m.content) for m in history])
+            return super().answer(question, history, filters, language)
+
+    path = tmp_path / "conversation.jsonl"
+    path.write_text(json.dumps({"id": "c1", "history": ["question a", "question c"], "question": "question b",
+                                "language": "fr", "documents": [DOC], "gold": ["OP3"], "kind": "follow-up"}) + "\n")
+    [conversation] = load(path)
+    assert conversation.history == ["question a", "question c"]
+    [record] = run.evaluate(Remembering(script), [conversation], known=KNOWN)
+    assert seen[1:] == [
+        [],
+        [("user", "question a"), ("assistant", "OP4 says [A/HRC/RES/30/25, OP4]")],
+        [("user", "question a"), ("assistant", "OP4 says [A/HRC/RES/30/25, OP4]"), ("user", "question c"), ("assistant", "declined")],
+    ]
+    assert record.cited == [(DOC, "OP3(a)"), (DOC, "OP9")] and not record.refused  # the final answer's, not an earlier one's
+    row = report.item_row("hybrid", record)  # items.jsonl shows what the final question leaned on
+    assert row["history"] == [{"question": "question a", "answer": "OP4 says [A/HRC/RES/30/25, OP4]"},
+                              {"question": "question c", "answer": "declined"}]
 
 
 def test_progress_wraps_the_items(script):
