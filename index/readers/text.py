@@ -73,6 +73,7 @@ that joins two tokens can tell them from two real words (``in to``, ``en core``)
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -284,7 +285,7 @@ def parse_text(text: str, source: str = "", *, paragraph_breaks: Breaks = "auto"
     if start is None:
         raise NotAResolution(where, "no resolution found: no body line such as 'The Human Rights Council,' "
                                     "or 'Le Conseil des droits de l’homme,' opens a preamble")
-    body, language = BODY_LINES[_body_key(doc.lines[start].text)]
+    body, language = BODY_LINES[_body_line_key(doc.lines[start].text)]
     cover, rest = doc.lines[:start], doc.lines[start + 1:]
     closing_at, annex_at = _find_closing(rest)
     main = rest[:closing_at]
@@ -398,6 +399,9 @@ class _Document:
         """The body line ends with a comma; the body's bare name on the cover does not."""
         candidates = [i for i, line in enumerate(self.lines) if _body_key(line.text) in BODY_LINES]
         with_comma = [i for i in candidates if self.lines[i].text.endswith((",", "،", "，"))]
+        if not candidates:  # OCR's spelling ("إن مجلس حقوق الإنسسان،"): a near one ending with a comma
+            with_comma = [i for i, line in enumerate(self.lines)
+                          if line.text.endswith((",", "،", "，")) and _near_body_key(line.text)]
         return (with_comma or candidates or [None])[0]
 
 
@@ -484,6 +488,24 @@ def _running_headers(raw: list[str]) -> dict[str, list[str]]:
             or any(t and (t.startswith(rest) or rest.startswith(t)) for t in titles)}
 
 
+def _near_body_key(line: str) -> str | None:
+    """The body line a line is one or two letters off, as OCR misspells it (a letter doubled or
+    lost: "إن مجلس حقوق الإنسسان،"); same number of words, long lines only, None when none is near."""
+    key = _body_key(line)
+    if len(key) < 12:
+        return None
+    for known in BODY_LINES:
+        if (len(known) >= 12 and abs(len(known) - len(key)) <= 2 and len(known.split()) == len(key.split())
+                and difflib.SequenceMatcher(None, key, known).ratio() >= 0.92):
+            return known
+    return None
+
+
+def _body_line_key(line: str) -> str:
+    key = _body_key(line)
+    return key if key in BODY_LINES else (_near_body_key(line) or key)
+
+
 def _body_key(line: str) -> str:
     key = line.lower().replace("’", "'").replace("ʼ", "'").strip()
     return re.sub(r"\s+", " ", key.rstrip(",،，:： ").strip())
@@ -531,6 +553,9 @@ def _find_closing(lines: list[Line]) -> tuple[int, int]:
 # ---------------------------------------------------------------------------------------------
 
 
+_AR_PREAMBLE_OPENER = re.compile(r"^و?إذ")
+
+
 def _paragraph_starts(lines: list[Line], breaks: Breaks, language: str = "") -> list[bool]:
     """Rule 5 of the module docstring: which lines open a paragraph."""
     n = len(lines)
@@ -546,8 +571,11 @@ def _paragraph_starts(lines: list[Line], breaks: Breaks, language: str = "") -> 
     # the line before the first one is the body line, which ends with a comma: a finished line
     # lines that start far in (the closing block's meeting and date, pushed right) are no first lines
     far = 0.4 * sorted(len(line.text) for line in lines)[int(0.8 * (n - 1))]
-    after_end = [i == 0 or _ends_clause(lines[i - 1].text) for i in range(n)
-                 if indented[i] and depths[i] <= far]
+    # an Arabic preambular paragraph opens with "إذ"/"وإذ" ("whereas"): after a line OCR read
+    # without its closing comma, that is the evidence the comma would have been
+    after_end = [i == 0 or _ends_clause(lines[i - 1].text)
+                 or (language == "ar" and bool(_AR_PREAMBLE_OPENER.match(lines[i].text)))
+                 for i in range(n) if indented[i] and depths[i] <= far]
     if after_end and sum(indented) < n and sum(after_end) >= 0.7 * len(after_end):
         signal, indent_mode = indented, True  # first-line indents: indented lines follow finished paragraphs
     elif any(text_gaps) and (sum(text_gaps) < 0.8 * len(text_gaps) or open_ended <= 0.3):
@@ -1123,6 +1151,11 @@ class _Metadata:
                 outside = re.sub(r"\([^()]*\)?", " ", line.text)
                 if found := symbols.find_all(outside):
                     meta.printed_symbol = found[0].printed
+                    # but a Security Council symbol's own year is kept ("S/RES/2564 (2021)" at the top of
+                    # a scan whose adoption line OCR misread)
+                    year = re.search(re.escape(found[0].printed) + r"\s*\((\d{4})\)", line.text)
+                    if year and re.fullmatch(r"S/RES/\d+", found[0].printed):
+                        meta.printed_symbol = f"{found[0].printed} ({year.group(1)})"
             if (m := _SC_NUMBER_RE.match(line.text)) and meta.sc_number is None:
                 meta.sc_number = (m.group(1), int(m.group(2)))
             if any(stem in lower for stem in ADOPTION_STEMS):
