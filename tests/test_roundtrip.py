@@ -110,3 +110,33 @@ def test_excluded_seeds_give_a_disjoint_sample():
     assert len(rest) == len(files) - len(seen) and not seen & {f for _, f in rest}
     fresh = roundtrip.sample(rest, 5, 7)
     assert len(fresh) == 10 and not seen & {f for _, f in fresh}
+
+
+def test_a_seed_excluded_with_its_own_sample_size():
+    """`--exclude-seeds 7,2027:50`: the final sample of a session (50 a language) is left out as a
+    whole, beside fix seeds of 10 a language."""
+    root = Path("/corpus")
+    files = [(root, root / "unxml-hrc" / lang / f"f{i}.xml") for lang in ("English", "Arabic") for i in range(80)]
+    big = {f for _, f in roundtrip.sample(files, 50, 2027)}
+    small = {f for _, f in roundtrip.sample(files, 10, 7)}
+    rest = {f for _, f in roundtrip.exclude(files, 10, [7, (2027, 50)])}
+    assert rest == {f for _, f in files} - big - small and len(big) == 100
+
+
+def test_languages_keep_the_files_the_whole_sample_draws(monkeypatch):
+    """`--languages ar` picks the Arabic files `--seed S` picks without it: a seed means one sample."""
+    root = Path("/corpus")
+    files = [(root, root / "unxml-sc" / lang / f"f{i}.xml") for lang in ("Arabic", "Chinese", "English")
+             for i in range(40)]
+    monkeypatch.setattr(roundtrip, "collect", lambda roots: files)
+    seen: list[Path] = []
+    monkeypatch.setattr(roundtrip, "_expected", lambda root: {})
+
+    def fake_read(path):
+        seen.append(path)
+        raise ValueError("not read here")
+
+    from reso.index import readers
+    monkeypatch.setattr(readers, "read", fake_read)
+    roundtrip.run([root], ("pdf",), per_language=5, seed=3, languages={"ar"})
+    assert seen == [f for _, f in roundtrip.sample(files, 5, 3) if "Arabic" in f.parts]
