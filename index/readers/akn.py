@@ -267,6 +267,11 @@ def _finish(para: Paragraph) -> None:
         key = _unique(key, used, repeats)
         used.add(key)
         child.pid = f"{para.pid}({key})"
+        child.text = clean(child.text)
+        if child.number and child.text.startswith(child.number + " "):
+            # the label typed again at the start of the text ("(十一)\t协调…" under <num>(十一)</num>,
+            # S/RES/2542 (2020) ZH): printed once
+            child.text = child.text[len(child.number) + 1:]
         _finish(child)
 
 

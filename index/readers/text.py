@@ -142,7 +142,7 @@ MEETING_WORDS: tuple[str, ...] = (
     "plenary meeting", "meeting", "séance plénière", "séance", "réunion", "session", "sesión plenaria", "sesión",
     "пленарное заседание", "заседание",
 )
-MEETING_EXTRA_PATTERNS: tuple[str, ...] = (r"الجلسة\s+\d+.*", r"第\s*\d+\s*次(?:全体)?会议")
+MEETING_EXTRA_PATTERNS: tuple[str, ...] = (r"الجلسة\s+\d+.*", r"جلسته\s+\d+$", r"第\s*\d+\s*次(?:全体)?会议")
 
 # Vote phrases: (pattern, outcome). Recorded votes name groups for/against/abst.
 VOTE_PATTERNS: tuple[tuple[str, str], ...] = (
@@ -200,11 +200,12 @@ _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # "1." ("1-" or "1 -" in Arabic); Chinese prints "10.请…" with no space before the ideograph
 _OP_LABEL = re.compile(rf"^(\d{{1,3}})(?:(?:\.|\s?-)\s+(?=\S)|\.(?=[{_CJK}]))")
 # "(a)", "a)", "а)" (a Cyrillic letter, as some Russian texts print it), "a.", "(ii)", "(1)", "1)";
-# Chinese "(a)那些" with no space and "㈠" (its (i)); the Arabic "’1‘" (its (i)). A bracketed label
+# the Arabic "(1 -)" of a fourth level (S/RES/2713 (2023) AR, under OP45 (b) ’1‘);
+# Chinese "(a)那些" with no space (also before a number: "(c)2020/2021年选举") and "㈠" (its (i)); the Arabic "’1‘" (its (i)). A bracketed label
 # may touch its first word ("viii)более"): layout mode gives each glyph of a narrow label a full
 # character's width, so the gap to the tab stop after it can vanish.
-_SUB_LABEL = re.compile(r"^(?:(?:\((?P<p>[^\W\d_]{1,4}|\d{1,2})\)|(?P<r>[a-z]{1,2}|[ivxlc]{1,5}|[а-я]|\d{1,2})\))"
-                        r"(?:\s+(?=\S)|(?=[^\W\d_]))"
+_SUB_LABEL = re.compile(r"^(?:(?:\((?P<p>[^\W\d_]{1,4}|\d{1,2}(?:\s?-)?)\)|(?P<r>[a-z]{1,2}|[ivxlc]{1,5}|[а-я]|\d{1,2})\))"
+                        r"(?:\s+(?=\S)|(?=[^\W\d_])|(?=[\d/]{1,12}[" + _CJK + r"]))"
                         r"|(?P<d>[a-z]{1,2}|[ivxlc]{1,5})\.(?:\s+(?=\S)|(?=[" + _CJK + r"]))"
                         r"|(?P<c>[\u3220-\u3229])\s*(?=\S)|(?P<q>’\d{1,2}‘)\s+(?=\S))")
 _CAPITAL_ITEM = re.compile(r"^([A-Z])\.\s+(?=\S)")
@@ -863,7 +864,25 @@ def _follows(previous: str, key: str) -> bool:
     qp, qk = re.fullmatch(r"’(\d+)‘", previous), re.fullmatch(r"’(\d+)‘", key)  # the Arabic ’1‘, ’2‘
     if qp and qk:
         return int(qk.group(1)) == int(qp.group(1)) + 1
+    cp, ck = _chinese_number(previous), _chinese_number(key)  # ㈩ → (十一): the parenthesised ones stop at ten
+    if cp is not None and ck is not None:
+        return ck == cp + 1
     return len(previous) == len(key) == 1 and ord(key) == ord(previous) + 1  # a→b, ㈠→㈡
+
+
+_CHINESE_DIGITS = {c: n for n, c in enumerate("一二三四五六七八九", 1)}
+
+
+def _chinese_number(key: str) -> int | None:
+    """㈠…㈩ and 一…九十九 ("十一", "二十三"; a list of more than ten items goes on as "(十一)"), else None."""
+    if len(key) == 1 and "\u3220" <= key <= "\u3229":
+        return ord(key) - 0x3220 + 1
+    m = re.fullmatch(r"([一二三四五六七八九]?)(十?)([一二三四五六七八九]?)", key)
+    if not key or not m or (m.group(1) and not m.group(2) and m.group(3)):
+        return None
+    if not m.group(2):
+        return _CHINESE_DIGITS.get(key) if len(key) == 1 else None
+    return (_CHINESE_DIGITS[m.group(1)] if m.group(1) else 1) * 10 + (_CHINESE_DIGITS[m.group(3)] if m.group(3) else 0)
 
 
 def _attach_child(parent: Paragraph, printed: str, key: str | None, text: str, bullets: dict[int, int]) -> Paragraph:
