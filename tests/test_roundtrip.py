@@ -83,6 +83,13 @@ def test_agreement_with_expected_json():
     "unxml-sc/Pre-2020/2002/S_RES_1433_N0252659.xml",
     # the Arabic "11 -" alone on its line, "(أ)" below: a label, not a page number
     "unxml-sc/2021/Arabic/S_RES_2592 (2021)-2112022A.xml",
+    # "(十一)" after "㈩" (its label typed again in the AKN text, once printed twice)
+    "unxml-sc/2020/Chinese/S_RES_2542 (2020)-2011953C.xml",
+    # "(c)2020/2021年选举": a label before a number, no space
+    "unxml-sc/2020/Chinese/S_RES_2552 (2020)-2015117C.xml",
+    "unxml-sc/2021/Chinese/SC_2568_2021-C.xml",
+    # "(1 -)", "(2 -)": a fourth level under OP45 (b) ’1‘; the closing "جلسته 9490" after a page break
+    "unxml-sc/2023/Arabic/S_RES_2713-2323995A.xml",
 ])
 def test_layouts_that_once_came_back_with_other_ids(rel, fmt, tmp_path):
     from reso.index import readers
@@ -140,3 +147,14 @@ def test_languages_keep_the_files_the_whole_sample_draws(monkeypatch):
     monkeypatch.setattr(readers, "read", fake_read)
     roundtrip.run([root], ("pdf",), per_language=5, seed=3, languages={"ar"})
     assert seen == [f for _, f in roundtrip.sample(files, 5, 3) if "Arabic" in f.parts]
+
+
+def test_a_number_range_opening_an_arabic_line_reads_back_in_its_order():
+    """"2023-2025 الذي …" is drawn "… يذلا 2023-2025"; the bidirectional algorithm run on that visual
+    line takes the range for two Arabic numbers after letters and gave "2025-2023" (S/RES/2702 AR)."""
+    from reso.evals.render import visual_order
+    from reso.index.readers.pdf import logical_line
+
+    for line in ("2023-2025 الذي يبرهن", "للفترة 2023-2025 الذي", "رقم 28/2023 اللذين", "6-2 بشأن",
+                 "(2023) 2673 قراره", "الفقرتين 9 و 12 من القرار 2206 (2015)"):
+        assert logical_line(visual_order(line, True)) == line
