@@ -756,10 +756,13 @@ def _language(doc: etree._Element, source: str) -> str:
 
 
 def _iso_date(value: str) -> date | None:
+    """An ISO date; None for none, a malformed one or one before the UN's first resolution — the
+    markup's placeholder "0001-01-01" (S/RES/2696 (2023) AR, whose symbol became "S/RES/2696 (1)")."""
     try:
-        return date.fromisoformat(value[:10]) if value else None
+        day = date.fromisoformat(value[:10]) if value else None
     except ValueError:
         return None
+    return day if day is None or day.year >= 1946 else None
 
 
 def _english_date(value: Any) -> date | None:

@@ -554,7 +554,9 @@ def _find_closing(lines: list[Line]) -> tuple[int, int]:
 # ---------------------------------------------------------------------------------------------
 
 
-_AR_PREAMBLE_OPENER = re.compile(r"^و?إذ")
+# "إذ"/"وإذ" ("whereas") opens every Arabic preambular paragraph (not "إذا", "if"); OCR may join it
+# to the next word ("وإذيحيط")
+_AR_PREAMBLE_OPENER = re.compile(r"^و?إذ(?!ا)")
 
 
 def _paragraph_starts(lines: list[Line], breaks: Breaks, language: str = "") -> list[bool]:
@@ -1009,14 +1011,15 @@ def _structure(texts: list[str], notes: _Footnotes, warnings: list[str] | None =
             last = Paragraph(pid="", kind="subparagraph", text=text)
             top.children.append(last)
             guessed.append(last)
-        elif (_is_heading(text) and not text[:1].islower()
+        elif (_is_heading(text) and not text[:1].islower() and not _AR_PREAMBLE_OPENER.match(text)
               and not (top is not None and top.kind == "preambular" and k + 1 < len(texts)
                        and _ends_preambular(texts[k + 1]) and not _op_number(notes.strip(texts[k + 1]), None)[0])):
             # CONTRACTS §1: headings ("Follow-up", "Mandate of the mission") are not paragraphs; one
             # between preambular paragraphs (the next one ends with a comma) is a preambular paragraph,
             # as the AKN markup has it (a <container> of S/RES/2806 (2025), "Degrading the threat posed
             # by Al-Shabaab, and the Arms Embargo targeting Al-Shabaab"), but not the one right before
-            # OP1 (`akn._unpunctuated_heading`) nor the closing "4745th meeting"
+            # OP1 (`akn._unpunctuated_heading`) nor the closing "4745th meeting"; an Arabic "وإذ …"
+            # is a preambular paragraph whose closing comma OCR lost, no heading
             continue
         elif top is None or top.kind == "preambular":
             flush()
