@@ -12,7 +12,10 @@ message stays.
 
 The languages are chosen per page from the script Tesseract's orientation-and-script detection
 sees (Latin → eng+fra+spa, Cyrillic → rus+eng, Arabic → ara+eng, Han → chi_sim+eng), unless the caller names
-them: recognising with all six models at once is slow and mixes up scripts.
+them: recognising with all six models at once is slow and mixes up scripts. An Arabic page is read
+twice, by the Arabic model alone and by the English one, and the Latin words English reads surely
+(the symbol, numbers with a slash) are put in place (`merge_latin`); the Arabic comma it misreads
+is put back (`tidy_arabic`).
 """
 
 from __future__ import annotations
