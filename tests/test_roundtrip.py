@@ -158,3 +158,23 @@ def test_a_number_range_opening_an_arabic_line_reads_back_in_its_order():
     for line in ("2023-2025 الذي يبرهن", "للفترة 2023-2025 الذي", "رقم 28/2023 اللذين", "6-2 بشأن",
                  "(2023) 2673 قراره", "الفقرتين 9 و 12 من القرار 2206 (2015)"):
         assert logical_line(visual_order(line, True)) == line
+
+
+def test_an_exclude_list_leaves_out_what_was_looked_at(tmp_path, monkeypatch):
+    """`--exclude-list`: the files a former run looked at (its JSON report's `files`, or a plain list)."""
+    root = Path("/corpus")
+    files = [(root, root / "unxml-sc" / lang / f"f{i}.xml") for lang in ("Arabic", "Chinese") for i in range(20)]
+    monkeypatch.setattr(roundtrip, "collect", lambda roots: files)
+    monkeypatch.setattr(roundtrip, "_expected", lambda root: {})
+    from reso.index import readers
+
+    monkeypatch.setattr(readers, "read", lambda path: (_ for _ in ()).throw(ValueError("not read here")))
+    first = roundtrip.run([root], ("pdf",), per_language=5, seed=1)
+    assert len(first["files"]) == 10
+    report = tmp_path / "first.json"
+    report.write_text(json.dumps(first), encoding="utf-8")
+    plain = tmp_path / "seen.txt"
+    plain.write_text("# looked at\nunxml-sc/Arabic/f0.xml\n", encoding="utf-8")
+    seen = roundtrip.read_exclude_list(report) | roundtrip.read_exclude_list(plain)
+    second = roundtrip.run([root], ("pdf",), per_language=15, seed=2, exclude_files=seen)
+    assert not set(second["files"]) & seen and len(second["files"]) == 40 - len(seen)
