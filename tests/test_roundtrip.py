@@ -90,6 +90,10 @@ def test_agreement_with_expected_json():
     "unxml-sc/2021/Chinese/SC_2568_2021-C.xml",
     # "(1 -)", "(2 -)": a fourth level under OP45 (b) ’1‘; the closing "جلسته 9490" after a page break
     "unxml-sc/2023/Arabic/S_RES_2713-2323995A.xml",
+    # "(㈣" typed with a stray bracket
+    "unxml-sc/2023/Chinese/S_RES_2709-2322375C.xml",
+    # one unnumbered PP and the lone OP, no first-line indents, no capitals: the PP's comma ends it
+    "unxml-sc/2021/Arabic/SC_2580_2021-A.xml",
 ])
 def test_layouts_that_once_came_back_with_other_ids(rel, fmt, tmp_path):
     from reso.index import readers

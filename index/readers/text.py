@@ -207,7 +207,7 @@ _OP_LABEL = re.compile(rf"^(\d{{1,3}})(?:(?:\.|\s?-)\s+(?=\S)|\.(?=[{_CJK}]))")
 _SUB_LABEL = re.compile(r"^(?:(?:\((?P<p>[^\W\d_]{1,4}|\d{1,2}(?:\s?-)?)\)|(?P<r>[a-z]{1,2}|[ivxlc]{1,5}|[а-я]|\d{1,2})\))"
                         r"(?:\s+(?=\S)|(?=[^\W\d_])|(?=[\d/]{1,12}[" + _CJK + r"]))"
                         r"|(?P<d>[a-z]{1,2}|[ivxlc]{1,5})\.(?:\s+(?=\S)|(?=[" + _CJK + r"]))"
-                        r"|(?P<c>[\u3220-\u3229])\s*(?=\S)|(?P<q>’\d{1,2}‘)\s+(?=\S))")
+                        r"|\(?(?P<c>[\u3220-\u3229])\s*(?=\S)|(?P<q>’\d{1,2}‘)\s+(?=\S))")
 _CAPITAL_ITEM = re.compile(r"^([A-Z])\.\s+(?=\S)")
 _BULLET = re.compile(r"^([•·▪◦○–—-])\s+(?=\S)")  # "-" too: the Arabic texts print a hyphen-minus
 _LABEL_ONLY = re.compile(r"^(?:\d{1,3}\s?[.-]|\(?[a-z]{1,2}\)|\(?[ivxlc]{1,5}\)|[\u3220-\u3229])$")  # "1." "(a)" "b)" alone
@@ -609,7 +609,10 @@ def _paragraph_starts(lines: list[Line], breaks: Breaks, language: str = "") -> 
                     and not lines[i - 1].text.endswith("-"))
         # "(c)" after a line ending ";" may be a running list inside a paragraph: trust indents if any
         labelled = numbered or (not indent_mode and ended and bool(_SUB_LABEL.match(line.text) or alone))
-        capital = capital_rule and ended and line.text[:1].isupper()
+        # Arabic has no capitals: with no other mark, a line after one that ends a clause opens a
+        # paragraph (S/RES/2580 (2021) AR, one unnumbered PP and the lone OP, printed without indents)
+        capital = capital_rule and ended and (line.text[:1].isupper()
+                                              or (language == "ar" and _ends_clause(previous)))
         starts.append(i == 0 or signal[i] or labelled or capital)
     for i in range(1, n):  # a heading between a finished paragraph and the next start stands alone
         if (not starts[i] and lines[i - 1].text.endswith((".", ";", ":")) and _is_heading(lines[i].text)
