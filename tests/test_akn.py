@@ -710,6 +710,8 @@ def test_headings_and_preambular_paragraphs_typed_among_the_operative_ones(rel, 
     ("unxml-sc/2021/Arabic/SC_2577_2021-A.xml", "SC_2577_2021-E.xml", 15, "ويؤكد من جديد كذلك", "،"),
     # "16." typed as a point of the "–" list of OP15 (S/RES/2584 (2021) FR; OP16 "Encourages" in English)
     ("unxml-sc/2021/French/SC_2584_2021-F.xml", "SC_2584_2021-E.xml", 16, "Engage les autorités maliennes", None),
+    # "5. Decides …" typed as a point under OP4 (d) (iv) (S/RES/2820 (2026) in five languages; AR prints 1–13)
+    ("unxml-sc/2026/Chinese/S_RES_2820-2606294C.xml", "S_RES_2820-2606294E.xml", 5, "决定", None),
 ])
 def test_an_op_typed_into_the_one_before_is_cut_out_where_the_numbering_skips_it(rel, english, n, opening,
                                                                                   last_of_before):

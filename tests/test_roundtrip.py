@@ -94,6 +94,11 @@ def test_agreement_with_expected_json():
     "unxml-sc/2023/Chinese/S_RES_2709-2322375C.xml",
     # one unnumbered PP and the lone OP, no first-line indents, no capitals: the PP's comma ends it
     "unxml-sc/2021/Arabic/SC_2580_2021-A.xml",
+    # "一." steps under OP3; "(a)《联合国宪章》" with no space before the bracket
+    "unxml-sc/2023/Chinese/S_RES_2719-2325940C.xml",
+    "unxml-hrc/57session/Chinese/A_HRC_RES_57_7C.xml",
+    # "5. Decides …" typed under OP4 (d) (iv) in the markup: OP5 in the AKN reading too now
+    "unxml-sc/2026/English/S_RES_2820-2606294E.xml",
 ])
 def test_layouts_that_once_came_back_with_other_ids(rel, fmt, tmp_path):
     from reso.index import readers

@@ -418,7 +418,8 @@ def _split_at_gaps(ops: list[Paragraph], elements_of: dict[int, etree._Element])
     n+1 starts — its number typed after a clause ("…؛\t25 -\tيؤكد من جديد", S/RES/2607 (2021) AR),
     or, alone in the text, one more operative verb in bold or italics after a clause ("…، *ويؤكد من
     جديد كذلك* أن …", S/RES/2577 (2021) AR, where the five other versions have OP15). OP n is cut
-    there; or as the last point of OP n's list, numbered "n+1." (S/RES/2584 (2021) FR). Without
+    there; or as the last point, at any depth, of OP n's lists, numbered "n+1." (S/RES/2584 (2021)
+    FR, 2820 (2026) EN and ZH). Without
     such evidence a gap stays a gap."""
     out: list[Paragraph] = []
     for i, op in enumerate(ops):
@@ -428,9 +429,11 @@ def _split_at_gaps(ops: list[Paragraph], elements_of: dict[int, etree._Element])
                 or not (following.number or "").isdigit() or int(following.number) != int(op.number) + 2):
             continue
         n = int(op.number) + 1
-        if op.children and re.fullmatch(rf"{n}\s?[.-]?", (op.children[-1].number or "").strip()):
-            # typed as a point of OP n's last list ("16." under the "–" items of S/RES/2584 (2021) FR OP15)
-            moved = op.children.pop()
+        host = op  # the last point at any depth: "16." under the "–" items of S/RES/2584 (2021) FR OP15,
+        while host.children and not re.fullmatch(rf"{n}\s?[.-]?", (host.children[-1].number or "").strip()):
+            host = host.children[-1]  # "5. Decides …" under OP4 (d) (iv) of S/RES/2820 (2026) EN and ZH
+        if host.children:
+            moved = host.children.pop()
             out.append(Paragraph(pid=f"OP{n}", kind="operative", text=moved.text, number=str(n),
                                  children=moved.children, footnotes=moved.footnotes))
             continue

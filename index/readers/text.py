@@ -200,13 +200,13 @@ _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # "1." ("1-" or "1 -" in Arabic); Chinese prints "10.请…" with no space before the ideograph
 _OP_LABEL = re.compile(rf"^(\d{{1,3}})(?:(?:\.|\s?-)\s+(?=\S)|\.(?=[{_CJK}]))")
 # "(a)", "a)", "а)" (a Cyrillic letter, as some Russian texts print it), "a.", "(ii)", "(1)", "1)";
-# the Arabic "(1 -)" of a fourth level (S/RES/2713 (2023) AR, under OP45 (b) ’1‘);
-# Chinese "(a)那些" with no space (also before a number: "(c)2020/2021年选举") and "㈠" (its (i)); the Arabic "’1‘" (its (i)). A bracketed label
+# the Chinese "一." (S/RES/2719 (2023) ZH, OP3's steps); the Arabic "(1 -)" of a fourth level (S/RES/2713 (2023) AR, under OP45 (b) ’1‘);
+# Chinese "(a)那些" with no space (also before a number: "(c)2020/2021年选举", or a bracket: "(a)《联合国宪章》") and "㈠" (its (i)); the Arabic "’1‘" (its (i)). A bracketed label
 # may touch its first word ("viii)более"): layout mode gives each glyph of a narrow label a full
 # character's width, so the gap to the tab stop after it can vanish.
 _SUB_LABEL = re.compile(r"^(?:(?:\((?P<p>[^\W\d_]{1,4}|\d{1,2}(?:\s?-)?)\)|(?P<r>[a-z]{1,2}|[ivxlc]{1,5}|[а-я]|\d{1,2})\))"
-                        r"(?:\s+(?=\S)|(?=[^\W\d_])|(?=[\d/]{1,12}[" + _CJK + r"]))"
-                        r"|(?P<d>[a-z]{1,2}|[ivxlc]{1,5})\.(?:\s+(?=\S)|(?=[" + _CJK + r"]))"
+                        r"(?:\s+(?=\S)|(?=[^\W\d_])|(?=[\d/]{1,12}[" + _CJK + r"])|(?=[《〈「『【“（]))"
+                        r"|(?P<d>[a-z]{1,2}|[ivxlc]{1,5}|[一二三四五六七八九十]{1,3})\.(?:\s+(?=\S)|(?=[" + _CJK + r"]))"
                         r"|\(?(?P<c>[\u3220-\u3229])\s*(?=\S)|(?P<q>’\d{1,2}‘)\s+(?=\S))")
 _CAPITAL_ITEM = re.compile(r"^([A-Z])\.\s+(?=\S)")
 _BULLET = re.compile(r"^([•·▪◦○–—-])\s+(?=\S)")  # "-" too: the Arabic texts print a hyphen-minus
@@ -910,7 +910,7 @@ def _attach_child(parent: Paragraph, printed: str, key: str | None, text: str, b
     return child
 
 
-_FIRST_KEYS = frozenset({"i", "a", "㈠", "’1‘"})  # the first label of a list
+_FIRST_KEYS = frozenset({"i", "a", "㈠", "一", "’1‘"})  # the first label of a list
 
 
 def _key(p: Paragraph) -> str:
