@@ -742,3 +742,18 @@ def test_a_gap_in_the_numbering_without_evidence_stays_a_gap():
     out = akn._split_at_gaps(typed, {})
     assert [(p.pid, p.text) for p in out] == [("OP1", "Decides to act;"), ("OP2", "Requests more;"),
                                              ("OP3", "Decides to remain seized.")]
+
+
+def test_the_placeholder_adoption_date_is_no_date():
+    """`<FRBRdate date="0001-01-01" name="adoption">` (117 corpus-large files): no date, and no year 1
+    put into a Security Council symbol ("S/RES/2696 (1)")."""
+    from tests.conftest import SHARED
+
+    path = SHARED / "corpus-large" / "unxml-sc/2023/Arabic/S_RES_2696-2317277A.xml"
+    if not path.is_file():
+        pytest.skip(f"{path} not found")
+    assert 'date="0001-01-01" name="adoption"' in path.read_text(encoding="utf-8")
+    res = akn.read(path)
+    assert res.symbol == "S/RES/2696 (2023)"
+    assert res.adopted is None or res.adopted.year >= 1946
+    assert akn._iso_date("0001-01-01") is None and akn._iso_date("2023-09-07") == date(2023, 9, 7)
