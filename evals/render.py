@@ -753,6 +753,27 @@ def render_pdf(resolution: Resolution, path: Path) -> Path:
     return Path(path)
 
 
+def render_scan(resolution: Resolution, path: Path, dpi: int = 200) -> Path:
+    """`resolution` printed (`render_pdf`), then scanned: each page rasterised in grey at `dpi` with
+    `pdftoppm` (poppler-utils) and the images put into a new PDF with no text layer at all — what a
+    scanner gives, for the OCR tests and the round trip's `scan` format."""
+    import subprocess
+    import tempfile
+
+    from fpdf import FPDF
+
+    with tempfile.TemporaryDirectory(prefix="reso-scan-") as tmp:
+        printed = render_pdf(resolution, Path(tmp) / "printed.pdf")
+        subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-png", str(printed), str(Path(tmp) / "page")],
+                       check=True, capture_output=True)
+        scan = FPDF(format="A4", unit="mm")
+        for image in sorted(Path(tmp).glob("page*.png")):
+            scan.add_page()
+            scan.image(str(image), x=0, y=0, w=210, h=297)
+        scan.output(str(path))
+    return path
+
+
 def layout_lines(layout: _Layout, text: str, size: float, width: float) -> list[str]:
     block = Block(tokens(text, layout.language), size=size, first_indent=0.0, indent=0.0)
     room = COL_RIGHT - COL_LEFT

@@ -11,10 +11,15 @@ It also reports how the AKN reading itself agrees with `expected.json` (an indep
 ids and the (PP, OP) counts most language versions agree on) where a corpus folder holds one.
 
     python -m reso.evals.roundtrip CORPUS_DIR... [--formats pdf,docx] [--sample N] [--seed S]
-        [--exclude-seeds S,S… [--exclude-sample N]] [--json]
+        [--exclude-seeds S,S:N… [--exclude-sample N]] [--exclude-list FILE] [--languages ar,zh] [--json]
 
 `--sample N` takes N files per language (seeded); `--exclude-seeds` first leaves out what the samples
-of those seeds pick, for a sample never looked at while fixing. Each share comes with its 95 %
+of those seeds pick (`S:N`: that seed's sample was N a language), for a sample never looked at while
+fixing. `--languages` keeps only those languages' files of the sample, drawn as without it (so
+`--seed 5 --languages ar` picks the Arabic files `--seed 5` picks). `--exclude-list FILE` leaves out
+the files it names (paths relative to a corpus folder, one a line, or a former `--json` report,
+whose `files` are those it ran): seeds excluded after other exclusions drew from a smaller pool,
+which `--exclude-seeds` alone cannot replay, so a list of what was looked at is the sure way. Each share comes with its 95 %
 Wilson interval. The exit code is 0: the figures are the result.
 """
 
@@ -119,10 +124,12 @@ def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
     return round(max(0.0, centre - half), 4), round(min(1.0, centre + half), 4)
 
 
-def exclude(files: list[tuple[Path, Path]], per_language: int, seeds: list[int]) -> list[tuple[Path, Path]]:
-    """`files` without those the samples of `seeds` (`per_language` each) picked: a sample disjoint
-    from the ones looked at while fixing the readers."""
-    seen = {f for seed in seeds for _, f in sample(files, per_language, seed)}
+def exclude(files: list[tuple[Path, Path]], per_language: int, seeds: list[int | tuple[int, int]]
+            ) -> list[tuple[Path, Path]]:
+    """`files` without those the samples of `seeds` (`per_language` each, or a (seed, n) pair's own n)
+    picked: a sample disjoint from the ones looked at while fixing the readers."""
+    pairs = [s if isinstance(s, tuple) else (s, per_language) for s in seeds]
+    seen = {f for seed, n in pairs for _, f in sample(files, n, seed)}
     return [(root, f) for root, f in files if f not in seen]
 
 
@@ -153,14 +160,19 @@ def _expected(root: Path) -> dict:
 
 
 def run(roots: list[Path], formats: tuple[str, ...] = FORMATS, per_language: int | None = None, seed: int = 0,
-        progress=None, exclude_seeds: list[int] | None = None, exclude_sample: int = 10) -> dict:
+        progress=None, exclude_seeds: list[int | tuple[int, int]] | None = None, exclude_sample: int = 10,
+        languages: set[str] | None = None, exclude_files: set[str] | None = None) -> dict:
     from reso.index import readers
 
     files = collect(roots)
     if exclude_seeds:
         files = exclude(files, exclude_sample, exclude_seeds)
+    if exclude_files:
+        files = [(root, f) for root, f in files if f.relative_to(root).as_posix() not in exclude_files]
     if per_language:
         files = sample(files, per_language, seed)
+    if languages:
+        files = [(root, f) for root, f in files if language_of(f.relative_to(root), None) in languages]
     expected = {root: _expected(root) for root in {r for r, _ in files}}
     outcomes: list[Outcome] = []
     agreement: dict[str, Agreement] = defaultdict(Agreement)
@@ -190,7 +202,17 @@ def run(roots: list[Path], formats: tuple[str, ...] = FORMATS, per_language: int
                 outcomes.append(Outcome(rel, language, fmt, same_ids, same_texts, diff))
             if progress and (n % 25 == 0 or n == len(files)):
                 progress(f"{n}/{len(files)} files, {time.perf_counter() - started:.0f} s")
-    return report(outcomes, agreement, unreadable, roots, formats)
+    result = report(outcomes, agreement, unreadable, roots, formats)
+    result["files"] = [f.relative_to(root).as_posix() for root, f in files]
+    return result
+
+
+def read_exclude_list(path: Path) -> set[str]:
+    """Relative paths, one a line, or a former JSON report's `files`."""
+    text = path.read_text(encoding="utf-8")
+    if text.lstrip().startswith("{"):
+        return set(json.loads(text).get("files", []))
+    return {line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")}
 
 
 def _agree(stats: Agreement, rel: str, want: Resolution, label: dict) -> None:
@@ -272,9 +294,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--formats", default="pdf,docx", help="comma-separated: pdf, docx (default both)")
     parser.add_argument("--sample", type=int, default=None, metavar="N", help="N files per language")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--exclude-seeds", default="", metavar="S,S…",
-                        help="leave out the files the samples of these seeds pick (--exclude-sample N each): "
-                        "a sample disjoint from those looked at while fixing")
+    parser.add_argument("--exclude-seeds", default="", metavar="S,S:N…",
+                        help="leave out the files the samples of these seeds pick (--exclude-sample N each, "
+                        "or S:N): a sample disjoint from those looked at while fixing")
+    parser.add_argument("--exclude-list", type=Path, action="append", default=[], metavar="FILE",
+                        help="leave out the files listed (relative paths, one a line, or a former --json "
+                        "report); may be given more than once")
+    parser.add_argument("--languages", default="", metavar="L,L",
+                        help="only these languages' files of the sample (drawn as without the option)")
     parser.add_argument("--exclude-sample", type=int, default=10, metavar="N")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)
@@ -282,10 +309,13 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(formats) - set(FORMATS)
     if unknown:
         parser.error(f"unknown format(s): {', '.join(sorted(unknown))}; known: {', '.join(FORMATS)}")
-    seeds = [int(x) for x in args.exclude_seeds.split(",") if x.strip()]
+    seeds = [tuple(int(y) for y in x.split(":")) if ":" in x else int(x)
+             for x in args.exclude_seeds.split(",") if x.strip()]
+    languages = {x.strip() for x in args.languages.split(",") if x.strip()} or None
     result = run(args.corpus, formats, args.sample, args.seed,
                  progress=lambda line: print(line, file=sys.stderr, flush=True),
-                 exclude_seeds=seeds, exclude_sample=args.exclude_sample)
+                 exclude_seeds=seeds, exclude_sample=args.exclude_sample, languages=languages,
+                 exclude_files=set().union(*(read_exclude_list(p) for p in args.exclude_list)))
     if args.json:
         json.dump(result, sys.stdout, ensure_ascii=False, indent=1)
         print()

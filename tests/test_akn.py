@@ -700,3 +700,60 @@ def test_headings_and_preambular_paragraphs_typed_among_the_operative_ones(rel, 
     assert [p.pid for p in res.find(pid).walk()] == walk
     if pid == "PP8":
         assert (len(res.preambular), len(res.operative)) == (8, 7) and res.operative[0].number == "1"
+
+
+@pytest.mark.parametrize("rel, english, n, opening, last_of_before", [
+    # "…؛\t25 -\tيؤكد من جديد …" typed into OP24's container
+    ("unxml-sc/2021/Arabic/S_RES_2607 (2021)-2116773A.xml", "S_RES_2607 (2021)-2116773E.xml", 25, "يؤكد من جديد",
+     "؛"),
+    # "…، ويؤكد من جديد كذلك أن …" in OP14's container, in bold italics (the others' OP15 "Reaffirms further")
+    ("unxml-sc/2021/Arabic/SC_2577_2021-A.xml", "SC_2577_2021-E.xml", 15, "ويؤكد من جديد كذلك", "،"),
+    # "16." typed as a point of the "–" list of OP15 (S/RES/2584 (2021) FR; OP16 "Encourages" in English)
+    ("unxml-sc/2021/French/SC_2584_2021-F.xml", "SC_2584_2021-E.xml", 16, "Engage les autorités maliennes", None),
+    # "5. Decides …" typed as a point under OP4 (d) (iv) (S/RES/2820 (2026) in five languages; AR prints 1–13)
+    ("unxml-sc/2026/Chinese/S_RES_2820-2606294C.xml", "S_RES_2820-2606294E.xml", 5, "决定", None),
+])
+def test_an_op_typed_into_the_one_before_is_cut_out_where_the_numbering_skips_it(rel, english, n, opening,
+                                                                                  last_of_before):
+    from tests.conftest import SHARED
+
+    path = SHARED / "corpus-large" / rel
+    if not path.is_file():
+        pytest.skip(f"{path} not found")
+    res = akn.read(path)
+    numbers = [int(p.number) for p in res.operative]
+    assert numbers == list(range(1, len(numbers) + 1))  # no gap left
+    op = res.find(f"OP{n}")
+    assert op.text.startswith(opening), op.text[:60]
+    before = res.find(f"OP{n - 1}")
+    if last_of_before:
+        assert before.text.endswith(last_of_before) and op.text not in before.text
+    else:
+        assert not any(c.number and c.number.startswith(str(n)) for c in before.children)
+    twin = path.parent.parent / "English" / english
+    assert len(akn.read(twin).operative) == len(res.operative)  # as the English version counts
+
+
+def test_a_gap_in_the_numbering_without_evidence_stays_a_gap():
+    ops = [akn.Paragraph(pid="OP1", kind="operative", text="Decides to act, and requests more;", number="1"),
+           akn.Paragraph(pid="OP3", kind="operative", text="Decides to remain seized.", number="3")]
+    assert [p.pid for p in akn._split_at_gaps(ops, {})] == ["OP1", "OP3"]
+    typed = [akn.Paragraph(pid="OP1", kind="operative", text="Decides to act; 2. Requests more;", number="1"), ops[1]]
+    out = akn._split_at_gaps(typed, {})
+    assert [(p.pid, p.text) for p in out] == [("OP1", "Decides to act;"), ("OP2", "Requests more;"),
+                                             ("OP3", "Decides to remain seized.")]
+
+
+def test_the_placeholder_adoption_date_is_no_date():
+    """`<FRBRdate date="0001-01-01" name="adoption">` (117 corpus-large files): no date, and no year 1
+    put into a Security Council symbol ("S/RES/2696 (1)")."""
+    from tests.conftest import SHARED
+
+    path = SHARED / "corpus-large" / "unxml-sc/2023/Arabic/S_RES_2696-2317277A.xml"
+    if not path.is_file():
+        pytest.skip(f"{path} not found")
+    assert 'date="0001-01-01" name="adoption"' in path.read_text(encoding="utf-8")
+    res = akn.read(path)
+    assert res.symbol == "S/RES/2696 (2023)"
+    assert res.adopted is None or res.adopted.year >= 1946
+    assert akn._iso_date("0001-01-01") is None and akn._iso_date("2023-09-07") == date(2023, 9, 7)

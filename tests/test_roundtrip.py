@@ -83,6 +83,22 @@ def test_agreement_with_expected_json():
     "unxml-sc/Pre-2020/2002/S_RES_1433_N0252659.xml",
     # the Arabic "11 -" alone on its line, "(أ)" below: a label, not a page number
     "unxml-sc/2021/Arabic/S_RES_2592 (2021)-2112022A.xml",
+    # "(十一)" after "㈩" (its label typed again in the AKN text, once printed twice)
+    "unxml-sc/2020/Chinese/S_RES_2542 (2020)-2011953C.xml",
+    # "(c)2020/2021年选举": a label before a number, no space
+    "unxml-sc/2020/Chinese/S_RES_2552 (2020)-2015117C.xml",
+    "unxml-sc/2021/Chinese/SC_2568_2021-C.xml",
+    # "(1 -)", "(2 -)": a fourth level under OP45 (b) ’1‘; the closing "جلسته 9490" after a page break
+    "unxml-sc/2023/Arabic/S_RES_2713-2323995A.xml",
+    # "(㈣" typed with a stray bracket
+    "unxml-sc/2023/Chinese/S_RES_2709-2322375C.xml",
+    # one unnumbered PP and the lone OP, no first-line indents, no capitals: the PP's comma ends it
+    "unxml-sc/2021/Arabic/SC_2580_2021-A.xml",
+    # "一." steps under OP3; "(a)《联合国宪章》" with no space before the bracket
+    "unxml-sc/2023/Chinese/S_RES_2719-2325940C.xml",
+    "unxml-hrc/57session/Chinese/A_HRC_RES_57_7C.xml",
+    # "5. Decides …" typed under OP4 (d) (iv) in the markup: OP5 in the AKN reading too now
+    "unxml-sc/2026/English/S_RES_2820-2606294E.xml",
 ])
 def test_layouts_that_once_came_back_with_other_ids(rel, fmt, tmp_path):
     from reso.index import readers
@@ -110,3 +126,64 @@ def test_excluded_seeds_give_a_disjoint_sample():
     assert len(rest) == len(files) - len(seen) and not seen & {f for _, f in rest}
     fresh = roundtrip.sample(rest, 5, 7)
     assert len(fresh) == 10 and not seen & {f for _, f in fresh}
+
+
+def test_a_seed_excluded_with_its_own_sample_size():
+    """`--exclude-seeds 7,2027:50`: the final sample of a session (50 a language) is left out as a
+    whole, beside fix seeds of 10 a language."""
+    root = Path("/corpus")
+    files = [(root, root / "unxml-hrc" / lang / f"f{i}.xml") for lang in ("English", "Arabic") for i in range(80)]
+    big = {f for _, f in roundtrip.sample(files, 50, 2027)}
+    small = {f for _, f in roundtrip.sample(files, 10, 7)}
+    rest = {f for _, f in roundtrip.exclude(files, 10, [7, (2027, 50)])}
+    assert rest == {f for _, f in files} - big - small and len(big) == 100
+
+
+def test_languages_keep_the_files_the_whole_sample_draws(monkeypatch):
+    """`--languages ar` picks the Arabic files `--seed S` picks without it: a seed means one sample."""
+    root = Path("/corpus")
+    files = [(root, root / "unxml-sc" / lang / f"f{i}.xml") for lang in ("Arabic", "Chinese", "English")
+             for i in range(40)]
+    monkeypatch.setattr(roundtrip, "collect", lambda roots: files)
+    seen: list[Path] = []
+    monkeypatch.setattr(roundtrip, "_expected", lambda root: {})
+
+    def fake_read(path):
+        seen.append(path)
+        raise ValueError("not read here")
+
+    from reso.index import readers
+    monkeypatch.setattr(readers, "read", fake_read)
+    roundtrip.run([root], ("pdf",), per_language=5, seed=3, languages={"ar"})
+    assert seen == [f for _, f in roundtrip.sample(files, 5, 3) if "Arabic" in f.parts]
+
+
+def test_a_number_range_opening_an_arabic_line_reads_back_in_its_order():
+    """"2023-2025 الذي …" is drawn "… يذلا 2023-2025"; the bidirectional algorithm run on that visual
+    line takes the range for two Arabic numbers after letters and gave "2025-2023" (S/RES/2702 AR)."""
+    from reso.evals.render import visual_order
+    from reso.index.readers.pdf import logical_line
+
+    for line in ("2023-2025 الذي يبرهن", "للفترة 2023-2025 الذي", "رقم 28/2023 اللذين", "6-2 بشأن",
+                 "(2023) 2673 قراره", "الفقرتين 9 و 12 من القرار 2206 (2015)"):
+        assert logical_line(visual_order(line, True)) == line
+
+
+def test_an_exclude_list_leaves_out_what_was_looked_at(tmp_path, monkeypatch):
+    """`--exclude-list`: the files a former run looked at (its JSON report's `files`, or a plain list)."""
+    root = Path("/corpus")
+    files = [(root, root / "unxml-sc" / lang / f"f{i}.xml") for lang in ("Arabic", "Chinese") for i in range(20)]
+    monkeypatch.setattr(roundtrip, "collect", lambda roots: files)
+    monkeypatch.setattr(roundtrip, "_expected", lambda root: {})
+    from reso.index import readers
+
+    monkeypatch.setattr(readers, "read", lambda path: (_ for _ in ()).throw(ValueError("not read here")))
+    first = roundtrip.run([root], ("pdf",), per_language=5, seed=1)
+    assert len(first["files"]) == 10
+    report = tmp_path / "first.json"
+    report.write_text(json.dumps(first), encoding="utf-8")
+    plain = tmp_path / "seen.txt"
+    plain.write_text("# looked at\nunxml-sc/Arabic/f0.xml\n", encoding="utf-8")
+    seen = roundtrip.read_exclude_list(report) | roundtrip.read_exclude_list(plain)
+    second = roundtrip.run([root], ("pdf",), per_language=15, seed=2, exclude_files=seen)
+    assert not set(second["files"]) & seen and len(second["files"]) == 40 - len(seen)

@@ -608,3 +608,22 @@ def test_reading_a_text_file_does_not_load_lxml(seed_path):
             "assert r.references, r; print(sorted(m for m in sys.modules if m == 'lxml' or m.endswith('readers.akn')))")
     out = subprocess.run([sys.executable, "-c", code, str(seed_path)], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_chinese_numbered_items_follow_on_past_ten():
+    """"㈠"…"㈩" are one to ten; a longer list goes on "(十一)", "(十二)" (S/RES/2542 (2020) ZH)."""
+    from reso.index.readers import text as text_reader
+
+    assert [text_reader._chinese_number(k) for k in ("㈠", "㈩", "十一", "二十", "二十三", "a", "一二")] == \
+        [1, 10, 11, 20, 23, None, None]
+    assert text_reader._follows("㈩", "十一") and text_reader._follows("十一", "十二")
+    assert not text_reader._follows("㈨", "十一")
+
+
+def test_sub_labels_of_chinese_and_arabic_layouts():
+    from reso.index.readers import text as text_reader
+
+    assert text_reader._SUB_LABEL.match("(c)2020/2021年选举 协助")  # no space before a number in Chinese
+    assert not text_reader._SUB_LABEL.match("(c)2020 elections")
+    assert text_reader._SUB_LABEL.match("(1 -)  يشمل جميع مناطق الصومال")  # an Arabic fourth level
+    assert text_reader._MEETING_RE.match("جلسته 9490")

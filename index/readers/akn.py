@@ -267,6 +267,11 @@ def _finish(para: Paragraph) -> None:
         key = _unique(key, used, repeats)
         used.add(key)
         child.pid = f"{para.pid}({key})"
+        child.text = clean(child.text)
+        if child.number and child.text.startswith(child.number + " "):
+            # the label typed again at the start of the text ("(十一)\t协调…" under <num>(十一)</num>,
+            # S/RES/2542 (2020) ZH): printed once
+            child.text = child.text[len(child.number) + 1:]
         _finish(child)
 
 
@@ -377,6 +382,7 @@ def _operative(elements: list[etree._Element], preamble: list[Paragraph]) -> lis
         (typed := _TYPED_NUMBER.match(clean(_inline(el, None)))) and typed.group(1) == "1" and typed.group(2)
         for el in elements if el.tag == "paragraph")  # "1 - يطالب …" typed, no <num> (S/RES/2642 (2022) AR)
     ops: list[Paragraph] = []
+    elements_of: dict[int, etree._Element] = {}
     for i, el in enumerate(elements):
         if el.tag == "container":
             if ops:  # a container after the OPs continues the last one (no such file seen)
@@ -392,6 +398,7 @@ def _operative(elements: list[etree._Element], preamble: list[Paragraph]) -> lis
         number = _op_number(label)
         if number is not None:
             ops.append(_paragraph(el, "operative", str(number), f"OP{number}"))
+            elements_of[id(ops[-1])] = el
         elif _is_heading(el, label):
             continue
         elif not ops and i + 1 < len(elements) and _op_number(_label(elements[i + 1])) is not None \
@@ -403,7 +410,52 @@ def _operative(elements: list[etree._Element], preamble: list[Paragraph]) -> lis
             (ops or preamble)[-1].children.append(_paragraph(el, "subparagraph", label))
         else:
             _unnumbered(_paragraph(el, "operative"), ops, preamble, has_numbers)
-    return ops
+    return _split_at_gaps(ops, elements_of)
+
+
+def _split_at_gaps(ops: list[Paragraph], elements_of: dict[int, etree._Element]) -> list[Paragraph]:
+    """OP n+1 typed into OP n's container: the numbering goes n, n+2, and OP n's text holds where
+    n+1 starts — its number typed after a clause ("…؛\t25 -\tيؤكد من جديد", S/RES/2607 (2021) AR),
+    or, alone in the text, one more operative verb in bold or italics after a clause ("…، *ويؤكد من
+    جديد كذلك* أن …", S/RES/2577 (2021) AR, where the five other versions have OP15). OP n is cut
+    there; or as the last point, at any depth, of OP n's lists, numbered "n+1." (S/RES/2584 (2021)
+    FR, 2820 (2026) EN and ZH). Without
+    such evidence a gap stays a gap."""
+    out: list[Paragraph] = []
+    for i, op in enumerate(ops):
+        out.append(op)
+        following = ops[i + 1] if i + 1 < len(ops) else None
+        if (following is None or not (op.number or "").isdigit()
+                or not (following.number or "").isdigit() or int(following.number) != int(op.number) + 2):
+            continue
+        n = int(op.number) + 1
+        host = op  # the last point at any depth: "16." under the "–" items of S/RES/2584 (2021) FR OP15,
+        while host.children and not re.fullmatch(rf"{n}\s?[.-]?", (host.children[-1].number or "").strip()):
+            host = host.children[-1]  # "5. Decides …" under OP4 (d) (iv) of S/RES/2820 (2026) EN and ZH
+        if host.children:
+            moved = host.children.pop()
+            out.append(Paragraph(pid=f"OP{n}", kind="operative", text=moved.text, number=str(n),
+                                 children=moved.children, footnotes=moved.footnotes))
+            continue
+        if op.children:
+            continue
+        at = None
+        if typed := re.search(rf"(?<=[؛;.:،,])\s*{n}\s?[-.]\s+(?=\S)", op.text):
+            at, start = typed.start(), typed.end()
+        elif (el := elements_of.get(id(op))) is not None:
+            verbs = [clean(_inline(s, None)) for s in el.iter() if s.tag == "i"
+                     or (s.tag == "span" and "italic" in (s.get("class") or ""))]
+            verbs = [v for v in verbs if _WORD.search(v)]
+            places = sorted({m.start() for v in verbs[1:] for m in re.finditer(
+                rf"(?<=[؛;،,]) (?={re.escape(v)})", op.text)})
+            if len(places) == 1:
+                at = start = places[0]
+        if at is None:
+            continue
+        rest = op.text[start:].strip()
+        op.text = op.text[:at].strip()
+        out.append(Paragraph(pid=f"OP{n}", kind="operative", text=rest, number=str(n)))
+    return out
 
 
 def _is_note(para: Paragraph) -> bool:
@@ -707,10 +759,13 @@ def _language(doc: etree._Element, source: str) -> str:
 
 
 def _iso_date(value: str) -> date | None:
+    """An ISO date; None for none, a malformed one or one before the UN's first resolution — the
+    markup's placeholder "0001-01-01" (S/RES/2696 (2023) AR, whose symbol became "S/RES/2696 (1)")."""
     try:
-        return date.fromisoformat(value[:10]) if value else None
+        day = date.fromisoformat(value[:10]) if value else None
     except ValueError:
         return None
+    return day if day is None or day.year >= 1946 else None
 
 
 def _english_date(value: Any) -> date | None:

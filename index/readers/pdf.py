@@ -162,15 +162,50 @@ def logical_line(visual: str) -> str:
     and its reversal is its own inverse on such lines."""
     import unicodedata as ud
 
+    if not visual.strip():
+        return visual
+    line = _reorder(visual)
+    if _DIGITS.findall(_reorder(line)) != _DIGITS.findall(visual):
+        line = _repair_numbers(line, visual)
+    return "".join(ud.normalize("NFKC", c) if "\ufb50" <= c <= "\ufeff" else c for c in line)
+
+
+_DIGITS = re.compile(r"\d+")
+_NUMBER_RUN = re.compile(r"\d+(?:[-–/.:]\d+)+")
+
+
+def _reorder(text: str) -> str:
+    """The bidirectional algorithm on a right-to-left line, brackets at odd levels mirrored: logical
+    → visual order, as a PDF draws it (and, on most lines, visual → logical)."""
+    import unicodedata as ud
+
     from fpdf.bidi import BidiParagraph
     from fpdf.enums import TextDirection
 
-    if not visual.strip():
-        return visual
-    chars = BidiParagraph(visual, base_direction=TextDirection.RTL).get_reordered_characters()
-    line = "".join(c.character.translate(_MIRROR) if c.embedding_level % 2 and ud.mirrored(c.character)
+    chars = BidiParagraph(text, base_direction=TextDirection.RTL).get_reordered_characters()
+    return "".join(c.character.translate(_MIRROR) if c.embedding_level % 2 and ud.mirrored(c.character)
                    else c.character for c in chars)
-    return "".join(ud.normalize("NFKC", c) if "\ufb50" <= c <= "\ufeff" else c for c in line)
+
+
+def _repair_numbers(line: str, visual: str) -> str:
+    """The algorithm is not its own inverse on a number range that opens a line: "2023-2025 الذي"
+    is drawn "…يذلا 2023-2025" (at the line's start the range is one left-to-right run), but read
+    back as a logical line, that range follows Arabic letters, its hyphen separates two Arabic
+    numbers, and it comes out "2025-2023". The reading kept is the one whose drawing gives the
+    numbers in the order the page has them: the ranges' parts put back in turn, all at once first."""
+    runs = list(_NUMBER_RUN.finditer(line))
+    want = _DIGITS.findall(visual)
+
+    def flipped(text: str, which: list[re.Match[str]]) -> str:
+        for m in sorted(which, key=lambda m: m.start(), reverse=True):
+            parts = re.split(r"([-–/.:])", m.group(0))
+            text = text[:m.start()] + "".join(reversed(parts)) + text[m.end():]
+        return text
+
+    for which in [runs, *([m] for m in runs)]:
+        if which and _DIGITS.findall(_reorder(candidate := flipped(line, which))) == want:
+            return candidate
+    return line
 
 
 def rtl_page_text(page) -> str:

@@ -73,6 +73,7 @@ that joins two tokens can tell them from two real words (``in to``, ``en core``)
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -141,7 +142,7 @@ MEETING_WORDS: tuple[str, ...] = (
     "plenary meeting", "meeting", "séance plénière", "séance", "réunion", "session", "sesión plenaria", "sesión",
     "пленарное заседание", "заседание",
 )
-MEETING_EXTRA_PATTERNS: tuple[str, ...] = (r"الجلسة\s+\d+.*", r"第\s*\d+\s*次(?:全体)?会议")
+MEETING_EXTRA_PATTERNS: tuple[str, ...] = (r"الجلسة\s+\d+.*", r"جلسته\s+\d+$", r"第\s*\d+\s*次(?:全体)?会议")
 
 # Vote phrases: (pattern, outcome). Recorded votes name groups for/against/abst.
 VOTE_PATTERNS: tuple[tuple[str, str], ...] = (
@@ -199,13 +200,14 @@ _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # "1." ("1-" or "1 -" in Arabic); Chinese prints "10.请…" with no space before the ideograph
 _OP_LABEL = re.compile(rf"^(\d{{1,3}})(?:(?:\.|\s?-)\s+(?=\S)|\.(?=[{_CJK}]))")
 # "(a)", "a)", "а)" (a Cyrillic letter, as some Russian texts print it), "a.", "(ii)", "(1)", "1)";
-# Chinese "(a)那些" with no space and "㈠" (its (i)); the Arabic "’1‘" (its (i)). A bracketed label
+# the Chinese "一." (S/RES/2719 (2023) ZH, OP3's steps); the Arabic "(1 -)" of a fourth level (S/RES/2713 (2023) AR, under OP45 (b) ’1‘);
+# Chinese "(a)那些" with no space (also before a number: "(c)2020/2021年选举", or a bracket: "(a)《联合国宪章》") and "㈠" (its (i)); the Arabic "’1‘" (its (i)). A bracketed label
 # may touch its first word ("viii)более"): layout mode gives each glyph of a narrow label a full
 # character's width, so the gap to the tab stop after it can vanish.
-_SUB_LABEL = re.compile(r"^(?:(?:\((?P<p>[^\W\d_]{1,4}|\d{1,2})\)|(?P<r>[a-z]{1,2}|[ivxlc]{1,5}|[а-я]|\d{1,2})\))"
-                        r"(?:\s+(?=\S)|(?=[^\W\d_]))"
-                        r"|(?P<d>[a-z]{1,2}|[ivxlc]{1,5})\.(?:\s+(?=\S)|(?=[" + _CJK + r"]))"
-                        r"|(?P<c>[\u3220-\u3229])\s*(?=\S)|(?P<q>’\d{1,2}‘)\s+(?=\S))")
+_SUB_LABEL = re.compile(r"^(?:(?:\((?P<p>[^\W\d_]{1,4}|\d{1,2}(?:\s?-)?)\)|(?P<r>[a-z]{1,2}|[ivxlc]{1,5}|[а-я]|\d{1,2})\))"
+                        r"(?:\s+(?=\S)|(?=[^\W\d_])|(?=[\d/]{1,12}[" + _CJK + r"])|(?=[《〈「『【“（]))"
+                        r"|(?P<d>[a-z]{1,2}|[ivxlc]{1,5}|[一二三四五六七八九十]{1,3})\.(?:\s+(?=\S)|(?=[" + _CJK + r"]))"
+                        r"|\(?(?P<c>[\u3220-\u3229])\s*(?=\S)|(?P<q>’\d{1,2}‘)\s+(?=\S))")
 _CAPITAL_ITEM = re.compile(r"^([A-Z])\.\s+(?=\S)")
 _BULLET = re.compile(r"^([•·▪◦○–—-])\s+(?=\S)")  # "-" too: the Arabic texts print a hyphen-minus
 _LABEL_ONLY = re.compile(r"^(?:\d{1,3}\s?[.-]|\(?[a-z]{1,2}\)|\(?[ivxlc]{1,5}\)|[\u3220-\u3229])$")  # "1." "(a)" "b)" alone
@@ -284,7 +286,7 @@ def parse_text(text: str, source: str = "", *, paragraph_breaks: Breaks = "auto"
     if start is None:
         raise NotAResolution(where, "no resolution found: no body line such as 'The Human Rights Council,' "
                                     "or 'Le Conseil des droits de l’homme,' opens a preamble")
-    body, language = BODY_LINES[_body_key(doc.lines[start].text)]
+    body, language = BODY_LINES[_body_line_key(doc.lines[start].text)]
     cover, rest = doc.lines[:start], doc.lines[start + 1:]
     closing_at, annex_at = _find_closing(rest)
     main = rest[:closing_at]
@@ -398,6 +400,9 @@ class _Document:
         """The body line ends with a comma; the body's bare name on the cover does not."""
         candidates = [i for i, line in enumerate(self.lines) if _body_key(line.text) in BODY_LINES]
         with_comma = [i for i in candidates if self.lines[i].text.endswith((",", "،", "，"))]
+        if not candidates:  # OCR's spelling ("إن مجلس حقوق الإنسسان،"): a near one ending with a comma
+            with_comma = [i for i, line in enumerate(self.lines)
+                          if line.text.endswith((",", "،", "，")) and _near_body_key(line.text)]
         return (with_comma or candidates or [None])[0]
 
 
@@ -484,6 +489,24 @@ def _running_headers(raw: list[str]) -> dict[str, list[str]]:
             or any(t and (t.startswith(rest) or rest.startswith(t)) for t in titles)}
 
 
+def _near_body_key(line: str) -> str | None:
+    """The body line a line is one or two letters off, as OCR misspells it (a letter doubled or
+    lost: "إن مجلس حقوق الإنسسان،"); same number of words, long lines only, None when none is near."""
+    key = _body_key(line)
+    if len(key) < 12:
+        return None
+    for known in BODY_LINES:
+        if (len(known) >= 12 and abs(len(known) - len(key)) <= 2 and len(known.split()) == len(key.split())
+                and difflib.SequenceMatcher(None, key, known).ratio() >= 0.92):
+            return known
+    return None
+
+
+def _body_line_key(line: str) -> str:
+    key = _body_key(line)
+    return key if key in BODY_LINES else (_near_body_key(line) or key)
+
+
 def _body_key(line: str) -> str:
     key = line.lower().replace("’", "'").replace("ʼ", "'").strip()
     return re.sub(r"\s+", " ", key.rstrip(",،，:： ").strip())
@@ -531,6 +554,11 @@ def _find_closing(lines: list[Line]) -> tuple[int, int]:
 # ---------------------------------------------------------------------------------------------
 
 
+# "إذ"/"وإذ" ("whereas") opens every Arabic preambular paragraph (not "إذا", "if"); OCR may join it
+# to the next word ("وإذيحيط")
+_AR_PREAMBLE_OPENER = re.compile(r"^و?إذ(?!ا)")
+
+
 def _paragraph_starts(lines: list[Line], breaks: Breaks, language: str = "") -> list[bool]:
     """Rule 5 of the module docstring: which lines open a paragraph."""
     n = len(lines)
@@ -546,8 +574,11 @@ def _paragraph_starts(lines: list[Line], breaks: Breaks, language: str = "") -> 
     # the line before the first one is the body line, which ends with a comma: a finished line
     # lines that start far in (the closing block's meeting and date, pushed right) are no first lines
     far = 0.4 * sorted(len(line.text) for line in lines)[int(0.8 * (n - 1))]
-    after_end = [i == 0 or _ends_clause(lines[i - 1].text) for i in range(n)
-                 if indented[i] and depths[i] <= far]
+    # an Arabic preambular paragraph opens with "إذ"/"وإذ" ("whereas"): after a line OCR read
+    # without its closing comma, that is the evidence the comma would have been
+    after_end = [i == 0 or _ends_clause(lines[i - 1].text)
+                 or (language == "ar" and bool(_AR_PREAMBLE_OPENER.match(lines[i].text)))
+                 for i in range(n) if indented[i] and depths[i] <= far]
     if after_end and sum(indented) < n and sum(after_end) >= 0.7 * len(after_end):
         signal, indent_mode = indented, True  # first-line indents: indented lines follow finished paragraphs
     elif any(text_gaps) and (sum(text_gaps) < 0.8 * len(text_gaps) or open_ended <= 0.3):
@@ -578,7 +609,10 @@ def _paragraph_starts(lines: list[Line], breaks: Breaks, language: str = "") -> 
                     and not lines[i - 1].text.endswith("-"))
         # "(c)" after a line ending ";" may be a running list inside a paragraph: trust indents if any
         labelled = numbered or (not indent_mode and ended and bool(_SUB_LABEL.match(line.text) or alone))
-        capital = capital_rule and ended and line.text[:1].isupper()
+        # Arabic has no capitals: with no other mark, a line after one that ends a clause opens a
+        # paragraph (S/RES/2580 (2021) AR, one unnumbered PP and the lone OP, printed without indents)
+        capital = capital_rule and ended and (line.text[:1].isupper()
+                                              or (language == "ar" and _ends_clause(previous)))
         starts.append(i == 0 or signal[i] or labelled or capital)
     for i in range(1, n):  # a heading between a finished paragraph and the next start stands alone
         if (not starts[i] and lines[i - 1].text.endswith((".", ";", ":")) and _is_heading(lines[i].text)
@@ -835,7 +869,25 @@ def _follows(previous: str, key: str) -> bool:
     qp, qk = re.fullmatch(r"’(\d+)‘", previous), re.fullmatch(r"’(\d+)‘", key)  # the Arabic ’1‘, ’2‘
     if qp and qk:
         return int(qk.group(1)) == int(qp.group(1)) + 1
+    cp, ck = _chinese_number(previous), _chinese_number(key)  # ㈩ → (十一): the parenthesised ones stop at ten
+    if cp is not None and ck is not None:
+        return ck == cp + 1
     return len(previous) == len(key) == 1 and ord(key) == ord(previous) + 1  # a→b, ㈠→㈡
+
+
+_CHINESE_DIGITS = {c: n for n, c in enumerate("一二三四五六七八九", 1)}
+
+
+def _chinese_number(key: str) -> int | None:
+    """㈠…㈩ and 一…九十九 ("十一", "二十三"; a list of more than ten items goes on as "(十一)"), else None."""
+    if len(key) == 1 and "\u3220" <= key <= "\u3229":
+        return ord(key) - 0x3220 + 1
+    m = re.fullmatch(r"([一二三四五六七八九]?)(十?)([一二三四五六七八九]?)", key)
+    if not key or not m or (m.group(1) and not m.group(2) and m.group(3)):
+        return None
+    if not m.group(2):
+        return _CHINESE_DIGITS.get(key) if len(key) == 1 else None
+    return (_CHINESE_DIGITS[m.group(1)] if m.group(1) else 1) * 10 + (_CHINESE_DIGITS[m.group(3)] if m.group(3) else 0)
 
 
 def _attach_child(parent: Paragraph, printed: str, key: str | None, text: str, bullets: dict[int, int]) -> Paragraph:
@@ -858,7 +910,7 @@ def _attach_child(parent: Paragraph, printed: str, key: str | None, text: str, b
     return child
 
 
-_FIRST_KEYS = frozenset({"i", "a", "㈠", "’1‘"})  # the first label of a list
+_FIRST_KEYS = frozenset({"i", "a", "㈠", "一", "’1‘"})  # the first label of a list
 
 
 def _key(p: Paragraph) -> str:
@@ -962,14 +1014,15 @@ def _structure(texts: list[str], notes: _Footnotes, warnings: list[str] | None =
             last = Paragraph(pid="", kind="subparagraph", text=text)
             top.children.append(last)
             guessed.append(last)
-        elif (_is_heading(text) and not text[:1].islower()
+        elif (_is_heading(text) and not text[:1].islower() and not _AR_PREAMBLE_OPENER.match(text)
               and not (top is not None and top.kind == "preambular" and k + 1 < len(texts)
                        and _ends_preambular(texts[k + 1]) and not _op_number(notes.strip(texts[k + 1]), None)[0])):
             # CONTRACTS §1: headings ("Follow-up", "Mandate of the mission") are not paragraphs; one
             # between preambular paragraphs (the next one ends with a comma) is a preambular paragraph,
             # as the AKN markup has it (a <container> of S/RES/2806 (2025), "Degrading the threat posed
             # by Al-Shabaab, and the Arms Embargo targeting Al-Shabaab"), but not the one right before
-            # OP1 (`akn._unpunctuated_heading`) nor the closing "4745th meeting"
+            # OP1 (`akn._unpunctuated_heading`) nor the closing "4745th meeting"; an Arabic "وإذ …"
+            # is a preambular paragraph whose closing comma OCR lost, no heading
             continue
         elif top is None or top.kind == "preambular":
             flush()
@@ -1123,6 +1176,11 @@ class _Metadata:
                 outside = re.sub(r"\([^()]*\)?", " ", line.text)
                 if found := symbols.find_all(outside):
                     meta.printed_symbol = found[0].printed
+                    # but a Security Council symbol's own year is kept ("S/RES/2564 (2021)" at the top of
+                    # a scan whose adoption line OCR misread)
+                    year = re.search(re.escape(found[0].printed) + r"\s*\((\d{4})\)", line.text)
+                    if year and re.fullmatch(r"S/RES/\d+", found[0].printed):
+                        meta.printed_symbol = f"{found[0].printed} ({year.group(1)})"
             if (m := _SC_NUMBER_RE.match(line.text)) and meta.sc_number is None:
                 meta.sc_number = (m.group(1), int(m.group(2)))
             if any(stem in lower for stem in ADOPTION_STEMS):
