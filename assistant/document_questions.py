@@ -59,26 +59,13 @@ def _patterns(language: str) -> dict[str, re.Pattern[str]]:
     return out
 
 
-@lru_cache(maxsize=1)
-def _recalling_opening() -> re.Pattern[str]:
-    return re.compile(languages().alternation("answers", "recalling_patterns") or "(?!)")
-
-
-@lru_cache(maxsize=1)
-def _declined() -> re.Pattern[str]:
-    return re.compile(languages().alternation("answers", "declined_patterns") or "(?!)")
-
-
-@lru_cache(maxsize=1)
-def _resolution_mention() -> re.Pattern[str]:
-    """A paragraph speaking of resolutions ("Recalling its resolution 5/1", "all previous resolutions")."""
-    return re.compile(languages().alternation("answers", "resolution_mention_patterns") or "(?!)")
-
-
-@lru_cache(maxsize=1)
-def _resolution_word() -> re.Pattern[str]:
-    """The word for a resolution (or its text, its preamble) in a question, in any language."""
-    return re.compile(languages().alternation("questions", "document_word_patterns") or "(?!)")
+@lru_cache(maxsize=8)
+def _rows(section: str, key: str) -> re.Pattern[str]:
+    """One row of every language table as one pattern, compiled once: "answers.recalling_patterns"
+    (a paragraph opening "Recalling…"), "answers.declined_patterns" (an answer saying the sources do
+    not answer), "answers.resolution_mention_patterns" (a paragraph speaking of resolutions),
+    "questions.document_word_patterns" (the word for a resolution, its text or preamble, in a question)."""
+    return re.compile(languages().alternation(section, key) or "(?!)")
 
 
 def asked_about(question: Question) -> tuple[str, ...]:
@@ -101,7 +88,7 @@ def declines(text: str) -> bool:
     specify …", "Les textes fournis ne précisent pas …"): declined, whatever follows it. Quoted
     words are a resolution's, not the answer's: they are not read."""
     first = _SENTENCE_END.split(_unquoted(MARKER.sub("", text)).strip(), maxsplit=1)[0]
-    return bool(first) and bool(_declined().search(fold(first)))
+    return bool(first) and bool(_rows("answers", "declined_patterns").search(fold(first)))
 
 
 def first_sentence_done(text: str) -> bool:
@@ -224,7 +211,7 @@ class DocumentQuestions:
                 return DocumentReply(phrase("doc_not_indexed", lang, document=numbers[0]), True)
             # a question that does not speak of a resolution ("when did the Assembly adopt a
             # convention …"): not about a document; the search answers or declines it
-            if question.filters.documents or not _resolution_word().search(question.folded):
+            if question.filters.documents or not _rows("questions", "document_word_patterns").search(question.folded):
                 return None
             return DocumentReply(phrase("doc_which", lang), True)
         texts: list[str] = []
@@ -329,9 +316,10 @@ def _recalling(doc: _Document, lang: str) -> list[Retrieved]:
         r = _retrieved(versions, lang)
         if r.chunk.kind != "preambular":
             continue
-        if any(_recalling_opening().search(fold(c.text.strip()[:40])) for c in versions.values()):
+        if any(_rows("answers", "recalling_patterns").search(fold(c.text.strip()[:40])) for c in versions.values()):
             found.append(r)
-    naming = [r for r in found if any(_resolution_mention().search(fold(c.text)) for c in r.versions.values())]
+    mention = _rows("answers", "resolution_mention_patterns")
+    naming = [r for r in found if any(mention.search(fold(c.text)) for c in r.versions.values())]
     return naming or found
 
 

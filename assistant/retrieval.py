@@ -193,8 +193,9 @@ class FirstStage:
     rows_of: dict[tuple[str, str], list[int]]  # each paragraph's rows among those grouped
     lex: np.ndarray
     dense: np.ndarray
-    dense_mask: np.ndarray
     cand: np.ndarray
+    lex_n: np.ndarray | None = None  # the two scores min-max normalised over the candidates, as mixed (hybrid only)
+    dense_n: np.ndarray | None = None
 
 
 class HybridRetriever:
@@ -503,6 +504,7 @@ class HybridRetriever:
             n = self.weights.dense_candidates if self.mode == "hybrid" else max(k * 6, 60)
             dense, dense_mask = self._dense(t, vec, n, mask, chroma_where(filters, named))
 
+        lex_n = dense_n = None
         if self.mode == "bm25":
             combined, cand = lex, mask & (lex > 0)
         elif self.mode == "dense":
@@ -510,18 +512,19 @@ class HybridRetriever:
         else:
             cand = mask & ((lex > 0) | dense_mask)
             floor = float(dense[dense_mask].min()) if dense_mask.any() else 0.0
-            dense_filled = np.where(dense_mask, dense, floor)
-            combined = self.weights.lexical * _minmax(lex, cand) + self.weights.dense * _minmax(dense_filled, cand)
+            lex_n, dense_n = _minmax(lex, cand), _minmax(np.where(dense_mask, dense, floor), cand)
+            combined = self.weights.lexical * lex_n + self.weights.dense * dense_n
 
         combined = self._priors(t, question, combined, cand)
         ranked, rows_of = self._group(t, combined, cand, k)
-        return FirstStage(t, exact, ranked, rows_of, lex, dense, dense_mask, cand)
+        return FirstStage(t, exact, ranked, rows_of, lex, dense, cand, lex_n, dense_n)
 
     def _group(self, t: RetrievalTables, combined: np.ndarray, cand: np.ndarray, k: int
                ) -> tuple[list[tuple[tuple[str, str], tuple[float, int]]], dict[tuple[str, str], list[int]]]:
         """Paragraphs by their best language version's score, best first; and each one's rows."""
         rows = np.flatnonzero(cand)
-        limit = max(k, 10, self.weights.rerank_candidates if self.ranker else 0) * 40  # enough rows for k paragraphs even with six versions each
+        # enough rows for k paragraphs even with six language versions each, and for the ~46 the second stage reads
+        limit = max(k, 10) * 40
         if len(rows) > limit:  # grouping in Python is the cost at 100k chunks: keep the best rows only
             rows = rows[np.argpartition(-combined[rows], limit)[:limit]]
         best: dict[tuple[str, str], tuple[float, int]] = {}
@@ -534,12 +537,12 @@ class HybridRetriever:
         return sorted(best.items(), key=lambda kv: -kv[1][0]), rows_of
 
     def candidates(self, first: FirstStage, question: Question) -> list[second_stage.Candidate]:
-        """The first stage's best paragraphs, and the best few by each score alone, with their scores."""
-        t, lex, dense, dense_mask, cand = first.tables, first.lex, first.dense, first.dense_mask, first.cand
+        """The first stage's best paragraphs, and the best few by each score alone, with their scores
+        (a hybrid search's: the normalised scores it mixed)."""
+        t, dense, cand, lex_n, dense_n = first.tables, first.dense, first.cand, first.lex_n, first.dense_n
+        if lex_n is None or dense_n is None:
+            raise ValueError("the second stage re-scores a hybrid search's candidates")
         ranked, rows_of = first.ranked, first.rows_of
-        lex_n = _minmax(lex, cand)
-        floor = float(dense[dense_mask].min()) if dense_mask.any() else 0.0
-        dense_n = _minmax(np.where(dense_mask, dense, floor), cand)
         w = self.weights
         position = {key: i for i, (key, _) in enumerate(ranked)}
         chosen = {key for key, _ in ranked[: w.rerank_candidates]}

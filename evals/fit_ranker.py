@@ -29,7 +29,7 @@ import random
 import re
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,16 +137,12 @@ def make_questions(chunks, doc_keys, n: int, seed: int = 0, lexicon=None) -> lis
     words translated by the lexicon: questions about a text published in another language."""
     rng = random.Random(seed)
     doc_languages: dict[str, set[str]] = defaultdict(set)
-    for c, key in zip(chunks, doc_keys):
-        doc_languages[key].add(c.language)
-    indexed_languages = sorted({c.language for c in chunks} & set(FRAMES))
-    recurring = Counter()
     by_text: dict[str, set[str]] = defaultdict(set)
     for c, key in zip(chunks, doc_keys):
+        doc_languages[key].add(c.language)
         by_text[fold(c.text[:300])].add(key)
-    for text, keys in by_text.items():
-        if len(keys) > 1:
-            recurring[text] = len(keys)
+    indexed_languages = sorted({c.language for c in chunks} & set(FRAMES))
+    recurring = {text for text, keys in by_text.items() if len(keys) > 1}  # renewals repeat whole paragraphs
     by_language: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     same_document: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, c in enumerate(chunks):
@@ -252,10 +248,7 @@ def ranks(groups: list[Group], model: second_stage.RankerModel | None) -> list[i
     """The gold's 0-based rank per question (a large number when it is not among the candidates)."""
     out = []
     for g in groups:
-        if model is None:
-            out.append(g.first_rank if g.first_rank >= 0 else 10**6)
-            continue
-        if not g.y.any():
+        if model is None or not g.y.any():  # the first stage's order (gold not among the candidates: no reorder finds it)
             out.append(g.first_rank if g.first_rank >= 0 else 10**6)
             continue
         z = model.score(g.x)  # g.x holds the model's columns, in its order

@@ -35,6 +35,8 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from reso.assistant.answer_types import gives
+from reso.assistant.question import Question
 from reso.evals.dataset import EvalItem, is_gold
 from reso.index.model import normalise_pid, normalise_symbol
 
@@ -196,9 +198,6 @@ def answers(records: Sequence[ItemRecord]) -> dict[str, float | int | None]:
     `keeps_asked_type` is the share whose answer text gives it too: an answer cut before "…at its
     thirty-fourth session" fails.
     """
-    from reso.assistant.answer_types import gives
-    from reso.assistant.question import Question
-
     asked = kept = 0
     for r in records:
         if r.error or r.refused or not r.cited_texts:
