@@ -19,6 +19,7 @@ from itertools import chain
 import numpy as np
 
 from reso.assistant.citations import MARKER, MarkerFilter, key, parent_key
+from reso.assistant.lineage.service import LineageService
 from reso.assistant.document_questions import DocumentFacts, DocumentQuestions, DocumentReply, declines, first_sentence_done
 from reso.assistant.generators import GenerationInput, Generator
 from reso.assistant.models import Answer, Citation, Filters, Message, Retrieved
@@ -173,6 +174,8 @@ class IndexState:
     # questions about a document itself (its adoption, vote, sponsors, title, what it recalls),
     # answered from these tables' documents and their records
     documents: DocumentQuestions | None = None
+    # what these tables' documents cite and are cited by, their series, their comparison
+    lineage: LineageService | None = None
 
 
 class Assistant:
@@ -212,6 +215,15 @@ class Assistant:
         return self._live_retriever
 
     @property
+    def lineage(self) -> LineageService:
+        """The current index state's lineage (CONTRACTS §7): references, series, comparison."""
+        self._check_for_changes()
+        state = self._state
+        if state.lineage is None:  # a state built without one (tests building IndexState by hand)
+            return LineageService(lambda: state.retriever.chunks, self._documents)
+        return state.lineage
+
+    @property
     def refusal(self) -> RefusalPolicy:
         """The refusal policy of the current state, over the current tables' lexical index."""
         return self._state.refusal
@@ -223,7 +235,8 @@ class Assistant:
                           paragraph_tokens=retriever.paragraph_tokens)
         facts = DocumentFacts(lambda: retriever.chunks, self._documents)
         return IndexState(
-            retriever, refusal, AnswerCache(self._answer_cache_size), _languages_of(retriever), DocumentQuestions(facts)
+            retriever, refusal, AnswerCache(self._answer_cache_size), _languages_of(retriever), DocumentQuestions(facts),
+            LineageService(lambda: retriever.chunks, self._documents),
         )
 
     def stream(
