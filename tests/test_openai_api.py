@@ -357,6 +357,15 @@ def test_a_page_of_an_allowed_origin_may_send_the_key(services):
         assert preflight.headers["access-control-allow-origin"] == PAGE_ORIGIN
         assert {"authorization", "content-type"} <= {
             h.strip().lower() for h in preflight.headers["access-control-allow-headers"].split(",")}
+    # what OpenAI's JavaScript SDK adds to each request from a browser page, as its preflight asks it
+    sdk = ("x-stainless-arch,x-stainless-lang,x-stainless-os,x-stainless-package-version,x-stainless-retry-count,"
+           "x-stainless-runtime,x-stainless-runtime-version,x-stainless-timeout")
+    preflight = http.options("/v1/chat/completions", headers={
+        "Origin": PAGE_ORIGIN, "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": f"authorization,content-type,{sdk}"})
+    assert preflight.status_code == 200, preflight.text
+    assert set(sdk.split(",")) <= {h.strip().lower() for h in preflight.headers["access-control-allow-headers"].split(",")}
+    assert "x-admin-key" not in preflight.headers["access-control-allow-headers"].lower()
     foreign = http.options("/v1/chat/completions", headers={"Origin": "https://evil.example", **asking})
     assert "access-control-allow-origin" not in foreign.headers
 

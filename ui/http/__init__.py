@@ -30,7 +30,14 @@ from reso.ui.services import Services
 PREFIX = "/api"
 # What a page of an allowed origin may send: a JSON body, and the RESO_API_KEY bearer of /v1 and /mcp
 # (a chat front-end in the browser). Never the admin key: X-Admin-Key stays same-origin.
-CORS_REQUEST_HEADERS = ["Content-Type", "Authorization"]
+# OpenAI's SDKs (the JavaScript one with `dangerouslyAllowBrowser`) add their own headers to every
+# request: a preflight that does not allow each of them fails the whole call in the browser.
+OPENAI_SDK_HEADERS = [
+    "X-Stainless-Lang", "X-Stainless-Package-Version", "X-Stainless-OS", "X-Stainless-Arch",
+    "X-Stainless-Runtime", "X-Stainless-Runtime-Version", "X-Stainless-Retry-Count", "X-Stainless-Timeout",
+    "X-Stainless-Read-Timeout", "X-Stainless-Async", "OpenAI-Organization", "OpenAI-Project", "Idempotency-Key",
+]
+CORS_REQUEST_HEADERS = ["Content-Type", "Authorization", *OPENAI_SDK_HEADERS]
 # What it may read besides the simple headers: when to retry a 429, and the id to quote in a report
 # (the OpenAI SDKs read both).
 CORS_EXPOSED_HEADERS = ["Retry-After", "X-Request-ID"]
