@@ -612,12 +612,38 @@ def test_reading_a_text_file_does_not_load_lxml(seed_path):
 
 def test_chinese_numbered_items_follow_on_past_ten():
     """"㈠"…"㈩" are one to ten; a longer list goes on "(十一)", "(十二)" (S/RES/2542 (2020) ZH)."""
-    from reso.index.readers import text as text_reader
+    from reso.index.readers.common import chinese_number, label_follows
 
-    assert [text_reader._chinese_number(k) for k in ("㈠", "㈩", "十一", "二十", "二十三", "a", "一二")] == \
+    assert [chinese_number(k) for k in ("㈠", "㈩", "十一", "二十", "二十三", "a", "一二")] == \
         [1, 10, 11, 20, 23, None, None]
-    assert text_reader._follows("㈩", "十一") and text_reader._follows("十一", "十二")
-    assert not text_reader._follows("㈨", "十一")
+    assert label_follows("㈩", "十一") and label_follows("十一", "十二")
+    assert not label_follows("㈨", "十一")
+
+
+def test_a_page_break_indent_shift_does_not_nest_the_next_item():
+    """S/RES/2662 (2022) ZH as printed: the page after a break starts its lines two characters further
+    in, so "㈡" sat deeper than "㈠" and was read as its sub-paragraph. A list opens with its first
+    label: "㈡" (or "(c)" after "(b)") less than a level deeper than the item before it is that item's
+    sibling; a whole level deeper stays nested, as the text nests it (S/RES/2552 ZH)."""
+    from reso.index.model import Paragraph
+    from reso.index.readers.common import renest
+
+    def tree(shift: int) -> list[Paragraph]:
+        op = Paragraph("OP47", "operative", "决定：", number="47")
+        c = Paragraph("OP47(c)", "subparagraph", "c", number="(c)")
+        one = Paragraph("OP47(c)(㈠)", "subparagraph", "一", number="㈠")
+        two = Paragraph("OP47(c)(㈠)(㈡)", "subparagraph", "二", number="㈡")
+        d = Paragraph("OP47(d)", "subparagraph", "d", number="(d)")
+        op.children = [c, d]
+        c.children = [one]
+        one.children = [two]
+        depth = {id(op): 4, id(c): 8, id(one): 12, id(two): 12 + shift, id(d): 8}
+        return renest([op], depth, deeper=2)
+
+    shifted = tree(2)[0]
+    assert [p.pid for p in shifted.walk()] == ["OP47", "OP47(c)", "OP47(c)(㈠)", "OP47(c)(㈡)", "OP47(d)"]
+    nested = tree(4)[0]
+    assert [p.pid for p in nested.walk()] == ["OP47", "OP47(c)", "OP47(c)(㈠)", "OP47(c)(㈠)(㈡)", "OP47(d)"]
 
 
 def test_sub_labels_of_chinese_and_arabic_layouts():

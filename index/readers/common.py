@@ -32,6 +32,52 @@ def label_key(label: str) -> str | None:
     return _SPACES.sub("", core).lower()
 
 
+# ---------------------------------------------------------------------------------------- label sequences
+
+FIRST_KEYS = frozenset({"i", "a", "㈠", "一", "’1‘"})  # the first label of a list
+
+_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
+
+
+def roman_value(s: str) -> int | None:
+    if not s or any(c not in _ROMAN for c in s):
+        return None
+    total = 0
+    for a, b in zip(s, s[1:] + " "):
+        va, vb = _ROMAN[a], _ROMAN.get(b, 0)
+        total += -va if va < vb else va
+    return total
+
+
+def label_follows(previous: str, key: str) -> bool:
+    """`key` is the label after `previous` in one list: b after a, ii after i, ㈡ after ㈠, (十一) after ㈩."""
+    rp, rk = roman_value(previous), roman_value(key)
+    if rp is not None and rk is not None and rk == rp + 1:
+        return True
+    qp, qk = re.fullmatch(r"’(\d+)‘", previous), re.fullmatch(r"’(\d+)‘", key)  # the Arabic ’1‘, ’2‘
+    if qp and qk:
+        return int(qk.group(1)) == int(qp.group(1)) + 1
+    cp, ck = chinese_number(previous), chinese_number(key)  # ㈩ → (十一): the parenthesised ones stop at ten
+    if cp is not None and ck is not None:
+        return ck == cp + 1
+    return len(previous) == len(key) == 1 and ord(key) == ord(previous) + 1  # a→b, ㈠→㈡
+
+
+_CHINESE_DIGITS = {c: n for n, c in enumerate("一二三四五六七八九", 1)}
+
+
+def chinese_number(key: str) -> int | None:
+    """㈠…㈩ and 一…九十九 ("十一", "二十三"; a list of more than ten items goes on as "(十一)"), else None."""
+    if len(key) == 1 and "\u3220" <= key <= "\u3229":
+        return ord(key) - 0x3220 + 1
+    m = re.fullmatch(r"([一二三四五六七八九]?)(十?)([一二三四五六七八九]?)", key)
+    if not key or not m or (m.group(1) and not m.group(2) and m.group(3)):
+        return None
+    if not m.group(2):
+        return _CHINESE_DIGITS.get(key) if len(key) == 1 else None
+    return (_CHINESE_DIGITS[m.group(1)] if m.group(1) else 1) * 10 + (_CHINESE_DIGITS[m.group(3)] if m.group(3) else 0)
+
+
 # ---------------------------------------------------------------------------------------- references
 
 _RESOLUTION_WORD = re.compile(r"\b(?:resolutions?|résolutions?|resoluci(?:ón|ones))\b", re.IGNORECASE)
@@ -195,11 +241,26 @@ def renest(tops: list[Paragraph], depth: dict[int, int | None], deeper: int = 1,
                 p.number = labels.get(id(p)) or p.number
         while len(stack) > 1 and stack[-1][0] > level - deeper:
             stack.pop()
+        if len(stack) > 1 and level < stack[-1][0] + 2 * deeper and _next_item(stack[-1][1], p):
+            stack.pop()  # less than a level deeper than its list's previous item (a page break shifted the indents)
         stack[-1][1].children.append(p)
         stack.append((level, p))
     for top in out:
         give_ids(top)
     return out
+
+
+def _next_item(parent: Paragraph, p: Paragraph) -> bool:
+    """`p` would open a list under `parent` but its label is the one after `parent`'s ("㈡" under
+    "㈠", "(c)" under "(b)"): a list starts with its first label (a, i, ㈠, 一), so `p` is the next
+    item of `parent`'s own list, indented deeper only by the layout (S/RES/2662 ZH: a page break
+    moves the next page's first lines two characters in). Only for a shift of less than a whole level
+    (`deeper` is half of one): a whole level deeper is the text's own nesting, however odd (S/RES/2552
+    ZH nests "㈢" under "㈡", and its English "(iii)" under "(ii)", under a sub-heading)."""
+    if parent.children or not p.number or not parent.number:
+        return False
+    key, previous = label_key(p.number), label_key(parent.number)
+    return key is not None and previous is not None and key not in FIRST_KEYS and label_follows(previous, key)
 
 
 def give_ids(parent: Paragraph) -> None:

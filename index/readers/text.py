@@ -86,7 +86,7 @@ from reso.errors import UnreadableFile
 from reso.index.readers import file_bytes
 from reso.index.model import Body, Paragraph, Resolution, Vote, annex_pid, infer_symbol, normalise_symbol
 from reso.index import symbols
-from reso.index.readers.common import extract_references, label_key, renest
+from reso.index.readers.common import FIRST_KEYS, chinese_number, extract_references, label_follows, label_key, renest, roman_value
 
 # ---------------------------------------------------------------------------------------------
 # Language tables (data, not code)
@@ -849,47 +849,6 @@ def _label(text: str) -> tuple[str, str | None, str] | None:
     return m.group(0).strip(), label_key(m.group(0)), text[m.end():]
 
 
-_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
-
-
-def _roman(s: str) -> int | None:
-    if not s or any(c not in _ROMAN for c in s):
-        return None
-    total = 0
-    for a, b in zip(s, s[1:] + " "):
-        va, vb = _ROMAN[a], _ROMAN.get(b, 0)
-        total += -va if va < vb else va
-    return total
-
-
-def _follows(previous: str, key: str) -> bool:
-    rp, rk = _roman(previous), _roman(key)
-    if rp is not None and rk is not None and rk == rp + 1:
-        return True
-    qp, qk = re.fullmatch(r"’(\d+)‘", previous), re.fullmatch(r"’(\d+)‘", key)  # the Arabic ’1‘, ’2‘
-    if qp and qk:
-        return int(qk.group(1)) == int(qp.group(1)) + 1
-    cp, ck = _chinese_number(previous), _chinese_number(key)  # ㈩ → (十一): the parenthesised ones stop at ten
-    if cp is not None and ck is not None:
-        return ck == cp + 1
-    return len(previous) == len(key) == 1 and ord(key) == ord(previous) + 1  # a→b, ㈠→㈡
-
-
-_CHINESE_DIGITS = {c: n for n, c in enumerate("一二三四五六七八九", 1)}
-
-
-def _chinese_number(key: str) -> int | None:
-    """㈠…㈩ and 一…九十九 ("十一", "二十三"; a list of more than ten items goes on as "(十一)"), else None."""
-    if len(key) == 1 and "\u3220" <= key <= "\u3229":
-        return ord(key) - 0x3220 + 1
-    m = re.fullmatch(r"([一二三四五六七八九]?)(十?)([一二三四五六七八九]?)", key)
-    if not key or not m or (m.group(1) and not m.group(2) and m.group(3)):
-        return None
-    if not m.group(2):
-        return _CHINESE_DIGITS.get(key) if len(key) == 1 else None
-    return (_CHINESE_DIGITS[m.group(1)] if m.group(1) else 1) * 10 + (_CHINESE_DIGITS[m.group(3)] if m.group(3) else 0)
-
-
 def _attach_child(parent: Paragraph, printed: str, key: str | None, text: str, bullets: dict[int, int]) -> Paragraph:
     """Place a labelled sub-paragraph at level 1 or, for a new list under an item ending in ':',
     at level 2 (OP1(a)(i)); bullets get positional keys bullet1, bullet2… as in the AKN reader.
@@ -898,8 +857,8 @@ def _attach_child(parent: Paragraph, printed: str, key: str | None, text: str, b
     host = parent
     if parent.children and key is not None:
         last = parent.children[-1]
-        continues_nested = bool(last.children) and _follows(_key(last.children[-1]), key)
-        opens_nested = not last.children and last.text.endswith(":") and key in _FIRST_KEYS and key != _key(last)
+        continues_nested = bool(last.children) and label_follows(_key(last.children[-1]), key)
+        opens_nested = not last.children and last.text.endswith(":") and key in FIRST_KEYS and key != _key(last)
         if continues_nested or opens_nested:
             host = last
     if key is None:
@@ -910,7 +869,6 @@ def _attach_child(parent: Paragraph, printed: str, key: str | None, text: str, b
     return child
 
 
-_FIRST_KEYS = frozenset({"i", "a", "㈠", "一", "’1‘"})  # the first label of a list
 
 
 def _key(p: Paragraph) -> str:
