@@ -139,13 +139,13 @@ def find_references(text: str, own: str, latest_hrc: int | None = None) -> list[
     `latest_hrc`: see `latest_hrc_session`."""
     if not may_cite(text):
         return []
-    found = list(_worded(text, own)) + list(_chinese(text, own))
-    taken = [(r.start, r.end) for r in found]
-    for m in _EXPLICIT.finditer(text) if ("RES/" in text or "PRST/" in text) else ():
-        if any(s < m.end() and m.start() < e for s, e in taken):
-            continue
-        found.append(Reference(_explicit_symbol(m), m.start(), m.end(), m.group(0)))
-    found.sort(key=lambda r: r.start)
+    candidates = list(_chinese(text, own)) + list(_worded(text, own))
+    candidates += [Reference(_explicit_symbol(m), m.start(), m.end(), m.group(0))
+                   for m in (_EXPLICIT.finditer(text) if ("RES/" in text or "PRST/" in text) else ())]
+    found: list[Reference] = []  # one reading of each printed number: the first rule's, the widest
+    for ref in sorted(candidates, key=lambda r: (r.start, r.start - r.end)):
+        if not any(k.start < ref.end and ref.start < k.end for k in found[-3:]):
+            found.append(ref)
     if latest_hrc is not None:
         found = [_not_yet(r, latest_hrc) for r in found]
     return found
