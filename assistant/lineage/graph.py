@@ -56,10 +56,11 @@ _MONTHS = (r"Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|Ju
            r"|Sep(?:t(?:ember|\.)?|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?")
 _TITLE_DATE = re.compile(rf"\b(?:until|till|to|of)?\s*\d{{1,2}}\s+(?:{_MONTHS})\s*\d{{4}}", re.IGNORECASE)
 _TITLE_NOISE = re.compile(r"[\d()\[\]/.,;:'’\"-]+")
-_MISSION = re.compile(r"\b(?:UN[A-Z]{2,7}|MIN[A-Z]{2,6}|MONU[A-Z]{1,4}|BINU[A-Z]{1,2}|BNUB)\b")
+# The first letter, then "no word before it": a leading \b would try every position of every text.
+_MISSION = re.compile(r"[UMB](?<!\w.)(?:N[A-Z]{2,7}|IN[A-Z]{2,6}|ONU[A-Z]{1,4}|INU[A-Z]{1,2}|NUB)\b")
 _TITLE_MISSION = re.compile(r"\((UN[A-Z]{2,7}|MIN[A-Z]{2,6}|MONU[A-Z]{1,4}|BINU[A-Z]{1,2}|BNUB)\)")
-_COMMITTEE = re.compile(r"(?:Committee|Panel of Experts) (?:established|created) (?:pursuant to|by|under) (?:paragraph \d+ of )?"
-                        r"(?:its )?resolution (\d{3,4}) \((\d{4})\)", re.IGNORECASE)
+_COMMITTEE = re.compile(r"(?:[Cc]ommittee|[Pp]anel of [Ee]xperts) (?:[Ee]stablished|[Cc]reated) (?:pursuant to|by|under) "
+                        r"(?:paragraph \d+ of )?(?:its )?[Rr]esolution (\d{3,4}) \((\d{4})\)")
 
 
 class ReferenceGraph:
@@ -175,7 +176,8 @@ def _sc_subject(texts: list[tuple[str, str]]) -> str | None:
     for paragraph, text in texts:
         if paragraph.startswith("OP"):
             missions.update(_MISSION.findall(text))
-        committees.update(f"{n} ({y})" for n, y in _COMMITTEE.findall(text))
+        if "ommittee" in text or "anel" in text:
+            committees.update(f"{n} ({y})" for n, y in _COMMITTEE.findall(text))
     mission = missions.most_common(1)
     committee = committees.most_common(1)
     in_missions = mission[0][1] if mission else 0
