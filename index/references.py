@@ -107,8 +107,10 @@ _ADJACENT = re.compile(rf"{_DATE}\s*,?\s*(?:of the\s+|de l[’']\s*|de la\s+|du\
 # ---------------------------------------------------------------------------------------- Chinese
 
 _ZH_END = re.compile(r"\s*号\s*决议")
+# Between two numbers of one run: "号、", "和", a date, a "关于…的" title, a body ("…第60/180号和安理会第
+# 1645(2005)号、…号决议"), then 第.
 _ZH_JOIN = re.compile(r"\s*(?:号)?\s*(?:[、，,和及与]|以及)\s*(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:通过)?\s*的?)?"
-                      r"\s*(?:关于[^第号，。；]{0,60}的)?\s*第?\s*")
+                      r"\s*(?:大会|安全理事会|安理会|人权理事会|理事会)?\s*(?:关于[^第号，。；]{0,60}的)?\s*第?\s*")
 _ZH_NAME = re.compile(r"(?P<skip>人权委员会|经济及社会理事会|经社理事会)|(?P<sc_name>安全理事会|安理会)"
                       r"|(?P<hrc>人权理事会|理事会)|(?P<ga>大会)|(?P<own>其)")
 _ZH_TITLE = re.compile(r"关于[^，。；第]*?的")
@@ -304,9 +306,12 @@ def _chinese(text: str, own: str) -> Iterator[Reference]:
         names = list(_ZH_NAME.finditer(window))
         if names:
             last = _named(names[-1])
-        body = own if last in (None, "OWN") else last
-        for k in run:
+        for j, k in enumerate(run):
             m = numbers[k]
+            if j:  # a body named inside the run, before this number, is this number's
+                names = list(_ZH_NAME.finditer(_ZH_TITLE.sub("", text[numbers[run[j - 1]].end(): m.start()])))
+                last = _named(names[-1]) if names else last
+            body = own if last in (None, "OWN") else last
             before = text[: m.start()].rstrip()
             start = len(before) - 1 if before.endswith("第") else m.start()
             end = m.end()
