@@ -55,7 +55,7 @@ class Reference:
 # S/2016/123, E/CN.4/2005/12); Chinese 第, Arabic و ("و13/22") and spaces may precede a number.
 _NUMBER = (r"(?<![A-Za-z0-9/.\-])(?:(?P<sc>\d{1,4})\s*[(（]\s*(?P<year>(?:19[4-9]|20[0-4])\d)\s*[)）]"
            r"|(?P<old>\d{1,4})\s*[(（](?P<roman>[IVXL]{1,6})[)）]"
-           r"|(?P<es>ES|S)\s?-\s?(?P<ses>\d{1,2})/(?P<esn>\d{1,3})"
+           r"|(?P<es>ES|S|دإط|دإ)\s?-\s?(?P<ses>\d{1,2})/(?P<esn>\d{1,3})"
            r"|(?P<session>\d{1,2})/(?P<n>\d{1,3}))(?![A-Za-z0-9/])")
 _NUMBERS = re.compile(_NUMBER)
 _EXPLICIT = re.compile(
@@ -83,7 +83,7 @@ _PRESENT = re.compile(r"(?:present|this|présente|cette|presente|esta|насто
 # Body names, longest first within a body; bare "Council"/"Conseil"/"Совет"/"المجلس" are the HRC
 # (the Security Council's own resolutions are "n (year)", whatever names them).
 _GA = (r"General Assembly|Assemblée générale|Asamblea General|Генеральн\w* Ассамбле\w*|الجمعية العامة"
-       r"|Assembly|Assemblée|Asamblea|Ассамбле\w*")
+       r"|Assembly|Assemblée|Asamblea|Ассамбле\w*|الجمعية")
 _SC = r"Security Council|Conseil de sécurité|Consejo de Seguridad|Совет\w* Безопасности|مجلس الأمن"
 _SKIP = (r"Economic and Social Council|Conseil économique et social|Consejo Económico y Social"
          r"|Экономическ\w* и Социальн\w* Совет\w*|المجلس الاقتصادي والاجتماعي"
@@ -255,6 +255,9 @@ def _worded(text: str, own: str) -> Iterator[Reference]:
             lead = _NAME.search(segment)
             last = arabic or _body_before(window) or (_named(lead) if lead else last)
             continue
+        if arabic == "OWN":  # "الجمعية العامة في قرارها 75/323": her resolution, the Assembly's
+            named = list(_NAME.finditer(window[-60:]))
+            arabic = _named(named[-1]) if named else arabic
         last = arabic or _body_before(window) or _body_after(segment, numbers) or last or "OWN"
         body = own if last == "OWN" else last
         for k, number in enumerate(numbers):
@@ -273,7 +276,7 @@ def _symbol(m: re.Match[str], body: str) -> str | None:
         return f"A/RES/{m.group('old')} ({m.group('roman')})"
     if body == "SKIP":
         return None
-    if m.group("es") == "ES":
+    if m.group("es") in ("ES", "دإط"):  # Arabic: دإط- an emergency special session, دإ- a special one
         return f"A/RES/ES-{m.group('ses')}/{m.group('esn')}"
     if m.group("es"):
         return infer_symbol("HRC" if body == "HRC" else "GA", f"S-{m.group('ses')}/{m.group('esn')}")
