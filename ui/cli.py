@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -227,7 +228,8 @@ def related(document: str, as_json: bool, language: str | None) -> None:
     click.echo(f"\nSeries ({len(out.series)}):")
     for e in out.series:
         marker = "*" if e.document == out.document else " "
-        click.echo(f" {marker}{e.document:<22} {e.date:<10} {e.vote:<20} {e.title[:70]}")
+        title = re.sub(r"^Security Council resolution \S+ \(\d{4}\)\s*", "", e.title)  # the symbol again
+        click.echo(f" {marker}{e.document:<22} {e.date:<10} {e.vote:<20} {title[:80]}")
 
 
 def _sizes(_ctx, _param, value: str | None) -> tuple[int, ...] | None:
