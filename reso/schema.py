@@ -23,6 +23,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringCo
 
 if TYPE_CHECKING:  # the domain objects the `of` builders read; no import cost at run time
     from reso.assistant.core import Event
+    from reso.assistant.lineage.types import Mention, Related
     from reso.assistant.models import Answer, Citation, Filters
     from reso.index.chunks import Chunk
     from reso.index.ingest import IngestReport
@@ -623,3 +624,86 @@ class ExportRequest(BaseModel):
     citations naming the paragraphs); the footnotes quote the indexed paragraphs."""
 
     turns: list[ExportTurnIn] = Field(min_length=1, max_length=50)
+
+
+# -- lineage: related ----------------------------------------------------------------------------
+
+
+class RelatedDocumentFacts(BaseModel):
+    """How a related document was adopted, from its record (issue 17, item 5); empty when the index
+    does not hold it."""
+
+    date: str = ""
+    title: str = ""
+    vote: str = ""  # "unanimous", "recorded (13-0-2)", "without_vote", … as `reso documents` has it
+    sponsors: list[str] = Field(default_factory=list)
+
+
+class RelatedMention(RelatedDocumentFacts):
+    """One citation (CONTRACTS §7): `document` the other end (the cited one in `cites`, the citing
+    one in `cited_by`), `paragraph` where the mention is printed, in the citing document."""
+
+    document: str
+    paragraph: str
+    indexed: bool
+    language: str = Field(description="The language version whose words `text` quotes")
+    text: str = Field("", description="The mention as printed, e.g. \"resolution 2334 (2016)\"")
+    languages: list[str] = Field(default_factory=list, description="Every language version printing it")
+
+
+class SeriesItem(RelatedDocumentFacts):
+    document: str
+
+
+class RelatedOut(BaseModel):
+    """`GET /api/related` and `reso related --json` (CONTRACTS §7).
+
+    One line per cited document and citing paragraph, its language versions folded into
+    `languages` (the English words quoted when there are some); with `language`, that version's
+    mentions alone."""
+
+    document: str
+    cites: list[RelatedMention]
+    cited_by: list[RelatedMention]
+    series: list[SeriesItem]
+
+    @classmethod
+    def of(cls, related: Related, records: Iterable[DocumentRecord] = (), language: str | None = None) -> RelatedOut:
+        facts = _facts(records)
+
+        def lines(mentions: list[Mention], other) -> list[RelatedMention]:
+            grouped: dict[tuple[str, str], list[Mention]] = {}
+            for m in mentions:
+                if language is None or m.language == language:
+                    grouped.setdefault((other(m), m.paragraph), []).append(m)
+            out = []
+            for (document, paragraph), ms in grouped.items():
+                shown = next((m for m in ms if m.language == "en"), ms[0])
+                fact = facts.get(_key(document), RelatedDocumentFacts())
+                out.append(RelatedMention(document=document, paragraph=paragraph, indexed=shown.indexed,
+                                          language=shown.language, text=shown.text,
+                                          languages=[m.language for m in ms], **fact.model_dump()))
+            return out
+
+        series = []
+        for e in related.series:
+            fact = facts.get(_key(e.document), RelatedDocumentFacts())
+            series.append(SeriesItem(document=e.document, **(fact.model_dump() | {"date": e.date or fact.date, "title": e.title or fact.title})))
+        return cls(document=related.document, cites=lines(related.cites, lambda m: m.target),
+                   cited_by=lines(related.cited_by, lambda m: m.source), series=series)
+
+
+def _key(symbol: str) -> str:
+    return re.sub(r"\s+", "", symbol).upper()
+
+
+def _facts(records: Iterable[DocumentRecord]) -> dict[str, RelatedDocumentFacts]:
+    """A document's adoption facts, from its English record where there is one."""
+    chosen: dict[str, DocumentRecord] = {}
+    for r in records:
+        key = _key(r.document)
+        if key not in chosen or (r.language == "en" and chosen[key].language != "en"):
+            chosen[key] = r
+    return {k: RelatedDocumentFacts(date=r.date, title=r.title, vote=r.vote,
+                                    sponsors=list((r.meta or {}).get("sponsors") or []))
+            for k, r in chosen.items()}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -191,6 +192,44 @@ def ask(question: str, as_json: bool, language: str | None, documents: tuple[str
         click.echo(phrase("refusal_related", answer.language))
         for c in answer.related:
             click.echo(f"  {c.document} {c.paragraph}: {c.text[:160]}")
+
+
+@cli.command()
+@click.argument("document")
+@click.option("--json", "as_json", is_flag=True, help="Print the API's object (CONTRACTS §7).")
+@click.option("--language", default=None, help="Only the mentions printed in this language version (ISO 639-1).")
+@friendly_errors
+def related(document: str, as_json: bool, language: str | None) -> None:
+    """What DOCUMENT cites, which paragraphs cite it, and its series (successive resolutions).
+
+    DOCUMENT as printed ("S/RES/2677 (2023)") or short ("2334 (2016)"); one line per citing
+    paragraph, its language versions folded together.
+    """
+    from reso.assistant.factory import build_assistant, open_library
+    from reso.schema import RelatedOut
+
+    settings = _settings()
+    library = open_library(settings)
+    found = build_assistant(settings, library).lineage.related(document)
+    if found is None:
+        raise click.ClickException(phrase("api_unknown_document", "en", documents=document))
+    out = RelatedOut.of(found, library.document_records(), language.lower() if language else None)
+    if as_json:
+        _print_json(out.model_dump())
+        return
+    click.echo(f"{out.document}")
+    click.echo(f"\nCites ({len(out.cites)}):")
+    for m in out.cites:
+        mark = "" if m.indexed else "  (not indexed)"
+        click.echo(f"  {m.paragraph:<8} {m.document}{mark}")
+    click.echo(f"\nCited by ({len(out.cited_by)}):")
+    for m in out.cited_by:
+        click.echo(f"  {m.document:<22} {m.paragraph:<8} {m.date:<10} {' '.join(m.languages)}  {m.text}")
+    click.echo(f"\nSeries ({len(out.series)}):")
+    for e in out.series:
+        marker = "*" if e.document == out.document else " "
+        title = re.sub(r"^Security Council resolution \S+ \(\d{4}\)\s*", "", e.title)  # the symbol again
+        click.echo(f" {marker}{e.document:<22} {e.date:<10} {e.vote:<20} {title[:80]}")
 
 
 def _sizes(_ctx, _param, value: str | None) -> tuple[int, ...] | None:

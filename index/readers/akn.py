@@ -58,8 +58,7 @@ test per quirk):
   (see metadata.py) when the file sits in a corpus layout: SC files have no title in the XML.
   Votes: `adoptedWithoutVote` → without_vote; `<count>`s → recorded, or unanimous when the
   adoption step says "Adopted unanimously" (SC). `references` are the resolutions the text cites,
-  read from English, French and Spanish wording (see `extract_references`); Arabic, Chinese and
-  Russian versions give none.
+  read in the six languages (see `extract_references`).
 
 Malformed, empty or non-AKN input raises `UnreadableFile` with a reason; the parser neither
 resolves entities nor touches the network.

@@ -6,15 +6,15 @@ reading a .txt never loads lxml:
 
 * `label_key`: a printed sub-paragraph label → the id part: "(a)", "a)", "a." → `a`; roman "(ii)"
   → `ii`; Arabic abjad letters أ ب ج د هـ … → a, b, c, d, e …; None for a bullet.
-* `extract_references`: the resolutions a paragraph cites (English, French and Spanish wording).
+* `extract_references`: the resolutions a paragraph cites (six languages, `reso.index.references`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
-from reso.index.model import Body, Paragraph, infer_symbol
+from reso.index.model import Body, Paragraph
+from reso.index.references import find_references
 
 _ARABIC_LETTERS = "أ ب ج د ه و ز ح ط ي ك ل م ن س ع ف ص ق ر ش ت ث خ ذ ض ظ غ".split()
 _LATIN_LABELS = [*"abcdefghijklmnopqrstuvwxyz", "aa", "bb"]
@@ -80,105 +80,13 @@ def chinese_number(key: str) -> int | None:
 
 # ---------------------------------------------------------------------------------------- references
 
-_RESOLUTION_WORD = re.compile(r"\b(?:resolutions?|résolutions?|resoluci(?:ón|ones))\b", re.IGNORECASE)
-_STOP = re.compile(r"[;:]|\b(?:decisions?|décisions?|decisi(?:ón|ones))\b", re.IGNORECASE)
-_PRESENT = re.compile(r"(?:present|présente|presente)\s*$", re.IGNORECASE)
-# Body names, longest first; "Council" and "Conseil" alone are the HRC: an SC resolution is "n (year)".
-_NAMES = (r"General Assembly|Assembly|Assemblée générale|Assemblée|Asamblea General|Asamblea"
-          r"|Security Council|Conseil de sécurité|Consejo de Seguridad"
-          r"|Economic and Social Council|Conseil économique et social|Consejo Económico y Social"
-          r"|Commission on Human Rights|Commission des droits de l.homme|Comisión de Derechos Humanos"
-          r"|Human Rights Council|Conseil des droits de l.homme|Consejo de Derechos Humanos|Council|Conseil|Consejo")
-_POSSESSIVE = r"its|sa|ses|son|su|sus"
-_BEFORE = re.compile(rf"\b({_NAMES}|{_POSSESSIVE})(?:\s+(?:own|propres?|propias?))?\s*$", re.IGNORECASE)
-_NAMED_IN = re.compile(rf"\b({_NAMES})\W+(?:in|dans|en)\s*$", re.IGNORECASE)
-_GENITIVE = rf"(?:of the\s+|de l[’']\s*|de la\s+|du\s+|del\s+|de\s+)({_NAMES})\b"
-_ADJACENT = re.compile(
-    rf"\s*,?\s*(?:(?:of|du|de|del|en date du)\s+\d{{1,2}}(?:er)?\s+\w+\s+(?:de\s+)?\d{{4}},?\s*)?{_GENITIVE}",
-    re.IGNORECASE)
-_ANY_GENITIVE = re.compile(_GENITIVE, re.IGNORECASE)
-_NUMBERS = re.compile(
-    r"(?<![\w/.-])(?:(?P<sc>\d{1,4})\s*\((?P<year>\d{4})\)|(?P<old>\d{1,4})\s*\((?P<roman>[IVXL]+)\)"
-    r"|ES-\s?(?P<es>\d+/\d+)|(?P<session>\d{1,2})/(?P<n>\d{1,3}))(?![\w/])")
-
-
-def _named_body(name: str) -> str:
-    """"GA", "HRC", "SC", "OWN" (a possessive) or "SKIP" (E/CN.4 and ECOSOC resolutions)."""
-    name = name.lower()
-    if name in _POSSESSIVE.split("|"):
-        return "OWN"
-    if name.startswith(("commission", "comisión", "economic", "conseil économique", "consejo económico")):
-        return "SKIP"
-    if "assembl" in name or "asamblea" in name:
-        return "GA"
-    if "sécurité" in name or "security" in name or "seguridad" in name:
-        return "SC"
-    return "HRC"
-
-
-def _body_before(window: str) -> str | None:
-    match = _BEFORE.search(window)
-    if not match:
-        return None
-    body = _named_body(match.group(1))
-    if body == "OWN":  # "as stated by the General Assembly in its resolution 60/251"
-        named = _NAMED_IN.search(window[: match.start()])
-        return _named_body(named.group(1)) if named else body
-    return body
-
-
-def _body_after(segment: str, numbers: list[re.Match[str]]) -> str | None:
-    """A body named between the word and the numbers ("les résolutions de l’Assemblée générale
-    62/149") or right after a number ("la résolution 60/251 de l’Assemblée générale")."""
-    lead = _ANY_GENITIVE.search(segment, 0, numbers[0].start())
-    if lead:
-        return _named_body(lead.group(1))
-    for number in numbers:
-        adjacent = _ADJACENT.match(segment, number.end())
-        if adjacent:
-            return _named_body(adjacent.group(1))
-    return None
-
 
 def extract_references(text: str, own: Body) -> list[str]:
     """Symbols of the resolutions a text cites, in order: "its resolution 5/1" in an HRC text is
     A/HRC/RES/5/1, "General Assembly resolution 60/251" A/RES/60/251, "resolution 2653 (2022)"
-    S/RES/2653 (2022). English, French and Spanish wording. The body of "n/m" numbers is the one
-    named just before the word "resolution", else next to the numbers ("les résolutions de
-    l’Assemblée générale 62/149", "la résolution 60/251 de l’Assemblée générale"), else the one of
-    the previous "resolution" word of the text ("General Assembly resolution 59/113 ..., and
-    resolution 60/251"), else the text's own."""
-    found: list[str] = []
-    last: str | None = None
-    matches = list(_RESOLUTION_WORD.finditer(text))
-    for i, match in enumerate(matches):
-        window = text[max(matches[i - 1].end() if i else 0, match.start() - 80): match.start()]
-        if _PRESENT.search(window):
-            continue
-        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
-        segment = text[match.end(): min(end, match.end() + 800)]
-        stop = _STOP.search(segment)
-        segment = segment[: stop.start()] if stop else segment
-        numbers = list(_NUMBERS.finditer(segment))
-        if not numbers:
-            genitive = _ANY_GENITIVE.search(segment)
-            last = _body_before(window) or (_named_body(genitive.group(1)) if genitive else last)
-            continue
-        last = _body_before(window) or _body_after(segment, numbers) or last or "OWN"
-        found += _symbols(numbers, own if last == "OWN" else last)
-    return found
-
-
-def _symbols(numbers: list[re.Match[str]], body: str) -> Iterable[str]:
-    for m in numbers:
-        if m.group("sc"):
-            yield f"S/RES/{m.group('sc')} ({m.group('year')})"
-        elif m.group("old"):
-            yield f"A/RES/{m.group('old')} ({m.group('roman')})"
-        elif m.group("es"):
-            yield f"A/RES/ES-{m.group('es')}"
-        elif body != "SKIP":
-            yield infer_symbol("HRC" if body == "HRC" else "GA", f"{m.group('session')}/{m.group('n')}")
+    S/RES/2653 (2022), in the six languages (`reso.index.references`, where the rules are).
+    Presidential statements (S/PRST/…) are mentions the lineage graph keeps, not resolutions."""
+    return [r.symbol for r in find_references(text, own) if not r.symbol.startswith("S/PRST/")]
 
 
 def continues_numbering(top: Paragraph, p: Paragraph) -> bool:

@@ -1,0 +1,252 @@
+"""References between resolutions (issue 17, items 1, 2 and 5): mentions read in six languages,
+the reference graph (cites / cited by), series, `GET /api/related` and `reso related`.
+
+Extraction is checked on the wording the issue lists and on the labelled paragraphs of
+evals/datasets/references.jsonl (real paragraphs of the development index); the graph, the route
+and the command on a small real index: the UNFICYP renewals S/RES/2618 (2022) and 2646 (2022)
+(English, Chinese, Arabic / Russian) and 2674 (2023), which the corpus holds in Russian, Chinese
+and Arabic only, of ../shared/corpus-large.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from reso.assistant.core import Assistant
+from reso.assistant.generators.extractive import ExtractiveGenerator
+from reso.assistant.lineage.graph import ReferenceGraph, title_key
+from reso.assistant.refusal import RefusalPolicy
+from reso.assistant.retrieval import HybridRetriever
+from reso.evals import references as scorer
+from reso.index.embedders import HashEmbedder
+from reso.index.library import Library
+from reso.index.readers.common import extract_references
+from reso.index.references import find_references, latest_hrc_session
+from reso.index.store import ChromaStore
+from reso.settings import Settings
+from reso.ui import http as api
+from reso.ui.services import Services
+from tests.conftest import SHARED
+
+
+def symbols(text: str, own: str = "GA", latest: int | None = None) -> list[str]:
+    return [r.symbol for r in find_references(text, own, latest)]
+
+
+# -- extraction ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, own, expected", [
+    ("Recalling its resolutions 2206 (2015) and 2252 (2015),", "SC", ["S/RES/2206 (2015)", "S/RES/2252 (2015)"]),
+    ("Recalling its resolution 60/251 of 15 March 2006, in particular paragraph 8,", "GA", ["A/RES/60/251"]),
+    ("Recalling General Assembly resolution 60/251 and its resolution 5/1,", "HRC", ["A/RES/60/251", "A/HRC/RES/5/1"]),
+    ("Rappelant ses résolutions 54/10 et 55/3,", "HRC", ["A/HRC/RES/54/10", "A/HRC/RES/55/3"]),
+    ("Rappelant la résolution 60/251 de l’Assemblée générale,", "HRC", ["A/RES/60/251"]),
+    ("Recordando la resolución 2567 (2021),", "SC", ["S/RES/2567 (2021)"]),
+    ("回顾第 2334 (2016) 号决议，", "SC", ["S/RES/2334 (2016)"]),
+    ("回顾大会第60/251号决议，", "HRC", ["A/RES/60/251"]),
+    ("重申第2360(2017)和2478(2019)号决议所列的报告规定；", "SC", ["S/RES/2360 (2017)", "S/RES/2478 (2019)"]),
+    ("回顾人权理事会2007年6月18日关于人权理事会体制建设的第5/1号决议和关于行为守则的第5/2号决议，", "HRC",
+     ["A/HRC/RES/5/1", "A/HRC/RES/5/2"]),
+    ("最近的决议是2019年12月13日第74/90号、2020年12月10日第75/99号和2024年12月3日第79/83号决议，", "GA",
+     ["A/RES/74/90", "A/RES/75/99", "A/RES/79/83"]),
+    ("重申2005年12月20日大会第60/180号和安理会第1645(2005)号、2010年10月29日大会第65/7号决议，", "HRC",
+     ["A/RES/60/180", "S/RES/1645 (2005)", "A/RES/65/7"]),
+    ("ссылаясь на резолюцию 2334 (2016),", "SC", ["S/RES/2334 (2016)"]),
+    ("ссылаясь также на резолюцию 60/251 Генеральной Ассамблеи от 15 марта 2006 года,", "HRC", ["A/RES/60/251"]),
+    ("ссылаясь на свои резолюции 5/1 и 5/2 от 18 июня 2007 года,", "HRC", ["A/HRC/RES/5/1", "A/HRC/RES/5/2"]),
+    ("وإذ يشير إلى القرار 2334 (2016)،", "SC", ["S/RES/2334 (2016)"]),
+    ("وإذ يشير إلى قرار الجمعية العامة 60/251،", "HRC", ["A/RES/60/251"]),
+    ("وإذ يذكِّر بقراريه 5/1 و5/2 المؤرخين 18 حزيران/يونيه 2007،", "HRC", ["A/HRC/RES/5/1", "A/HRC/RES/5/2"]),
+    ("وإذ يشير إلى الطلب الذي قدمته الجمعية العامة في قرارها 75/323،", "HRC", ["A/RES/75/323"]),
+    ("وإذ يشير إلى قراريه 55/19 ودإ-35/1 المؤرخ 24 تشرين الثاني/نوفمبر 2022، وقرار الجمعية 79/183،", "HRC",
+     ["A/HRC/RES/55/19", "A/HRC/RES/S-35/1", "A/RES/79/183"]),
+    ("Recalling its resolution ES-11/1 and resolution 1514 (XV),", "GA", ["A/RES/ES-11/1", "A/RES/1514 (XV)"]),
+    ("Reaffirmando las resoluciones del Consejo de Derechos Humanos S-32/1, de 5 de noviembre de 2021,", "HRC",
+     ["A/HRC/RES/S-32/1"]),
+    ("Recalling A/HRC/RES/54/10, S/RES/2334 (2016) and the statement of its President (S/PRST/2020/11),", "GA",
+     ["A/HRC/RES/54/10", "S/RES/2334 (2016)", "S/PRST/2020/11"]),
+])
+def test_mentions_in_six_languages(text, own, expected):
+    assert symbols(text, own) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Taking note of the report of the Secretary-General (A/78/123) and S/2016/123 of 15 March 2006,",
+    "Requests the Secretary-General to report on the implementation of paragraph 8 of this resolution,",
+    "Recalling the 2030 Agenda and its 17 Goals, adopted on 25 September 2015,",
+    "وإذ يؤكد على الاستقرار 2016/12 وإقرار 5/1",  # استقرار (stability) and إقرار are not قرار
+    "回顾世界卫生大会第七十六届会议通过的WHA76.16号决议；本决议第11段",
+    "Recalling resolution 2334 (2016) and decision 6/102,",  # a decision's number is not a resolution
+])
+def test_numbers_that_are_not_references(text):
+    assert "A/RES/16/12" not in symbols(text)
+    assert [s for s in symbols(text) if s != "S/RES/2334 (2016)"] == []
+
+
+def test_mentions_carry_their_span_and_printed_words():
+    text = "Recalling its resolutions 2206 (2015) and 2252 (2015), and 第 2334 (2016) 号决议"
+    refs = find_references(text, "SC")
+    assert [r.text for r in refs] == ["resolutions 2206 (2015)", "2252 (2015)", "第 2334 (2016) 号决议"]
+    assert all(text[r.start:r.end] == r.text for r in refs)
+
+
+def test_a_council_session_not_yet_held_is_the_assemblys():
+    # "its resolution 60/251" in a 2015 HRC text: session 60 was years away, so the Assembly's
+    assert symbols("Recalling its resolution 60/251,", "HRC", latest_hrc_session("HRC", "30")) == ["A/RES/60/251"]
+    assert symbols("Recalling its resolution 5/1,", "HRC", latest_hrc_session("HRC", "30")) == ["A/HRC/RES/5/1"]
+    assert latest_hrc_session("SC", None, 2023) == 54
+
+
+def test_the_readers_references_are_resolutions_only():
+    text = "Recalling its resolution 2334 (2016) and the statement by its President (S/PRST/2020/11),"
+    assert extract_references(text, "SC") == ["S/RES/2334 (2016)"]
+
+
+def test_labelled_references_are_read_at_095_precision_and_recall():
+    """The labelled set scored as `python -m reso.evals.references` scores it: the issue's 0.95 in
+    each language on the dev part, and overall on both parts (the held-out part's one Arabic
+    paragraph printing its numbers reversed, "99/75" for 75/99, is a known miss)."""
+    rows = [json.loads(line) for line in scorer.DATASET.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(rows) >= 100
+    everything = scorer.score(rows)
+    assert everything["all"]["labelled"] >= 150
+    assert everything["all"]["precision"] >= 0.95 and everything["all"]["recall"] >= 0.95, everything["all"]
+    dev = scorer.score([r for r in rows if not scorer.held_out(r["id"])])
+    for language in scorer.LANGUAGES:
+        assert everything[language]["labelled"] >= 20, language
+        assert dev[language]["precision"] >= 0.95, (language, dev[language])
+        assert dev[language]["recall"] >= 0.95, (language, dev[language])
+
+
+def test_title_families_ignore_years_numbers_and_dates():
+    a = "Security Council resolution 2646 (2022) [on extension of the mandate of the UN Peacekeeping Force in Cyprus (UNFICYP) until 31 Jan. 2023]"
+    b = "Security Council resolution 2771 (2025) [on extension of the mandate of the UN Peacekeeping Force in Cyprus (UNFICYP) until 31 July 2025]"
+    assert title_key(a) == title_key(b) != ""
+
+
+# -- a small real index: three UNFICYP renewals ---------------------------------------------------------
+
+
+UNFICYP = SHARED / "corpus-large" / "unxml-sc"
+FILES = ["2022/English/S_RES_2618 (2022)-2201005E.xml", "2022/Chinese/S_RES_2618 (2022)-2201005C.xml",
+         "2022/English/S_RES_2646 (2022)-2211869E.xml", "2022/Russian/S_RES_2646 (2022)-2211869R.xml",
+         "2022/Arabic/S_RES_2646 (2022)-2211869A.xml",
+         "2023/Russian/S_RES_2674_R.xml", "2023/Chinese/S_RES_2674_C.xml", "2023/Arabic/S_RES_2674_A.xml"]
+
+
+@pytest.fixture(scope="module")
+def services(tmp_path_factory) -> Services:
+    files = [UNFICYP / f for f in FILES]
+    missing = [f for f in files if not f.is_file()]
+    if missing:
+        pytest.skip(f"{missing[0]} not found")
+    data_dir = tmp_path_factory.mktemp("refs-index")
+    library = Library(ChromaStore.open(data_dir), HashEmbedder())
+    library.ingest(files)
+    retriever = HybridRetriever(library)
+    assistant = Assistant(retriever, ExtractiveGenerator(), RefusalPolicy(index=retriever.lexical))
+    return Services(Settings(data_dir=data_dir, embedder="hash"), library, assistant)
+
+
+@pytest.fixture(scope="module")
+def graph(services) -> ReferenceGraph:
+    return services.assistant.lineage.graph
+
+
+def test_a_renewal_is_cited_by_its_successor_in_each_language(graph):
+    related = graph.related("S/RES/2646(2022)")
+    assert related is not None and related.document == "S/RES/2646 (2022)"
+    citing = [(m.source, m.language) for m in related.cited_by]
+    assert {lang for source, lang in citing if source == "S/RES/2674 (2023)"} == {"ru", "zh", "ar"}
+    assert all(m.indexed and m.target == "S/RES/2646 (2022)" and "2646" in m.text for m in related.cited_by)
+    # each citing paragraph once a language; the order: citing date, paragraph order, language
+    keys = [(m.source, m.paragraph, m.language) for m in related.cited_by]
+    assert len(keys) == len(set(keys))
+    zh = [m for m in related.cited_by if m.language == "zh"]
+    assert zh and all("2646(2022)" in m.text.replace(" ", "") for m in zh)
+    assert any(m.text.endswith("号决议") for m in zh)  # the printed words of a Chinese mention
+
+
+def test_cites_resolve_indexed_documents_and_keep_the_others_as_symbols(graph):
+    related = graph.related("S/RES/2646 (2022)")
+    targets = {(m.target, m.indexed) for m in related.cites}
+    assert ("S/RES/2618 (2022)", True) in targets
+    assert ("S/RES/1251 (1999)", False) in targets  # "in particular resolution 1251 (1999)": not indexed here
+    assert not any(m.target == "S/RES/2646 (2022)" for m in related.cites)  # never itself
+
+
+def test_the_three_renewals_make_one_series_oldest_first(graph):
+    for symbol in ("S/RES/2618 (2022)", "S/RES/2646 (2022)", "S/RES/2674 (2023)"):
+        series = graph.related(symbol).series
+        assert [e.document for e in series] == ["S/RES/2618 (2022)", "S/RES/2646 (2022)", "S/RES/2674 (2023)"]
+    assert [e.date for e in series] == sorted(e.date for e in series)
+
+
+def test_resolve_takes_short_forms(graph):
+    assert graph.resolve("2646 (2022)") == "S/RES/2646 (2022)"
+    assert graph.resolve("s/res/2618(2022)") == "S/RES/2618 (2022)"
+    assert graph.resolve("S/RES/9999 (2030)") is None
+
+
+@pytest.fixture(scope="module")
+def client(services) -> TestClient:
+    app = FastAPI()
+    api.install(app, services)
+    return TestClient(app)
+
+
+def test_api_related_has_the_contract_shape(client):
+    r = client.get("/api/related", params={"document": "S/RES/2646 (2022)"})
+    assert r.status_code == 200
+    body = r.json()
+    assert set(body) >= {"cites", "cited_by", "series"}
+    assert {"document", "paragraph", "indexed"} <= set(body["cites"][0])
+    assert {"document", "date", "title"} <= set(body["series"][0])
+    by = [m for m in body["cited_by"] if m["document"] == "S/RES/2674 (2023)"]
+    assert by and all(set(m["languages"]) <= {"ru", "zh", "ar"} for m in by)
+    assert len({(m["document"], m["paragraph"]) for m in body["cited_by"]}) == len(body["cited_by"])
+    cited = next(m for m in body["cites"] if m["document"] == "S/RES/2618 (2022)")
+    assert cited["indexed"] and cited["date"] == "2022-01-27" and cited["vote"]
+
+
+def test_api_related_one_language(client):
+    body = client.get("/api/related", params={"document": "S/RES/2646 (2022)", "language": "zh"}).json()
+    assert body["cited_by"] and all(m["language"] == "zh" and m["languages"] == ["zh"] for m in body["cited_by"])
+
+
+def test_api_related_unknown_document_is_a_404_in_the_error_shape(client):
+    r = client.get("/api/related", params={"document": "S/RES/9999 (2030)"})
+    assert r.status_code == 404
+    assert "S/RES/9999 (2030)" in r.json()["error"]
+
+
+def test_cli_related(services, monkeypatch):
+    from reso.ui import cli
+
+    monkeypatch.setenv("RESO_DATA_DIR", str(services.settings.data_dir))
+    monkeypatch.setenv("RESO_EMBEDDER", "hash")
+    result = CliRunner().invoke(cli.cli, ["related", "2646 (2022)", "--json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    assert body["document"] == "S/RES/2646 (2022)" and body["series"]
+    human = CliRunner().invoke(cli.cli, ["related", "S/RES/2646 (2022)"])
+    assert human.exit_code == 0 and "Cited by" in human.output and "S/RES/2674 (2023)" in human.output
+    missing = CliRunner().invoke(cli.cli, ["related", "S/RES/9999 (2030)"])
+    assert missing.exit_code == 1
+
+
+def test_graph_build_over_a_corpus_folder_is_fast(graph, services):
+    """One pass over the chunks: here a few hundred paragraphs in well under a second."""
+    import time
+
+    chunks = services.library.store.chunks()
+    start = time.perf_counter()
+    ReferenceGraph.build(chunks, ())
+    assert time.perf_counter() - start < 2.0
+    assert len(chunks) > 100
