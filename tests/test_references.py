@@ -194,6 +194,20 @@ def test_resolve_takes_short_forms(graph):
     assert graph.resolve("S/RES/9999 (2030)") is None
 
 
+def test_the_service_resolves_short_forms_without_the_graph(services):
+    """`Lineage.resolve` (what the questions and `compare` call) reads the documents' rows only."""
+    from reso.assistant.lineage.service import LineageService
+
+    retriever = services.assistant.retriever
+    lineage = LineageService(lambda: retriever.chunks)
+    assert lineage.resolve("2646 (2022)") == "S/RES/2646 (2022)"
+    assert lineage.resolve("s/res/2618(2022)") == "S/RES/2618 (2022)"
+    assert lineage.resolve("2999 (2030)") is None
+    assert lineage._graph is None
+    compared = lineage.compare("2618 (2022)", "2646 (2022)", "en")
+    assert compared is not None and (compared.a, compared.b) == ("S/RES/2618 (2022)", "S/RES/2646 (2022)")
+
+
 @pytest.fixture(scope="module")
 def client(services) -> TestClient:
     app = FastAPI()

@@ -110,17 +110,7 @@ class ReferenceGraph:
         return cls(names, cites_sorted, _sorted(cited_by), _series(chunks, records, keys, cites_sorted))
 
     def resolve(self, document: str) -> str | None:
-        """The indexed spelling of a symbol, or of a short form: "2334 (2016)" (S/RES/…), "60/251"
-        when exactly one of A/HRC/RES/60/251 and A/RES/60/251 is indexed."""
-        key = normalise_symbol(document)
-        if key in self._names:
-            return self._names[key]
-        if re.fullmatch(r"\d{1,4}\(\d{4}\)", key):
-            return self._names.get("S/RES/" + key)
-        if re.fullmatch(r"(?:(?:ES|S)-)?\d{1,2}/\d{1,3}", key):
-            found = [self._names[k] for k in ("A/HRC/RES/" + key, "A/RES/" + key) if k in self._names]
-            return found[0] if len(found) == 1 else None
-        return None
+        return resolve_in(self._names, document)
 
     def related(self, document: str) -> Related | None:
         name = self.resolve(document)
@@ -247,3 +237,17 @@ def _series(chunks: Sequence[Chunk], records: Sequence[DocumentRecord], keys: di
         for k in members:
             series[k] = entries
     return series
+
+
+def resolve_in(names: dict[str, str], document: str) -> str | None:
+    """The indexed spelling (`names`: normalised symbol → spelling) of a symbol, or of a short form:
+    "2334 (2016)" (S/RES/…), "60/251" when exactly one of A/HRC/RES/60/251 and A/RES/60/251 is indexed."""
+    key = normalise_symbol(document)
+    if key in names:
+        return names[key]
+    if re.fullmatch(r"\d{1,4}\(\d{4}\)", key):
+        return names.get("S/RES/" + key)
+    if re.fullmatch(r"(?:(?:ES|S)-)?\d{1,2}/\d{1,3}", key):
+        found = [names[k] for k in ("A/HRC/RES/" + key, "A/RES/" + key) if k in names]
+        return found[0] if len(found) == 1 else None
+    return None

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Sequence
 
 from reso.assistant.lineage.compare import compare_chunks
-from reso.assistant.lineage.graph import ReferenceGraph
+from reso.assistant.lineage.graph import ReferenceGraph, resolve_in
 from reso.assistant.lineage.types import Comparison, Related
 from reso.index.chunks import Chunk
 from reso.index.model import normalise_symbol
@@ -26,6 +26,7 @@ class LineageService:
         self._lock = threading.Lock()
         self._graph: ReferenceGraph | None = None
         self._rows: dict[str, list[int]] | None = None
+        self._names: dict[str, str] | None = None  # normalised symbol → the indexed spelling
 
     @property
     def graph(self) -> ReferenceGraph:
@@ -45,8 +46,13 @@ class LineageService:
             return self._rows
 
     def resolve(self, document: str) -> str | None:
-        rows = self._document_rows().get(normalise_symbol(document))
-        return self._chunks()[rows[0]].document if rows else None
+        """The indexed symbol a spelling or short form names ("S/RES/2334(2016)", "2334 (2016)", "60/251"),
+        read from the documents' rows: no reference graph is built for it."""
+        rows = self._document_rows()
+        if self._names is None:
+            chunks = self._chunks()
+            self._names = {k: chunks[r[0]].document for k, r in rows.items()}
+        return resolve_in(self._names, document)
 
     def related(self, document: str) -> Related | None:
         return self.graph.related(document)
@@ -54,6 +60,7 @@ class LineageService:
     def compare(self, a: str, b: str, language: str | None = None) -> Comparison | None:
         rows = self._document_rows()
         chunks = self._chunks()
+        a, b = self.resolve(a) or a, self.resolve(b) or b
         ra, rb = rows.get(normalise_symbol(a)), rows.get(normalise_symbol(b))
         if not ra or not rb:
             return None
