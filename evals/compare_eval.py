@@ -169,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dataset", type=Path, default=DATASET)
     parser.add_argument("--sweep", action="store_true",
                         help="score the dev pairs over a grid of thresholds (how THRESHOLD/MOVE_THRESHOLD were chosen)")
+    parser.add_argument("--thresholds", type=float, nargs="+", default=[0.25, 0.3, 0.35, 0.4, 0.45, 0.5])
+    parser.add_argument("--move-thresholds", type=float, nargs="+", default=[0.5, 0.6, 0.7])
+    parser.add_argument("--opening-weights", type=float, nargs="+", default=[0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6])
     args = parser.parse_args(argv)
 
     from reso.assistant.factory import build_assistant, open_library
@@ -180,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.sweep:
         dev = [i for i in items if i.id not in held_out(items)]  # the held-out pairs never enter the grid
         grid = []
-        for th, mv, ow in itertools.product((0.25, 0.3, 0.35, 0.4, 0.45), (0.5, 0.6, 0.7), (0.0, 0.1, 0.2, 0.3, 0.4)):
+        for th, mv, ow in itertools.product(args.thresholds, args.move_thresholds, args.opening_weights):
             totals, _ = score(dev, by_doc, set(), threshold=th, move_threshold=mv, opening_weight=ow)
             r = totals["dev"].report()
             grid.append({"threshold": th, "move_threshold": mv, "opening_weight": ow, **{k: r[k]["value"] for k in (

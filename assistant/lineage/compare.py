@@ -43,9 +43,9 @@ from reso.index.analysis import fold
 from reso.index.chunks import Chunk
 from reso.index.model import normalise_symbol
 
-THRESHOLD = 0.35
+THRESHOLD = 0.45
 MOVE_THRESHOLD = 0.6
-OPENING_WEIGHT = 0.2
+OPENING_WEIGHT = 0.4
 OPENING_WORDS = 8
 
 # Chinese/Japanese ideographs and kana: a "word" of the diff is one character there.
