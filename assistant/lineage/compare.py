@@ -1,28 +1,31 @@
 """Two documents' paragraphs aligned by content, with word-level changes.
 
 Numbers shift from one year's renewal to the next (a new OP3 pushes every later paragraph down),
-so paragraphs are paired by what they say, not by id. Three steps:
+so paragraphs are paired by what they say, not by id:
 
-1. **Score every pair cheaply.** Each paragraph becomes a tf-idf vector of its folded words
-   (lower case, accents off, every number one token `#`: "2674 (2023)" and "2771 (2025)" are the
-   same words) — Chinese and Japanese by character bigrams, which is what a word is there; the
-   idf is taken over the two documents, so "Decides", "Council", "the" weigh little and "MINURSO"
-   or "rotation" a lot. One sparse matrix product gives every cosine: a sanctions text of
-   hundreds of paragraphs is milliseconds, where a SequenceMatcher per pair was seconds.
-2. **A monotone backbone.** Renewals keep their order: a dynamic programme picks the set of
-   pairs, increasing on both sides, that maximises the sum of `similarity - THRESHOLD` over
-   pairs of the same kind (preamble with preamble, operative with operative, annex with annex).
-   Unlike taking the best pairs greedily, one strong pair cannot pull a paragraph out of its run.
-3. **Moves.** Paragraphs left out of the backbone on both sides are then paired best first when
-   they are at least `MOVE_THRESHOLD` alike, whatever their kinds: a paragraph that went from
-   the preamble to the operative part ("Welcoming …" become "Welcomes …") or jumped over others
-   is "moved" (its words may also have changed: `similarity` < 1). The bar is higher than the
-   backbone's because a move has no neighbours vouching for it.
+1. **Every pair scored cheaply** (`similarities`, `with_openings`). Each paragraph becomes a tf-idf
+   vector of its folded words (every number one token `#`: "2674 (2023)" and "2771 (2025)" are the
+   same words; Chinese and Japanese by character bigrams), the idf taken over the two documents, so
+   "Decides", "Council", "the" weigh little and "MINURSO" or "rotation" a lot; one matrix product
+   over the terms both texts use gives every cosine (milliseconds for hundreds of paragraphs,
+   where a SequenceMatcher per pair took seconds). A shared opening adds to the score: it names
+   the provision, and decides which part of a merged or split paragraph carries it on.
+2. **A monotone backbone** (`align`). Pairs that are each other's best match and clearly alike
+   are anchors; their heaviest chain in order on both sides is the backbone's skeleton, and
+   between two consecutive anchors a dynamic programme pairs the rest, maximising the sum of
+   `score - THRESHOLD`, preamble with preamble, operative with operative, annex with annex. Unlike
+   taking the best pairs greedily, a weak pair in order never takes a paragraph that has a strong
+   match elsewhere.
+3. **Moves.** An anchor outside the chain is "moved": its content is unmistakable, its place
+   changed. What is left on both sides is paired best first when at least `MOVE_THRESHOLD` alike,
+   "moved" unless it falls in order between its backbone neighbours. A paragraph that went from
+   the preamble to the operative part ("Welcoming …" become "Welcomes …") is "moved" too, wherever
+   it lands: its place in the text changed even when its rank did not.
 
-What is left is "removed" (only in A) or "added" (only in B). A backbone pair is "same" when the
-texts are equal once spaces are normalised, else "changed". Both thresholds were chosen on the
-labelled renewals of `evals/datasets/compare-pairs.jsonl` (`python -m reso.evals.compare_eval
---sweep`), not guessed; the held-out pairs were not looked at to choose them.
+What is left is "removed" (only in A) or "added" (only in B). An aligned pair is "same" when the
+texts are equal once spaces are normalised, else "changed". The thresholds were chosen on the 15
+dev pairs of `evals/datasets/compare-pairs.jsonl` (`python -m reso.evals.compare_eval --sweep`);
+the five held-out pairs were scored once, after.
 """
 
 from __future__ import annotations
