@@ -1,8 +1,8 @@
 """`reso compare`, `GET /api/compare` and the alignment under them (issue 17, item 3), on real renewals.
 
 The index is small and real: the UNFICYP mandate renewals S/RES/2674 (2023) (../shared/corpus, English
-and French) and S/RES/2771 (2025) (../shared/corpus-large, English and French), and S/RES/2815 (2026)
-in Chinese only (no language in common with 2674), with the hash embedder. The expected alignment is
+and French), S/RES/2771 (2025) (../shared/corpus-large, English, French and Chinese) and S/RES/2815
+(2026) in Chinese only (no language in common with 2674), with the hash embedder. The expected alignment is
 the labelled one of `evals/datasets/compare-pairs.jsonl` (read side by side, not produced by the
 aligner), so a regression of the aligner on this pair fails here.
 """
@@ -46,7 +46,7 @@ def files() -> list[Path]:
         pytest.skip(f"shared corpus-large not found at {large}")
     found = [corpus / "2023" / "English" / "S_RES_2674_E.xml", corpus / "2023" / "French" / "S_RES_2674_F.xml",
              large / "2025" / "English" / "S_RES_2771-2501522E.xml", large / "2025" / "French" / "S_RES_2771-2501522F.xml",
-             large / "2026" / "Chinese" / "S_RES_2815-2601247C.xml"]
+             large / "2025" / "Chinese" / "S_RES_2771-2501522C.xml", large / "2026" / "Chinese" / "S_RES_2815-2601247C.xml"]
     assert all(f.is_file() for f in found), found
     return found
 
@@ -131,6 +131,19 @@ def test_the_french_versions_align_like_the_english(services):
     pairs_en = {(p.a, p.b) for p in en.pairs}
     pairs_fr = {(p.a, p.b) for p in fr.pairs}
     assert len(pairs_en & pairs_fr) / len(pairs_en) >= 0.9
+
+
+def test_the_chinese_versions_align_as_the_french_were_labelled(services):
+    """2771 → 2815 was labelled in French; the Chinese versions number their paragraphs alike, and
+    Chinese is scored by character bigrams and diffed by character."""
+    cmp = services.assistant.lineage.compare(B, ZH_ONLY)
+    assert cmp is not None and cmp.language == "zh"
+    got = {(p.a, p.b) for p in cmp.pairs}
+    want = gold("unficyp-2771-2815-fr")
+    assert len(want & got) / len(want) >= 0.9, sorted(want - got, key=str)
+    extend = next(p for p in cmp.pairs if p.a == "OP11")  # the mandate, to 31 January 2026 → 2027
+    assert extend.b == "OP12" and extend.change == "changed"
+    assert extend.diff[:3] == [("equal", "表示全力支持联塞部队，决定再次延长其任务期至"), ("delete", "2026"), ("insert", "2027")]
 
 
 def chunk(doc: str, pid: str, order: int, text: str, kind: str = "operative") -> Chunk:
