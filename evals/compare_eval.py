@@ -3,7 +3,7 @@ scored on labelled successive renewals (issue 17, item 3).
 
 The gold (`evals/datasets/compare-pairs.jsonl`) holds, for each pair of renewals, every paragraph of
 A and of B exactly once: `[a, b]` aligned, `[a, null]` removed, `[null, b]` added — labelled by
-reading the two texts side by side. The figures:
+reading the two texts side by side (`--side-by-side ID` prints them as they were read). The figures:
 
 * **alignment accuracy**: share of gold pairs the aligner reproduces exactly (the same A paragraph
   with the same B paragraph, or the same paragraph alone on its side);
@@ -27,6 +27,7 @@ import itertools
 import json
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -150,6 +151,40 @@ def largest_pair(by_doc: dict[tuple[str, str], list]) -> dict:
             "ms": round((time.perf_counter() - t) * 1000, 1)}
 
 
+def side_by_side(item: Item, by_doc: dict[tuple[str, str], list]) -> str:
+    """The labelling aid: the two texts region by region. Paragraphs identical once numbers are
+    masked (and unique on both sides, in order) are the regions' bounds; everything between two of
+    them is printed in full, A's then B's, to be read and paired by hand. It is a plain rule, not
+    the aligner: the gold is never the aligner's output."""
+    import re
+
+    from reso.index.model import normalise_symbol
+
+    def norm(t: str) -> str:
+        return " ".join(re.sub(r"\d+", "#", t).split())
+
+    pa = sorted(by_doc[(normalise_symbol(item.a), item.language)], key=lambda c: c.order)
+    pb = sorted(by_doc[(normalise_symbol(item.b), item.language)], key=lambda c: c.order)
+    ca, cb = Counter(norm(c.text) for c in pa), Counter(norm(c.text) for c in pb)
+    at_b = {norm(c.text): j for j, c in enumerate(pb)}
+    same = [(i, at_b[norm(c.text)]) for i, c in enumerate(pa) if ca[norm(c.text)] == 1 and cb[norm(c.text)] == 1]
+    chains: list[list[tuple[int, int]]] = []
+    for p in same:  # the longest run in order on both sides
+        chains.append([*max((c for c in chains if c[-1][1] < p[1]), key=len, default=[]), p])
+    out = [f"# {item.id}: {item.a} ({len(pa)}) -> {item.b} ({len(pb)}) [{item.language}]"]
+    ia = ja = 0
+    for i, j in [*max(chains, key=len, default=[]), (len(pa), len(pb))]:
+        if ia < i or ja < j:
+            out.append("----- to pair by reading")
+            out += [f"  A {c.paragraph:8} {c.text}" for c in pa[ia:i]]
+            out.append("  ..")
+            out += [f"  B {c.paragraph:8} {c.text}" for c in pb[ja:j]]
+        if i < len(pa):
+            out.append(f"= {pa[i].paragraph} {pb[j].paragraph}")
+        ia, ja = i + 1, j + 1
+    return "\n".join(out)
+
+
 def _line(name: str, r: dict) -> str:
     def f(k: str) -> str:
         v = r[k]
@@ -169,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dataset", type=Path, default=DATASET)
     parser.add_argument("--sweep", action="store_true",
                         help="score the dev pairs over a grid of thresholds (how THRESHOLD/MOVE_THRESHOLD were chosen)")
+    parser.add_argument("--side-by-side", metavar="ID", help="print the pair ID's two texts region by region "
+                        "(the labelling aid) and stop")
     parser.add_argument("--thresholds", type=float, nargs="+", default=[0.25, 0.3, 0.35, 0.4, 0.45, 0.5])
     parser.add_argument("--move-thresholds", type=float, nargs="+", default=[0.5, 0.6, 0.7])
     parser.add_argument("--opening-weights", type=float, nargs="+", default=[0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6])
@@ -180,6 +217,9 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings()
     by_doc = _chunks_by_document(build_assistant(settings, open_library(settings)).retriever.chunks)
     items = load(args.dataset)
+    if args.side_by_side:
+        print(side_by_side(next(i for i in items if i.id == args.side_by_side), by_doc))
+        return 0
     if args.sweep:
         dev = [i for i in items if i.id not in held_out(items)]  # the held-out pairs never enter the grid
         grid = []

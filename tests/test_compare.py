@@ -112,6 +112,9 @@ def test_the_2023_and_2025_unficyp_renewals_align_as_labelled(services):
     assert cmp is not None and cmp.language == "en"
     got = {(p.a, p.b) for p in cmp.pairs}
     want = gold("unficyp-2674-2771")
+    # the labels name every paragraph of both texts as the index reads them, each once
+    assert {a for a, _ in want if a} == {p.a for p in cmp.pairs if p.a}
+    assert {b for _, b in want if b} == {p.b for p in cmp.pairs if p.b}
     assert len(want & got) / len(want) >= 0.95, sorted(want - got, key=str)
     assert {b for a, b in want if a is None} <= {p.b for p in cmp.of("added")}  # every new paragraph found
     # numbers shift: 2023's OP10 (the mandate, to 31 January 2024) is 2025's OP11, its words changed
