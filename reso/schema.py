@@ -23,7 +23,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringCo
 
 if TYPE_CHECKING:  # the domain objects the `of` builders read; no import cost at run time
     from reso.assistant.core import Event
-    from reso.assistant.lineage.types import Mention, Related
+    from reso.assistant.lineage.types import AlignedPair, Comparison, Mention, Related
     from reso.assistant.models import Answer, Citation, Filters
     from reso.index.chunks import Chunk
     from reso.index.ingest import IngestReport
@@ -707,3 +707,37 @@ def _facts(records: Iterable[DocumentRecord]) -> dict[str, RelatedDocumentFacts]
     return {k: RelatedDocumentFacts(date=r.date, title=r.title, vote=r.vote,
                                     sponsors=list((r.meta or {}).get("sponsors") or []))
             for k, r in chosen.items()}
+
+
+# -- lineage: compare (CONTRACTS §7) ----------------------------------------------------------------
+
+class AlignedPairOut(BaseModel):
+    """One paragraph of A with one of B, or alone: `change` says which and how."""
+
+    a: str | None = Field(description="A's paragraph id; null when the paragraph was added in B.")
+    b: str | None = Field(description="B's paragraph id; null when the paragraph was removed.")
+    change: Literal["same", "changed", "added", "removed", "moved"]
+    diff: list[tuple[Literal["equal", "delete", "insert"], str]] = Field(
+        description="Word-level runs turning A's text into B's (Chinese and Japanese: by character).")
+    a_text: str = ""
+    b_text: str = ""
+    similarity: float = Field(0.0, description="Content similarity of the two texts (tf-idf cosine), 0 when alone.")
+
+    @classmethod
+    def of(cls, pair: AlignedPair) -> AlignedPairOut:
+        return cls(a=pair.a, b=pair.b, change=pair.change, diff=[(op, text) for op, text in pair.diff],
+                   a_text=pair.a_text, b_text=pair.b_text, similarity=pair.similarity)
+
+
+class CompareOut(BaseModel):
+    """`GET /api/compare` and `reso compare --json`: A's paragraphs aligned with B's in one language."""
+
+    a: str = Field(description="A's symbol as indexed.")
+    b: str = Field(description="B's symbol as indexed.")
+    language: str
+    pairs: list[AlignedPairOut]
+
+    @classmethod
+    def of(cls, comparison: Comparison) -> CompareOut:
+        return cls(a=comparison.a, b=comparison.b, language=comparison.language,
+                   pairs=[AlignedPairOut.of(p) for p in comparison.pairs])

@@ -152,6 +152,41 @@ def documents(as_json: bool) -> None:
 
 
 @cli.command()
+@click.argument("a", callback=_user_text)
+@click.argument("b", callback=_user_text)
+@click.option("--json", "as_json", is_flag=True, help="Print the API's comparison object (CONTRACTS §7).")
+@click.option("--language", default=None, help="Compare this language version (ISO 639-1); default: English, "
+                                                 "else the first both documents have.")
+@friendly_errors
+def compare(a: str, b: str, as_json: bool, language: str | None) -> None:
+    """Align the paragraphs of documents A and B by content: added, removed, moved, changed.
+
+    Paragraphs are paired by what they say, not by number (a new OP3 shifts every later one);
+    changed pairs show their word changes. Exit code 2 for an unknown document or two documents
+    with no language in common.
+    """
+    from reso.assistant.factory import build_assistant, open_library
+    from reso.assistant.lineage.compare import CannotCompare, comparable, render
+
+    settings = _settings()
+    library = open_library(settings)
+    lineage = build_assistant(settings, library).lineage
+    try:
+        sym_a, sym_b, lang = comparable(library.documents(), a, b, language, lineage.resolve)
+    except CannotCompare as exc:
+        raise click.UsageError(str(exc)) from None
+    comparison = lineage.compare(sym_a, sym_b, lang)
+    if comparison is None:  # the index changed between the two reads
+        raise click.UsageError(f"{sym_a} and {sym_b} cannot be compared in {lang!r}")
+    if as_json:
+        from reso.schema import CompareOut
+
+        _print_json(CompareOut.of(comparison).model_dump())
+        return
+    click.echo(render(comparison))
+
+
+@cli.command()
 @click.argument("question", callback=_user_text)
 @click.option("--json", "as_json", is_flag=True, help="Print the API's answer object (CONTRACTS §5).")
 @click.option("--language", default=None, help="Answer in this language (ISO 639-1); default: the question's.")

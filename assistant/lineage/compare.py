@@ -1,99 +1,419 @@
 """Two documents' paragraphs aligned by content, with word-level changes.
 
 Numbers shift from one year's renewal to the next (a new OP3 pushes every later paragraph down),
-so paragraphs are paired by what they say, not by id: every pair of paragraphs gets a word-level
-similarity, pairs are taken best first while both sides are free and the similarity clears a
-threshold, and what is left is added (only in B) or removed (only in A). A pair whose order
-disagrees with the others (outside the longest run kept in order) is "moved".
+so paragraphs are paired by what they say, not by id:
+
+1. **Every pair scored cheaply** (`similarities`, `with_openings`). Each paragraph becomes a tf-idf
+   vector of its folded words (every number one token `#`: "2674 (2023)" and "2771 (2025)" are the
+   same words; Chinese and Japanese by character bigrams), the idf taken over the two documents, so
+   "Decides", "Council", "the" weigh little and "MINURSO" or "rotation" a lot; one matrix product
+   over the terms both texts use gives every cosine (milliseconds for hundreds of paragraphs,
+   where a SequenceMatcher per pair took seconds). A shared opening adds to the score: it names
+   the provision, and decides which part of a merged or split paragraph carries it on.
+2. **A monotone backbone** (`align`). Pairs that are each other's best match and clearly alike
+   are anchors; their heaviest chain in order on both sides is the backbone's skeleton, and
+   between two consecutive anchors a dynamic programme pairs the rest, maximising the sum of
+   `score - THRESHOLD`, preamble with preamble, operative with operative, annex with annex. Unlike
+   taking the best pairs greedily, a weak pair in order never takes a paragraph that has a strong
+   match elsewhere.
+3. **Moves.** An anchor outside the chain is "moved": its content is unmistakable, its place
+   changed. What is left on both sides is paired best first when at least `MOVE_THRESHOLD` alike,
+   "moved" unless it falls in order between its backbone neighbours. A paragraph that went from
+   the preamble to the operative part ("Welcoming …" become "Welcomes …") is "moved" too, wherever
+   it lands: its place in the text changed even when its rank did not.
+
+What is left is "removed" (only in A) or "added" (only in B). An aligned pair is "same" when the
+texts are equal once spaces are normalised, else "changed". The thresholds were chosen on the 15
+dev pairs of `evals/datasets/compare-pairs.jsonl` (`python -m reso.evals.compare_eval --sweep`);
+the five held-out pairs were scored once, after.
 """
 
 from __future__ import annotations
 
+import bisect
 import difflib
+import math
 import re
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from typing import Protocol
+
+import numpy as np
 
 from reso.assistant.lineage.types import AlignedPair, Comparison
+from reso.errors import ResoError
+from reso.index.analysis import fold
 from reso.index.chunks import Chunk
+from reso.index.model import normalise_symbol
 
-_WORD = re.compile(r"\w+|[^\w\s]", re.UNICODE)
-THRESHOLD = 0.5
+THRESHOLD = 0.45
+MOVE_THRESHOLD = 0.6
+OPENING_WEIGHT = 0.4
+OPENING_WORDS = 8
+
+# Chinese/Japanese ideographs and kana: a "word" of the diff is one character there.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_TOKEN = re.compile(rf"\s*(?:[{_CJK}]|[^\W{_CJK}]+|[^\w\s])", re.UNICODE)
+_CJK_CHAR = re.compile(f"[{_CJK}]")
+_WORD = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+", re.UNICODE)
+_DIGITS = re.compile(r"\d")
+
+
+def tokens(text: str) -> list[str]:
+    """The text's words and punctuation marks, each with the spaces before it (joined back they
+    are the text, trailing spaces aside); Chinese one character a token."""
+    return _TOKEN.findall(text)
 
 
 def words(text: str) -> list[str]:
-    return _WORD.findall(text)
+    """The text's words and marks without their spaces."""
+    return [t.strip() for t in tokens(text)]
 
 
 def word_diff(a: str, b: str) -> list[tuple[str, str]]:
-    """(op, text) runs turning A's words into B's, op "equal", "delete" or "insert"."""
-    wa, wb = words(a), words(b)
+    """(op, text) runs turning A's words into B's, op "equal", "delete" or "insert".
+
+    Words are compared without their spaces; each run keeps the spacing of the text it comes
+    from, so the "equal" and "delete" runs put together read as A, the "equal" and "insert" runs
+    as B (give or take the spaces at the edges). The words both texts begin and end with are
+    set aside before matching: a renewal mostly changes a few words in the middle of a long
+    paragraph, and the matcher's cost grows with the square of what it is given."""
+    ta, tb = tokens(a), tokens(b)
+    ka, kb = [t.strip() for t in ta], [t.strip() for t in tb]
+    head = 0
+    while head < len(ka) and head < len(kb) and ka[head] == kb[head]:
+        head += 1
+    tail = 0
+    while tail < len(ka) - head and tail < len(kb) - head and ka[-1 - tail] == kb[-1 - tail]:
+        tail += 1
     runs: list[tuple[str, str]] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, wa, wb, autojunk=False).get_opcodes():
+    if head:
+        runs.append(("equal", "".join(tb[:head]).strip()))
+    matcher = difflib.SequenceMatcher(None, ka[head:len(ka) - tail], kb[head:len(kb) - tail], autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        i1, i2, j1, j2 = i1 + head, i2 + head, j1 + head, j2 + head
         if tag == "equal":
-            runs.append(("equal", " ".join(wa[i1:i2])))
+            runs.append(("equal", "".join(tb[j1:j2]).strip()))
+            continue
+        if i2 > i1:
+            runs.append(("delete", "".join(ta[i1:i2]).strip()))
+        if j2 > j1:
+            runs.append(("insert", "".join(tb[j1:j2]).strip()))
+    if tail:
+        runs.append(("equal", "".join(tb[len(tb) - tail:]).strip()))
+    merged: list[tuple[str, str]] = []
+    for op, text in runs:  # an "equal" run cut in two by the trimming is one run
+        if merged and merged[-1][0] == op == "equal":
+            merged[-1] = ("equal", f"{merged[-1][1]} {text}")
         else:
-            if i2 > i1:
-                runs.append(("delete", " ".join(wa[i1:i2])))
-            if j2 > j1:
-                runs.append(("insert", " ".join(wb[j1:j2])))
-    return runs
+            merged.append((op, text))
+    return merged
 
 
-def _similarity(a: str, b: str) -> float:
-    return difflib.SequenceMatcher(None, words(a.lower()), words(b.lower()), autojunk=False).ratio()
+def features(text: str) -> Counter[str]:
+    """The terms one paragraph is scored on: folded words, numbers as `#`, CJK as bigrams."""
+    out: Counter[str] = Counter()
+    prev_cjk = ""
+    for w in _WORD.findall(fold(text)):
+        if _CJK_CHAR.fullmatch(w):
+            out[prev_cjk + w if prev_cjk else w] += 1
+            prev_cjk = w
+            continue
+        prev_cjk = ""
+        out["#" if _DIGITS.search(w) else w] += 1
+    return out
 
 
-def _in_order(pairs: list[tuple[int, int]]) -> set[tuple[int, int]]:
-    """The longest run of pairs increasing on both sides (pairs sorted by A's position)."""
+def similarities(a_texts: Sequence[str], b_texts: Sequence[str]) -> list[list[float]]:
+    """Cosine of the tf-idf vectors of every A paragraph with every B paragraph.
+
+    Only the terms both documents use can add to a cosine, so the matrices multiplied hold those
+    columns alone (the norms are taken over all the terms): a few hundred columns even for two
+    texts of hundreds of paragraphs each."""
+    fa = [features(t) for t in a_texts]
+    fb = [features(t) for t in b_texts]
+    if not fa or not fb:
+        return [[0.0] * len(fb) for _ in fa]
+    df: Counter[str] = Counter()
+    for f in (*fa, *fb):
+        df.update(f.keys())
+    n = len(fa) + len(fb)
+    idf = {t: math.log((n + 1) / (d + 1)) + 1.0 for t, d in df.items()}
+    shared = {t: k for k, t in enumerate(set().union(*fa) & set().union(*fb))}
+
+    def matrix(fs: list[Counter[str]]) -> np.ndarray:
+        out = np.zeros((len(fs), max(len(shared), 1)), dtype=np.float64)
+        for i, f in enumerate(fs):
+            weights = {t: (1.0 + math.log(c)) * idf[t] for t, c in f.items()}
+            norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+            for t, w in weights.items():
+                k = shared.get(t)
+                if k is not None:
+                    out[i, k] = w / norm
+        return out
+
+    return (matrix(fa) @ matrix(fb).T).tolist()
+
+
+def _opening(text: str) -> list[str]:
+    out = []
+    for m in _WORD.finditer(text):
+        out.append("#" if _DIGITS.search(m.group()) else fold(m.group()))
+        if len(out) == OPENING_WORDS:
+            break
+    return out
+
+
+def with_openings(sims: list[list[float]], a_texts: Sequence[str], b_texts: Sequence[str],
+                  weight: float = OPENING_WEIGHT) -> list[list[float]]:
+    """`sims` plus `weight` × the share of the first `OPENING_WORDS` words two paragraphs have in
+    common from the start (numbers aside), for pairs that share words at all.
+
+    A paragraph's opening names its provision ("Strongly condemning all human rights violations",
+    "Decides to extend the mandate of …"): when a renewal merges two paragraphs or splits one, the
+    part that keeps the opening is the one a reader follows, even when most of the words went
+    elsewhere."""
+    if not weight or not a_texts or not b_texts:
+        return sims
+    vocab: dict[str, int] = {}
+    oa = np.full((len(a_texts), OPENING_WORDS), -1, dtype=np.int64)  # -1 and -2: padding never equal
+    ob = np.full((len(b_texts), OPENING_WORDS), -2, dtype=np.int64)
+    for out, texts in ((oa, a_texts), (ob, b_texts)):
+        for i, t in enumerate(texts):
+            for k, w in enumerate(_opening(t)):
+                out[i, k] = vocab.setdefault(w, len(vocab))
+    prefix = np.cumprod(oa[:, None, :] == ob[None, :, :], axis=2).sum(axis=2)
+    s = np.asarray(sims)
+    return np.where(s > 0.1, s + weight * prefix / OPENING_WORDS, s).tolist()
+
+
+def _kind(chunk: Chunk) -> str:
+    return chunk.kind if chunk.kind in ("preambular", "operative") else "annex"
+
+
+def _dp(sims: list[list[float]], ia: Sequence[int], jb: Sequence[int], ka: Sequence[str], kb: Sequence[str],
+        threshold: float) -> list[tuple[int, int]]:
+    """Among A positions `ia` and B positions `jb` (each in order), the pairs increasing on both
+    sides with the largest sum of `similarity - threshold` (only pairs of one kind above the
+    threshold count)."""
+    n, m = len(ia), len(jb)
+    if not n or not m:
+        return []
+    score = [[0.0] * (m + 1) for _ in range(n + 1)]
+    step = [[0] * (m + 1) for _ in range(n + 1)]  # 0 skip A, 1 skip B, 2 pair
+    for x in range(1, n + 1):
+        i = ia[x - 1]
+        row, prev, srow, sim = score[x], score[x - 1], step[x], sims[i]
+        for y in range(1, m + 1):
+            j = jb[y - 1]
+            best, how = prev[y], 0
+            if row[y - 1] > best:
+                best, how = row[y - 1], 1
+            s = sim[j]
+            if s > threshold and ka[i] == kb[j] and prev[y - 1] + s - threshold > best:
+                best, how = prev[y - 1] + s - threshold, 2
+            row[y], srow[y] = best, how
+    pairs: list[tuple[int, int]] = []
+    x, y = n, m
+    while x and y:
+        how = step[x][y]
+        if how == 2:
+            pairs.append((ia[x - 1], jb[y - 1]))
+            x, y = x - 1, y - 1
+        elif how == 1:
+            y -= 1
+        else:
+            x -= 1
+    return pairs[::-1]
+
+
+def _heaviest_chain(pairs: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
+    """The pairs increasing on both sides with the largest total similarity (pairs sorted by A)."""
     pairs = sorted(pairs)
-    best: list[list[tuple[int, int]]] = []
-    for p in pairs:
-        chain = max((c for c in best if c[-1][1] < p[1]), key=len, default=[])
-        best.append([*chain, p])
-    return set(max(best, key=len, default=[]))
+    best: list[tuple[float, int]] = []  # (weight of the best chain ending here, previous index)
+    for k, (i, j, s) in enumerate(pairs):
+        w, prev = s, -1
+        for q in range(k):
+            if pairs[q][1] < j and best[q][0] + s > w:
+                w, prev = best[q][0] + s, q
+        best.append((w, prev))
+    if not best:
+        return []
+    k = max(range(len(best)), key=lambda q: best[q][0])
+    chain = []
+    while k >= 0:
+        chain.append(pairs[k])
+        k = best[k][1]
+    return chain[::-1]
 
 
-def compare_chunks(a: str, a_chunks: Sequence[Chunk], b: str, b_chunks: Sequence[Chunk], language: str) -> Comparison:
-    """A's paragraphs (in `language`, document order) aligned with B's."""
+def align(sims: list[list[float]], ka: Sequence[str], kb: Sequence[str], threshold: float = THRESHOLD,
+          move_threshold: float = MOVE_THRESHOLD) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(backbone, moved): pairs of A and B positions.
+
+    Anchors first: pairs each the other's best match, at least `move_threshold` alike. Their
+    heaviest chain in order on both sides is the backbone's skeleton; an anchor outside it is
+    moved (its content is unmistakable, its place changed). Between two consecutive anchors of
+    the skeleton, the remaining paragraphs are paired by `_dp`. A weak pair in order can then
+    never take a paragraph that has a strong match elsewhere."""
+    n, m = len(ka), len(kb)
+    if not n or not m:
+        return [], []
+    matrix = np.asarray(sims)
+    best_b, best_a = matrix.argmax(axis=1).tolist(), matrix.argmax(axis=0).tolist()
+    anchors = [(i, j, sims[i][j]) for i, j in enumerate(best_b) if best_a[j] == i and sims[i][j] >= move_threshold]
+    skeleton = _heaviest_chain(anchors)
+    kept = {(i, j) for i, j, _ in skeleton}
+    moved = [(i, j) for i, j, _ in anchors if (i, j) not in kept]
+    used_a = {i for i, _ in moved}
+    used_b = {j for _, j in moved}
+    backbone: list[tuple[int, int]] = []
+    lo_a = lo_b = 0
+    for i, j, _ in [*skeleton, (n, m, 0.0)]:
+        ia = [x for x in range(lo_a, i) if x not in used_a]
+        jb = [y for y in range(lo_b, j) if y not in used_b]
+        backbone.extend(_dp(sims, ia, jb, ka, kb, threshold))
+        if i < n:
+            backbone.append((i, j))
+        lo_a, lo_b = i + 1, j + 1
+    return backbone, moved
+
+
+def _same(a: str, b: str) -> bool:
+    return " ".join(a.split()) == " ".join(b.split())
+
+
+def compare_chunks(a: str, a_chunks: Sequence[Chunk], b: str, b_chunks: Sequence[Chunk], language: str,
+                   threshold: float = THRESHOLD, move_threshold: float = MOVE_THRESHOLD,
+                   opening_weight: float = OPENING_WEIGHT) -> Comparison:
+    """A's paragraphs (in `language`, document order) aligned with B's.
+
+    The pairs come in reading order: A's paragraphs in order, each B paragraph nothing took
+    placed after the pair that holds B's previous paragraph."""
     pa = sorted(a_chunks, key=lambda c: c.order)
     pb = sorted(b_chunks, key=lambda c: c.order)
-    scores = sorted(((_similarity(x.text, y.text), i, j) for i, x in enumerate(pa) for j, y in enumerate(pb)),
-                    reverse=True)
-    used_a: dict[int, tuple[int, float]] = {}
-    used_b: set[int] = set()
-    for s, i, j in scores:
-        if s < THRESHOLD:
-            break
-        if i in used_a or j in used_b:
-            continue
-        used_a[i] = (j, s)
-        used_b.add(j)
-    ordered = _in_order([(i, j) for i, (j, _) in used_a.items()])
+    sims = similarities([c.text for c in pa], [c.text for c in pb])
+    scores = with_openings(sims, [c.text for c in pa], [c.text for c in pb], opening_weight)
+    kept, moved = align(scores, [_kind(c) for c in pa], [_kind(c) for c in pb], threshold, move_threshold)
+    of_a: dict[int, tuple[int, bool]] = {i: (j, False) for i, j in kept}
+    of_a.update((i, (j, True)) for i, j in moved)
+    taken_b = {j for _, j in [*kept, *moved]}
+    # what is left, paired best first when alike enough: in its place among the backbone's pairs
+    # (a pair of two kinds the backbone does not take) or moved
+    loose = sorted(((scores[i][j], i, j) for i in range(len(pa)) if i not in of_a
+                    for j in range(len(pb)) if j not in taken_b and scores[i][j] >= move_threshold), reverse=True)
+    order = sorted(kept)
+    for _, i, j in loose:
+        if i not in of_a and j not in taken_b:
+            k = bisect.bisect(order, (i, -1))
+            in_place = (k == 0 or order[k - 1][1] < j) and (k == len(order) or order[k][1] > j)
+            of_a[i] = (j, not in_place)
+            taken_b.add(j)
+
     pairs: list[AlignedPair] = []
+    b_at: dict[int, int] = {}  # B position -> index of its pair in `pairs`
     for i, x in enumerate(pa):
-        if i in used_a:
-            j, s = used_a[i]
-            y = pb[j]
-            if (i, j) not in ordered:
-                change = "moved"
-            else:
-                change = "same" if x.text.strip() == y.text.strip() else "changed"
-            diff = [("equal", x.text)] if change == "same" else word_diff(x.text, y.text)
-            pairs.append(AlignedPair(x.paragraph, y.paragraph, change, diff, x.text, y.text, s))
-        else:
+        if i not in of_a:
             pairs.append(AlignedPair(x.paragraph, None, "removed", [("delete", x.text)], x.text, "", 0.0))
-    # B's paragraphs no A paragraph took, placed after the pair of B's previous paragraph
-    for j, y in enumerate(pb):
-        if j in used_b:
             continue
-        added = AlignedPair(None, y.paragraph, "added", [("insert", y.text)], "", y.text, 0.0)
-        at = 0
-        for k, p in enumerate(pairs):
-            if p.b is not None and _order_of(pb, p.b) < j:
-                at = k + 1
-        pairs.insert(at, added)
-    return Comparison(a, b, language, pairs)
+        j, out_of_place = of_a[i]
+        y = pb[j]
+        s = round(min(1.0, sims[i][j]), 4)
+        if out_of_place or _kind(x) != _kind(y):  # out of order, or between preamble and operative part
+            change = "moved"
+        else:
+            change = "same" if _same(x.text, y.text) else "changed"
+        diff = [("equal", y.text)] if _same(x.text, y.text) else word_diff(x.text, y.text)
+        b_at[j] = len(pairs)
+        pairs.append(AlignedPair(x.paragraph, y.paragraph, change, diff, x.text, y.text, 1.0 if change == "same" else s))
+    # B's paragraphs no A paragraph took, each after the pair of the nearest earlier B paragraph
+    out: list[AlignedPair] = []
+    after: dict[int, list[AlignedPair]] = {}
+    last = -1
+    for j, y in enumerate(pb):
+        if j in b_at:
+            last = b_at[j]
+        elif j not in taken_b:
+            after.setdefault(last, []).append(
+                AlignedPair(None, y.paragraph, "added", [("insert", y.text)], "", y.text, 0.0))
+    out.extend(after.get(-1, []))
+    for k, p in enumerate(pairs):
+        out.append(p)
+        out.extend(after.get(k, []))
+    return Comparison(a, b, language, out)
 
 
-def _order_of(chunks: Sequence[Chunk], pid: str) -> int:
-    return next(k for k, c in enumerate(chunks) if c.paragraph == pid)
+class CannotCompare(ResoError):
+    """Two documents that cannot be compared, said in the user's words.
+
+    `unknown` is True when a document is not indexed (the API's 404), False when they share no
+    language or not the one asked for (422)."""
+
+    def __init__(self, message: str, unknown: bool):
+        super().__init__(message)
+        self.unknown = unknown
+
+
+class _Listed(Protocol):
+    document: str
+    languages: list[str]
+
+
+def comparable(documents: Iterable[_Listed], a: str, b: str, language: str | None = None,
+               resolve: Callable[[str], str | None] | None = None) -> tuple[str, str, str]:
+    """The two documents' symbols as indexed and the language to compare them in (the one asked
+    for, else English, else the first they share), or `CannotCompare` saying why not.
+
+    `resolve` (`Lineage.resolve`) turns a user's spelling into the indexed symbol; without it, or
+    when it knows nothing, the symbol is looked up as normalised. The CLI and the API check
+    through this before asking `Lineage.compare`, which answers None for both failures alike."""
+    listed = {normalise_symbol(d.document): d for d in documents}
+
+    def find(symbol: str) -> _Listed | None:
+        found = listed.get(normalise_symbol(symbol))
+        if found is None and resolve is not None:
+            named = resolve(symbol)
+            found = listed.get(normalise_symbol(named)) if named else None
+        return found
+
+    da, db = find(a), find(b)
+    unknown = [s for s, d in ((a, da), (b, db)) if d is None]
+    if unknown or da is None or db is None:
+        raise CannotCompare(f"unknown document {', '.join(unknown)}: `reso documents` (GET /api/documents) "
+                            "lists the indexed ones", unknown=True)
+    shared = sorted(set(da.languages) & set(db.languages))
+    if not shared:
+        raise CannotCompare(f"{da.document} ({', '.join(sorted(da.languages))}) and {db.document} "
+                            f"({', '.join(sorted(db.languages))}) have no language in common", unknown=False)
+    if language is not None and language not in shared:
+        raise CannotCompare(f"{da.document} and {db.document} are not both indexed in {language!r}; "
+                            f"they share: {', '.join(shared)}", unknown=False)
+    return da.document, db.document, language or ("en" if "en" in shared else shared[0])
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def render(comparison: Comparison, width: int = 160) -> str:
+    """What `reso compare` prints: one line per pair (`OP3 → OP4  changed  -old words +new words`),
+    then a count of each kind of change."""
+    lines = [f"{comparison.a} → {comparison.b} ({comparison.language})"]
+    counts = Counter(p.change for p in comparison.pairs)
+    for p in comparison.pairs:
+        head = f"{p.a or '':>10} → {p.b or '':<10} {p.change:<8}"
+        if p.change == "same":
+            body = ""
+        elif p.change == "added":
+            body = "+" + _clip(p.b_text, width)
+        elif p.change == "removed":
+            body = "-" + _clip(p.a_text, width)
+        else:
+            runs = [("-" if op == "delete" else "+") + _clip(text, 60) for op, text in p.diff if op != "equal"]
+            body = " ".join(runs) if runs else "(same words)"
+            if p.change == "moved":
+                body = f"(similarity {p.similarity:.2f}) {body}"
+        lines.append(f"{head} {_clip(body, width)}".rstrip())
+    lines.append(", ".join(f"{counts.get(c, 0)} {c}" for c in ("same", "changed", "moved", "added", "removed")))
+    return "\n".join(lines)

@@ -4,6 +4,7 @@
     ask.py       POST /api/ask, POST /api/ask/stream        (the answer, whole or streamed)
     library.py   GET /api/documents, /api/paragraph, /api/health
     related.py   GET /api/related                            (cites, cited by, series: CONTRACTS §7)
+    compare.py   GET /api/compare                            (two documents aligned, CONTRACTS §7)
     admin.py     POST /api/admin/ingest                      (behind RESO_ADMIN_KEY)
     routing.py   the route class every route shares: guard, body limit, the one error handler
     stream.py    the SSE bridge from the assistant's events
@@ -24,7 +25,7 @@ from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute, Match
 
 from reso.prompts import phrase
-from reso.ui.http import admin, ask, library, related
+from reso.ui.http import admin, ask, compare, library, related
 from reso.ui.http.routing import api_route_class, error_json, request_id
 from reso.ui.services import Services
 
@@ -57,6 +58,7 @@ def install(app: FastAPI, services: Services) -> None:
     ask.routes(public, services)
     library.routes(public, services)
     related.routes(public, services)
+    compare.routes(public, services)
     private = APIRouter(
         prefix=PREFIX, tags=["admin"], route_class=api_route_class(admin.MAX_UPLOAD_BYTES, admin.admin_guard(services))
     )
