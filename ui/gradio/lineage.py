@@ -163,13 +163,37 @@ def predecessor(related: Related | None) -> str | None:
 # --- the comparison --------------------------------------------------------------------------
 
 
-def _side(pair: AlignedPair, keep: str, mark: str, fallback: str) -> str:
+def _in_text(text: str, runs: list[tuple[str, str]]) -> list[tuple[str, str, str]] | None:
+    """Each run as (spacing before it, op, its words as printed in `text`), or None when the runs'
+    words are not `text`'s in order. The diff's runs are words joined by single spaces ("Secretary
+    - General", "( S / 2022 / 534 )"); the printed spacing reads as the resolution does."""
+    out, pos = [], 0
+    for op, run in runs:
+        start, end = None, pos
+        for word in run.split():
+            i = text.find(word, end)
+            if i < 0 or text[end:i].strip():
+                return None
+            start, end = (i if start is None else start), i + len(word)
+        if start is None:
+            continue
+        out.append((text[pos:start], op, text[start:end]))
+        pos = end
+    return out if not text[pos:].strip() else None
+
+
+def _side(pair: AlignedPair, keep: str, mark: str, text: str) -> str:
     """One side of a pair: the runs of `pair.diff` that side has (equal and `keep`), the ones only
-    it has inside `<mark>` (`del` on A's side, `ins` on B's)."""
-    runs = [(op, text) for op, text in pair.diff if op in ("equal", keep)]
+    it has inside `<del>` (A's side) or `<ins>` (B's)."""
+    runs = [(op, t) for op, t in pair.diff if op in ("equal", keep)]
     if not runs:
-        return escape(fallback)
-    return " ".join(escape(text) if op == "equal" else f"<{mark}>{escape(text)}</{mark}>" for op, text in runs)
+        return escape(text)
+    printed = _in_text(text, runs) if text else None
+    if printed is None:
+        printed = [(" " if i else "", op, t) for i, (op, t) in enumerate(runs)]
+    return "".join(
+        escape(space) + (escape(words) if op == "equal" else f"<{mark}>{escape(words)}</{mark}>") for space, op, words in printed
+    )
 
 
 def _cell(pid: str | None, inner: str, language: str, css: str) -> str:
