@@ -15,6 +15,7 @@ import os
 import re
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import gradio as gr
 import pytest
@@ -294,3 +295,36 @@ def test_the_page_holds_the_panel_and_the_comparison(services):
     ids = {getattr(block, "elem_id", None) for block in demo.blocks.values()}
     assert {"lineage", "lineage-document", "lineage-show", "lineage-panel", "compare", "compare-a", "compare-b",
             "compare-language", "compare-changes-only", "compare-button", "compare-view"} <= ids
+
+
+def test_changes_only_and_a_language_switch_reuse_the_comparison_of_the_same_index_state(services):
+    """Aligning two long renewals takes seconds on the large index; toggling the filter must not redo it."""
+
+    class Counting:
+        def __init__(self, inner):
+            self.inner, self.calls = inner, 0
+
+        def resolve(self, document):
+            return self.inner.resolve(document)
+
+        def related(self, document):
+            return self.inner.related(document)
+
+        def compare(self, a, b, language=None):
+            self.calls += 1
+            return self.inner.compare(a, b, language)
+
+    counting = Counting(services.assistant.lineage)
+    assistant = SimpleNamespace(lineage=counting)  # what the handlers read of the assistant
+    lh = LineageHandlers(Services(services.settings, services.library, assistant))
+    full = lh.compare(A, B, "en", False, "en")
+    only = lh.compare(A, B, "en", True, "en")
+    french = lh.compare(A, B, "en", True, "fr")
+    assert counting.calls == 1
+    assert full.count('data-change="same"') > 0 and only.count('data-change="same"') == 0
+    assert phrase("ui_compare_change", "fr") in french
+    lh.compare(A, B, "fr", False, "en")  # another language version is another comparison
+    assert counting.calls == 2
+    assistant.lineage = fresh = Counting(services.assistant.lineage)  # a refreshed index: a new lineage
+    lh.compare(A, B, "en", False, "en")
+    assert fresh.calls == 1

@@ -12,8 +12,10 @@ and `Comparison`, rendered with the same clickable citations as the sources pane
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import gradio as gr
@@ -33,6 +35,7 @@ CHANGES = ("added", "removed", "changed", "moved", "same")  # the summary's orde
 MARKS = {"added": "+", "removed": "−", "changed": "~", "moved": "↕", "same": "="}  # beside the label, never alone
 MAX_MENTIONS = 40  # per list: a much-recalled resolution (1325 (2000)) is cited by hundreds of paragraphs
 COMPARE_LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
+KEPT_COMPARISONS = 8  # the latest comparisons, so "changes only" and a language switch only re-render
 
 
 # --- the lineage panel -----------------------------------------------------------------------
@@ -270,10 +273,32 @@ class LineageHandlers:
     """The lineage panel's and the comparison's event handlers; plain methods so tests call them."""
 
     services: Services
+    # (lineage, A, B, language) → Comparison: aligning two long renewals takes seconds on the large
+    # index (S/RES/2677 (2023) with 2779 (2025): ~8 s), rendering it milliseconds
+    _kept: OrderedDict[tuple[int, str, str, str], tuple[Lineage, Comparison | None]] = field(
+        default_factory=OrderedDict, init=False, repr=False
+    )
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @property
     def lineage(self) -> Lineage:
         return self.services.assistant.lineage
+
+    def comparison(self, lineage: Lineage, a: str, b: str, language: str | None) -> Comparison | None:
+        """`lineage.compare(a, b, language)`, kept for the same index state (a refreshed index
+        brings a new lineage object, so its comparisons are made afresh)."""
+        key = (id(lineage), a, b, language or "")
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is not None and kept[0] is lineage:
+                self._kept.move_to_end(key)
+                return kept[1]
+        result = lineage.compare(a, b, language or None)
+        with self._lock:
+            self._kept[key] = (lineage, result)
+            while len(self._kept) > KEPT_COMPARISONS:
+                self._kept.popitem(last=False)
+        return result
 
     def document_choices(self, turns: Sequence[Turn] | None, current: str | None) -> dict[str, Any]:
         """The panel's document picker after an answer: the cited documents, the first chosen."""
@@ -328,7 +353,7 @@ class LineageHandlers:
             for typed, symbol in zip((a, b), resolved):
                 if symbol is None:
                     return render_comparison(None, ui_lang, notice=phrase("ui_lineage_missing", ui_lang, document=typed))
-            comparison = lineage.compare(resolved[0], resolved[1], language or None)
+            comparison = self.comparison(lineage, resolved[0], resolved[1], language)
         except Exception as exc:
             log_error(log, exc, "while comparing two resolutions")
             return render_comparison(None, ui_lang, notice=f"⚠️ {user_message(exc, ui_lang)}")
