@@ -2,8 +2,11 @@
 
 The app is `create_app` over three real UNFICYP renewals of the Security Council (S/RES/2561
 (2021), 2618 (2022), 2646 (2022), English, French and Arabic: tests/test_ui_lineage.py's files),
-served by uvicorn on loopback; Chromium and Playwright as in tests/test_browser.py, whose fixtures
-and helpers this file reuses (the same skip-unless-CI rule). Screenshots go to test-artifacts/;
+served by uvicorn on loopback; Chromium and Playwright as in tests/test_browser.py, whose helpers
+this file reuses (the same arguments, the same skip-unless-CI rule). Its session-wide `browser`
+cannot be shared (a fixture imported into a second module is a second instance, and Playwright's
+sync API allows one per thread), so this file drives its own Chromium from one worker thread:
+`in_browser(fn)` runs `fn(page)` there and re-raises what it raised. Screenshots go to test-artifacts/;
 with RESO_UPDATE_SCREENSHOTS=1 they are also copied to docs/img/ (compare-view.png,
 lineage-panel.png) for the README.
 """
@@ -12,12 +15,14 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.test_browser import ARTIFACTS, _AppServer, browser  # noqa: F401 - `browser` is a fixture
+from tests.test_browser import ARTIFACTS, CHROMIUM_ARGS, _AppServer, _chromium, _missing
 from tests.test_ui_lineage import A, B, OLDER, renewal_files
 
 pytestmark = pytest.mark.browser
@@ -62,15 +67,38 @@ def renewals_server(tmp_path_factory) -> Iterator[_AppServer]:
         yield server
 
 
-@pytest.fixture
-def page(browser):  # noqa: F811 - the imported fixture
-    ctx = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="en-GB")
-    ctx.set_default_timeout(30_000)
-    page = ctx.new_page()
-    page.errors = []
-    page.on("pageerror", lambda e: page.errors.append(str(e)))
-    yield page
-    ctx.close()
+@pytest.fixture(scope="module")
+def in_browser() -> Iterator[Callable[[Callable[[Any], Any]], Any]]:
+    """`run(fn)`: `fn(page)` in a fresh 1440×1000 English page, on this module's Chromium thread."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("the Playwright client is not installed (pip install playwright; no browser download needed)")
+    executable = _chromium()
+    if not executable:
+        _missing("Chromium is not installed (apt-get install -y chromium)")
+    worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chromium")
+
+    def start():
+        playwright = sync_playwright().start()
+        return playwright, playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+
+    playwright, browser = worker.submit(start).result()
+
+    def on_page(fn: Callable[[Any], Any]) -> Any:
+        ctx = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="en-GB")
+        ctx.set_default_timeout(30_000)
+        page = ctx.new_page()
+        page.errors = []
+        page.on("pageerror", lambda e: page.errors.append(str(e)))
+        try:
+            return fn(page)
+        finally:
+            ctx.close()
+
+    yield lambda fn: worker.submit(on_page, fn).result()
+    worker.submit(lambda: (browser.close(), playwright.stop())).result()
+    worker.shutdown()
 
 
 def _open_accordion(page, elem_id: str) -> None:
@@ -83,7 +111,11 @@ def _compare(page, a: str, b: str) -> None:
     page.locator("#compare-button").click()
 
 
-def test_the_comparison_of_two_renewals_highlights_what_changed(renewals_server, page):
+def test_the_comparison_of_two_renewals_highlights_what_changed(renewals_server, in_browser):
+    in_browser(lambda page: _comparison_of_two_renewals(renewals_server, page))
+
+
+def _comparison_of_two_renewals(renewals_server, page) -> None:
     page.goto(renewals_server.origin + "/?ui=en")
     page.locator("#question textarea").first.wait_for(state="visible", timeout=60_000)
     _open_accordion(page, "compare")
@@ -124,7 +156,11 @@ def test_the_comparison_of_two_renewals_highlights_what_changed(renewals_server,
     assert page.errors == []
 
 
-def test_the_lineage_panel_beside_the_sources_opens_the_comparison_with_the_predecessor(renewals_server, page):
+def test_the_lineage_panel_beside_the_sources_opens_the_comparison_with_the_predecessor(renewals_server, in_browser):
+    in_browser(lambda page: _lineage_panel(renewals_server, page))
+
+
+def _lineage_panel(renewals_server, page) -> None:
     page.goto(renewals_server.origin + "/?ui=en")
     box = page.locator("#question textarea").first
     box.wait_for(state="visible", timeout=60_000)
