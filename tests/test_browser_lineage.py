@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -204,4 +205,39 @@ def _lineage_panel(renewals_server, page) -> None:
     citer.click()
     page.locator("#paragraph-view").get_by_text("Recalls its resolution 2618").first.wait_for(state="visible")
     panel.locator(f'.reso-lineage[data-document="{B}"]').wait_for(state="attached", timeout=60_000)
+    assert page.errors == []
+
+
+def test_a_deep_link_in_arabic_opens_its_document_s_panel_and_an_arabic_comparison_right_to_left(renewals_server, in_browser):
+    in_browser(lambda page: _deep_link_in_arabic(renewals_server, page))
+
+
+def _deep_link_in_arabic(renewals_server, page) -> None:
+    from reso.prompts import phrase
+
+    page.goto(f"{renewals_server.origin}/?ui=ar&document={quote(A, safe='')}&paragraph=OP5&language=ar")
+    page.locator("#paragraph-view .reso-focus").first.wait_for(state="visible", timeout=60_000)
+    assert page.evaluate("() => document.documentElement.dir") == "rtl"
+    _open_accordion(page, "lineage")
+    panel = page.locator("#lineage-panel")
+    current = panel.locator('.reso-series-entry[aria-current="true"]')
+    current.wait_for(state="visible", timeout=60_000)  # the deep link's document, with no answer asked
+    assert current.get_attribute("data-document") == A
+    assert phrase("ui_lineage_cited_by", "ar") in panel.inner_text()
+
+    _open_accordion(page, "compare")
+    language = page.locator("#compare-language input").first
+    language.click()
+    page.get_by_role("option", name=f"{phrase('lang_ar', 'ar')} (ar)").click()
+    panel.locator(f'.reso-series-entry[data-document="{A}"] .reso-compare-open').click()
+    table = page.locator("#compare-view table.reso-compare-table")
+    table.wait_for(state="visible", timeout=60_000)
+    assert page.locator("#compare-view .reso-compare").get_attribute("data-language") == "ar"
+    assert table.evaluate("(el) => getComputedStyle(el).direction") == "rtl"
+    cell = table.locator("td.reso-compare-b:not(.reso-compare-none)").first
+    assert cell.evaluate("(el) => getComputedStyle(el).direction") == "rtl"
+    labels = table.locator("th.reso-change-label").all_inner_texts()
+    words = {phrase(f"ui_change_{c}", "ar") for c in ("same", "changed", "added", "removed", "moved")}
+    assert labels and all(any(w in label for w in words) for label in labels)
+    assert table.locator("del, ins").count() >= 1
     assert page.errors == []

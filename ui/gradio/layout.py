@@ -248,7 +248,8 @@ def _wire(page: SimpleNamespace, labels: Labels, h: Handlers, demo: gr.Blocks) -
         [*labels.components, page.sources, page.paragraph_view, page.whole, *page.examples],
         **private,
     )
-    demo.load(h.on_load, None, [page.ui_lang, page.documents, page.languages, *view_outputs, *page.examples], **private)
+    loaded = demo.load(h.on_load, None, [page.ui_lang, page.documents, page.languages, *view_outputs, *page.examples], **private)
+    page.view_events.append(loaded)  # a deep link's paragraph is an opened one: the lineage panel follows it too
 
 
 def build(services: Services, feedback: FeedbackStore | None = None) -> gr.Blocks:
