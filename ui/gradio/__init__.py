@@ -8,6 +8,8 @@
     filters.py    the filter widgets as the assistant's `Filters`
     examples.py   example questions made from the indexed documents of the interface language
     export.py     the conversation as Markdown, the files offered for download
+    lineage.py    a cited resolution's timeline, cites and cited-by; two resolutions side by side (HTML, handlers)
+    lineage_layout.py  their accordions and events (the panel beside the sources, the comparison under the chat)
 
 The answer logic stays in `Assistant`; this package only renders its events. A `gr.Radio` of the
 latest answer's citations gives a script-free path to each cited paragraph. The names below are

@@ -26,7 +26,9 @@ from reso.ui.feedback import FeedbackStore
 from reso.ui.gradio.export import EXPORT_TTL_S
 from reso.ui.gradio.filters import body_choices
 from reso.ui.gradio.examples import COUNT as EXAMPLE_COUNT
+from reso.ui.gradio import lineage_layout
 from reso.ui.gradio.handlers import RTL_UI, UI_LANGUAGES, Handlers, Opened
+from reso.ui.gradio.lineage import LineageHandlers
 from reso.ui.gradio.record import Turn
 from reso.ui.gradio.render import render_document, render_paragraph_view, render_sources
 from reso.ui.services import Services
@@ -202,15 +204,20 @@ def _wire(page: SimpleNamespace, labels: Labels, h: Handlers, demo: gr.Blocks) -
     asking = {"concurrency_limit": 4, "concurrency_id": "ask", **private}
     filters = [page.documents, page.bodies, page.languages, page.date_from, page.date_to, page.ui_lang]
     ask_outputs = [page.chatbot, page.turns, page.sources, page.picker, page.question]
-    page.question.submit(h.ask, [page.question, page.turns, *filters], ask_outputs, **asking)
-    page.ask_button.click(h.ask, [page.question, page.turns, *filters], ask_outputs, **asking)
-    for button in page.examples:  # a button's value is its label: the example question itself
-        button.click(h.ask, [button, page.turns, *filters], ask_outputs, **asking)
-    page.clear.click(h.clear, [page.ui_lang], [*ask_outputs, page.feedback_status], **private)
+    page.answer_events = [  # their `.then` refreshes the lineage panel's document picker
+        page.question.submit(h.ask, [page.question, page.turns, *filters], ask_outputs, **asking),
+        page.ask_button.click(h.ask, [page.question, page.turns, *filters], ask_outputs, **asking),
+        *(  # a button's value is its label: the example question itself
+            button.click(h.ask, [button, page.turns, *filters], ask_outputs, **asking) for button in page.examples
+        ),
+        page.clear.click(h.clear, [page.ui_lang], [*ask_outputs, page.feedback_status], **private),
+    ]
 
     view_outputs = [page.paragraph_view, page.whole, page.opened]
-    page.assets.open_citation(h.on_citation_event, [page.turns, page.ui_lang], view_outputs, **private)
-    page.picker.input(h.on_pick, [page.picker, page.turns, page.ui_lang], view_outputs, **private)
+    page.view_events = [  # the lineage panel follows the opened citation's document
+        page.assets.open_citation(h.on_citation_event, [page.turns, page.ui_lang], view_outputs, **private),
+        page.picker.input(h.on_pick, [page.picker, page.turns, page.ui_lang], view_outputs, **private),
+    ]
 
     for box in (page.date_from, page.date_to):
         box.blur(h.check_dates, [page.date_from, page.date_to, page.ui_lang], page.filter_status, **private)
@@ -241,7 +248,8 @@ def _wire(page: SimpleNamespace, labels: Labels, h: Handlers, demo: gr.Blocks) -
         [*labels.components, page.sources, page.paragraph_view, page.whole, *page.examples],
         **private,
     )
-    demo.load(h.on_load, None, [page.ui_lang, page.documents, page.languages, *view_outputs, *page.examples], **private)
+    loaded = demo.load(h.on_load, None, [page.ui_lang, page.documents, page.languages, *view_outputs, *page.examples], **private)
+    page.view_events.append(loaded)  # a deep link's paragraph is an opened one: the lineage panel follows it too
 
 
 def build(services: Services, feedback: FeedbackStore | None = None) -> gr.Blocks:
@@ -272,10 +280,13 @@ def build(services: Services, feedback: FeedbackStore | None = None) -> gr.Block
                 _filters(page, labels, h)
             with gr.Column(scale=2, elem_id="side-column"):
                 _side(page, labels)
+                lineage_layout.lineage_side(page, labels)
+        lineage_layout.comparison(page, labels)  # full width: two texts side by side
         with gr.Row(equal_height=False, elem_id="reso-after"):  # about the whole conversation: after it and its sources
             with gr.Column(elem_id="feedback-column"):
                 _feedback(page, labels)
             with gr.Column(elem_id="export-column"):
                 _export(page, labels, admin=bool(services.settings.admin_key))
         _wire(page, labels, h, demo)
+        lineage_layout.wire(page, LineageHandlers(services), page.answer_events, page.view_events)
     return demo

@@ -6,6 +6,8 @@
 // to (?document=…&paragraph=…&language=…). A modified click (new tab), or a page where this
 // script did not run, still follows the link and `demo.load` opens the paragraph.
 window.__resoOpenCitation = (detail) => trigger('open_citation', detail);
+// A timeline's "compare with the previous one" (ui/gradio/lineage.py) fills and runs the comparison.
+window.__resoOpenComparison = (detail) => trigger('open_comparison', detail);
 
 function resoCitationOf(el) {
   if (el.hasAttribute('data-reso-open')) {
@@ -28,6 +30,14 @@ if (!window.__resoCitationClicks) {
   document.addEventListener(
     'click',
     (event) => {
+      const cmp = event.target instanceof Element ? event.target.closest('[data-reso-compare]') : null;
+      if (cmp) {
+        event.preventDefault();
+        window.__resoOpenComparison({ a: cmp.getAttribute('data-a') || '', b: cmp.getAttribute('data-b') || '' });
+        const view = document.getElementById('compare');
+        if (view) view.scrollIntoView({ behavior: 'smooth', block: 'start' });
+        return;
+      }
       const el = event.target instanceof Element ? event.target.closest('[data-reso-open], a.reso-citation') : null;
       if (!el) return;
       if (event.ctrlKey || event.metaKey || event.shiftKey || event.altKey || event.button !== 0) return;
