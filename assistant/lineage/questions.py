@@ -65,6 +65,11 @@ def _patterns(language: str) -> dict[str, re.Pattern[str]]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _preamble() -> re.Pattern[str]:
+    return re.compile(rf"(?:{languages().alternation('paragraphs', 'preamble_patterns') or '(?!)'})")
+
+
 def kind_of(question: Question) -> str | None:
     """The kind of lineage question ("change", "cited_by", "cites", "series"), None for another."""
     folded = question.folded
@@ -192,8 +197,11 @@ class LineageQuestions:
         kind = kind_of(question)
         if kind is None:
             return None
-        if kind == "cites" and asked_about(question):  # "what does the preamble of X recall": theirs
-            return None
+        if kind in ("cites", "series") and asked_about(question):
+            # "which resolutions does X recall", "¿qué resoluciones anteriores recuerda el preámbulo
+            # de X?": what X's preamble recalls, the document questions' answer
+            if kind == "cites" or _preamble().search(question.folded):
+                return None
         lang = question.language
         named, missing = self._named(question)
         if missing:  # "which resolutions recall 2334 (2016)?" with 2334 not indexed: said so
