@@ -297,6 +297,8 @@ class LineageQuestions:
             sources = [r for r in (self.documents.first_operative(x.symbol, lang) for x in (da, db)) if r]
             return DocumentReply(phrase("lineage_no_change", lang, a=da.symbol, b=db.symbol), True, sources)
         ya, yb = _year(da), _year(db)
+        if ya == yb or not ya or not yb:  # two texts of one year ("in 2022 … the 2022 text"): named by symbol
+            ya, yb = da.symbol, db.symbol
         lines = [phrase("lineage_change_intro", lang, a=da.symbol, b=db.symbol)]
         cited: list[Retrieved] = []
         for pair in items:
