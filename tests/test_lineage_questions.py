@@ -201,3 +201,15 @@ def test_a_change_answer_puts_the_operative_part_first_and_quotes_both_sides(ass
     changed = next(line for line in reply.text.splitlines() if "[S/RES/2677 (2023), OP1]" in line)
     assert "[S/RES/2779 (2025), OP1]" in changed and "until 30 April 2026" in changed and "15 March 2024" in changed
     assert "In all: 2 paragraphs added, 1 removed and 1 changed." in reply.text
+
+
+@pytest.mark.parametrize("name", ["lineage-dev.jsonl", "lineage-heldout.jsonl"])
+def test_the_lineage_sets_questions_are_read_as_their_kind(name):
+    """Each answerable question of the sets is read as the kind it was written as, in its language."""
+    items = [json.loads(line) for line in (ROOT / "evals" / "datasets" / name).read_text().splitlines() if line.strip()]
+    wrong = [(i["id"], i["kind"], kind_of(Question.ask(i["question"], language=i["language"])))
+             for i in items if i["answerable"]
+             and kind_of(Question.ask(i["question"], language=i["language"])) != i["kind"].replace("-", "_")]
+    assert not wrong
+    # a symbol's year in brackets between the words ("Чем резолюция 2797 (2025) отличается …")
+    assert kind_of(Question.ask("Чем резолюция 2797 (2025) отличается от резолюции 2703 (2023)?", language="ru")) == "change"
