@@ -213,3 +213,14 @@ def test_the_lineage_sets_questions_are_read_as_their_kind(name):
     assert not wrong
     # a symbol's year in brackets between the words ("Чем резолюция 2797 (2025) отличается …")
     assert kind_of(Question.ask("Чем резолюция 2797 (2025) отличается от резолюции 2703 (2023)?", language="ru")) == "change"
+
+
+def test_a_change_question_about_a_topic_shows_its_paragraphs_first(assistant):
+    """2779 (2025) OP21 asks the transitional government to respect UNMISS' use of its bases,
+    "including … its base in Tomping": the one differing paragraph about it comes first."""
+    answer = assistant.answer("What changed regarding the Tomping base between resolution 2677 (2023) and 2779 (2025)?")
+    assert not answer.refused
+    assert cited(answer)[0] == (NEW, "OP21") and "Tomping" in answer.citations[0].text
+    assert {d for d, _ in cited(answer)} == {OLD, NEW}
+    plain = assistant.answer("What changed between resolution 2677 (2023) and 2779 (2025)?")
+    assert cited(plain)[0] != (NEW, "OP21")  # without the topic, the usual order

@@ -37,6 +37,7 @@ from reso.assistant.document_questions import DocumentReply, asked_about
 from reso.assistant.lineage.types import AlignedPair, Comparison, Lineage, Mention
 from reso.assistant.models import Retrieved
 from reso.assistant.question import Question
+from reso.index.analysis import tokens, tokens_of_words, words_folded
 from reso.index.chunks import Chunk
 from reso.index.languages import languages
 from reso.index.lexical import symbol_numbers
@@ -47,7 +48,7 @@ KINDS = ("change", "cited_by", "cites", "series")  # in the order they are tried
 MAX_ITEMS = 5  # a change answer lists at most this many paragraphs
 MAX_MENTIONS = 6  # a cites / cited-by answer lists at most this many documents
 QUOTE_WORDS = 40
-SEARCH_K = 30  # paragraphs searched for a mission named without an acronym
+TOPIC_SHARE = 0.4  # a topic word picks out at most this share of the differing paragraphs
 
 _YEAR = re.compile(r"(?<![\d/(])((?:19[4-9]|20[0-4])\d)(?![\d/)])")  # a year on its own, not "(2023)" of a symbol
 _ACRONYM = re.compile(r"\b[A-ZА-ЯЁ]{3,}[A-ZА-ЯЁ0-9-]*\b")
@@ -292,7 +293,7 @@ class LineageQuestions:
         comparison = self.lineage.compare(da.symbol, db.symbol, lang)
         if comparison is None:
             return DocumentReply(phrase("lineage_no_shared_language", lang, a=da.symbol, b=db.symbol), True)
-        items = _important(comparison)
+        items = _important(comparison, _topic(question, comparison))
         if not items:
             sources = [r for r in (self.documents.first_operative(x.symbol, lang) for x in (da, db)) if r]
             return DocumentReply(phrase("lineage_no_change", lang, a=da.symbol, b=db.symbol), True, sources)
@@ -434,9 +435,45 @@ def _number(pid: str) -> int:
     return int(m.group()) if m else 0
 
 
-def _important(comparison: Comparison) -> list[AlignedPair]:
+def _topic(question: Question, comparison: Comparison) -> frozenset[str]:
+    """What a change question asks about beyond the change itself ("what changed about elections
+    between …"): the stems of its words outside the rows that made it a lineage question, kept
+    when they pick out a few of the differing paragraphs (at least one, at most TOPIC_SHARE of
+    them: "mandate" is in most of a renewal's paragraphs and says nothing of which to show)."""
+    rest = question.folded
+    for pattern in _patterns(question.language).values():
+        rest = pattern.sub(" ", rest)
+    lang = comparison.language
+    if not languages()(lang).get("lineage", "topic_by_words", True):
+        return frozenset()  # words cut in character pairs (Chinese): "议和" of "决议和" is no topic
+    # the mission and the words of any change question ("mandate", "paragraph") are not a topic
+    named = set(tokens_of_words([a.lower() for a in _acronyms(question)], lang))
+    named |= set(tokens_of_words(list(languages().words("lineage", "not_topic_words")), lang))
+    wanted = {t for t in tokens_of_words(words_folded(rest), lang) if not t.isdigit()} - languages().generic - named
+    differing = [p for p in comparison.pairs if p.change in ("added", "removed", "changed")]
+    if not wanted or not differing:
+        return frozenset()
+    held = [set(tokens(f"{p.a_text} {p.b_text}", lang)) for p in differing]
+    return frozenset(t for t in wanted if 0 < sum(t in h for h in held) <= TOPIC_SHARE * len(held))
+
+
+def _important(comparison: Comparison, topic: frozenset[str] = frozenset()) -> list[AlignedPair]:
     """At most MAX_ITEMS differences, the operative part first, taking in turn an added, a removed
-    and a changed paragraph (the most changed first) so that both texts are quoted."""
+    and a changed paragraph (the most changed first) so that both texts are quoted; the
+    paragraphs about the question's topic, when it names one, before all others."""
+    if topic:
+        # the paragraphs holding the most of the topic's words first, then those holding some,
+        # then the others, each group in the usual order
+        hits = [len(topic & set(tokens(f"{p.a_text} {p.b_text}", comparison.language))) for p in comparison.pairs]
+        best = max(hits, default=0)
+        if best:
+            chosen: list[AlignedPair] = []
+            for wanted in (lambda n: n == best, lambda n: 0 < n < best, lambda n: n == 0):
+                group = [p for p, n in zip(comparison.pairs, hits) if wanted(n)]
+                chosen += _important(Comparison(comparison.a, comparison.b, comparison.language, group))
+                if len(chosen) >= MAX_ITEMS:
+                    break
+            return chosen[:MAX_ITEMS]
     out: list[AlignedPair] = []
     for operative in (True, False):
         groups = []
