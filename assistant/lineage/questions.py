@@ -453,8 +453,16 @@ def _topic(question: Question, comparison: Comparison) -> frozenset[str]:
     differing = [p for p in comparison.pairs if p.change in ("added", "removed", "changed")]
     if not wanted or not differing:
         return frozenset()
-    held = [set(tokens(f"{p.a_text} {p.b_text}", lang)) for p in differing]
+    held = [_changed_tokens(p, lang) for p in differing]
     return frozenset(t for t in wanted if 0 < sum(t in h for h in held) <= TOPIC_SHARE * len(held))
+
+
+def _changed_tokens(pair: AlignedPair, lang: str) -> set[str]:
+    """The words that changed: a whole added or removed paragraph, a changed one's inserted and
+    deleted runs ("Cyprus" in both texts of a changed paragraph is not what changed in it)."""
+    if pair.change in ("added", "removed"):
+        return set(tokens(pair.b_text or pair.a_text, lang))
+    return set(tokens(" ".join(text for op, text in pair.diff if op != "equal"), lang))
 
 
 def _important(comparison: Comparison, topic: frozenset[str] = frozenset()) -> list[AlignedPair]:
@@ -464,7 +472,8 @@ def _important(comparison: Comparison, topic: frozenset[str] = frozenset()) -> l
     if topic:
         # the paragraphs holding the most of the topic's words first, then those holding some,
         # then the others, each group in the usual order
-        hits = [len(topic & set(tokens(f"{p.a_text} {p.b_text}", comparison.language))) for p in comparison.pairs]
+        hits = [len(topic & _changed_tokens(p, comparison.language)) if p.change in ("added", "removed", "changed") else 0
+                for p in comparison.pairs]
         best = max(hits, default=0)
         if best:
             chosen: list[AlignedPair] = []
