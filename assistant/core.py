@@ -19,6 +19,7 @@ from itertools import chain
 import numpy as np
 
 from reso.assistant.citations import MARKER, MarkerFilter, key, parent_key
+from reso.assistant.lineage.questions import IndexedDocuments, LineageQuestions
 from reso.assistant.lineage.service import LineageService
 from reso.assistant.document_questions import DocumentFacts, DocumentQuestions, DocumentReply, declines, first_sentence_done
 from reso.assistant.generators import GenerationInput, Generator
@@ -176,6 +177,9 @@ class IndexState:
     documents: DocumentQuestions | None = None
     # what these tables' documents cite and are cited by, their series, their comparison
     lineage: LineageService | None = None
+    # questions about change and lineage ("what changed between 2677 (2023) and 2779 (2025)?"),
+    # answered from `lineage` with citations on both sides
+    lineage_questions: LineageQuestions | None = None
 
 
 class Assistant:
@@ -234,9 +238,12 @@ class Assistant:
         refusal = replace(self._refusal, index=lexical if lexical is not None else self._refusal.index,
                           paragraph_tokens=retriever.paragraph_tokens)
         facts = DocumentFacts(lambda: retriever.chunks, self._documents)
+        lineage = LineageService(lambda: retriever.chunks, self._documents)
+        questions = LineageQuestions(lineage, IndexedDocuments(lambda: retriever.chunks),
+                                     lambda asked: retriever.retrieve(asked, k=self.k * 3, filters=asked.filters))
         return IndexState(
             retriever, refusal, AnswerCache(self._answer_cache_size), _languages_of(retriever), DocumentQuestions(facts),
-            LineageService(lambda: retriever.chunks, self._documents),
+            lineage, questions,
         )
 
     def stream(
@@ -304,7 +311,11 @@ class Assistant:
             timings = {"analyse": (t1 - t0) * 1000, "retrieve": 0.0, "generate": 0.0}
             yield Done(Answer(text, lang, True, [], [], [], [], timings | {"total": (time.perf_counter() - t0) * 1000}, question=asked))
             return
-        reply = state.documents.reply(asked) if state.documents is not None else None
+        # a question about change and lineage first: "which resolutions recall X?" is theirs, not
+        # the document questions' "what does X recall?"
+        reply = state.lineage_questions.reply(asked) if state.lineage_questions is not None else None
+        if reply is None and state.documents is not None:
+            reply = state.documents.reply(asked)
         if reply is not None:  # a question about the document itself: answered from its record
             yield from _document_events(reply, asked, t0, t1)
             return

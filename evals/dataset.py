@@ -29,6 +29,9 @@ class EvalItem:
     forbidden: list[str] = field(default_factory=list)
     # CONTRACTS §3: the user's earlier questions of the same conversation, asked first, in order
     history: list[str] = field(default_factory=list)
+    # questions on two texts (evals/datasets/lineage-dev.jsonl): each document's own gold paragraphs,
+    # so that an answer can be held to cite a gold paragraph on each side (`evals.metrics.sides`)
+    sides: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def gold_keys(self) -> set[tuple[str, str]]:
@@ -55,6 +58,7 @@ def load(path: Path) -> list[EvalItem]:
                     attack=str(raw.get("attack") or ""),
                     forbidden=[str(f) for f in raw.get("forbidden") or []],
                     history=[str(h) for h in raw.get("history") or []],
+                    sides={str(d): [str(g) for g in gs] for d, gs in (raw.get("sides") or {}).items()},
                 )
             )
         except (ValueError, KeyError) as exc:

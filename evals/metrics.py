@@ -253,7 +253,25 @@ def report(records: Sequence[ItemRecord]) -> dict:
     hostile = [r for r in records if r.item.attack]
     if hostile:
         out["injection"] = injection(hostile)
+    two_sided = [r for r in records if r.item.sides]
+    if two_sided:
+        out["sides"] = sides(two_sided)
     return out
+
+
+def sides(records: Sequence[ItemRecord]) -> dict[str, float | int | None]:
+    """Answers citing a gold paragraph on EACH side (every document of an item's `sides`), over the
+    answerable items that have sides: a change answer must quote both texts, not one of them."""
+    def each_side(r: ItemRecord) -> bool:
+        cited = distinct(r.cited)
+        return not r.refused and all(
+            any(doc == normalise_symbol(d) and any(pid in {normalise_pid(g) for g in gold} for pid in parents(p))
+                for doc, p in cited)
+            for d, gold in r.item.sides.items()
+        )
+    scored = [r for r in records if r.item.answerable]
+    hits = sum(1 for r in scored if each_side(r))
+    return {"n": len(scored), "each_side": ratio(hits, len(scored)), "hits": hits}
 
 
 # -- confidence intervals ----------------------------------------------------------------------

@@ -1,0 +1,552 @@
+"""Questions about change and lineage, answered from the index's history with citations on both sides.
+
+"What is new in the 2025 UNMISS mandate compared with 2023?", "What changed between resolution
+2677 (2023) and 2779 (2025)?", "Which resolutions recall 2677 (2023)?", "Which resolutions does
+S/RES/2779 (2025) cite?", "Which resolutions preceded 2677 (2023)?": no single paragraph answers
+these, so the search finds pieces of one text and the reply misses the other side. The answer is
+in the `Lineage` of the index state (the comparison of two texts, who cites whom, the series).
+
+`LineageQuestions.reply()` is the hook the assistant calls before the document questions and the
+search: `None` for any other question (the search goes on), or the whole reply. The kind of
+question is read from rows of the language tables (`[lineage] *_patterns`, on the folded
+question, in its own language); the documents from the question's analysed numbers
+(`question.numbers`) or, for "the 2025 UNMISS mandate", from a mission's name and a year (the
+documents of that year whose text names the mission most, found by its acronym in any language
+version, else among the paragraphs the search retrieves for the question).
+
+Extractive: every sentence quotes the paragraphs' own words, and every marker names a paragraph
+the index holds (a `Retrieved` built from the index's own chunk). A question naming a document the
+index does not hold is declined saying so; two texts with no difference are declined too (the
+question asks about a change that did not happen).
+
+Questions the document questions already answer ("what does the preamble of 54/10 recall?") are
+left to them: a "which does X cite" question is taken only when they do not read it.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from reso.assistant.citations import marker
+from reso.assistant.document_questions import DocumentReply, asked_about
+from reso.assistant.lineage.types import AlignedPair, Comparison, Lineage, Mention
+from reso.assistant.models import Retrieved
+from reso.assistant.question import Question
+from reso.index.analysis import tokens, tokens_of_words, words_folded
+from reso.index.chunks import Chunk
+from reso.index.languages import languages
+from reso.index.lexical import symbol_numbers
+from reso.index.model import normalise_pid, normalise_symbol
+from reso.prompts import phrase
+
+KINDS = ("change", "cited_by", "cites", "series")  # in the order they are tried
+MAX_ITEMS = 5  # a change answer lists at most this many paragraphs
+MAX_MENTIONS = 6  # a cites / cited-by answer lists at most this many documents
+QUOTE_WORDS = 40
+TOPIC_SHARE = 0.4  # a topic word picks out at most this share of the differing paragraphs
+
+_YEAR = re.compile(r"(?<![\d/(])((?:19[4-9]|20[0-4])\d)(?![\d/)])")  # a year on its own, not "(2023)" of a symbol
+_ACRONYM = re.compile(r"\b[A-ZА-ЯЁ]{3,}[A-ZА-ЯЁ0-9-]*\b")
+_NOT_MISSIONS = frozenset({"RES", "UN", "HRC", "GA", "SC", "OP", "PP", "ONU", "ООН", "СБ"})
+
+
+@lru_cache(maxsize=16)
+def _patterns(language: str) -> dict[str, re.Pattern[str]]:
+    """Each kind's rows of the question's language (every language's for one without a table)."""
+    codes = (language,) if language in languages().codes else None
+    out = {}
+    for kind in (*KINDS, "previous", "first"):
+        rows = "|".join(dict.fromkeys(languages().words("lineage", f"{kind}_patterns", codes)))
+        out[kind] = re.compile(rows or "(?!)")
+    return out
+
+
+@lru_cache(maxsize=1)
+def _preamble() -> re.Pattern[str]:
+    return re.compile(rf"(?:{languages().alternation('paragraphs', 'preamble_patterns') or '(?!)'})")
+
+
+def kind_of(question: Question) -> str | None:
+    """The kind of lineage question ("change", "cited_by", "cites", "series"), None for another."""
+    folded = question.folded
+    for kind, pattern in _patterns(question.language).items():
+        if kind in KINDS and pattern.search(folded):
+            return kind
+    return None
+
+
+# -- the index's documents, as the questions name them ------------------------------------------
+@dataclass
+class _Doc:
+    symbol: str
+    date: str
+    paragraphs: dict[str, dict[str, Chunk]] = field(default_factory=dict)  # pid → language → chunk
+
+
+class IndexedDocuments:
+    """One index state's documents by number and year, and their paragraphs by id and language.
+
+    Built on the first lineage question (one pass over the chunks), so ordinary questions never
+    pay for it; a document's paragraphs are gathered when an answer cites it.
+    """
+
+    def __init__(self, chunks: Callable[[], Sequence[Chunk]]):
+        self._chunks = chunks
+        self._lock = threading.Lock()
+        self._rows: dict[str, list[int]] | None = None
+        self._by_number: dict[str, list[str]] = {}
+        self._docs: dict[str, _Doc] = {}
+        self._mentions: dict[str, dict[str, int]] = {}  # acronym → document key → paragraphs naming it
+
+    def rows(self) -> dict[str, list[int]]:
+        with self._lock:
+            if self._rows is None:
+                rows: dict[str, list[int]] = {}
+                key_of: dict[str, str] = {}
+                for i, c in enumerate(self._chunks()):
+                    k = key_of.get(c.document)
+                    if k is None:
+                        k = key_of[c.document] = normalise_symbol(c.document)
+                        if k not in rows:
+                            for n in symbol_numbers(c.document):
+                                self._by_number.setdefault(n, []).append(k)
+                    rows.setdefault(k, []).append(i)
+                self._rows = rows
+            return self._rows
+
+    def named(self, number: str) -> list[str]:
+        self.rows()
+        return list(dict.fromkeys(self._by_number.get(number, ())))
+
+    def doc(self, key: str) -> _Doc | None:
+        key = normalise_symbol(key)
+        found = self._docs.get(key)
+        if found is not None:
+            return found
+        rows = self.rows().get(key)
+        if not rows:
+            return None
+        chunks = self._chunks()
+        mine = sorted((chunks[i] for i in rows), key=lambda c: c.order)
+        # the spelling and date most versions print, the English one's first: one language version
+        # may print its symbol badly ("S/RES/2659 (1)") and still be filed under the document
+        english = [c for c in mine if c.language == "en"] or mine
+        spellings = Counter(c.document for c in english)
+        dates = Counter(c.date for c in english if c.date) or Counter(c.date for c in mine if c.date)
+        found = _Doc(spellings.most_common(1)[0][0], dates.most_common(1)[0][0] if dates else "")
+        for c in mine:
+            found.paragraphs.setdefault(normalise_pid(c.paragraph), {})[c.language] = c
+        self._docs[key] = found
+        return found
+
+    def naming(self, acronym: str) -> dict[str, int]:
+        """Documents whose paragraphs print the acronym (in any language version), with how many do."""
+        with self._lock:
+            counts = self._mentions.get(acronym)
+        if counts is None:
+            counts = {}
+            pattern = re.compile(rf"(?<!\w){re.escape(acronym)}(?!\w)")
+            for c in self._chunks():
+                if acronym in c.text and pattern.search(c.text):
+                    k = normalise_symbol(c.document)
+                    counts[k] = counts.get(k, 0) + 1
+            with self._lock:
+                self._mentions[acronym] = counts
+        return counts
+
+    def retrieved(self, document: str, paragraph: str, lang: str, prefer: str | None = None) -> Retrieved | None:
+        """The paragraph as a citation: the index's own chunk, shown in `prefer` (else `lang`)."""
+        doc = self.doc(document)
+        versions = doc.paragraphs.get(normalise_pid(paragraph)) if doc is not None else None
+        if not versions:
+            return None
+        shown = versions.get(prefer or lang) or versions.get(lang) or versions.get("en") or next(iter(versions.values()))
+        return Retrieved(shown, 1.0, dict(versions), "exact")
+
+    def first_operative(self, document: str, lang: str) -> Retrieved | None:
+        doc = self.doc(document)
+        if doc is None:
+            return None
+        pids = list(doc.paragraphs)
+        pid = next((p for p in pids if p.startswith("OP")), pids[0] if pids else None)
+        return self.retrieved(document, pid, lang) if pid else None
+
+
+def _year(doc: _Doc) -> str:
+    m = re.search(r"\((\d{4})\)", doc.symbol)
+    return m.group(1) if m else doc.date[:4]
+
+
+# -- the hook ------------------------------------------------------------------------------------
+Search = Callable[[Question], Sequence[Retrieved]]
+
+
+class LineageQuestions:
+    """The hook: a reply to a question about change and lineage, or None for any other question."""
+
+    def __init__(self, lineage: Lineage, documents: IndexedDocuments, search: Search | None = None):
+        self.lineage = lineage
+        self.documents = documents
+        self.search = search
+
+    def reply(self, question: Question) -> DocumentReply | None:
+        kind = kind_of(question)
+        if kind is None:
+            return None
+        if kind in ("cites", "series") and asked_about(question):
+            # "which resolutions does X recall", "¿qué resoluciones anteriores recuerda el preámbulo
+            # de X?": what X's preamble recalls, the document questions' answer
+            if kind == "cites" or _preamble().search(question.folded):
+                return None
+        lang = question.language
+        named, missing = self._named(question)
+        if missing:  # "which resolutions recall 2334 (2016)?" with 2334 not indexed: said so
+            return DocumentReply(phrase("doc_not_indexed", lang, document=missing[0]), True)
+        if kind == "change":
+            if len(named) < 2:
+                named = self._by_year(question, named)
+            if len(named) < 2 and len(named) == 1 and _patterns(lang)["previous"].search(question.folded):
+                before = self._previous(named[0])
+                named = [before, named[0]] if before else named
+            if len(named) < 2:
+                years = _years(question)
+                if len(years) >= 2 and _acronyms(question):  # "the 2019 UNMISS mandate": no such text indexed
+                    return DocumentReply(phrase("lineage_year_not_indexed", lang, mission=_acronyms(question)[0]), True)
+                return None
+            return self._change(named[0], named[1], question)
+        if not named:
+            named = self._by_year(question, [])[:1]
+        if not named:
+            return None
+        if kind == "cited_by":
+            return self._cited_by(named[0], lang)
+        if kind == "cites":
+            return self._cites(named[0], lang)
+        return self._series(named[0], question)
+
+    # -- which documents ---------------------------------------------------------------------------
+    def _named(self, question: Question) -> tuple[list[str], list[str]]:
+        """(the indexed documents the question names, in its order; the numbers it names that are not indexed)."""
+        named: list[str] = []
+        missing: list[str] = []
+        for number in question.numbers:
+            keys = self.documents.named(number)
+            if not keys:
+                missing.append(_spelt(number, question.search_text))
+                continue
+            # several documents share a bare number ("5/1" may name A/HRC/RES/5/1 and A/RES/5/1; a
+            # version filed under a misprinted symbol, "S/RES/2659 (1)", beside S/RES/2659 (2022)):
+            # the one of the year the question gives, else the one with a year and the most paragraphs
+            year = re.search(rf"{re.escape(number)}\s*\((\d{{4}})\)", question.search_text)
+            rows = self.documents.rows()
+            keys = sorted(keys, key=lambda k: (bool(year) and f"({year.group(1)})" in k, bool(re.search(r"\(\d{4}\)", k)), len(rows.get(k, ()))),
+                          reverse=True)
+            named.extend(keys[:1])
+        return list(dict.fromkeys(named)), missing
+
+    def _by_year(self, question: Question, named: list[str]) -> list[str]:
+        """For each year the question names (oldest first), the document of that year on the
+        mission it names: "the 2025 UNMISS mandate compared with 2023" → the two renewals."""
+        years = _years(question)
+        if not years:
+            return named
+        counts: dict[str, float] = {}
+        for acronym in _acronyms(question):
+            for k, n in self.documents.naming(acronym).items():
+                counts[k] = counts.get(k, 0.0) + n
+        if not counts and self.search is not None:
+            for r in self.search(question):
+                k = normalise_symbol(r.chunk.document)
+                counts[k] = counts.get(k, 0.0) + max(r.score, 0.01)
+        picked = list(named)
+        for year in years:
+            best = max(
+                (k for k in counts if (d := self.documents.doc(k)) is not None and _year(d) == year),
+                key=lambda k: (counts[k], k), default=None,
+            )
+            if best is not None and best not in picked:
+                picked.append(best)
+        return picked
+
+    def _previous(self, document: str) -> str | None:
+        related = self.lineage.related(document)
+        if related is None:
+            return None
+        entries = [normalise_symbol(e.document) for e in related.series]
+        me = normalise_symbol(related.document)
+        if me in entries and entries.index(me) > 0:
+            return entries[entries.index(me) - 1]
+        return None
+
+    # -- change ------------------------------------------------------------------------------------
+    def _change(self, a: str, b: str, question: Question) -> DocumentReply:
+        lang = question.language
+        da, db = self.documents.doc(a), self.documents.doc(b)
+        assert da is not None and db is not None
+        if (_year(da), da.date, da.symbol) > (_year(db), db.date, db.symbol):  # older first: what the newer text added
+            da, db = db, da
+        comparison = self.lineage.compare(da.symbol, db.symbol, lang)
+        if comparison is None:
+            return DocumentReply(phrase("lineage_no_shared_language", lang, a=da.symbol, b=db.symbol), True)
+        items = _important(comparison, _topic(question, comparison))
+        if not items:
+            sources = [r for r in (self.documents.first_operative(x.symbol, lang) for x in (da, db)) if r]
+            return DocumentReply(phrase("lineage_no_change", lang, a=da.symbol, b=db.symbol), True, sources)
+        ya, yb = _year(da), _year(db)
+        if ya == yb or not ya or not yb:  # two texts of one year ("in 2022 … the 2022 text"): named by symbol
+            ya, yb = da.symbol, db.symbol
+        lines = [phrase("lineage_change_intro", lang, a=da.symbol, b=db.symbol)]
+        cited: list[Retrieved] = []
+        for pair in items:
+            ra = self.documents.retrieved(da.symbol, pair.a, comparison.language, lang) if pair.a else None
+            rb = self.documents.retrieved(db.symbol, pair.b, comparison.language, lang) if pair.b else None
+            if pair.change == "added" and rb is not None:
+                lines.append("- " + phrase("lineage_added", lang, year=yb, old_year=ya, document=db.symbol,
+                                           text=_quoted(rb.chunk.text, rb.chunk.language), marker=marker(db.symbol, rb.chunk.paragraph)))
+            elif pair.change == "removed" and ra is not None:
+                lines.append("- " + phrase("lineage_removed", lang, old_year=ya, new_year=yb, document=da.symbol,
+                                           text=_quoted(ra.chunk.text, ra.chunk.language), marker=marker(da.symbol, ra.chunk.paragraph)))
+            elif ra is not None and rb is not None:
+                # quoted whole (from a little before the first change when it comes late); in the
+                # language compared, where the diff's words count
+                at_a, at_b = _first_change(pair) if rb.chunk.language == comparison.language else (0, 0)
+                lines.append("- " + phrase("lineage_changed", lang, year=yb, old_year=ya,
+                                           new=_quoted(rb.chunk.text, rb.chunk.language, at_b), new_marker=marker(db.symbol, rb.chunk.paragraph),
+                                           old=_quoted(ra.chunk.text, ra.chunk.language, at_a), old_marker=marker(da.symbol, ra.chunk.paragraph)))
+            else:
+                continue
+            cited.extend(r for r in (rb, ra) if r is not None and r.key not in {c.key for c in cited})
+        counts = {k: len(comparison.of(k)) for k in ("added", "removed", "changed")}
+        lines.append(phrase("lineage_change_counts", lang, added=str(counts["added"]), removed=str(counts["removed"]),
+                            changed=str(counts["changed"])))
+        return DocumentReply("\n".join(lines), False, cited)
+
+    # -- references --------------------------------------------------------------------------------
+    def _cited_by(self, document: str, lang: str) -> DocumentReply | None:
+        related = self.lineage.related(document)
+        if related is None:
+            return DocumentReply(phrase("doc_not_indexed", lang, document=document), True)
+        mentions = _by_document(related.cited_by, newest_first=True, documents=self.documents)
+        if not mentions:
+            first = self.documents.first_operative(related.document, lang)
+            return DocumentReply(phrase("lineage_cited_by_none", lang, document=related.document), True, [first] if first else [])
+        lines = [phrase("lineage_cited_by_intro", lang, document=related.document, count=str(len(mentions)))]
+        return self._mention_lines(lines, mentions[:MAX_MENTIONS], lang, source_side=True)
+
+    def _cites(self, document: str, lang: str) -> DocumentReply | None:
+        related = self.lineage.related(document)
+        if related is None:
+            return DocumentReply(phrase("doc_not_indexed", lang, document=document), True)
+        groups = _by_target(related.cites)
+        if not groups:
+            first = self.documents.first_operative(related.document, lang)
+            return DocumentReply(phrase("lineage_cites_none", lang, document=related.document), True, [first] if first else [])
+        lines = [phrase("lineage_cites_intro", lang, document=related.document, count=str(len(groups)))]
+        cited: list[Retrieved] = []
+        for target, mentions in groups[: MAX_MENTIONS * 2]:
+            m = mentions[0]
+            r = self.documents.retrieved(m.source, m.paragraph, m.language, lang)
+            if r is None:
+                continue
+            where = phrase("doc_list_separator", lang).join(marker(related.document, x) for x in dict.fromkeys(
+                mm.paragraph for mm in mentions if self.documents.retrieved(mm.source, mm.paragraph, mm.language)))
+            state = "" if any(mm.indexed for mm in mentions) else " " + phrase("lineage_not_in_index", lang)
+            at = _word_of(r.chunk.text, symbol_numbers(target))
+            lines.append(f"- {target}{state}: {_quoted(r.chunk.text, r.chunk.language, at)} {where}")
+            for mm in mentions:
+                rr = self.documents.retrieved(mm.source, mm.paragraph, mm.language, lang)
+                if rr is not None and rr.key not in {c.key for c in cited}:
+                    cited.append(rr)
+        return DocumentReply("\n".join(lines), False, cited)
+
+    def _mention_lines(self, lines: list[str], mentions: list[Mention], lang: str, source_side: bool) -> DocumentReply:
+        cited: list[Retrieved] = []
+        for m in mentions:
+            r = self.documents.retrieved(m.source, m.paragraph, m.language, lang)
+            if r is None:
+                continue
+            at = _word_of(r.chunk.text, symbol_numbers(m.target))
+            lines.append(f"- {r.chunk.document}: {_quoted(r.chunk.text, r.chunk.language, at)} {marker(r.chunk.document, r.chunk.paragraph)}")
+            if r.key not in {c.key for c in cited}:
+                cited.append(r)
+        if not cited:
+            return DocumentReply(lines[0], True)
+        return DocumentReply("\n".join(lines), False, cited)
+
+    # -- series ------------------------------------------------------------------------------------
+    def _series(self, document: str, question: Question) -> DocumentReply:
+        lang = question.language
+        related = self.lineage.related(document)
+        if related is None:
+            return DocumentReply(phrase("doc_not_indexed", lang, document=document), True)
+        entries = list(related.series)
+        me = normalise_symbol(related.document)
+        keys = [normalise_symbol(e.document) for e in entries]
+        if _patterns(lang)["previous"].search(question.folded) and me in keys:
+            entries = entries[: keys.index(me)]
+        if _patterns(lang)["first"].search(question.folded):
+            entries = entries[:1]
+        if not entries:
+            first = self.documents.first_operative(related.document, lang)
+            return DocumentReply(phrase("lineage_series_none", lang, document=related.document), True, [first] if first else [])
+        lines = [phrase("lineage_series_intro", lang, document=related.document)]
+        cited: list[Retrieved] = []
+        for e in entries:
+            r = self.documents.first_operative(e.document, lang)
+            if r is None:
+                continue
+            lines.append(f"- {e.document} ({e.date or '?'}): {_quoted(r.chunk.text, r.chunk.language)} {marker(e.document, r.chunk.paragraph)}")
+            cited.append(r)
+        if not cited:
+            return DocumentReply(phrase("lineage_series_none", lang, document=related.document), True)
+        return DocumentReply("\n".join(lines), False, cited)
+
+
+# -- helpers -------------------------------------------------------------------------------------
+def _years(question: Question) -> list[str]:
+    return sorted(dict.fromkeys(_YEAR.findall(question.folded)))
+
+
+def _acronyms(question: Question) -> list[str]:
+    return [a for a in dict.fromkeys(_ACRONYM.findall(question.search_text)) if a not in _NOT_MISSIONS]
+
+
+def _spelt(number: str, text: str) -> str:
+    """The number as the question wrote it with its year: "2334 (2016)"."""
+    m = re.search(rf"{re.escape(number)}\s*\(\d{{4}}\)", text)
+    return m.group(0) if m else number
+
+
+def _rank(pair: AlignedPair) -> tuple[int, int, float, int]:
+    """Operative paragraphs before preambular ones; then a round of (added, removed, changed)
+    is interleaved by the caller; the most changed first."""
+    pid = pair.b or pair.a or ""
+    operative = 0 if pid.startswith("OP") else 1
+    return (operative, {"added": 0, "removed": 1, "changed": 2}.get(pair.change, 3), pair.similarity, _number(pid))
+
+
+def _number(pid: str) -> int:
+    m = re.search(r"\d+", pid)
+    return int(m.group()) if m else 0
+
+
+def _topic(question: Question, comparison: Comparison) -> frozenset[str]:
+    """What a change question asks about beyond the change itself ("what changed about elections
+    between …"): the stems of its words outside the rows that made it a lineage question, kept
+    when they pick out a few of the differing paragraphs (at least one, at most TOPIC_SHARE of
+    them: "mandate" is in most of a renewal's paragraphs and says nothing of which to show)."""
+    rest = question.folded
+    for pattern in _patterns(question.language).values():
+        rest = pattern.sub(" ", rest)
+    lang = comparison.language
+    if not languages()(lang).get("lineage", "topic_by_words", True):
+        return frozenset()  # words cut in character pairs (Chinese): "议和" of "决议和" is no topic
+    # the mission and the words of any change question ("mandate", "paragraph") are not a topic
+    named = set(tokens_of_words([a.lower() for a in _acronyms(question)], lang))
+    named |= set(tokens_of_words(list(languages().words("lineage", "not_topic_words")), lang))
+    wanted = {t for t in tokens_of_words(words_folded(rest), lang) if not t.isdigit()} - languages().generic - named
+    differing = [p for p in comparison.pairs if p.change in ("added", "removed", "changed")]
+    if not wanted or not differing:
+        return frozenset()
+    held = [_changed_tokens(p, lang) for p in differing]
+    return frozenset(t for t in wanted if 0 < sum(t in h for h in held) <= TOPIC_SHARE * len(held))
+
+
+def _changed_tokens(pair: AlignedPair, lang: str) -> set[str]:
+    """The words that changed: a whole added or removed paragraph, a changed one's inserted and
+    deleted runs ("Cyprus" in both texts of a changed paragraph is not what changed in it)."""
+    if pair.change in ("added", "removed"):
+        return set(tokens(pair.b_text or pair.a_text, lang))
+    return set(tokens(" ".join(text for op, text in pair.diff if op != "equal"), lang))
+
+
+def _important(comparison: Comparison, topic: frozenset[str] = frozenset()) -> list[AlignedPair]:
+    """At most MAX_ITEMS differences, the operative part first, taking in turn an added, a removed
+    and a changed paragraph (the most changed first) so that both texts are quoted; the
+    paragraphs about the question's topic, when it names one, before all others."""
+    if topic:
+        # the paragraphs holding the most of the topic's words first, then those holding some,
+        # then the others, each group in the usual order
+        hits = [len(topic & _changed_tokens(p, comparison.language)) if p.change in ("added", "removed", "changed") else 0
+                for p in comparison.pairs]
+        best = max(hits, default=0)
+        if best:
+            chosen: list[AlignedPair] = []
+            for wanted in (lambda n: n == best, lambda n: 0 < n < best, lambda n: n == 0):
+                group = [p for p, n in zip(comparison.pairs, hits) if wanted(n)]
+                chosen += _important(Comparison(comparison.a, comparison.b, comparison.language, group))
+                if len(chosen) >= MAX_ITEMS:
+                    break
+            return chosen[:MAX_ITEMS]
+    out: list[AlignedPair] = []
+    for operative in (True, False):
+        groups = []
+        for change in ("added", "removed", "changed"):
+            pairs = [p for p in comparison.of(change) if ((p.b or p.a or "").startswith("OP")) == operative]
+            if change == "changed":
+                pairs = [p for p in pairs if any(op != "equal" and text.strip() for op, text in p.diff)]
+                pairs.sort(key=lambda p: (p.similarity, _number(p.b or "")))
+            else:
+                pairs.sort(key=lambda p: _number(p.b or p.a or ""))
+            groups.append(pairs)
+        while any(groups) and len(out) < MAX_ITEMS:
+            for g in groups:
+                if g and len(out) < MAX_ITEMS:
+                    out.append(g.pop(0))
+    return out
+
+
+def _first_change(pair: AlignedPair) -> tuple[int, int]:
+    """The word at which each text first differs from the other (A's, B's), read from the diff."""
+    at_a = at_b = 0
+    for op, text in pair.diff:
+        n = len(text.split())
+        if op != "equal" and text.strip():
+            return at_a, at_b
+        at_a += n
+        at_b += n
+    return 0, 0
+
+
+def _quoted(text: str, lang: str, at: int = 0) -> str:
+    """The paragraph's own words in the language's quotation marks, up to QUOTE_WORDS of them:
+    from its start, or from a little before word `at` (where it changed, where it names a text)."""
+    words = text.split()
+    start = max(0, at - QUOTE_WORDS // 4) if at >= QUOTE_WORDS * 3 // 4 else 0
+    shown = words[start : start + QUOTE_WORDS]
+    text = ("… " if start else "") + " ".join(shown) + (" …" if start + QUOTE_WORDS < len(words) else "")
+    opening, closing = languages()(lang).quotes
+    return f"{opening}{text.strip()}{closing}"
+
+
+def _word_of(text: str, needles: Sequence[str]) -> int:
+    """The word at which the first of `needles` occurs in `text` (0 when none does)."""
+    for needle in needles:
+        i = text.find(needle)
+        if i >= 0:
+            return len(text[:i].split())
+    return 0
+
+
+def _by_document(mentions: Sequence[Mention], newest_first: bool, documents: IndexedDocuments) -> list[Mention]:
+    """One mention per citing document (its first paragraph naming the target), newest first."""
+    first: dict[str, Mention] = {}
+    for m in mentions:
+        first.setdefault(normalise_symbol(m.source), m)
+    def date(m: Mention) -> str:
+        d = documents.doc(m.source)
+        return d.date if d is not None else ""
+    return sorted(first.values(), key=lambda m: (date(m), m.source), reverse=newest_first)
+
+
+def _by_target(mentions: Sequence[Mention]) -> list[tuple[str, list[Mention]]]:
+    """The cited documents in the order the text first names them, each with its mentions."""
+    groups: dict[str, list[Mention]] = {}
+    for m in mentions:
+        groups.setdefault(m.target, []).append(m)
+    return list(groups.items())

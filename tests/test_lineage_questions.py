@@ -1,0 +1,226 @@
+"""Questions about change and lineage (issue 17, item 4), answered with citations on both sides.
+
+A small real index: the UNMISS renewals S/RES/2625 (2022) (English), S/RES/2677 (2023) and
+S/RES/2779 (2025) (English and French) of ../shared, read with the hash embedder, and the real
+`LineageService` of the assistant's index state. What is expected was read in the files: 2779
+(2025) PP7 opens "Recalling preambular paragraphs of resolution 2677 (2023)" and OP22 "Reaffirms
+paragraphs 21-27 of resolution 2677 (2023)"; its OP21 (UNMISS' use of its bases, Tomping) has no
+counterpart in 2677 (2023); 2625 (2022) OP1 extends the mandate "until 15 March 2023".
+A fake `Lineage` checks the order of a change answer on its own.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from reso.assistant.citations import parse_markers
+from reso.assistant.core import Assistant
+from reso.assistant.generators.extractive import ExtractiveGenerator
+from reso.assistant.lineage.questions import IndexedDocuments, LineageQuestions, kind_of
+from reso.assistant.lineage.types import AlignedPair, Comparison, Related
+from reso.assistant.question import Question
+from reso.assistant.refusal import RefusalPolicy
+from reso.assistant.retrieval import HybridRetriever
+from reso.index.embedders import HashEmbedder
+from reso.index.library import Library
+from reso.index.store import ChromaStore
+from tests.conftest import SHARED
+
+ROOT = Path(__file__).resolve().parent.parent
+OLD, NEW, OLDER = "S/RES/2677 (2023)", "S/RES/2779 (2025)", "S/RES/2625 (2022)"
+FILES = [
+    "corpus/unxml-sc/2023/English/S_RES_2677_E.xml",
+    "corpus/unxml-sc/2023/French/S_RES_2677_F.xml",
+    "corpus-large/unxml-sc/2025/English/S_RES-2779-2507317E.xml",
+    "corpus-large/unxml-sc/2025/French/S_RES-2779-2507317F.xml",
+    "corpus-large/unxml-sc/2022/English/S_RES_2625 (2022)-2203832E.xml",
+]
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory) -> Assistant:
+    files = [SHARED / f for f in FILES]
+    missing = [f for f in files if not f.exists()]
+    if missing:
+        pytest.skip(f"shared corpus files missing: {missing}")
+    library = Library(ChromaStore.open(tmp_path_factory.mktemp("lineage-q")), HashEmbedder())
+    library.ingest(files)
+    retriever = HybridRetriever(library)
+    return Assistant(retriever, ExtractiveGenerator(), RefusalPolicy(index=retriever.lexical))
+
+
+def cited(answer) -> list[tuple[str, str]]:
+    return [(c.document, c.paragraph) for c in answer.citations]
+
+
+def check_citations(answer, assistant) -> None:
+    """Every marker is a citation, every citation is a paragraph of the index quoted as it is."""
+    held = {(c.document, c.paragraph, c.language): c.text for c in assistant.retriever.chunks}
+    assert set(parse_markers(answer.answer)) == set(cited(answer))
+    for c in answer.citations:
+        assert held[(c.document, c.paragraph, c.language)] == c.text
+
+
+# -- change ----------------------------------------------------------------------------------------
+def test_what_changed_between_two_named_resolutions_cites_both(assistant):
+    answer = assistant.answer("What changed between resolution 2677 (2023) and 2779 (2025)?")
+    assert not answer.refused and answer.language == "en"
+    check_citations(answer, assistant)
+    docs = {d for d, _ in cited(answer)}
+    assert docs == {OLD, NEW}
+    # the operative part first: the first item quoted is an operative paragraph
+    assert cited(answer)[0][1].startswith("OP")
+    assert len(answer.answer.splitlines()) <= 1 + 5 + 1  # intro, at most five items, the counts
+    # an added paragraph is quoted in its own words, and said to be absent from the older text
+    added = [line for line in answer.answer.splitlines() if "the Council added" in line]
+    assert added and all("the 2023 text had no such paragraph" in line for line in added)
+    assert "Decides to extend the mandate of UNMISS until 30 April 2026" in answer.answer or any(
+        c.text.split()[0] in answer.answer for c in answer.citations)
+
+
+def test_the_mandate_of_a_year_is_found_by_the_missions_name(assistant):
+    answer = assistant.answer("What is new in the 2025 UNMISS mandate compared with 2023?")
+    assert not answer.refused
+    assert {d for d, _ in cited(answer)} == {OLD, NEW}
+    assert answer.answer.index(OLD) < answer.answer.index(NEW) or "from resolution S/RES/2677 (2023)" in answer.answer
+
+
+def test_a_change_question_in_french_is_answered_in_french_with_french_quotes(assistant):
+    answer = assistant.answer("Qu'est-ce qui a changé entre la résolution 2677 (2023) et la résolution 2779 (2025) ?")
+    assert answer.language == "fr" and not answer.refused
+    assert answer.answer.startswith("Ce qui a changé de la résolution S/RES/2677 (2023)")
+    assert all(c.language == "fr" for c in answer.citations)
+    assert "«" in answer.answer
+    check_citations(answer, assistant)
+
+
+def test_a_year_the_index_does_not_hold_is_declined(assistant):
+    answer = assistant.answer("What is new in the 2025 UNMISS mandate compared with 2024?")
+    assert answer.refused and not answer.citations
+    assert "UNMISS" in answer.answer
+
+
+# -- references ------------------------------------------------------------------------------------
+def test_which_resolutions_recall_a_resolution(assistant):
+    answer = assistant.answer("Which resolutions recall resolution 2677 (2023)?")
+    assert not answer.refused
+    assert (NEW, "PP7") in cited(answer)
+    pp7 = next(c for c in answer.citations if c.paragraph == "PP7")
+    assert pp7.text.startswith("Recalling preambular paragraphs of resolution 2677 (2023)")
+    check_citations(answer, assistant)
+    fr = assistant.answer("Quelles résolutions rappellent la résolution 2677 (2023) ?")
+    assert fr.language == "fr" and (NEW, "PP7") in cited(fr)
+    assert fr.answer.startswith("La résolution S/RES/2677 (2023) est rappelée")
+
+
+def test_which_resolutions_a_resolution_cites(assistant):
+    answer = assistant.answer("Which resolutions does S/RES/2779 (2025) cite?")
+    assert not answer.refused
+    assert {(NEW, "PP7"), (NEW, "OP22")} <= set(cited(answer))
+    assert "- S/RES/2677 (2023):" in answer.answer
+    assert all(d == NEW for d, _ in cited(answer))
+
+
+def test_a_resolution_not_in_the_index_is_declined_saying_so(assistant):
+    answer = assistant.answer("Which resolutions recall resolution 242 (1967)?")
+    assert answer.refused and "242 (1967) is not in the index" in answer.answer
+
+
+# -- series ----------------------------------------------------------------------------------------
+def test_which_resolutions_preceded(assistant):
+    answer = assistant.answer("Which resolutions preceded resolution 2677 (2023)?")
+    assert not answer.refused
+    assert (OLDER, "OP1") in cited(answer)
+    assert OLD not in {d for d, _ in cited(answer)}  # only what came before
+    assert "until 15 March 2023" in answer.answer
+
+
+# -- left alone ------------------------------------------------------------------------------------
+def test_what_the_preamble_recalls_stays_a_document_question(assistant):
+    answer = assistant.answer("Which resolutions are recalled in the preamble of resolution 2779 (2025)?")
+    assert not answer.refused
+    assert answer.answer.startswith("In its preamble, resolution S/RES/2779 (2025) recalls:")
+
+
+@pytest.mark.parametrize(
+    "question, language",
+    [
+        ("What does resolution 2677 (2023) say about climate change?", "en"),
+        ("What new accountability role did the Security Council give the Secretary-General?", "en"),
+        ("Que demande le Conseil au Haut-Commissaire d'organiser ?", "fr"),
+        ("¿Cuántos efectivos autoriza la resolución 2677 (2023)?", "es"),
+        ("Что говорится в резолюции 2677 (2023) об изменении климата?", "ru"),
+        ("第2677(2023)号决议对气候变化说了什么？", "zh"),
+        ("ماذا يقول القرار 2677 (2023) عن تغير المناخ؟", "ar"),
+    ],
+)
+def test_ordinary_questions_are_not_lineage_questions(question, language):
+    assert kind_of(Question.ask(question, language=language)) is None
+
+
+def test_the_dev_sets_ordinary_questions_are_not_taken(assistant):
+    dev = [json.loads(line) for line in (ROOT / "evals" / "datasets" / "seed-dev.jsonl").read_text().splitlines() if line.strip()]
+    assert not [i["id"] for i in dev if kind_of(Question.ask(i["question"], language=i["language"]))]
+
+
+# -- the order of a change answer, on a fake Lineage ------------------------------------------------
+class FakeLineage:
+    def __init__(self, comparison: Comparison):
+        self.comparison = comparison
+
+    def related(self, document: str) -> Related | None:
+        return None
+
+    def compare(self, a: str, b: str, language: str | None = None) -> Comparison | None:
+        return self.comparison
+
+    def resolve(self, document: str) -> str | None:
+        return document
+
+
+def test_a_change_answer_puts_the_operative_part_first_and_quotes_both_sides(assistant):
+    chunks = assistant.retriever.chunks
+    en = {(c.document, c.paragraph): c for c in chunks if c.language == "en"}
+    pairs = [
+        AlignedPair("PP5", None, "removed", [("delete", en[(OLD, "PP5")].text)], en[(OLD, "PP5")].text),
+        AlignedPair(None, "PP5", "added", [("insert", en[(NEW, "PP5")].text)], "", en[(NEW, "PP5")].text),
+        AlignedPair(None, "OP21", "added", [("insert", en[(NEW, "OP21")].text)], "", en[(NEW, "OP21")].text),
+        AlignedPair("OP1", "OP1", "changed", [("equal", "Decides to extend the mandate of UNMISS until"),
+                                              ("delete", "15 March 2024;"), ("insert", "30 April 2026;")],
+                    en[(OLD, "OP1")].text, en[(NEW, "OP1")].text, 0.75),
+    ]
+    fake = FakeLineage(Comparison(OLD, NEW, "en", pairs))
+    questions = LineageQuestions(fake, IndexedDocuments(lambda: chunks))
+    reply = questions.reply(Question.ask("What changed between resolution 2677 (2023) and 2779 (2025)?"))
+    assert reply is not None and not reply.refused
+    order = [(r.chunk.document, r.chunk.paragraph) for r in reply.sources]
+    assert order == [(NEW, "OP21"), (NEW, "OP1"), (OLD, "OP1"), (NEW, "PP5"), (OLD, "PP5")]
+    changed = next(line for line in reply.text.splitlines() if "[S/RES/2677 (2023), OP1]" in line)
+    assert "[S/RES/2779 (2025), OP1]" in changed and "until 30 April 2026" in changed and "15 March 2024" in changed
+    assert "In all: 2 paragraphs added, 1 removed and 1 changed." in reply.text
+
+
+@pytest.mark.parametrize("name", ["lineage-dev.jsonl", "lineage-heldout.jsonl"])
+def test_the_lineage_sets_questions_are_read_as_their_kind(name):
+    """Each answerable question of the sets is read as the kind it was written as, in its language."""
+    items = [json.loads(line) for line in (ROOT / "evals" / "datasets" / name).read_text().splitlines() if line.strip()]
+    wrong = [(i["id"], i["kind"], kind_of(Question.ask(i["question"], language=i["language"])))
+             for i in items if i["answerable"]
+             and kind_of(Question.ask(i["question"], language=i["language"])) != i["kind"].replace("-", "_")]
+    assert not wrong
+    # a symbol's year in brackets between the words ("Чем резолюция 2797 (2025) отличается …")
+    assert kind_of(Question.ask("Чем резолюция 2797 (2025) отличается от резолюции 2703 (2023)?", language="ru")) == "change"
+
+
+def test_a_change_question_about_a_topic_shows_its_paragraphs_first(assistant):
+    """2779 (2025) OP21 asks the transitional government to respect UNMISS' use of its bases,
+    "including … its base in Tomping": the one differing paragraph about it comes first."""
+    answer = assistant.answer("What changed regarding the Tomping base between resolution 2677 (2023) and 2779 (2025)?")
+    assert not answer.refused
+    assert cited(answer)[0] == (NEW, "OP21") and "Tomping" in answer.citations[0].text
+    assert {d for d, _ in cited(answer)} == {OLD, NEW}
+    plain = assistant.answer("What changed between resolution 2677 (2023) and 2779 (2025)?")
+    assert cited(plain)[0] != (NEW, "OP21")  # without the topic, the usual order
