@@ -197,7 +197,7 @@ def run_size(settings: Settings, plan: BenchPlan, size: int, say) -> dict:
             say(f"bench: {size}: reusing the index kept in {data_dir} (ingest figures from when it was built)")
         else:
             shutil.rmtree(data_dir, ignore_errors=True)
-            figures = ingest_synthetic(local, size, plan.seed)
+            figures = ingest_synthetic(local, size, plan.seed, say)
             figures["index_bytes"] = dir_size(data_dir)
             if plan.keep is not None:
                 done.write_text(json.dumps(figures), encoding="utf-8")
@@ -210,8 +210,14 @@ def run_size(settings: Settings, plan: BenchPlan, size: int, say) -> dict:
         return figures
 
 
-def ingest_synthetic(settings: Settings, size: int, seed: int) -> dict:
-    """Generation is timed apart, so paragraphs/s is the index's rate, not the generator's."""
+INGEST_PROGRESS_S = 60.0  # a 1M-paragraph ingest runs for hours on 2 cores: a line a minute shows it moves
+
+
+def ingest_synthetic(settings: Settings, size: int, seed: int, say=None) -> dict:
+    """Generation is timed apart, so paragraphs/s is the index's rate, not the generator's.
+
+    With `say`, a progress line (paragraphs so far, rate, elapsed) at most every INGEST_PROGRESS_S
+    seconds: on stderr, so the one-line --json report stays alone on stdout."""
     from reso.evals import synthetic
     from reso.index.ingest import Ingestor, IngestReport
 
@@ -224,9 +230,14 @@ def ingest_synthetic(settings: Settings, size: int, seed: int) -> dict:
     store = ChromaStore.open(settings.data_dir, settings.collection)
     ingestor = Ingestor(store, embedder, settings.embed_batch_size)
     report = IngestReport()
-    t0 = time.perf_counter()
+    t0 = next_note = time.perf_counter()
     for resolution in resolutions:
         ingestor.ingest_resolution(resolution, report)
+        now = time.perf_counter()
+        if say is not None and now >= next_note + INGEST_PROGRESS_S:
+            next_note = now
+            say(f"bench: {size}: ingested {report.paragraphs} paragraphs in {now - t0:.0f} s "
+                f"({report.paragraphs / (now - t0):.0f}/s)")
     ingest_s = time.perf_counter() - t0
     return {
         "paragraphs": report.paragraphs,

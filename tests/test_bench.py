@@ -114,6 +114,22 @@ def test_quick_bench_with_the_default_embedder_stays_under_a_minute(capsys):
     assert float(done.group(1)) < QUICK_BUDGET_S
 
 
+def test_synthetic_ingest_reports_its_progress_on_the_way(tmp_path, monkeypatch):
+    """A 1M-paragraph ingest runs for hours: it says how far it got, in paragraphs that really are
+    in the index by then, and its figures are those of the whole corpus."""
+    from reso.evals import bench
+    from reso.index.store import ChromaStore
+    from reso.settings import Settings
+
+    monkeypatch.setattr(bench, "INGEST_PROGRESS_S", 0.0)  # a line after every resolution
+    lines: list[str] = []
+    settings = Settings().model_copy(update={"data_dir": tmp_path, "embedder": "hash-384"})
+    figures = bench.ingest_synthetic(settings, 600, seed=3, say=lines.append)
+    counts = [int(m.group(1)) for line in lines if (m := re.search(r"ingested (\d+) paragraphs in", line))]
+    assert len(counts) >= 2 and counts == sorted(counts) and counts[-1] <= 600
+    assert figures["paragraphs"] == 600 == len(ChromaStore.open(tmp_path, settings.collection).chunks())
+
+
 def test_bench_rejects_bad_sizes():
     result = CliRunner().invoke(cli, ["bench", "--sizes", "ten"])
     assert result.exit_code != 0 and "paragraph counts" in result.output
