@@ -598,6 +598,7 @@ def table_figures(size: int, seed: int = 5, questions: int = 50, dim: int = 384)
     for start in range(0, len(chunks), 100_000):  # in slices: no float64 copy of the whole matrix
         block = rng.standard_normal((min(100_000, len(chunks) - start), dim), dtype=np.float32)
         vectors[start:start + len(block)] = block / np.linalg.norm(block, axis=1, keepdims=True)
+        del block  # the last slice would otherwise stay resident and be counted as the vectors'
     out.update(vectors_mb=round(vectors.nbytes / 2**20, 1), rss_mb_vectors=_rss_mb())
     bm25_ms, dense_ms = [], []
     for question, language in make_questions(chunks, questions, seed):
