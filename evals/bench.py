@@ -197,7 +197,7 @@ def run_size(settings: Settings, plan: BenchPlan, size: int, say) -> dict:
             say(f"bench: {size}: reusing the index kept in {data_dir} (ingest figures from when it was built)")
         else:
             shutil.rmtree(data_dir, ignore_errors=True)
-            figures = ingest_synthetic(local, size, plan.seed)
+            figures = ingest_synthetic(local, size, plan.seed, say)
             figures["index_bytes"] = dir_size(data_dir)
             if plan.keep is not None:
                 done.write_text(json.dumps(figures), encoding="utf-8")
@@ -210,8 +210,14 @@ def run_size(settings: Settings, plan: BenchPlan, size: int, say) -> dict:
         return figures
 
 
-def ingest_synthetic(settings: Settings, size: int, seed: int) -> dict:
-    """Generation is timed apart, so paragraphs/s is the index's rate, not the generator's."""
+INGEST_PROGRESS_S = 60.0  # a 1M-paragraph ingest runs for hours on 2 cores: a line a minute shows it moves
+
+
+def ingest_synthetic(settings: Settings, size: int, seed: int, say=None) -> dict:
+    """Generation is timed apart, so paragraphs/s is the index's rate, not the generator's.
+
+    With `say`, a progress line (paragraphs so far, rate, elapsed) at most every INGEST_PROGRESS_S
+    seconds: on stderr, so the one-line --json report stays alone on stdout."""
     from reso.evals import synthetic
     from reso.index.ingest import Ingestor, IngestReport
 
@@ -224,9 +230,14 @@ def ingest_synthetic(settings: Settings, size: int, seed: int) -> dict:
     store = ChromaStore.open(settings.data_dir, settings.collection)
     ingestor = Ingestor(store, embedder, settings.embed_batch_size)
     report = IngestReport()
-    t0 = time.perf_counter()
+    t0 = next_note = time.perf_counter()
     for resolution in resolutions:
         ingestor.ingest_resolution(resolution, report)
+        now = time.perf_counter()
+        if say is not None and now >= next_note + INGEST_PROGRESS_S:
+            next_note = now
+            say(f"bench: {size}: ingested {report.paragraphs} paragraphs in {now - t0:.0f} s "
+                f"({report.paragraphs / (now - t0):.0f}/s)")
     ingest_s = time.perf_counter() - t0
     return {
         "paragraphs": report.paragraphs,
@@ -544,3 +555,73 @@ def table(report: dict) -> str:
         lines += [f"{label:<44} {report['corpus'][key]}" for key, label in LABELS.items()]
         lines += [f"{label:<44} {value}" for label, value in serve_rows(report["corpus"].get("serve"))]
     return "\n".join(lines)
+
+
+# -- issue 15: what one server holds in memory, at sizes a full bench cannot reach here -----------
+
+
+def _rss_mb() -> float:
+    """This process's resident memory now (VmRSS), in MiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def table_figures(size: int, seed: int = 5, questions: int = 50, dim: int = 384) -> dict:
+    """The per-instance part of serving `size` paragraphs, measured without a store or a server.
+
+    A 1M-paragraph `reso bench` spends hours in its ingest on the 2-core machine (the store's
+    writes); what grows in every `reso serve` process is the chunk table, the BM25 index and the
+    vectors, and what grows in every answer is BM25's scores over every row and, when the dense
+    search is exact, one product over every vector. Those are built here from the same seeded
+    synthetic corpus, with reso's own tokeniser and BM25 (`LexicalIndex`) and random unit vectors
+    of the default model's dimension, and timed: resident memory after each step, and per
+    question the BM25 scores and the full product with its top 20.
+    """
+    import numpy as np
+
+    from reso.evals import synthetic
+    from reso.index.analysis import tokens
+    from reso.index.chunks import chunks_of
+    from reso.index.lexical import LexicalIndex
+
+    out: dict = {"paragraphs": 0, "dim": dim, "rss_mb_start": _rss_mb()}
+    t0 = time.perf_counter()
+    chunks = [c for r in synthetic.generate(size, seed) for c in chunks_of(r)]
+    out.update(paragraphs=len(chunks), chunks_s=round(time.perf_counter() - t0, 1), rss_mb_chunks=_rss_mb())
+    t0 = time.perf_counter()
+    lexical = LexicalIndex(chunks)
+    out.update(bm25_build_s=round(time.perf_counter() - t0, 1), rss_mb_bm25=_rss_mb())
+    rng = np.random.default_rng(seed)
+    vectors = np.empty((len(chunks), dim), dtype=np.float32)
+    for start in range(0, len(chunks), 100_000):  # in slices: no float64 copy of the whole matrix
+        block = rng.standard_normal((min(100_000, len(chunks) - start), dim), dtype=np.float32)
+        vectors[start:start + len(block)] = block / np.linalg.norm(block, axis=1, keepdims=True)
+        del block  # the last slice would otherwise stay resident and be counted as the vectors'
+    out.update(vectors_mb=round(vectors.nbytes / 2**20, 1), rss_mb_vectors=_rss_mb())
+    bm25_ms, dense_ms = [], []
+    for question, language in make_questions(chunks, questions, seed):
+        t0 = time.perf_counter()
+        scores = lexical.scores(tokens(question, language))
+        np.argpartition(-scores, 20)[:20]
+        t1 = time.perf_counter()
+        q = rng.standard_normal(dim, dtype=np.float32)
+        sims = np.einsum("ij,j->i", vectors, q / np.linalg.norm(q))  # as the retriever's exact path
+        np.argpartition(-sims, 20)[:20]
+        t2 = time.perf_counter()
+        bm25_ms.append((t1 - t0) * 1000)
+        dense_ms.append((t2 - t1) * 1000)
+    out.update(**_p50_p95("bm25_scores_ms", bm25_ms), **_p50_p95("dense_full_product_ms", dense_ms),
+               rss_mb_peak=peak_rss_mb(os.getpid()))
+    return out
+
+
+if __name__ == "__main__":  # python -m reso.evals.bench --tables 1000000 [--seed 5]: one JSON line
+    import argparse
+
+    parser = argparse.ArgumentParser(description="The in-memory tables of one server, at a given size.")
+    parser.add_argument("--tables", type=int, required=True, help="synthetic paragraphs")
+    parser.add_argument("--seed", type=int, default=5)
+    args = parser.parse_args()
+    print(json.dumps(table_figures(args.tables, args.seed), separators=(",", ":")))

@@ -114,6 +114,37 @@ def test_quick_bench_with_the_default_embedder_stays_under_a_minute(capsys):
     assert float(done.group(1)) < QUICK_BUDGET_S
 
 
+def test_synthetic_ingest_reports_its_progress_on_the_way(tmp_path, monkeypatch):
+    """A 1M-paragraph ingest runs for hours: it says how far it got, in paragraphs that really are
+    in the index by then, and its figures are those of the whole corpus."""
+    from reso.evals import bench
+    from reso.index.store import ChromaStore
+    from reso.settings import Settings
+
+    monkeypatch.setattr(bench, "INGEST_PROGRESS_S", 0.0)  # a line after every resolution
+    lines: list[str] = []
+    settings = Settings().model_copy(update={"data_dir": tmp_path, "embedder": "hash-384"})
+    figures = bench.ingest_synthetic(settings, 600, seed=3, say=lines.append)
+    counts = [int(m.group(1)) for line in lines if (m := re.search(r"ingested (\d+) paragraphs in", line))]
+    assert len(counts) >= 2 and counts == sorted(counts) and counts[-1] <= 600
+    assert figures["paragraphs"] == 600 == len(ChromaStore.open(tmp_path, settings.collection).chunks())
+
+
+def test_table_figures_measure_what_one_server_holds_per_paragraph():
+    """`python -m reso.evals.bench --tables N`: the chunk table, BM25 and the vectors of N synthetic
+    paragraphs, with resident memory growing at each step and per-question timings."""
+    from reso.evals.bench import table_figures
+
+    small, large = table_figures(500, questions=10), table_figures(4000, questions=10)
+    for f in (small, large):
+        assert f["dim"] == 384 and f["vectors_mb"] == round(f["paragraphs"] * 384 * 4 / 2**20, 1)
+        assert f["rss_mb_chunks"] <= f["rss_mb_bm25"] <= f["rss_mb_vectors"] <= f["rss_mb_peak"]
+        for what in ("bm25_scores_ms", "dense_full_product_ms"):
+            assert 0 < f[f"{what}_p50"] <= f[f"{what}_p95"]
+    assert (small["paragraphs"], large["paragraphs"]) == (500, 4000)
+    assert large["rss_mb_vectors"] - large["rss_mb_chunks"] > small["rss_mb_vectors"] - small["rss_mb_chunks"]
+
+
 def test_bench_rejects_bad_sizes():
     result = CliRunner().invoke(cli, ["bench", "--sizes", "ten"])
     assert result.exit_code != 0 and "paragraph counts" in result.output
