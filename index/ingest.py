@@ -414,7 +414,7 @@ class Ingestor:
     def _ingest_files(self, files: Sequence[Path], named: set[Path], manifest: Manifest, report: IngestReport,
                       progress: Callable[[Iterable[Path]], Iterable[Path]] | None) -> None:
         # 1. every file's key, from its content: no file is read (parsed) yet
-        base, sidecars = read_key(), {}
+        base, sidecars = read_key(), {}  # type: ignore[var-annotated]
         known: list[_File] = []
         for path in files:
             try:
@@ -423,7 +423,7 @@ class Ingestor:
                 report.files += 1
                 report.skipped.append(Skipped(str(path), f"cannot read file: {exc.strerror or exc}"))
                 continue
-            known.append(_File(path, sha, source_key(base, sha, path, sidecars)))
+            known.append(_File(path, sha, source_key(base, sha, path, _sidecar_digest(path, sidecars))))
 
         # 2. which of them the index holds already: one read of the records
         records = self._all_records()
