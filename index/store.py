@@ -250,7 +250,8 @@ class ChromaStore:
         """`hashes` of every language version, keyed by (document key, language), in one paged read.
 
         What an ingest that reads many files needs: one `get` filtered by document and language
-        per file cost ~40 ms at 100k chunks (a scan of the metadata table each), this ~2 s for all.
+        costs 0.18 s at 120k chunks (a scan of the metadata each: 11 min for 3,796 versions), this
+        paged read of them all 41 s (both on the same loaded 2-core machine).
         """
         out: dict[tuple[str, str], dict[str, str]] = {}
         offset = 0
