@@ -385,6 +385,8 @@ class Ingestor:
         self.batch_size = batch_size
         self._records: dict[tuple[str, str], DocumentRecord] | None = None  # read once, kept current
         self._hashes: dict[tuple[str, str], dict[str, str]] | None = None  # when read in bulk, kept current
+        # records whose chunks are all stored already, written together (`flush_records`); None: one at a time
+        self._unwritten: dict[tuple[str, str], DocumentRecord] | None = None
         store.check_model(embedder.name, embedder.dim)
         if store.settle():  # a write a killed run left pending
             log.warning("the last ingest was interrupted; this one completes what it left")
@@ -403,9 +405,12 @@ class Ingestor:
         report = IngestReport(skipped=failures, passed_over=passed_over)
         named = {Path(p) for p in paths}
         manifest = Manifest(self.store.data_dir / MANIFEST if self.store.data_dir is not None else None)
+        self._unwritten = {}
         try:
             self._ingest_files(files, named, manifest, report, progress)
         finally:
+            self.flush_records()
+            self._unwritten = None
             manifest.save()
         for conflict in report.conflicts:
             log.warning("%s", conflict.message)
@@ -473,8 +478,7 @@ class Ingestor:
             sources, shadowed = " ".join(sorted(d.sources)), " ".join(sorted(d.shadowed))
             if (sources, shadowed) != d.written:
                 d.record.sources, d.record.shadowed = sources, shadowed
-                self.store.put_document(d.record)
-                self._all_records()[version] = d.record
+                self._put_record(d.record, chunks_written=False)
 
     def _read_version(self, f: _File, held: dict[tuple[str, str], list[_File]], later: list[_File],
                       decided: dict[tuple[str, str], _Decided], named: set[Path], manifest: Manifest,
@@ -613,6 +617,26 @@ class Ingestor:
         # last: a record (missing, or left describing other chunks by a killed run) is written once
         # its chunks are all there, so a complete record means a complete version
         if todo or stale or stored is None or stored.to_metadata() != record.to_metadata():
-            self.store.put_document(record)
-            self._all_records()[(key, resolution.language)] = record
+            self._put_record(record, chunks_written=bool(todo or stale))
         return record
+
+    _FLUSH = 500  # records held at most before they are written
+
+    def _put_record(self, record: DocumentRecord, chunks_written: bool) -> None:
+        """A version's record, last. One whose chunks this run did not touch waits to be written with
+        others (a killed run loses it: its files are then read again, their chunks found complete)."""
+        version = (normalise_symbol(record.document), record.language)
+        self._all_records()[version] = record
+        if chunks_written or self._unwritten is None:
+            if self._unwritten:
+                self._unwritten.pop(version, None)  # superseded: never written over this one
+            self.store.put_document(record)
+            return
+        self._unwritten[version] = record
+        if len(self._unwritten) >= self._FLUSH:
+            self.flush_records()
+
+    def flush_records(self) -> None:
+        if self._unwritten:
+            self.store.put_documents(list(self._unwritten.values()))
+            self._unwritten.clear()

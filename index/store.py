@@ -127,6 +127,7 @@ class VectorStore(Protocol):
     def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray, embedder_name: str) -> None: ...
     def delete(self, ids: Sequence[str]) -> None: ...
     def put_document(self, record: DocumentRecord) -> None: ...
+    def put_documents(self, records: Sequence[DocumentRecord]) -> None: ...  # many, under one generation
     def delete_document(self, document: str, language: str) -> None: ...
     def document_records(self) -> list[DocumentRecord]: ...
     def query(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[Hit]: ...
@@ -432,6 +433,23 @@ class ChromaStore:
         )
         self._stamp_generation()
 
+    def put_documents(self, records: Sequence[DocumentRecord]) -> None:
+        """Many records in a few calls, under one new generation: for records whose chunks are all
+        stored already (an ingest that re-read files and found their chunks unchanged). One
+        `put_document` each cost 3 Chroma calls, 0.17 s on a loaded machine: 11 min for 3,800."""
+        records = list(records)
+        if not records:
+            return
+        self._stamp_generation(pending=True)
+        for start in range(0, len(records), _GET_PAGE):
+            part = records[start : start + _GET_PAGE]
+            self._docs.upsert(
+                ids=[_record_id(r.document, r.language) for r in part],
+                embeddings=[[1.0]] * len(part),
+                metadatas=[r.to_metadata() for r in part],
+            )
+        self._stamp_generation()
+
     def delete_document(self, document: str, language: str) -> None:
         self._stamp_generation(pending=True)
         self._docs.delete(ids=[_record_id(document, language)])
@@ -444,7 +462,7 @@ class ChromaStore:
 
 # every public method that talks to Chroma: a lost server is a StoreUnavailable, not a transport error
 for _name in ("model_record", "check_model", "reset", "hashes", "version_hashes", "upsert", "delete", "fingerprint", "query",
-              "chunks", "hashed_chunks", "vectors", "count", "put_document", "delete_document", "document_records",
+              "chunks", "hashed_chunks", "vectors", "count", "put_document", "put_documents", "delete_document", "document_records",
               "reopen", "settle"):
     setattr(ChromaStore, _name, _unavailable_as_domain_error(getattr(ChromaStore, _name)))
 del _name

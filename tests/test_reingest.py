@@ -69,11 +69,12 @@ class Counted:
             return real_read(path)
 
         monkeypatch.setattr(readers, "read", read)
-        for name in ("upsert", "delete", "put_document", "delete_document"):
+        for name in ("upsert", "delete", "put_document", "put_documents", "delete_document"):
             real = getattr(store, name)
 
             def write(*args, _name=name, _real=real, **kwargs):
-                self.writes.append(_name)
+                # one entry a record: put_documents writes several
+                self.writes.extend(["put_document"] * len(args[0]) if _name == "put_documents" else [_name])
                 return _real(*args, **kwargs)
 
             monkeypatch.setattr(store, name, write)
