@@ -452,12 +452,16 @@ class Ingestor:
         # 3. read what is new or changed; a version it reads into is decided again among all its files
         decided: dict[tuple[str, str], _Decided] = {}
         by_path = {f.path: f for f in to_read}
+        unread: dict[str, list[_File]] = {}  # by sha: the stored winner of a version, met again, is read with its rival
+        for f in to_read:
+            unread.setdefault(f.sha, []).append(f)
         later: list[_File] = []
         names = [f.path for f in to_read]
         for path in progress(names) if progress else names:
-            self._read_version(by_path[path], held, later, decided, named, manifest, report)
-        while later:  # a held file read otherwise than its key says: cannot happen while reading is deterministic
-            self._read_version(later.pop(0), held, later, decided, named, manifest, report)
+            if by_path[path] in unread.get(by_path[path].sha, ()):
+                self._read_version(by_path[path], held, unread, later, decided, named, manifest, report)
+        while later:  # a file read otherwise than its key says: cannot happen while reading is deterministic
+            self._read_version(later.pop(0), held, unread, later, decided, named, manifest, report)
 
         # 4. the files not read: unchanged, or known losers of a conflict
         for version, held_files in held.items():
@@ -480,15 +484,23 @@ class Ingestor:
                 d.record.sources, d.record.shadowed = sources, shadowed
                 self._put_record(d.record, chunks_written=False)
 
-    def _read_version(self, f: _File, held: dict[tuple[str, str], list[_File]], later: list[_File],
-                      decided: dict[tuple[str, str], _Decided], named: set[Path], manifest: Manifest,
-                      report: IngestReport) -> None:
+    def _read_version(self, f: _File, held: dict[tuple[str, str], list[_File]], unread: dict[str, list[_File]],
+                      later: list[_File], decided: dict[tuple[str, str], _Decided], named: set[Path],
+                      manifest: Manifest, report: IngestReport) -> None:
+        if f in unread.get(f.sha, ()):
+            unread[f.sha].remove(f)
         resolution = self._read(f, named, manifest, report)
         if resolution is None:
             return
         version = (normalise_symbol(resolution.symbol), resolution.language)
         contenders = [(f, resolution)]
-        for g in held.pop(version, []):  # its other files, held as unchanged: read again, to choose among all
+        stored = self._all_records().get(version)
+        rivals = held.pop(version, [])  # its other files, held as unchanged: read again, to choose among all
+        if version not in decided and stored is not None and stored.source_sha != f.sha:
+            # the content the index holds for this version is in the run too, not read yet (all files are
+            # read again after a reader change): read it now, so that a loser met first is never written
+            rivals += unread.pop(stored.source_sha, [])
+        for g in rivals:
             other = self._read(g, named, manifest, report)
             if other is None:
                 continue

@@ -268,3 +268,18 @@ def test_a_changed_loser_is_judged_again_with_the_winner(conflict_corpus, tmp_pa
     counted.read.clear()
     library.ingest(files)
     assert counted.read == []
+
+
+def test_after_a_reader_change_a_loser_met_first_is_not_written(conflict_corpus, tmp_path, monkeypatch):
+    """Every file is read again after a reader change: the loser, met first, is judged with the winner
+    the index holds (read at once), so the version's chunks are not rewritten twice."""
+    files = [conflict_corpus / name for name in CONFLICT]
+    library = _library(tmp_path / "index")
+    library.ingest(files)
+    monkeypatch.setattr(ingest_module, "READ_VERSION", ingest_module.READ_VERSION + 1)
+    counted = Counted(monkeypatch, library.store)
+    report = library.ingest(files[::-1])  # the loser first
+    assert sorted(counted.read) == sorted(f.name for f in files)
+    assert "upsert" not in counted.writes and "delete" not in counted.writes
+    assert (report.added, report.updated, report.removed) == (0, 0, 0)
+    assert [Path(c.passed_over).name for c in report.conflicts] == ["A_HRC_RES_58_18F.xml"]
