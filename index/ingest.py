@@ -26,6 +26,10 @@ language with other content and lost (`shadowed`), so one read of the records at
 which files need reading: the proof lives in the index, and holds for any machine sharing a
 Chroma server whatever its paths. A local manifest beside the index (`Manifest`) only spares
 hashing: a file whose size and mtime match what it recorded is taken to have the sha it recorded.
+A run that changes chunks marks the store `writing` until it ends; one killed leaves the mark, and
+the next run checks every record against the stored chunk hashes (one paged read) and does not
+trust the keys of a version whose record does not describe its chunks: its files are read, even if
+they hold the content the record names again.
 
 Two files reading into one language version of one document with different content (a French
 file whose markup prints another resolution's symbol) keep ONE deterministic winner, the file named
@@ -387,6 +391,7 @@ class Ingestor:
         self._hashes: dict[tuple[str, str], dict[str, str]] | None = None  # when read in bulk, kept current
         # records whose chunks are all stored already, written together (`flush_records`); None: one at a time
         self._unwritten: dict[tuple[str, str], DocumentRecord] | None = None
+        self._marked = False  # this run set the store's `writing` mark (or found it set)
         store.check_model(embedder.name, embedder.dim)
         if store.settle():  # a write a killed run left pending
             log.warning("the last ingest was interrupted; this one completes what it left")
@@ -406,18 +411,22 @@ class Ingestor:
         named = {Path(p) for p in paths}
         manifest = Manifest(self.store.data_dir / MANIFEST if self.store.data_dir is not None else None)
         self._unwritten = {}
+        self._marked = interrupted = self.store.writing()
         try:
-            self._ingest_files(files, named, manifest, report, progress)
+            self._ingest_files(files, named, manifest, report, progress, interrupted)
         finally:
             self.flush_records()
             self._unwritten = None
             manifest.save()
+        if self._marked:  # finished: every record written describes its chunks
+            self.store.set_writing(False)
+            self._marked = False
         for conflict in report.conflicts:
             log.warning("%s", conflict.message)
         return report
 
     def _ingest_files(self, files: Sequence[Path], named: set[Path], manifest: Manifest, report: IngestReport,
-                      progress: Callable[[Iterable[Path]], Iterable[Path]] | None) -> None:
+                      progress: Callable[[Iterable[Path]], Iterable[Path]] | None, interrupted: bool = False) -> None:
         # 1. every file's key, from its content: no file is read (parsed) yet
         base, sidecars = read_key(), {}  # type: ignore[var-annotated]
         known: list[_File] = []
@@ -432,9 +441,17 @@ class Ingestor:
 
         # 2. which of them the index holds already: one read of the records
         records = self._all_records()
+        suspect: set[tuple[str, str]] = set()
+        if interrupted:
+            # an ingest was killed after changing chunks: a version whose record does not describe the
+            # chunks stored is not known by its files (they may hold the content the record names again)
+            self._hashes = self.store.version_hashes()
+            suspect = {v for v, rec in records.items()
+                       if version_digest(self._hashes.get(v, {}).items()) != rec.content_sha}
+            log.warning("the last ingest was interrupted; %d versions are read again", len(suspect))
         owner: dict[str, tuple[str, str]] = {}
         for version, rec in records.items():
-            for k in (*rec.sources.split(), *rec.shadowed.split()):
+            for k in (*rec.sources.split(), *rec.shadowed.split()) if version not in suspect else ():
                 owner[k] = version
         to_read: list[_File] = []
         held: dict[tuple[str, str], list[_File]] = {}  # files known to read into a version: not read
@@ -446,7 +463,7 @@ class Ingestor:
                 held.setdefault(owner[f.key], []).append(f)
             else:
                 to_read.append(f)
-        if len(to_read) > self.BULK_HASHES:
+        if len(to_read) > self.BULK_HASHES and self._hashes is None:
             self._hashes = self.store.version_hashes()
 
         # 3. read what is new or changed; a version it reads into is decided again among all its files
@@ -616,6 +633,9 @@ class Ingestor:
         report.removed += len(stale)
 
         # embed everything first: a failure here leaves the index as it was
+        if (todo or stale) and self._unwritten is not None and not self._marked:
+            self.store.set_writing(True)  # cleared when this run ends (ingest_paths)
+            self._marked = True
         vectors = [self.embedder.embed_documents([c.embedding_text for c in batch]) for batch in iter_batches(todo, self.batch_size)]
         if todo:
             import numpy as np

@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 _GET_PAGE = 5000  # Chroma caps the ids per get/delete call; page through larger sets
 _GENERATION = "generation"  # key in the paragraph collection's metadata, renewed at every write
 _PENDING = "pending-"  # prefix of the generation stamped while a write is in progress
+_WRITING = "ingest_writing"  # 1 from an ingest's first chunk write to its end: a record may not describe its chunks
 
 
 class StoreUnavailable(ResoError):
@@ -122,6 +123,8 @@ class VectorStore(Protocol):
     def model_record(self) -> dict[str, Any] | None: ...  # the embedder the index was written with
     def check_model(self, name: str, dim: int) -> None: ...
     def settle(self) -> bool: ...  # finish what a killed write left pending; whether there was any
+    def writing(self) -> bool: ...  # an ingest changed chunks and has not finished (or was killed)
+    def set_writing(self, on: bool) -> None: ...
     def hashes(self, document_key: str, language: str) -> dict[str, str]: ...
     def version_hashes(self) -> dict[tuple[str, str], dict[str, str]]: ...  # every version's, in one read
     def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray, embedder_name: str) -> None: ...
@@ -316,6 +319,17 @@ class ChromaStore:
             return True
         return False
 
+    def writing(self) -> bool:
+        """Whether an ingest changed chunks and did not finish: killed, its records may not describe
+        its chunks, and a re-run with other files (the old content back) must not trust them."""
+        meta = self._client.get_collection(self._name, embedding_function=None).metadata or {}
+        return bool(meta.get(_WRITING))
+
+    def set_writing(self, on: bool) -> None:
+        meta = self._client.get_collection(self._name, embedding_function=None).metadata or {}
+        if bool(meta.get(_WRITING)) != on:
+            self._chunks.modify(metadata={**(self._chunks.metadata or {}), **meta, _WRITING: 1 if on else 0})
+
     def fingerprint(self) -> str | None:
         """Changes whenever the chunks or records do, without reading them: the key of cached tables.
 
@@ -463,7 +477,7 @@ class ChromaStore:
 # every public method that talks to Chroma: a lost server is a StoreUnavailable, not a transport error
 for _name in ("model_record", "check_model", "reset", "hashes", "version_hashes", "upsert", "delete", "fingerprint", "query",
               "chunks", "hashed_chunks", "vectors", "count", "put_document", "put_documents", "delete_document", "document_records",
-              "reopen", "settle"):
+              "reopen", "settle", "writing", "set_writing"):
     setattr(ChromaStore, _name, _unavailable_as_domain_error(getattr(ChromaStore, _name)))
 del _name
 

@@ -283,3 +283,31 @@ def test_after_a_reader_change_a_loser_met_first_is_not_written(conflict_corpus,
     assert "upsert" not in counted.writes and "delete" not in counted.writes
     assert (report.added, report.updated, report.removed) == (0, 0, 0)
     assert [Path(c.passed_over).name for c in report.conflicts] == ["A_HRC_RES_58_18F.xml"]
+
+
+def test_a_killed_run_then_the_old_content_back_is_repaired(corpus, tmp_path, monkeypatch):
+    """A run killed between a version's chunks and its record, then the file put back as the index's
+    record names it: the record's keys are not trusted while its chunks are another content's."""
+    library = _library(tmp_path / "index")
+    library.ingest([corpus])
+    clean = _snapshot(library)
+    seed = corpus / SMALL[0]
+    original = seed.read_bytes()
+    seed.write_bytes(original.replace("Prie également le Haut-Commissaire".encode(),
+                                      "Prie également la Haute-Commissaire".encode()))
+
+    def killed(record):
+        raise KeyboardInterrupt  # as SIGKILL would leave it: chunks written, record not
+
+    with monkeypatch.context() as patch:
+        patch.setattr(library.store, "put_document", killed)
+        with pytest.raises(KeyboardInterrupt):
+            library.ingest([corpus])
+    assert library.store.writing()
+    seed.write_bytes(original)  # the old content back before the re-run
+    counted = Counted(monkeypatch, library.store)
+    report = library.ingest([corpus])
+    assert counted.read == [seed.name] and report.updated == 1
+    assert _snapshot(library) == clean and not library.store.writing()
+    counted.read.clear()
+    assert library.ingest([corpus]).read == 0 and counted.read == []
