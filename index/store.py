@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 _GET_PAGE = 5000  # Chroma caps the ids per get/delete call; page through larger sets
 _GENERATION = "generation"  # key in the paragraph collection's metadata, renewed at every write
 _PENDING = "pending-"  # prefix of the generation stamped while a write is in progress
+_WRITING = "ingest_writing"  # 1 from an ingest's first chunk write to its end: a record may not describe its chunks
 
 
 class StoreUnavailable(ResoError):
@@ -86,6 +87,11 @@ class DocumentRecord:
     vote: str = ""
     meta: dict[str, Any] = field(default_factory=dict)  # sponsors, subjects, references, agenda…
     content_sha: str = ""  # digest of the version's chunk ids and content hashes: the record is written last
+    # what lets a re-ingest know a file without reading it (index/ingest.py, `source_key`): the keys
+    # (file content + what else its reader reads) of the files that read into exactly this version,
+    # and of the ones that read into the same document and language with other content and lost
+    sources: str = ""  # space-separated
+    shadowed: str = ""  # space-separated
 
     def to_metadata(self) -> dict[str, str | int]:
         d = asdict(self)
@@ -117,10 +123,14 @@ class VectorStore(Protocol):
     def model_record(self) -> dict[str, Any] | None: ...  # the embedder the index was written with
     def check_model(self, name: str, dim: int) -> None: ...
     def settle(self) -> bool: ...  # finish what a killed write left pending; whether there was any
+    def writing(self) -> bool: ...  # an ingest changed chunks and has not finished (or was killed)
+    def set_writing(self, on: bool) -> None: ...
     def hashes(self, document_key: str, language: str) -> dict[str, str]: ...
+    def version_hashes(self) -> dict[tuple[str, str], dict[str, str]]: ...  # every version's, in one read
     def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray, embedder_name: str) -> None: ...
     def delete(self, ids: Sequence[str]) -> None: ...
     def put_document(self, record: DocumentRecord) -> None: ...
+    def put_documents(self, records: Sequence[DocumentRecord]) -> None: ...  # many, under one generation
     def delete_document(self, document: str, language: str) -> None: ...
     def document_records(self) -> list[DocumentRecord]: ...
     def query(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[Hit]: ...
@@ -240,6 +250,24 @@ class ChromaStore:
         )
         return {i: m.get("hash", "") for i, m in zip(got["ids"], got["metadatas"])}
 
+    def version_hashes(self) -> dict[tuple[str, str], dict[str, str]]:
+        """`hashes` of every language version, keyed by (document key, language), in one paged read.
+
+        What an ingest that reads many files needs: one `get` filtered by document and language
+        costs 0.18 s at 120k chunks (a scan of the metadata each: 11 min for 3,796 versions), this
+        paged read of them all 41 s (both on the same loaded 2-core machine).
+        """
+        out: dict[tuple[str, str], dict[str, str]] = {}
+        offset = 0
+        while True:
+            got = self._chunks.get(include=["metadatas"], limit=_GET_PAGE, offset=offset)
+            for i, m in zip(got["ids"], got["metadatas"]):
+                out.setdefault((str(m.get("document_key", "")), str(m.get("language", ""))), {})[i] = str(m.get("hash", ""))
+            if len(got["ids"]) < _GET_PAGE:
+                break
+            offset += _GET_PAGE
+        return out
+
     def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray, embedder_name: str) -> None:
         if not chunks:
             return
@@ -290,6 +318,17 @@ class ChromaStore:
             self._stamp_generation()
             return True
         return False
+
+    def writing(self) -> bool:
+        """Whether an ingest changed chunks and did not finish: killed, its records may not describe
+        its chunks, and a re-run with other files (the old content back) must not trust them."""
+        meta = self._client.get_collection(self._name, embedding_function=None).metadata or {}
+        return bool(meta.get(_WRITING))
+
+    def set_writing(self, on: bool) -> None:
+        meta = self._client.get_collection(self._name, embedding_function=None).metadata or {}
+        if bool(meta.get(_WRITING)) != on:
+            self._chunks.modify(metadata={**(self._chunks.metadata or {}), **meta, _WRITING: 1 if on else 0})
 
     def fingerprint(self) -> str | None:
         """Changes whenever the chunks or records do, without reading them: the key of cached tables.
@@ -408,6 +447,23 @@ class ChromaStore:
         )
         self._stamp_generation()
 
+    def put_documents(self, records: Sequence[DocumentRecord]) -> None:
+        """Many records in a few calls, under one new generation: for records whose chunks are all
+        stored already (an ingest that re-read files and found their chunks unchanged). One
+        `put_document` each cost 3 Chroma calls, 0.17 s on a loaded machine: 11 min for 3,800."""
+        records = list(records)
+        if not records:
+            return
+        self._stamp_generation(pending=True)
+        for start in range(0, len(records), _GET_PAGE):
+            part = records[start : start + _GET_PAGE]
+            self._docs.upsert(
+                ids=[_record_id(r.document, r.language) for r in part],
+                embeddings=[[1.0]] * len(part),
+                metadatas=[r.to_metadata() for r in part],
+            )
+        self._stamp_generation()
+
     def delete_document(self, document: str, language: str) -> None:
         self._stamp_generation(pending=True)
         self._docs.delete(ids=[_record_id(document, language)])
@@ -419,9 +475,9 @@ class ChromaStore:
 
 
 # every public method that talks to Chroma: a lost server is a StoreUnavailable, not a transport error
-for _name in ("model_record", "check_model", "reset", "hashes", "upsert", "delete", "fingerprint", "query",
-              "chunks", "hashed_chunks", "vectors", "count", "put_document", "delete_document", "document_records",
-              "reopen", "settle"):
+for _name in ("model_record", "check_model", "reset", "hashes", "version_hashes", "upsert", "delete", "fingerprint", "query",
+              "chunks", "hashed_chunks", "vectors", "count", "put_document", "put_documents", "delete_document", "document_records",
+              "reopen", "settle", "writing", "set_writing"):
     setattr(ChromaStore, _name, _unavailable_as_domain_error(getattr(ChromaStore, _name)))
 del _name
 

@@ -194,7 +194,9 @@ def snapshot(data_dir: Path) -> dict:
     assert store.fingerprint() is not None, "the index was left with a write pending"
     return {
         "chunks": rows,
-        "records": {k: json.dumps(r.to_metadata(), sort_keys=True) for k, r in records.items()},
+        # without `source`, where a version was first read from: a file met again at another path
+        # with the same content (the edited copy's unchanged files) is known by its content, not re-read
+        "records": {k: json.dumps({**r.to_metadata(), "source": ""}, sort_keys=True) for k, r in records.items()},
         "model": store.model_record(),
     }
 
