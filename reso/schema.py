@@ -308,6 +308,13 @@ class SkippedOut(BaseModel):
     reason: str
 
 
+class ConflictOut(BaseModel):
+    document: str
+    language: str
+    kept: str
+    passed_over: str
+
+
 class IngestReportOut(BaseModel):
     files: int
     documents: int
@@ -319,6 +326,10 @@ class IngestReportOut(BaseModel):
     unchanged: int
     embedded: int
     skipped: list[SkippedOut]
+    conflicts: list[ConflictOut] = Field(default_factory=list, description=(
+        "Files that read into a language version another file of the index also reads into, with other "
+        "content: the version kept is the same on every run (the file named after the document, else the "
+        "lowest content digest)."))
 
     @classmethod
     def of(cls, report: IngestReport, names: Mapping[str, str] | None = None) -> IngestReportOut:
@@ -338,6 +349,8 @@ class IngestReportOut(BaseModel):
             unchanged=report.unchanged,
             embedded=report.embedded,
             skipped=[SkippedOut(path=shown(s.path), reason=s.reason) for s in report.skipped],
+            conflicts=[ConflictOut(document=c.document, language=c.language, kept=shown(c.kept),
+                                   passed_over=shown(c.passed_over)) for c in report.conflicts],
         )
 
 

@@ -311,3 +311,24 @@ def test_a_killed_run_then_the_old_content_back_is_repaired(corpus, tmp_path, mo
     assert _snapshot(library) == clean and not library.store.writing()
     counted.read.clear()
     assert library.ingest([corpus]).read == 0 and counted.read == []
+
+
+def test_the_command_line_says_which_file_was_passed_over(conflict_corpus, tmp_path, monkeypatch):
+    """`reso ingest` names the conflict on standard error, on every run, and the API report lists it."""
+    from click.testing import CliRunner
+
+    from reso.schema import IngestReportOut
+    from reso.ui.cli import cli
+
+    monkeypatch.setenv("RESO_EMBEDDER", "hash")
+    monkeypatch.setenv("RESO_DATA_DIR", str(tmp_path / "cli-index"))
+    for _ in range(2):
+        result = CliRunner().invoke(cli, ["ingest", str(conflict_corpus)])
+        assert result.exit_code == 0, result.output
+        lines = [line for line in result.stderr.splitlines() if line.startswith("conflict:")]
+        assert len(lines) == 1 and "A_HRC_RES_58_18F.xml reads as A/HRC/RES/58/1 (fr)" in lines[0]
+        assert lines[0].endswith("/A_HRC_RES_58_1F.xml")
+    report = _library(tmp_path / "index").ingest([conflict_corpus / name for name in CONFLICT])
+    out = IngestReportOut.of(report).model_dump()
+    assert [(c["document"], c["language"], Path(c["passed_over"]).name) for c in out["conflicts"]] == [
+        ("A/HRC/RES/58/1", "fr", "A_HRC_RES_58_18F.xml")]

@@ -109,6 +109,9 @@ def ingest(paths: tuple[Path, ...], rebuild: bool, as_json: bool, lock_timeout: 
                           removed=report.removed, unchanged=report.unchanged))
         for s in report.skipped:
             click.echo(phrase("cli_skipped", "en", path=s.path, reason=s.reason), err=True)
+        for c in report.conflicts:  # one version kept, the same one every run: said, not an error
+            click.echo(phrase("cli_conflict", "en", passed_over=c.passed_over, document=c.document,
+                              language=c.language, kept=c.kept), err=True)
     if report.failed:
         sys.exit(1)
 
