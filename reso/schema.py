@@ -676,6 +676,8 @@ class RelatedOut(BaseModel):
     mentions alone."""
 
     document: str
+    indexed: bool = Field(True, description="False for a resolution the index does not hold but its texts "
+                                            "cite: `cited_by` alone, `cites` and `series` empty")
     cites: list[RelatedMention]
     cited_by: list[RelatedMention]
     series: list[SeriesItem]
@@ -702,7 +704,8 @@ class RelatedOut(BaseModel):
         for e in related.series:
             fact = facts.get(_key(e.document), RelatedDocumentFacts())
             series.append(SeriesItem(document=e.document, **(fact.model_dump() | {"date": e.date or fact.date, "title": e.title or fact.title})))
-        return cls(document=related.document, cites=lines(related.cites, lambda m: m.target),
+        return cls(document=related.document, indexed=_key(related.document) in facts,
+                   cites=lines(related.cites, lambda m: m.target),
                    cited_by=lines(related.cited_by, lambda m: m.source), series=series)
 
 

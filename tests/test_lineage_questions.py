@@ -116,6 +116,22 @@ def test_which_resolutions_recall_a_resolution(assistant):
     assert fr.answer.startswith("La résolution S/RES/2677 (2023) est rappelée")
 
 
+def test_which_resolutions_recall_a_resolution_the_index_does_not_hold(assistant):
+    """Resolution 1325 (2000) on women, peace and security is not in this index, but the UNMISS
+    texts recall it: they answer, each citing paragraph quoted; a resolution nothing cites is declined."""
+    assert assistant.lineage.resolve("1325 (2000)") is None
+    related = assistant.lineage.related("1325 (2000)")
+    assert related is not None and related.document == "S/RES/1325 (2000)"
+    assert related.cites == [] and related.series == [] and related.cited_by
+    answer = assistant.answer("Which resolutions recall resolution 1325 (2000)?")
+    assert not answer.refused, answer.answer
+    assert {(c.document, c.paragraph) for c in answer.citations} <= {(m.source, m.paragraph) for m in related.cited_by}
+    assert all("1325 (2000)" in c.text for c in answer.citations)
+    check_citations(answer, assistant)
+    never = assistant.answer("Which resolutions recall resolution 1234 (1999)?")
+    assert never.refused and not never.citations
+
+
 def test_which_resolutions_a_resolution_cites(assistant):
     answer = assistant.answer("Which resolutions does S/RES/2779 (2025) cite?")
     assert not answer.refused

@@ -234,6 +234,18 @@ def test_api_related_one_language(client):
     assert body["cited_by"] and all(m["language"] == "zh" and m["languages"] == ["zh"] for m in body["cited_by"])
 
 
+def test_api_related_of_a_cited_resolution_the_index_does_not_hold(client, graph):
+    """A symbol the texts cite but the index does not hold: the citing paragraphs, `indexed` false."""
+    body = client.get("/api/related", params={"document": "S/RES/2646 (2022)"}).json()
+    absent = next(m for m in body["cites"] if not m["indexed"])
+    r = client.get("/api/related", params={"document": absent["document"]})
+    assert r.status_code == 200
+    other = r.json()
+    assert other["indexed"] is False and other["cites"] == [] and other["series"] == []
+    assert ("S/RES/2646 (2022)", absent["paragraph"]) in {(m["document"], m["paragraph"]) for m in other["cited_by"]}
+    assert body["indexed"] is True
+
+
 def test_api_related_unknown_document_is_a_404_in_the_error_shape(client):
     r = client.get("/api/related", params={"document": "S/RES/9999 (2030)"})
     assert r.status_code == 404

@@ -103,19 +103,29 @@ class ReferenceGraph:
                 seen.add(key)
                 m = Mention(c.document, c.paragraph, c.language, target, indexed, ref.text)
                 cites.setdefault(own, []).append(((c.order, LANGUAGE_ORDER.get(c.language, 9), ref.start), m))
-                if indexed:
-                    order = (dates.get(own, ""), own, c.order, LANGUAGE_ORDER.get(c.language, 9))
-                    cited_by.setdefault(key, []).append((order, m))
+                # kept for a resolution the index does not hold too: "which resolutions recall 1996
+                # (2011)?" is answered from the texts that do, whether or not 1996 itself is indexed
+                order = (dates.get(own, ""), own, c.order, LANGUAGE_ORDER.get(c.language, 9))
+                cited_by.setdefault(key, []).append((order, m))
         cites_sorted = _sorted(cites)
         return cls(names, cites_sorted, _sorted(cited_by), _series(chunks, records, keys, cites_sorted))
 
     def resolve(self, document: str) -> str | None:
         return resolve_in(self._names, document)
 
+    def _cited_only(self, document: str) -> Related | None:
+        found = [k for k in _candidates(document) if k not in self._names and self._cited_by.get(k)]
+        if len(found) != 1:  # never cited, or "60/251" cited both as the Council's and the Assembly's
+            return None
+        mentions = self._cited_by[found[0]]
+        return Related(mentions[0].target, [], list(mentions), [])
+
     def related(self, document: str) -> Related | None:
+        """The document's citations, citers and series; for a resolution the index does not hold but
+        its texts cite, the citing paragraphs alone (under the symbol they imply); else None."""
         name = self.resolve(document)
         if name is None:
-            return None
+            return self._cited_only(document)
         key = normalise_symbol(name)
         return Related(name, list(self._cites.get(key, [])), list(self._cited_by.get(key, [])),
                        list(self._series.get(key, [])))
@@ -239,15 +249,18 @@ def _series(chunks: Sequence[Chunk], records: Sequence[DocumentRecord], keys: di
     return series
 
 
+def _candidates(document: str) -> list[str]:
+    """The normalised symbols a spelling may stand for: itself, or what a short form implies."""
+    key = normalise_symbol(document)
+    if re.fullmatch(r"\d{1,4}\(\d{4}\)", key):
+        return ["S/RES/" + key]
+    if re.fullmatch(r"(?:(?:ES|S)-)?\d{1,2}/\d{1,3}", key):
+        return ["A/HRC/RES/" + key, "A/RES/" + key]
+    return [key]
+
+
 def resolve_in(names: dict[str, str], document: str) -> str | None:
     """The indexed spelling (`names`: normalised symbol → spelling) of a symbol, or of a short form:
     "2334 (2016)" (S/RES/…), "60/251" when exactly one of A/HRC/RES/60/251 and A/RES/60/251 is indexed."""
-    key = normalise_symbol(document)
-    if key in names:
-        return names[key]
-    if re.fullmatch(r"\d{1,4}\(\d{4}\)", key):
-        return names.get("S/RES/" + key)
-    if re.fullmatch(r"(?:(?:ES|S)-)?\d{1,2}/\d{1,3}", key):
-        found = [names[k] for k in ("A/HRC/RES/" + key, "A/RES/" + key) if k in names]
-        return found[0] if len(found) == 1 else None
-    return None
+    found = [names[k] for k in _candidates(document) if k in names]
+    return found[0] if len(found) == 1 else None

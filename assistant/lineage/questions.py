@@ -205,7 +205,11 @@ class LineageQuestions:
                 return None
         lang = question.language
         named, missing = self._named(question)
-        if missing:  # "which resolutions recall 2334 (2016)?" with 2334 not indexed: said so
+        if missing and kind == "cited_by" and not named and len(missing) == 1:
+            # "which resolutions recall 1996 (2011)?" with 1996 not indexed: the texts citing it answer
+            if self.lineage.related(missing[0]) is not None:
+                return self._cited_by(missing[0], lang)
+        if missing:  # "what changed between 2334 (2016) and …?" with 2334 not indexed: said so
             return DocumentReply(phrase("doc_not_indexed", lang, document=missing[0]), True)
         if kind == "change":
             if len(named) < 2:
