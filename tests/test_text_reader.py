@@ -653,3 +653,19 @@ def test_sub_labels_of_chinese_and_arabic_layouts():
     assert not text_reader._SUB_LABEL.match("(c)2020 elections")
     assert text_reader._SUB_LABEL.match("(1 -)  يشمل جميع مناطق الصومال")  # an Arabic fourth level
     assert text_reader._MEETING_RE.match("جلسته 9490")
+
+
+def test_a_chinese_footnote_number_glued_to_its_text():
+    """A narrow Chinese footnote column prints "10A/HRC/57/43." (A/HRC/RES/57/19 ZH as laid out): note
+    10 is read, its marker taken out of OP21 ("…任务规定，10特别关注…"); a note's line starting with a
+    year ("2019年…") is not a new note."""
+    from reso.index.readers.text import _Document
+
+    doc = _Document.from_text("\n".join([
+        "21.表示注意到特别报告员的报告，请特别报告员继续按照其任务规定，10特别关注发展权的落实；",
+        "__________________",
+        "9 见A/HRC/54/41, 附件二。",
+        "2019年的报告。",
+        "10A/HRC/57/43.",
+    ]))
+    assert doc.footnotes == {9: "见A/HRC/54/41, 附件二。 2019年的报告。", 10: "A/HRC/57/43."}

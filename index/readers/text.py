@@ -196,6 +196,8 @@ _FURNITURE_TOKEN = re.compile(
     r"(?:A|S|E)/[A-Za-z0-9./-]*[A-Za-z0-9](?:\(\d{4}\))?|\(\d{4}\)")  # also "S/RES/2521(2020)" (Chinese headers)
 _FOOTNOTE_RULE = re.compile(r"^_{5,}$")
 _FOOTNOTE_LINE = re.compile(r"^(\d{1,3})\s+(\S.*)$")
+# "10A/HRC/57/43." : a narrow Chinese footnote column leaves no space after a two-digit number
+_FOOTNOTE_LINE_GLUED = re.compile(r"^(\d{1,3})(?=[^\d\s.,/-])(\S.*)$")
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # "1." ("1-" or "1 -" in Arabic); Chinese prints "10.请…" with no space before the ideograph
 _OP_LABEL = re.compile(rf"^(\d{{1,3}})(?:(?:\.|\s?-)\s+(?=\S)|\.(?=[{_CJK}]))")
@@ -384,6 +386,8 @@ class _Document:
                 in_notes = None
             if in_notes is not None:
                 m = _FOOTNOTE_LINE.match(stripped)
+                if m is None and (glued := _FOOTNOTE_LINE_GLUED.match(stripped)) and int(glued.group(1)) == max(notes, default=0) + 1:
+                    m = glued  # only the next note's number: "2019年…" continuing a note is not note 201
                 if m and int(m.group(1)) not in notes:
                     in_notes = int(m.group(1))
                     notes[in_notes] = [m.group(2)]
