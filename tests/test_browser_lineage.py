@@ -241,3 +241,93 @@ def _deep_link_in_arabic(renewals_server, page) -> None:
     assert labels and all(any(w in label for w in words) for label in labels)
     assert table.locator("del, ins").count() >= 1
     assert page.errors == []
+
+
+COMPARISON_URL = "/?compare=S%2FRES%2F2618%20(2022)&with=S%2FRES%2F2646%20(2022)&language=en&changes=1"
+
+
+def test_a_comparison_s_address_opens_it_filled_with_its_link_under_the_summary(renewals_server, in_browser):
+    in_browser(lambda page: _comparison_address(renewals_server, page))
+
+
+def _comparison_address(renewals_server, page) -> None:
+    from reso.prompts import phrase
+    from reso.ui.gradio.lineage import CompareLink, parse_compare_link
+    from urllib.parse import parse_qsl, urlsplit
+
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=renewals_server.origin)
+    page.goto(renewals_server.origin + COMPARISON_URL + "&ui=en")
+    table = page.locator("#compare-view table.reso-compare-table")
+    table.wait_for(state="visible", timeout=60_000)  # the accordion opened by itself, nothing typed
+    assert page.locator("#compare-a textarea, #compare-a input").first.input_value() == A
+    assert page.locator("#compare-b textarea, #compare-b input").first.input_value() == B
+    assert page.locator("#compare-changes-only input[type=checkbox]").is_checked()
+    view = page.locator("#compare-view .reso-compare")
+    assert (view.get_attribute("data-a"), view.get_attribute("data-b"), view.get_attribute("data-language")) == (A, B, "en")
+    assert page.locator("#compare-view .reso-compare-summary").inner_text().startswith(f"{A} → {B} (English):")
+    # changes only: no unchanged row; the added paragraph and the new end date are there
+    assert table.locator("tr.reso-change-same").count() == 0 and table.locator("tr.reso-change").count() >= 2
+    assert table.locator("tr.reso-change-added").filter(has_text="attack on an UNFICYP vehicle").count() == 1
+    mandate = table.locator("tr.reso-change-changed").filter(has_text="decides to extend its mandate")
+    assert "January 2023" in mandate.locator("td.reso-compare-b ins").all_inner_texts()
+
+    # the link under the summary names this very view; "copy" puts its whole address on the clipboard
+    link = page.locator("#compare-view .reso-compare-permalink a.reso-compare-link")
+    assert link.inner_text() == phrase("ui_compare_link", "en")
+    href = link.evaluate("(el) => el.href")
+    assert parse_compare_link(dict(parse_qsl(urlsplit(href).query))) == CompareLink(A, B, "en", True)
+    copy = page.locator("#compare-view button.reso-copy-link")
+    copy.click()
+    page.wait_for_function("() => document.querySelector('#compare-view button.reso-copy-link').dataset.copiedUrl")
+    assert copy.get_attribute("data-copied-url") == href
+    assert copy.inner_text() == phrase("ui_compare_copied", "en")
+    assert page.evaluate("() => navigator.clipboard.readText()") == href
+    assert page.errors == []
+
+    # an address naming a resolution the index lacks says which, in the interface language
+    page.goto(f"{renewals_server.origin}/?ui=fr&compare={quote('S/RES/9999 (2031)', safe='')}&with={quote(B, safe='')}")
+    notice = page.locator("#compare-view .reso-notice")
+    notice.wait_for(state="visible", timeout=60_000)
+    assert notice.inner_text() == phrase("ui_lineage_missing", "fr", document="S/RES/9999 (2031)")
+    assert page.locator("#compare-view table").count() == 0
+    assert page.errors == []
+
+
+def test_a_cites_target_opens_its_panel_and_a_resolution_only_cited_shows_its_citers(renewals_server, in_browser):
+    in_browser(lambda page: _cites_target(renewals_server, page))
+
+
+def _cites_target(renewals_server, page) -> None:
+    from reso.prompts import phrase
+
+    page.goto(f"{renewals_server.origin}/?ui=en&document={quote(B, safe='')}&paragraph=OP5&language=en")
+    page.locator("#paragraph-view .reso-focus").first.wait_for(state="visible", timeout=60_000)
+    _open_accordion(page, "lineage")
+    panel = page.locator("#lineage-panel")
+    panel.locator(f'.reso-lineage[data-document="{B}"] .reso-cites').wait_for(state="visible", timeout=60_000)
+    # indexed targets are buttons, the others plain text marked "not indexed"
+    opening = panel.locator(".reso-cites .reso-lineage-open")
+    assert A in opening.evaluate_all("(els) => els.map((e) => e.dataset.document)")
+    outside = panel.locator('.reso-cites .reso-mention[data-indexed="false"]')
+    assert outside.count() >= 1 and outside.locator("button.reso-lineage-open").count() == 0
+    assert phrase("ui_lineage_not_indexed", "en") in outside.first.text_content()  # the tag is shown in capitals
+    only_cited = outside.first.get_attribute("data-target")
+
+    opening.filter(has_text=A).first.click()
+    current = panel.locator(f'.reso-lineage[data-document="{A}"] .reso-series-entry[aria-current="true"]')
+    current.wait_for(state="visible", timeout=60_000)
+    assert current.get_attribute("data-document") == A
+    assert page.locator("#lineage-document input").first.input_value() == A
+    assert panel.locator(f'.reso-cited-by .reso-citation[data-document="{B}"][data-paragraph="OP5"]').count() == 1
+
+    # a resolution the index lacks but its texts cite: who cites it, noted "not in the index"
+    picker = page.locator("#lineage-document input").first
+    picker.fill(only_cited)
+    picker.press("Enter")
+    page.locator("#lineage-show").click()
+    note = panel.locator(".reso-not-in-index")
+    note.wait_for(state="visible", timeout=60_000)
+    assert note.inner_text() == phrase("ui_lineage_not_in_index", "en", document=only_cited)
+    assert panel.locator(".reso-cited-by .reso-citation").count() >= 1
+    assert panel.locator(".reso-series-entry").count() == 0
+    assert page.errors == []

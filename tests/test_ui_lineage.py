@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import os
 import re
+import urllib.parse
 from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
@@ -34,8 +35,11 @@ from reso.ui.feedback import FeedbackStore
 from reso.ui.gradio import Handlers
 from reso.ui.gradio.lineage import (
     CHANGES,
+    CompareLink,
     LineageHandlers,
     cited_documents,
+    compare_link_query,
+    parse_compare_link,
     predecessor,
     render_comparison,
     render_related,
@@ -328,3 +332,119 @@ def test_changes_only_and_a_language_switch_reuse_the_comparison_of_the_same_ind
     assistant.lineage = fresh = Counting(services.assistant.lineage)  # a refreshed index: a new lineage
     lh.compare(A, B, "en", False, "en")
     assert fresh.calls == 1
+
+
+# -- a comparison opened by its address; "cites" targets that open their panel ----------------------
+
+BRIEF_URL = "/?compare=S%2FRES%2F2618%20(2022)&with=S%2FRES%2F2646%20(2022)&language=en&changes=1"
+
+
+def _params(url: str) -> dict[str, str]:
+    """The query parameters as the server hands them to the page's load (decoded)."""
+    return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
+
+
+def test_a_comparison_address_is_read_back_as_it_is_written():
+    assert parse_compare_link(_params(BRIEF_URL)) == CompareLink(A, B, "en", True)
+    assert parse_compare_link(_params("/?with=S%2FRES%2F2646+(2022)&compare=2618%20(2022)")) == CompareLink("2618 (2022)", B, "", False)
+    # the language is a resolution's language version (as in ?document=…&language=…); others are dropped
+    assert parse_compare_link({"compare": A, "with": B, "language": "de", "changes": "0"}) == CompareLink(A, B, "", False)
+    assert parse_compare_link({"compare": A, "with": B, "language": "AR", "changes": "true"}) == CompareLink(A, B, "ar", True)
+    assert parse_compare_link({"compare": " ", "document": A, "paragraph": "OP5"}) is None  # a paragraph's deep link
+    assert parse_compare_link({"compare": A}) == CompareLink(A, "", "", False)  # the view then asks for B
+    for link in (CompareLink(A, B, "en", True), CompareLink(OLDER, A, "", False), CompareLink("A/RES/60/251", "60/251 & co", "fr", False)):
+        query = compare_link_query(link.a, link.b, link.language, link.changes_only)
+        assert " " not in query and "+" not in query
+        assert parse_compare_link(_params("/?" + query)) == link
+    assert "?" + compare_link_query(A, B, "en", True) == BRIEF_URL[1:]
+
+
+def test_opening_the_page_at_a_comparison_s_address_fills_and_shows_it(lh, comparison):
+    a, b, language, changes, view, accordion = lh.from_link(_params(BRIEF_URL), "fr")
+    assert (a, b, language, changes) == (A, B, "en", True)
+    assert accordion == gr.update(open=True)
+    assert view == render_comparison(comparison, "fr", changes_only=True)
+    assert 'data-change="same"' not in view and len(_rows(view)) == len(comparison.pairs) - summary_counts(comparison)["same"]
+    # no comparison in the address: nothing changes
+    assert lh.from_link({"document": A, "paragraph": "OP5"}, "en") == (gr.update(),) * 6
+
+
+def test_a_comparison_s_address_with_unknown_symbols_names_them_in_the_interface_language(lh):
+    *_, view, accordion = lh.from_link({"compare": "S/RES/9999 (2031)", "with": B}, "ru")
+    assert accordion == gr.update(open=True)
+    assert _text(view).strip() == phrase("ui_lineage_missing", "ru", document="S/RES/9999 (2031)")
+    *_, view, _ = lh.from_link({"compare": "S/RES/9999 (2031)", "with": "S/RES/9998 (2031)"}, "zh")
+    for unknown in ("S/RES/9999 (2031)", "S/RES/9998 (2031)"):
+        assert phrase("ui_lineage_missing", "zh", document=unknown) in _text(view)
+    assert "reso-compare-table" not in view
+    *_, view, _ = lh.from_link({"compare": A}, "es")
+    assert phrase("ui_compare_need_two", "es") in _text(view)
+
+
+def test_every_comparison_shows_its_own_address_under_the_summary(comparison):
+    for changes_only, lang in ((False, "en"), (True, "ar")):
+        page = render_comparison(comparison, lang, changes_only)
+        after_summary = page.split('class="reso-compare-summary"', 1)[1].split("<table", 1)[0]
+        link = re.search(r'<a class="reso-compare-link" href="([^"]+)">(.*?)</a>', after_summary)
+        assert link and _text(link.group(2)) == phrase("ui_compare_link", lang)
+        href = html.unescape(link.group(1))
+        assert parse_compare_link(_params(href)) == CompareLink(comparison.a, comparison.b, comparison.language, changes_only)
+        copy = re.search(r'data-reso-copy="1" data-href="([^"]+)" data-copied="([^"]+)">(.*?)</button>', after_summary)
+        assert copy and html.unescape(copy.group(1)) == href and _text(copy.group(3)) == phrase("ui_compare_copy", lang)
+
+
+def test_the_page_s_load_reads_a_comparison_s_address(services, comparison):
+    from reso.ui.gradio import build
+
+    demo = build(services)
+    load = next(f for f in demo.fns.values() if getattr(f.fn, "__name__", "") == "on_load")
+    ids = [getattr(block, "elem_id", None) for block in load.outputs]
+    request = SimpleNamespace(query_params=_params(BRIEF_URL + "&ui=fr"), headers={})
+    out = load.fn(request)
+    assert len(out) == len(ids)
+    values = dict(zip(ids, out))
+    assert values["ui-language"] == "fr"
+    assert (values["compare-a"], values["compare-b"], values["compare-language"], values["compare-changes-only"]) == (A, B, "en", True)
+    assert values["compare-view"] == render_comparison(comparison, "fr", changes_only=True)
+    assert values["compare"] == gr.update(open=True)
+    plain = dict(zip(ids, load.fn(SimpleNamespace(query_params={}, headers={}))))
+    assert plain["compare-view"] == gr.update() and plain["compare"] == gr.update()
+
+
+def test_an_indexed_cites_target_opens_its_own_panel(services, lh):
+    related = services.assistant.lineage.related(B)
+    page = lh.related(B, "fr")[0]
+    section = page.split('class="reso-lineage-cites"', 1)[1]
+    opening = [html.unescape(d) for d in re.findall(r'<button type="button" class="reso-symbol reso-lineage-open" data-reso-lineage="1" data-document="([^"]+)"', section)]
+    indexed = {m.target for m in related.cites if m.indexed}
+    assert A in indexed and set(opening) == indexed
+    outside = {m.target for m in related.cites if not m.indexed}
+    assert outside and not outside & set(opening)
+    assert all(f'data-document="{html.escape(t)}"' not in section for t in outside)  # plain text, nothing to open
+    assert phrase("ui_lineage_open", "fr") in html.unescape(section)
+    # the click (reso.js: `open_lineage`) shows that document's panel, its predecessor as A
+    *_, (doc, panel, a, b) = list(lh.on_lineage_event("fr", gr.EventData(None, {"document": A})))
+    assert doc == gr.update(value=A)
+    assert panel == lh.related(A, "fr")[0] and (a, b) == (OLDER, A)
+    assert list(lh.on_lineage_event("fr", gr.EventData(None, {"document": ""}))) == [(gr.update(),) * 4]
+
+
+def test_a_resolution_only_cited_shows_who_cites_it_noted_not_in_the_index(services, lh):
+    lineage = services.assistant.lineage
+    outside = sorted({m.target for m in lineage.related(B).cites if not m.indexed and m.target.startswith("S/RES/")})
+    assert outside
+    target = outside[0]
+    assert lineage.resolve(target) is None
+    related = lineage.related(target)
+    assert related is not None and related.cited_by and not related.series
+    for ui_lang in ("en", "fr", "ar"):
+        page, a, b = lh.related(target, ui_lang)
+        assert (a, b) == (None, None)  # nothing of it to compare
+        assert phrase("ui_lineage_not_in_index", ui_lang, document=related.document) in _text(page)
+        assert phrase("ui_lineage_missing", ui_lang, document=target) not in _text(page)
+        buttons = re.findall(r'class="reso-citation" data-reso-open="1" data-document="([^"]+)" data-paragraph="([^"]+)"', page)
+        assert sorted({(html.unescape(d), p) for d, p in buttons}) == sorted({(m.source, m.paragraph) for m in related.cited_by})
+        assert len(buttons) == len(set(buttons))
+        assert "reso-lineage-series" not in page and "reso-lineage-cites" not in page
+    # a symbol nothing cites is still unknown
+    assert phrase("ui_lineage_missing", "en", document="S/RES/9999 (2031)") in _text(lh.related("S/RES/9999 (2031)", "en")[0])

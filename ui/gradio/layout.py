@@ -198,7 +198,7 @@ def _side(page: SimpleNamespace, labels: Labels) -> None:
         page.whole = gr.HTML(render_document([], "", "en"), elem_id="whole-resolution-text", max_height=600, **html_panel)
 
 
-def _wire(page: SimpleNamespace, labels: Labels, h: Handlers, demo: gr.Blocks) -> None:
+def _wire(page: SimpleNamespace, labels: Labels, h: Handlers, lh: LineageHandlers, demo: gr.Blocks) -> None:
     """Every event of the page; all private, because the project's HTTP API (/api/...) is the public one."""
     private: dict[str, Any] = {"api_visibility": "private"}
     asking = {"concurrency_limit": 4, "concurrency_id": "ask", **private}
@@ -248,7 +248,18 @@ def _wire(page: SimpleNamespace, labels: Labels, h: Handlers, demo: gr.Blocks) -
         [*labels.components, page.sources, page.paragraph_view, page.whole, *page.examples],
         **private,
     )
-    loaded = demo.load(h.on_load, None, [page.ui_lang, page.documents, page.languages, *view_outputs, *page.examples], **private)
+    def on_load(request: gr.Request) -> tuple[Any, ...]:
+        """The page's start, and a comparison's address (`?compare=…&with=…`) filled and compared in
+        the same event, so a language switch it causes re-renders the comparison, not an empty view."""
+        start = h.on_load(request)
+        return (*start, *lh.from_link(dict(getattr(request, "query_params", {}) or {}), start[0]))
+
+    loaded = demo.load(
+        on_load,
+        None,
+        [page.ui_lang, page.documents, page.languages, *view_outputs, *page.examples, *lineage_layout.link_outputs(page)],
+        **private,
+    )
     page.view_events.append(loaded)  # a deep link's paragraph is an opened one: the lineage panel follows it too
 
 
@@ -287,6 +298,7 @@ def build(services: Services, feedback: FeedbackStore | None = None) -> gr.Block
                 _feedback(page, labels)
             with gr.Column(elem_id="export-column"):
                 _export(page, labels, admin=bool(services.settings.admin_key))
-        _wire(page, labels, h, demo)
-        lineage_layout.wire(page, LineageHandlers(services), page.answer_events, page.view_events)
+        lh = LineageHandlers(services)
+        _wire(page, labels, h, lh, demo)
+        lineage_layout.wire(page, lh, page.answer_events, page.view_events)
     return demo

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import logging
 import threading
+import urllib.parse
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +37,46 @@ MARKS = {"added": "+", "removed": "−", "changed": "~", "moved": "↕", "same":
 MAX_MENTIONS = 40  # per list: a much-recalled resolution (1325 (2000)) is cited by hundreds of paragraphs
 COMPARE_LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
 KEPT_COMPARISONS = 8  # the latest comparisons, so "changes only" and a language switch only re-render
+YES = frozenset({"1", "true", "yes", "on"})
+
+
+# --- the comparison's link -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompareLink:
+    """A comparison named by the page's address: `?compare=A&with=B[&language=en][&changes=1]`.
+
+    Named like the paragraph's deep link (`?document=…&paragraph=…&language=…`): `language` is the
+    resolutions' language version, not the interface's (that is `ui`)."""
+
+    a: str
+    b: str
+    language: str = ""  # "" = automatic; only one of COMPARE_LANGUAGES is kept
+    changes_only: bool = False
+
+
+def parse_compare_link(params: Mapping[str, str]) -> CompareLink | None:
+    """The comparison the address names, or None when it names no comparison (neither symbol).
+    One symbol alone is kept: the view then asks for the other."""
+    a = (params.get("compare") or "").strip()
+    b = (params.get("with") or "").strip()
+    if not a and not b:
+        return None
+    language = (params.get("language") or "").strip().lower()
+    changes = (params.get("changes") or "").strip().lower() in YES
+    return CompareLink(a, b, language if language in COMPARE_LANGUAGES else "", changes)
+
+
+def compare_link_query(a: str, b: str, language: str = "", changes_only: bool = False) -> str:
+    """The query string `parse_compare_link` reads back: symbols percent-encoded, spaces as %20,
+    parentheses kept (legal in a query) so the address reads "S%2FRES%2F2618%20(2022)"."""
+    params = {"compare": a, "with": b}
+    if language:
+        params["language"] = language
+    if changes_only:
+        params["changes"] = "1"
+    return urllib.parse.urlencode(params, quote_via=lambda v, *_: urllib.parse.quote(v, safe="()"))
 
 
 # --- the lineage panel -----------------------------------------------------------------------
@@ -115,8 +156,14 @@ def _cites(mentions: Sequence[Mention], ui_lang: str) -> str:
         return _hint(phrase("ui_lineage_cites_none", ui_lang))
     items = []
     for m in unique[:MAX_MENTIONS]:
-        target = f'<span class="reso-symbol">{escape(m.target)}</span>'
-        if not m.indexed:
+        if m.indexed:  # opens its own panel (reso.js: `open_lineage`)
+            target = (
+                f'<button type="button" class="reso-symbol reso-lineage-open" data-reso-lineage="1"'
+                f' data-document="{escape(m.target)}" title="{escape(phrase("ui_lineage_open", ui_lang))}">'
+                f"{escape(m.target)}</button>"
+            )
+        else:
+            target = f'<span class="reso-symbol">{escape(m.target)}</span>'
             target += f' <span class="reso-tag">{escape(phrase("ui_lineage_not_indexed", ui_lang))}</span>'
         items.append(
             f'<li class="reso-mention" data-target="{escape(m.target)}" data-indexed="{str(m.indexed).lower()}">'
@@ -126,9 +173,11 @@ def _cites(mentions: Sequence[Mention], ui_lang: str) -> str:
     return f'<ul class="reso-mentions reso-cites">{"".join(items)}{_more(len(unique) - MAX_MENTIONS, ui_lang)}</ul>'
 
 
-def render_related(related: Related | None, ui_lang: str, document: str = "", error: str = "") -> str:
+def render_related(related: Related | None, ui_lang: str, document: str = "", error: str = "", indexed: bool = True) -> str:
     """The panel of one document: its series as a timeline (it marked), what cites it, what it cites.
 
+    `indexed=False`: a resolution the index does not hold but its texts cite: a note saying so and
+    the paragraphs citing it (its series and its own citations are not known).
     Without `related`: the `error` that stopped the look-up, else "`document` is not indexed" when a
     document was named, else the hint."""
     if related is None:
@@ -137,13 +186,18 @@ def render_related(related: Related | None, ui_lang: str, document: str = "", er
         if document:
             return _panel(_hint(phrase("ui_lineage_missing", ui_lang, document=document), "reso-notice"))
         return _panel(_hint(phrase("ui_lineage_empty", ui_lang)))
+    title = f'<h3 class="reso-view-title reso-symbol">{escape(related.document)}</h3>'
+    if not indexed:
+        note = _hint(phrase("ui_lineage_not_in_index", ui_lang, document=related.document), "reso-notice reso-not-in-index")
+        cited = f'<section class="reso-lineage-cited-by"><h4>{escape(phrase("ui_lineage_cited_by", ui_lang))}</h4>{_cited_by(related.cited_by, ui_lang)}</section>'
+        return _panel(title + note + cited, related.document)
     sections = (
         ("ui_lineage_series", "reso-lineage-series", _series(related.series, related.document, ui_lang)),
         ("ui_lineage_cited_by", "reso-lineage-cited-by", _cited_by(related.cited_by, ui_lang)),
         ("ui_lineage_cites", "reso-lineage-cites", _cites(related.cites, ui_lang)),
     )
     body = "".join(f'<section class="{css}"><h4>{escape(phrase(key, ui_lang))}</h4>{inner}</section>' for key, css, inner in sections)
-    return _panel(f'<h3 class="reso-view-title reso-symbol">{escape(related.document)}</h3>{body}', related.document)
+    return _panel(title + body, related.document)
 
 
 def render_building(ui_lang: str) -> str:
@@ -226,6 +280,17 @@ def summary_counts(comparison: Comparison) -> dict[str, int]:
     return {change: len(comparison.of(change)) for change in CHANGES}  # type: ignore[arg-type]
 
 
+def _link_line(comparison: Comparison, changes_only: bool, ui_lang: str) -> str:
+    """The address of this very view (reso.js copies it whole), under the summary line."""
+    href = "?" + compare_link_query(comparison.a, comparison.b, comparison.language, changes_only)
+    return (
+        f'<p class="reso-compare-permalink"><a class="reso-compare-link" href="{escape(href)}">'
+        f'{escape(phrase("ui_compare_link", ui_lang))}</a> '
+        f'<button type="button" class="reso-copy-link" data-reso-copy="1" data-href="{escape(href)}"'
+        f' data-copied="{escape(phrase("ui_compare_copied", ui_lang))}">{escape(phrase("ui_compare_copy", ui_lang))}</button></p>'
+    )
+
+
 def render_comparison(comparison: Comparison | None, ui_lang: str, changes_only: bool = False, notice: str = "") -> str:
     """A's paragraphs beside B's: one row per aligned pair, its change labelled in words (and
     coloured), word-level changes as `<del>` (A) / `<ins>` (B); a summary line first."""
@@ -250,6 +315,7 @@ def render_comparison(comparison: Comparison | None, ui_lang: str, changes_only:
         f'<div class="reso-panel reso-compare" data-a="{escape(comparison.a)}" data-b="{escape(comparison.b)}"'
         f' data-language="{escape(comparison.language)}">'
         f'<p class="reso-compare-summary" role="status">{escape(summary)}</p>'
+        f"{_link_line(comparison, changes_only, ui_lang)}"
         f'<table class="reso-compare-table" dir="{direction}">{head}<tbody>{rows}</tbody></table></div>'
     )
 
@@ -308,19 +374,25 @@ class LineageHandlers:
 
     def related(self, document: str | None, ui_lang: str) -> tuple[str, str | None, str | None]:
         """(panel, default A, default B): the panel of `document`, and its predecessor and itself as
-        the comparison's defaults (None: leave the boxes as they are)."""
+        the comparison's defaults (None: leave the boxes as they are).
+
+        A resolution the index does not hold but its texts cite gets the paragraphs citing it, noted
+        "not in the index" (`lineage.related` answers for it, `lineage.resolve` does not): there is
+        nothing of it to compare, so no defaults."""
         document = (document or "").strip()
         if not document:
             return render_related(None, ui_lang), None, None
         try:
             lineage = self.lineage
             symbol = lineage.resolve(document)
-            related = lineage.related(symbol) if symbol else None
+            related = lineage.related(symbol or document)
         except Exception as exc:  # the index failed: say so, keep the page
             log_error(log, exc, "while reading a document's lineage")
             return render_related(None, ui_lang, error=user_message(exc, ui_lang)), None, None
         if related is None:
             return render_related(None, ui_lang, document=document), None, None
+        if symbol is None:
+            return render_related(related, ui_lang, indexed=False), None, None
         return render_related(related, ui_lang), predecessor(related), related.document
 
     def show(self, document: str | None, ui_lang: str) -> Iterator[tuple[Any, Any, Any]]:
@@ -350,9 +422,10 @@ class LineageHandlers:
         try:
             lineage = self.lineage
             resolved = [lineage.resolve(a), lineage.resolve(b)]
-            for typed, symbol in zip((a, b), resolved):
-                if symbol is None:
-                    return render_comparison(None, ui_lang, notice=phrase("ui_lineage_missing", ui_lang, document=typed))
+            missing = [typed for typed, symbol in zip((a, b), resolved) if symbol is None]
+            if missing:  # each one the index lacks, named as typed
+                notice = " ".join(phrase("ui_lineage_missing", ui_lang, document=typed) for typed in missing)
+                return render_comparison(None, ui_lang, notice=notice)
             comparison = self.comparison(lineage, resolved[0], resolved[1], language)
         except Exception as exc:
             log_error(log, exc, "while comparing two resolutions")
@@ -360,6 +433,25 @@ class LineageHandlers:
         if comparison is None:
             return render_comparison(None, ui_lang, notice=phrase("ui_compare_no_language", ui_lang, a=resolved[0], b=resolved[1]))
         return render_comparison(comparison, ui_lang, changes_only)
+
+    def from_link(self, params: Mapping[str, str], ui_lang: str) -> tuple[Any, ...]:
+        """The page was opened at a comparison's address (`?compare=A&with=B…`): (A box, B box,
+        language, changes only, the comparison view, the accordion opened); else nothing changes."""
+        link = parse_compare_link(params)
+        if link is None:
+            return (gr.update(),) * 6
+        view = self.compare(link.a, link.b, link.language, link.changes_only, ui_lang)
+        return link.a, link.b, link.language, link.changes_only, view, gr.update(open=True)
+
+    def on_lineage_event(self, ui_lang: str, evt: gr.EventData) -> Iterator[tuple[Any, ...]]:
+        """A "cites" target was clicked in the panel: that document becomes the panel's."""
+        data = getattr(evt, "_data", None) or {}
+        document = str(data.get("document", "")) if isinstance(data, dict) else ""
+        if not document.strip():
+            yield gr.update(), gr.update(), gr.update(), gr.update()
+            return
+        for panel, a, b in self.show(document, ui_lang):
+            yield gr.update(value=document), panel, a, b
 
     def on_compare_event(self, language: str | None, changes_only: bool, ui_lang: str, evt: gr.EventData) -> tuple[str, str, str]:
         """A timeline's "compare with the previous one": fills both boxes and compares."""

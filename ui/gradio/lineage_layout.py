@@ -10,7 +10,11 @@ document picker offers the documents the latest answer cites; any symbol can be 
 The comparison is a full-width accordion: two symbols (typed, or filled from the panel: the
 document and its predecessor in its series), a language, "changes only". A timeline's "compare
 with the previous one" button fills and runs it (reso.js: the assets component's
-`open_comparison` event).
+`open_comparison` event). The page's address can name a comparison (`?compare=A&with=B&language=en
+[&changes=1]`, `lineage.parse_compare_link`): the page's load fills it, compares and opens the
+accordion (`link_outputs`); every comparison shows that address under its summary.
+
+In the panel's "cites" list an indexed target opens its own panel (reso.js: `open_lineage`).
 """
 
 from __future__ import annotations
@@ -68,6 +72,12 @@ def comparison(page: SimpleNamespace, labels: Labels) -> None:
         page.compare_view = gr.HTML(render_comparison(None, "en"), elem_id="compare-view", **HTML_PANEL)
 
 
+def link_outputs(page: SimpleNamespace) -> list[Any]:
+    """What a comparison's address sets at load (`LineageHandlers.from_link`'s order)."""
+    return [page.compare_a, page.compare_b, page.compare_language, page.compare_changes_only, page.compare_view,
+            page.compare_accordion]
+
+
 def wire(page: SimpleNamespace, lh: LineageHandlers, answer_events: list[Any], view_events: list[Any]) -> None:
     """The events of both. `answer_events`: the asking and clearing events (their `.then` refreshes
     the document picker); `view_events`: the citation-opening ones (the panel follows them)."""
@@ -84,6 +94,7 @@ def wire(page: SimpleNamespace, lh: LineageHandlers, answer_events: list[Any], v
         lh.show, show_inputs, panel_outputs, **lineage
     )
     page.lineage_accordion.collapse(lambda: False, None, page.lineage_open, **private)
+    page.assets.open_lineage(lh.on_lineage_event, [page.ui_lang], [page.lineage_doc, *panel_outputs], **lineage)
     for event in view_events:
         event.then(
             lh.on_opened, [page.opened, page.lineage_open, page.ui_lang], [page.lineage_doc, *panel_outputs], **lineage

@@ -8,6 +8,38 @@
 window.__resoOpenCitation = (detail) => trigger('open_citation', detail);
 // A timeline's "compare with the previous one" (ui/gradio/lineage.py) fills and runs the comparison.
 window.__resoOpenComparison = (detail) => trigger('open_comparison', detail);
+// In the lineage panel's "cites" list, an indexed target opens its own panel.
+window.__resoOpenLineage = (detail) => trigger('open_lineage', detail);
+
+// "Copy the link" under a comparison's summary: the comparison's whole address on the clipboard
+// (the link beside it can be copied from its context menu too, or opened).
+function resoCopyLink(button) {
+  const url = new URL(button.getAttribute('data-href') || '', window.location.href).href;
+  const done = () => {
+    button.textContent = button.getAttribute('data-copied') || button.textContent;
+    button.setAttribute('data-copied-url', url);
+  };
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(url).then(done, () => resoCopyFallback(url, done));
+  } else {
+    resoCopyFallback(url, done);
+  }
+}
+
+function resoCopyFallback(url, done) {
+  const area = document.createElement('textarea');
+  area.value = url;
+  area.setAttribute('readonly', '');
+  area.style.position = 'fixed';
+  area.style.opacity = '0';
+  document.body.appendChild(area);
+  area.select();
+  try {
+    if (document.execCommand('copy')) done();
+  } finally {
+    area.remove();
+  }
+}
 
 function resoCitationOf(el) {
   if (el.hasAttribute('data-reso-open')) {
@@ -30,7 +62,20 @@ if (!window.__resoCitationClicks) {
   document.addEventListener(
     'click',
     (event) => {
-      const cmp = event.target instanceof Element ? event.target.closest('[data-reso-compare]') : null;
+      const target = event.target instanceof Element ? event.target : null;
+      const copy = target ? target.closest('[data-reso-copy]') : null;
+      if (copy) {
+        event.preventDefault();
+        resoCopyLink(copy);
+        return;
+      }
+      const lineage = target ? target.closest('[data-reso-lineage]') : null;
+      if (lineage) {
+        event.preventDefault();
+        window.__resoOpenLineage({ document: lineage.getAttribute('data-document') || '' });
+        return;
+      }
+      const cmp = target ? target.closest('[data-reso-compare]') : null;
       if (cmp) {
         event.preventDefault();
         window.__resoOpenComparison({ a: cmp.getAttribute('data-a') || '', b: cmp.getAttribute('data-b') || '' });
