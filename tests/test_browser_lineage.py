@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.test_browser import ARTIFACTS, CHROMIUM_ARGS, _AppServer, _chromium, _missing
 from tests.test_ui_lineage import A, B, OLDER, renewal_files
@@ -181,13 +182,16 @@ def _lineage_panel(renewals_server, page) -> None:
     picker.fill(A)
     picker.press("Enter")
     page.locator("#lineage-show").click()
-    current = panel.locator('.reso-series-entry[aria-current="true"]')
+    # the accordion's own first panel (the answer's first cited document) may still be on its way:
+    # wait for the one asked for
+    current = panel.locator(f'.reso-series-entry[aria-current="true"][data-document="{A}"]')
     current.wait_for(state="visible", timeout=60_000)
-    assert current.get_attribute("data-document") == A
+    # the picker's Enter and the Show button each render the panel: checks that retry ride over the second
+    citer = panel.locator(f'.reso-cited-by .reso-citation[data-document="{B}"][data-paragraph="OP5"]')
+    expect(citer).to_have_count(1, timeout=60_000)
+    expect(panel.locator(f'.reso-series-entry[data-document="{OLDER}"]')).to_have_count(1, timeout=60_000)
     entries = panel.locator(".reso-series-entry").evaluate_all("(els) => els.map((e) => e.dataset.document)")
     assert entries.index(OLDER) < entries.index(A)
-    citer = panel.locator(f'.reso-cited-by .reso-citation[data-document="{B}"][data-paragraph="OP5"]')
-    assert citer.count() == 1
     panel.scroll_into_view_if_needed()
     _shot(page.locator("#side-column"), "lineage-panel", "lineage-panel.png")
     # the comparison's defaults: the predecessor and the document
@@ -318,7 +322,7 @@ def _cites_target(renewals_server, page) -> None:
     current.wait_for(state="visible", timeout=60_000)
     assert current.get_attribute("data-document") == A
     assert page.locator("#lineage-document input").first.input_value() == A
-    assert panel.locator(f'.reso-cited-by .reso-citation[data-document="{B}"][data-paragraph="OP5"]').count() == 1
+    expect(panel.locator(f'.reso-cited-by .reso-citation[data-document="{B}"][data-paragraph="OP5"]')).to_have_count(1, timeout=60_000)
 
     # a resolution the index lacks but its texts cite: who cites it, noted "not in the index"
     picker = page.locator("#lineage-document input").first
@@ -328,6 +332,6 @@ def _cites_target(renewals_server, page) -> None:
     note = panel.locator(".reso-not-in-index")
     note.wait_for(state="visible", timeout=60_000)
     assert note.inner_text() == phrase("ui_lineage_not_in_index", "en", document=only_cited)
-    assert panel.locator(".reso-cited-by .reso-citation").count() >= 1
-    assert panel.locator(".reso-series-entry").count() == 0
+    expect(panel.locator(".reso-cited-by .reso-citation").first).to_be_visible(timeout=60_000)
+    expect(panel.locator(".reso-series-entry")).to_have_count(0, timeout=60_000)
     assert page.errors == []
