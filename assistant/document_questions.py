@@ -36,7 +36,7 @@ from reso.assistant.question import Question
 from reso.index.analysis import fold
 from reso.index.chunks import Chunk
 from reso.index.languages import languages
-from reso.index.lexical import symbol_numbers
+from reso.index.lexical import DocumentRows, symbol_numbers
 from reso.index.model import normalise_pid, normalise_symbol
 from reso.index.store import DocumentRecord
 from reso.prompts import phrase
@@ -134,17 +134,9 @@ class DocumentFacts:
     def _index(self) -> dict[str, list[int]]:
         with self._lock:
             if self._rows is None:
-                rows: dict[str, list[int]] = {}
-                key_of: dict[str, str] = {}
-                for i, c in enumerate(self._chunks()):
-                    k = key_of.get(c.document)
-                    if k is None:
-                        k = key_of[c.document] = normalise_symbol(c.document)
-                        if k not in rows:
-                            for n in symbol_numbers(c.document):
-                                self._by_number.setdefault(n, []).append(k)
-                    rows.setdefault(k, []).append(i)
-                self._rows = rows
+                found = DocumentRows.of(self._chunks())
+                self._by_number = found.by_number
+                self._rows = found.rows
             return self._rows
 
     def _document(self, k: str) -> _Document:

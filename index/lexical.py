@@ -20,12 +20,14 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from reso.index.analysis import tokens
 from reso.index.chunks import Chunk
+from reso.index.model import normalise_symbol
 
 
 
@@ -39,6 +41,35 @@ def symbol_numbers(symbol: str) -> list[str]:
     if m:
         out.append(m.group(1))
     return out
+
+
+@dataclass(frozen=True)
+class DocumentRows:
+    """The documents of a list of chunks: each one's rows (by normalised symbol, in chunk order),
+    its spelling (the first chunk's), and the documents each resolution number names ("30/25",
+    "2699"). One pass, each symbol normalised once: the questions about documents, the lineage
+    questions and the lineage service all look documents up this way."""
+
+    rows: dict[str, list[int]]
+    names: dict[str, str]
+    by_number: dict[str, list[str]]
+
+    @classmethod
+    def of(cls, chunks: Sequence[Chunk]) -> DocumentRows:
+        rows: dict[str, list[int]] = {}
+        names: dict[str, str] = {}
+        by_number: dict[str, list[str]] = {}
+        key_of: dict[str, str] = {}
+        for i, c in enumerate(chunks):
+            k = key_of.get(c.document)
+            if k is None:
+                k = key_of[c.document] = normalise_symbol(c.document)
+                if k not in rows:
+                    names[k] = c.document
+                    for n in symbol_numbers(c.document):
+                        by_number.setdefault(n, []).append(k)
+            rows.setdefault(k, []).append(i)
+        return cls(rows, names, by_number)
 
 
 def paragraph_tokens_of(chunk: Chunk) -> list[str]:

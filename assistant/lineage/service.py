@@ -14,6 +14,7 @@ from reso.assistant.lineage.compare import compare_chunks
 from reso.assistant.lineage.graph import ReferenceGraph, resolve_in
 from reso.assistant.lineage.types import Comparison, Related
 from reso.index.chunks import Chunk
+from reso.index.lexical import DocumentRows
 from reso.index.model import normalise_symbol
 from reso.index.store import DocumentRecord
 
@@ -25,8 +26,7 @@ class LineageService:
         self._records = records
         self._lock = threading.Lock()
         self._graph: ReferenceGraph | None = None
-        self._rows: dict[str, list[int]] | None = None
-        self._names: dict[str, str] | None = None  # normalised symbol → the indexed spelling
+        self._documents: DocumentRows | None = None
 
     @property
     def graph(self) -> ReferenceGraph:
@@ -36,29 +36,22 @@ class LineageService:
                 self._graph = ReferenceGraph.build(self._chunks(), records)
             return self._graph
 
-    def _document_rows(self) -> dict[str, list[int]]:
+    def _document_rows(self) -> DocumentRows:
         with self._lock:
-            if self._rows is None:
-                rows: dict[str, list[int]] = {}
-                for i, c in enumerate(self._chunks()):
-                    rows.setdefault(normalise_symbol(c.document), []).append(i)
-                self._rows = rows
-            return self._rows
+            if self._documents is None:
+                self._documents = DocumentRows.of(self._chunks())
+            return self._documents
 
     def resolve(self, document: str) -> str | None:
         """The indexed symbol a spelling or short form names ("S/RES/2334(2016)", "2334 (2016)", "60/251"),
         read from the documents' rows: no reference graph is built for it."""
-        rows = self._document_rows()
-        if self._names is None:
-            chunks = self._chunks()
-            self._names = {k: chunks[r[0]].document for k, r in rows.items()}
-        return resolve_in(self._names, document)
+        return resolve_in(self._document_rows().names, document)
 
     def related(self, document: str) -> Related | None:
         return self.graph.related(document)
 
     def compare(self, a: str, b: str, language: str | None = None) -> Comparison | None:
-        rows = self._document_rows()
+        rows = self._document_rows().rows
         chunks = self._chunks()
         a, b = self.resolve(a) or a, self.resolve(b) or b
         ra, rb = rows.get(normalise_symbol(a)), rows.get(normalise_symbol(b))
