@@ -112,14 +112,29 @@ def _chromium() -> str | None:
     return None
 
 
-def _shot(page, name: str, doc_name: str | None = None, **kwargs) -> Path:
+def _shot(page, name: str, doc_name: str | None = None, folder: Path = DOC_SHOTS, **kwargs) -> Path:
+    """A screenshot of `page` (or of one locator) in test-artifacts/, copied to `folder`/`doc_name`
+    when RESO_UPDATE_SCREENSHOTS is set."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), **kwargs)
     if doc_name and UPDATE_SHOTS:
-        DOC_SHOTS.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, DOC_SHOTS / doc_name)
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, folder / doc_name)
     return path
+
+
+def _test_settings(tmp_path_factory, **extra):
+    """Settings for a test server: a fresh index, the hash embedder, extractive answers; the
+    developer's own RESO_* never change what is tested."""
+    from reso.settings import Settings
+
+    with pytest.MonkeyPatch.context() as mp:
+        for name in list(os.environ):
+            if name.startswith("RESO_"):
+                mp.delenv(name)
+        return Settings(data_dir=tmp_path_factory.mktemp("reso-data"), embedder="hash", generator="extractive",
+                        retriever="hybrid", **extra)
 
 
 def _free_socket() -> socket.socket:
@@ -247,20 +262,7 @@ def foreign_site() -> Iterator[_Site]:
 
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory, corpus, host_site, foreign_site) -> Iterator[_AppServer]:
-    from reso.settings import Settings
-
-    with pytest.MonkeyPatch.context() as mp:
-        for name in list(os.environ):  # the developer's RESO_* must not change what is tested
-            if name.startswith("RESO_"):
-                mp.delenv(name)
-        settings = Settings(
-            data_dir=tmp_path_factory.mktemp("reso-data"),
-            embedder="hash",
-            generator="extractive",
-            retriever="hybrid",
-            default_corpus=corpus,
-            allowed_origins=[host_site.origin],
-        )
+    settings = _test_settings(tmp_path_factory, default_corpus=corpus, allowed_origins=[host_site.origin])
     from reso.ui.app import create_app
 
     app = create_app(settings)

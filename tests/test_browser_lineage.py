@@ -13,8 +13,6 @@ lineage-panel.png) for the README.
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -24,41 +22,24 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import expect
 
-from tests.test_browser import ARTIFACTS, CHROMIUM_ARGS, _AppServer, _chromium, _missing
+from tests.test_browser import CHROMIUM_ARGS, _AppServer, _chromium, _missing, _test_settings
+from tests.test_browser import _shot as browser_shot
 from tests.test_ui_lineage import A, B, OLDER, renewal_files
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC_IMG = ROOT / "docs" / "img"
-UPDATE_SHOTS = bool(os.environ.get("RESO_UPDATE_SCREENSHOTS"))  # read at import, as test_browser.py does
 QUESTION = "What does the Security Council decide about the mandate of UNFICYP until 31 January 2023?"
 
 
 def _shot(target, name: str, doc_name: str | None = None, **kwargs) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    target.screenshot(path=str(path), **kwargs)
-    if doc_name and UPDATE_SHOTS:
-        DOC_IMG.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, DOC_IMG / doc_name)
-    return path
+    return browser_shot(target, name, doc_name, folder=DOC_IMG, **kwargs)
 
 
 @pytest.fixture(scope="module")
 def renewals_server(tmp_path_factory) -> Iterator[_AppServer]:
-    from reso.settings import Settings
-
-    with pytest.MonkeyPatch.context() as mp:
-        for name in list(os.environ):  # the developer's RESO_* must not change what is tested
-            if name.startswith("RESO_"):
-                mp.delenv(name)
-        settings = Settings(
-            data_dir=tmp_path_factory.mktemp("reso-data"),
-            embedder="hash",
-            generator="extractive",
-            retriever="hybrid",
-        )
+    settings = _test_settings(tmp_path_factory)
     from reso.assistant.factory import open_library
     from reso.ui.app import create_app
 
