@@ -16,23 +16,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from reso.assistant.core import Assistant
-from reso.assistant.generators.extractive import ExtractiveGenerator
 from reso.assistant.lineage.compare import CannotCompare, comparable, compare_chunks, word_diff, words
-from reso.assistant.refusal import RefusalPolicy
-from reso.assistant.retrieval import HybridRetriever
 from reso.evals.compare_eval import DATASET, held_out, load
 from reso.index.chunks import Chunk
-from reso.index.embedders import HashEmbedder
-from reso.index.library import Library
-from reso.index.store import ChromaStore
-from reso.settings import Settings
-from reso.ui import http as api
 from reso.ui.services import Services
 from tests.conftest import SHARED
+from tests.test_api import build_services, client_for
 
 A, B, ZH_ONLY = "S/RES/2674 (2023)", "S/RES/2771 (2025)", "S/RES/2815 (2026)"
 
@@ -53,19 +44,12 @@ def files() -> list[Path]:
 
 @pytest.fixture(scope="module")
 def services(tmp_path_factory, files) -> Services:
-    data_dir = tmp_path_factory.mktemp("compare-index")
-    library = Library(ChromaStore.open(data_dir), HashEmbedder())
-    library.ingest(files)
-    retriever = HybridRetriever(library)
-    assistant = Assistant(retriever, ExtractiveGenerator(), RefusalPolicy(index=retriever.lexical))
-    return Services(Settings(data_dir=data_dir, embedder="hash"), library, assistant)
+    return build_services(tmp_path_factory.mktemp("compare-index"), files, admin_key=None)
 
 
 @pytest.fixture(scope="module")
 def client(services) -> TestClient:
-    app = FastAPI()
-    api.install(app, services)
-    return TestClient(app)
+    return client_for(services)
 
 
 def gold(item_id: str) -> set[tuple[str | None, str | None]]:

@@ -14,24 +14,15 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from reso.assistant.core import Assistant
-from reso.assistant.generators.extractive import ExtractiveGenerator
 from reso.assistant.lineage.graph import ReferenceGraph, title_key
-from reso.assistant.refusal import RefusalPolicy
-from reso.assistant.retrieval import HybridRetriever
 from reso.evals import references as scorer
-from reso.index.embedders import HashEmbedder
-from reso.index.library import Library
 from reso.index.readers.common import extract_references
 from reso.index.references import find_references, latest_hrc_session
-from reso.index.store import ChromaStore
-from reso.settings import Settings
-from reso.ui import http as api
 from reso.ui.services import Services
 from tests.conftest import SHARED
+from tests.test_api import build_services, client_for
 
 
 def symbols(text: str, own: str = "GA", latest: int | None = None) -> list[str]:
@@ -146,12 +137,7 @@ def services(tmp_path_factory) -> Services:
     missing = [f for f in files if not f.is_file()]
     if missing:
         pytest.skip(f"{missing[0]} not found")
-    data_dir = tmp_path_factory.mktemp("refs-index")
-    library = Library(ChromaStore.open(data_dir), HashEmbedder())
-    library.ingest(files)
-    retriever = HybridRetriever(library)
-    assistant = Assistant(retriever, ExtractiveGenerator(), RefusalPolicy(index=retriever.lexical))
-    return Services(Settings(data_dir=data_dir, embedder="hash"), library, assistant)
+    return build_services(tmp_path_factory.mktemp("refs-index"), files, admin_key=None)
 
 
 @pytest.fixture(scope="module")
@@ -210,9 +196,7 @@ def test_the_service_resolves_short_forms_without_the_graph(services):
 
 @pytest.fixture(scope="module")
 def client(services) -> TestClient:
-    app = FastAPI()
-    api.install(app, services)
-    return TestClient(app)
+    return client_for(services)
 
 
 def test_api_related_has_the_contract_shape(client):
