@@ -10,7 +10,6 @@ aligner), so a regression of the aligner on this pair fails here.
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from reso.assistant.lineage.compare import CannotCompare, comparable, compare_ch
 from reso.evals.compare_eval import DATASET, held_out, load
 from reso.index.chunks import Chunk
 from reso.ui.services import Services
-from tests.conftest import SHARED
+from tests.conftest import SHARED, require_shared
 from tests.test_api import build_services, client_for
 
 A, B, ZH_ONLY = "S/RES/2674 (2023)", "S/RES/2771 (2025)", "S/RES/2815 (2026)"
@@ -31,10 +30,7 @@ A, B, ZH_ONLY = "S/RES/2674 (2023)", "S/RES/2771 (2025)", "S/RES/2815 (2026)"
 @pytest.fixture(scope="module")
 def files() -> list[Path]:
     corpus, large = SHARED / "corpus" / "unxml-sc", SHARED / "corpus-large" / "unxml-sc"
-    if not large.is_dir():
-        if os.environ.get("CI"):
-            pytest.fail(f"CI needs the shared corpus at {large}")
-        pytest.skip(f"shared corpus-large not found at {large}")
+    require_shared(large)
     found = [corpus / "2023" / "English" / "S_RES_2674_E.xml", corpus / "2023" / "French" / "S_RES_2674_F.xml",
              large / "2025" / "English" / "S_RES_2771-2501522E.xml", large / "2025" / "French" / "S_RES_2771-2501522F.xml",
              large / "2025" / "Chinese" / "S_RES_2771-2501522C.xml", large / "2026" / "Chinese" / "S_RES_2815-2601247C.xml"]

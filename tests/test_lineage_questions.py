@@ -27,7 +27,7 @@ from reso.assistant.retrieval import HybridRetriever
 from reso.index.embedders import HashEmbedder
 from reso.index.library import Library
 from reso.index.store import ChromaStore
-from tests.conftest import SHARED
+from tests.conftest import SHARED, require_shared
 
 ROOT = Path(__file__).resolve().parent.parent
 OLD, NEW, OLDER = "S/RES/2677 (2023)", "S/RES/2779 (2025)", "S/RES/2625 (2022)"
@@ -43,9 +43,7 @@ FILES = [
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory) -> Assistant:
     files = [SHARED / f for f in FILES]
-    missing = [f for f in files if not f.exists()]
-    if missing:
-        pytest.skip(f"shared corpus files missing: {missing}")
+    require_shared(*files)
     library = Library(ChromaStore.open(tmp_path_factory.mktemp("lineage-q")), HashEmbedder())
     library.ingest(files)
     retriever = HybridRetriever(library)

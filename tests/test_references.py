@@ -21,7 +21,7 @@ from reso.evals import references as scorer
 from reso.index.readers.common import extract_references
 from reso.index.references import find_references, latest_hrc_session
 from reso.ui.services import Services
-from tests.conftest import SHARED
+from tests.conftest import SHARED, require_shared
 from tests.test_api import build_services, client_for
 
 
@@ -134,9 +134,7 @@ FILES = ["2022/English/S_RES_2618 (2022)-2201005E.xml", "2022/Chinese/S_RES_2618
 @pytest.fixture(scope="module")
 def services(tmp_path_factory) -> Services:
     files = [UNFICYP / f for f in FILES]
-    missing = [f for f in files if not f.is_file()]
-    if missing:
-        pytest.skip(f"{missing[0]} not found")
+    require_shared(*files)
     return build_services(tmp_path_factory.mktemp("refs-index"), files, admin_key=None)
 
 

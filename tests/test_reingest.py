@@ -19,6 +19,7 @@ from reso.index.embedders import HashEmbedder
 from reso.index.ingest import MANIFEST
 from reso.index.library import Library
 from reso.index.store import ChromaStore
+from tests.conftest import require_shared
 
 SMALL = [
     "seed/A_HRC_RES_30_25-fr.txt",
@@ -51,8 +52,7 @@ def corpus(shared_corpus, tmp_path) -> Path:
 @pytest.fixture
 def conflict_corpus(shared_corpus, tmp_path) -> Path:
     large = shared_corpus.parent / "corpus-large"
-    if not (large / CONFLICT[0]).is_file():
-        pytest.skip("corpus-large not found")
+    require_shared(*(large / name for name in CONFLICT))
     return _copy(large, CONFLICT, tmp_path / "conflict")
 
 

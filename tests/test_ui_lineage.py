@@ -11,7 +11,6 @@ rows, labels and counts are read from those objects, never written here.
 from __future__ import annotations
 
 import html
-import os
 import re
 import urllib.parse
 from dataclasses import replace
@@ -46,7 +45,7 @@ from reso.ui.gradio.lineage import (
     summary_counts,
 )
 from reso.ui.services import Services
-from tests.conftest import SHARED
+from tests.conftest import SHARED, require_shared
 
 A, B, OLDER = "S/RES/2618 (2022)", "S/RES/2646 (2022)", "S/RES/2561 (2021)"
 LANGS = ("ar", "zh", "en", "fr", "ru", "es")
@@ -55,10 +54,7 @@ LANGS = ("ar", "zh", "en", "fr", "ru", "es")
 def renewal_files() -> list[Path]:
     """UNFICYP's renewals of 2021 and 2022 in English, French and Arabic (corpus-large)."""
     sc = SHARED / "corpus-large" / "unxml-sc"
-    if not sc.is_dir():
-        if os.environ.get("CI"):
-            pytest.fail(f"CI needs the large corpus at {sc}")
-        pytest.skip(f"large corpus not found at {sc}")
+    require_shared(sc)
     files = sorted((sc / "2021").glob("*/SC_2561_2021-[EFA].xml"))
     for lang in ("English", "French", "Arabic"):
         files += sorted((sc / "2022" / lang).glob("S_RES_2618 (2022)-*.xml"))
