@@ -27,7 +27,6 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from reso.assistant.citations import MARKER, marker
 from reso.assistant.models import Filters, Message, Retrieved
@@ -47,25 +46,18 @@ MAX_DOCUMENTS = 3  # "when were 54/10 and 54/11 adopted?": each named document, 
 QUOTE_WORDS = 60  # a recalling paragraph is quoted up to this many words
 
 
-@lru_cache(maxsize=16)
 def _patterns(language: str) -> dict[str, re.Pattern[str]]:
     """Each aspect's rows of the question's language (every language's for one without a table):
     a question is read in its own language's words, at a sixth of the cost of all of them."""
-    codes = (language,) if language in languages().codes else None
-    out = {}
-    for aspect in ASPECTS:
-        rows = "|".join(dict.fromkeys(languages().words("questions", f"document_{aspect}_patterns", codes)))
-        out[aspect] = re.compile(rows or "(?!)")
-    return out
+    return {aspect: languages().pattern("questions", f"document_{aspect}_patterns", language) for aspect in ASPECTS}
 
 
-@lru_cache(maxsize=8)
 def _rows(section: str, key: str) -> re.Pattern[str]:
     """One row of every language table as one pattern, compiled once: "answers.recalling_patterns"
     (a paragraph opening "Recalling…"), "answers.declined_patterns" (an answer saying the sources do
     not answer), "answers.resolution_mention_patterns" (a paragraph speaking of resolutions),
     "questions.document_word_patterns" (the word for a resolution, its text or preamble, in a question)."""
-    return re.compile(languages().alternation(section, key) or "(?!)")
+    return languages().pattern(section, key)
 
 
 def asked_about(question: Question) -> tuple[str, ...]:

@@ -129,6 +129,12 @@ class Languages:
         """The rows as one regular-expression alternation (rows are patterns, in file order)."""
         return "|".join(dict.fromkeys(self.words(section, key)))
 
+    def pattern(self, section: str, key: str, language: str | None = None) -> re.Pattern[str]:
+        """The rows compiled as one pattern that matches nothing when there are none: `language`'s
+        rows when it has a table, else every language's. Compiled once per (section, key, language)."""
+        codes = (language,) if language in self.tables else None
+        return _compiled(self, section, key, codes)
+
     @cached_property
     def generic(self) -> frozenset[str]:
         """Words naming the kind of text asked about ("resolution", "conseil"), in every language."""
@@ -140,6 +146,11 @@ class Languages:
         for t in self.tables.values():
             out.update(t.abbreviations)
         return out
+
+
+@lru_cache(maxsize=256)
+def _compiled(langs: Languages, section: str, key: str, codes: tuple[str, ...] | None) -> re.Pattern[str]:
+    return re.compile("|".join(dict.fromkeys(langs.words(section, key, codes))) or "(?!)")
 
 
 @lru_cache(maxsize=64)

@@ -30,7 +30,6 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from reso.assistant.citations import marker
 from reso.assistant.document_questions import DocumentReply, asked_about
@@ -55,20 +54,13 @@ _ACRONYM = re.compile(r"\b[A-ZА-ЯЁ]{3,}[A-ZА-ЯЁ0-9-]*\b")
 _NOT_MISSIONS = frozenset({"RES", "UN", "HRC", "GA", "SC", "OP", "PP", "ONU", "ООН", "СБ"})
 
 
-@lru_cache(maxsize=16)
 def _patterns(language: str) -> dict[str, re.Pattern[str]]:
     """Each kind's rows of the question's language (every language's for one without a table)."""
-    codes = (language,) if language in languages().codes else None
-    out = {}
-    for kind in (*KINDS, "previous", "first"):
-        rows = "|".join(dict.fromkeys(languages().words("lineage", f"{kind}_patterns", codes)))
-        out[kind] = re.compile(rows or "(?!)")
-    return out
+    return {kind: languages().pattern("lineage", f"{kind}_patterns", language) for kind in (*KINDS, "previous", "first")}
 
 
-@lru_cache(maxsize=1)
 def _preamble() -> re.Pattern[str]:
-    return re.compile(rf"(?:{languages().alternation('paragraphs', 'preamble_patterns') or '(?!)'})")
+    return languages().pattern("paragraphs", "preamble_patterns")
 
 
 def kind_of(question: Question) -> str | None:
