@@ -355,8 +355,9 @@ def detect_language(ws: list[str], raw: str) -> str:
         scores = {within: evidence(langs(within), STOPWORDS.get(within, frozenset()))}
     else:
         scores = {code: evidence(table, STOPWORDS.get(code, frozenset())) for code, table in langs.tables.items()}
-    best = max(scores, key=lambda c: scores[c] + langs(c).detect_prior) if scores else ""
-    top = scores.get(best, 0.0)
+    known = _known_words(ws, tuple(c for c in scores if c not in dict(langs.scripts))) if len(scores) > 1 else {}
+    best = max(scores, key=lambda c: scores[c] + VOCABULARY_WEIGHT * known.get(c, 0) + langs(c).detect_prior) if scores else ""
+    top = scores.get(best, 0.0) + VOCABULARY_WEIGHT * known.get(best, 0)
     other = {c: evidence(t, _recognised_stopwords()[c]) for c, t in rivals.items()}
     if other:
         rival = max(other, key=lambda c: other[c])
@@ -364,7 +365,34 @@ def detect_language(ws: list[str], raw: str) -> str:
             return rival
     if within:
         return within
-    return best if top > 0 else ""
+    # words the corpus uses pick among languages the question's stop words or letters point to; alone
+    # ("Libyen Sanktionen": "libyen" is French too) they do not make a language
+    return best if max(scores.values(), default=0.0) > 0 else ""
+
+
+# Each content word the corpus uses in a language (its stem in that language's lexicon vocabulary)
+# counts this much for it, beside stop words (1 each) and telling letters (`detect_weight`). Chosen on
+# the dev half of `python -m reso.evals.language_id` (windows of real paragraphs); a recognised-only
+# language (Portuguese, Italian) has no vocabulary, so this evidence picks among the understood
+# languages and is not weighed against those.
+VOCABULARY_WEIGHT = 0.5
+
+
+def _known_words(ws: list[str], codes: tuple[str, ...]) -> dict[str, int]:
+    """Per language of `codes` (Latin-script ones), how many of the question's content words the
+    corpus uses in it: "cambio", "resolucion", "comunicados" are Spanish words, not French ones."""
+    if len(codes) < 2:
+        return {}
+    from reso.index.lexicon import vocabulary  # the lexicon's files: read on the first Latin-script question
+
+    content = [w for w in ws if len(w) >= 3 and w.isalpha() and w not in all_stopwords()]
+    if not content:
+        return {}
+    out = {}
+    for code in codes:
+        vocab = vocabulary(code, codes)
+        out[code] = sum(1 for t in stem(content, code) if t in vocab)
+    return out
 
 
 @lru_cache(maxsize=1)

@@ -151,6 +151,15 @@ def bundled() -> Lexicon:
     return Lexicon(directory=DATA_DIR)
 
 
+@lru_cache(maxsize=16)
+def vocabulary(language: str, among: tuple[str, ...]) -> frozenset[str]:
+    """The tokens of `language` the shipped lexicon translates into any of `among`: the words the
+    corpus uses in that language, as that language's stems. What tells a Spanish "comunicados de
+    prensa" from French when both languages' stop words ("de", "la", "que", "y") fit it."""
+    lexicon = bundled()
+    return frozenset().union(*(lexicon.direction(language, other).keys() for other in among if other != language))
+
+
 def learn(
     pairs: Sequence[tuple[Iterable[str], Iterable[str]]],
     a: str = "en",
