@@ -184,6 +184,9 @@ _DECISIVE = re.compile(r"\b(?:extend|renew|re-?establish|establish|terminate|pro
 _SANCTIONS_WORDS = re.compile(r"\b(?:Committee|measures|[Pp]anel of [Ee]xperts|Group of Experts|Monitoring Team"
                               r"|Ombudsperson|Sanctions List|designat\w*|sanctions?|asset freeze|travel ban"
                               r"|arms embargo)\b")
+# the same words as plain substrings: the share of a text's paragraphs about sanctions, without a regex a paragraph
+_SANCTIONS_SUBSTRINGS = ("Committee", "measures", "anel of ", "Group of Experts", "Monitoring Team", "Ombudsperson",
+                         "Sanctions List", "designat", "sanction", "asset freeze", "travel ban", "arms embargo")
 _COMMITTEE_NAMED = (r"Committee (?:established|created) (?:pursuant to|by|under|in accordance with|in) "
                     r"(?:paragraphs? \d+ of )?(?:its )?(?:[Rr]esolutions? (\d{3,4})|(this resolution))")
 _COMMITTEE_REF = re.compile(_COMMITTEE_NAMED + r"|\b(\d{3,4})(?:/\d{3,4})* (?:[Ss]anctions )?Committee\b")
@@ -315,7 +318,7 @@ class _Council:
         top = committees.most_common(1)[0][0] if committees else (self.regime(n) if n else None)
         if n in self._founders:
             top = n
-        share = sum(1 for _, t in ops if _SANCTIONS_WORDS.search(t)) / len(ops)
+        share = sum(1 for _, t in ops if any(w in t for w in _SANCTIONS_SUBSTRINGS)) / len(ops)
 
         def regime_of(text: str) -> str | None:
             for pattern in (_PANEL_REF, _MEASURES_REF):
@@ -330,7 +333,7 @@ class _Council:
         roll_overs: set[str] = set()
         first: str | None = None
         for paragraph, text in ops:
-            verb = _OP_VERB.search(text)
+            verb = _OP_VERB.search(text, 0, 130)
             if not verb or verb.start() > 120:
                 continue
             # from the start: "Expresses its full support for UNFICYP and decides to extend its mandate"
