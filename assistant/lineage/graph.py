@@ -18,18 +18,27 @@ wanting one line a paragraph groups on (document, paragraph). One paragraph ment
 twice gives one mention (the first printed words).
 
 Series (successive texts on one subject, oldest first), by a family key per document:
-* Security Council: the mission it is about (the acronym most printed in its operative paragraphs,
-  three times at least: UNMISS, UNFICYP, MINURSO …) or the sanctions committee it feeds ("the
-  Committee established pursuant to resolution 2206 (2015)"), whichever the text prints more
-  (a committee wins over a mission printed fewer than ten times: a sanctions text names the
-  mission in passing, six times in the CAR ones, a mandate text thirty and more); its English
-  title's "Panel of Experts established pursuant to resolution 2127 (2013)" or "(UNMISS)" first;
-  else its title family, as below; else, for a text whose family no other shares, the family of the
-  first resolution of its body its operative part cites that has one (a successor, a technical
-  roll-over);
+* Security Council (its English text, `_Council.subject`): the mission or the sanctions regime its
+  operative part acts on, not whatever it mentions. Its English title first ("… (UNMISS) …",
+  "renewal of sanctions … imposed by Security Council resolution 2140 (2014)"); else its first
+  decisive operative paragraph, one that decides to extend, renew, establish or terminate
+  something: the first mission ("the mandate of UNMISS", "the United Nations Disengagement Observer
+  Force") or regime ("the measures imposed by paragraph 4 of resolution 2428", "the Panel of
+  Experts") it names; else the counts of its operative paragraphs. A regime is keyed by its
+  committee's number, whichever number a text uses for it (the resolution that imposed its measures
+  or set up its panel goes to the committee its own text names as "the Committee"), and a text that
+  establishes a committee is the first member of that committee's series. A regime wins only in a
+  text whose operative part is mostly about sanctions, so a counter-terrorism text asking "the
+  Committee established pursuant to resolution 1267" something, or a mission's mandate naming the
+  sanctions committee, stays out; a sanctions text naming a mission in passing stays out of the
+  mission's series. Preambular recalls never count;
 * otherwise the title family: the English title (the version's own when there is no English one)
   without the "Security Council resolution n (year)" lead, dates, numbers and punctuation, within
-  the body ("Situation of human rights in Afghanistan").
+  the body ("Situation of human rights in Afghanistan");
+* a text whose family no other shares takes the family of the first resolution of its body its
+  operative part cites that has one (a successor, a technical roll-over); in a Council text only a
+  paragraph extending, renewing, terminating or replacing counts ("Decides to terminate the measure
+  provided for by paragraph 8 (b) of resolution 1333 (2000)").
 A document whose key no other document shares has no series.
 """
 
@@ -59,8 +68,6 @@ _TITLE_NOISE = re.compile(r"[\d()\[\]/.,;:'’\"-]+")
 # The first letter, then "no word before it": a leading \b would try every position of every text.
 _MISSION = re.compile(r"[UMB](?<!\w.)(?:N[A-Z]{2,7}|IN[A-Z]{2,6}|ONU[A-Z]{1,4}|INU[A-Z]{1,2}|NUB)\b")
 _TITLE_MISSION = re.compile(r"\((UN[A-Z]{2,7}|MIN[A-Z]{2,6}|MONU[A-Z]{1,4}|BINU[A-Z]{1,2}|BNUB)\)")
-_COMMITTEE = re.compile(r"(?:[Cc]ommittee|[Pp]anel of [Ee]xperts) (?:[Ee]stablished|[Cc]reated) (?:pursuant to|by|under) "
-                        r"(?:paragraph \d+ of )?(?:its )?[Rr]esolution (\d{3,4}) \((\d{4})\)")
 
 
 class ReferenceGraph:
@@ -169,23 +176,203 @@ def title_key(title: str) -> str:
     return " ".join(_TITLE_NOISE.sub(" ", fold(title)).split())
 
 
-def _sc_subject(texts: list[tuple[str, str]]) -> str | None:
-    """The mission or sanctions committee an English SC text is about (see the module docstring)."""
-    missions: Counter[str] = Counter()
-    committees: Counter[str] = Counter()
-    for paragraph, text in texts:
-        if paragraph.startswith("OP"):
-            missions.update(_MISSION.findall(text))
-        if "ommittee" in text or "anel" in text:
-            committees.update(f"{n} ({y})" for n, y in _COMMITTEE.findall(text))
-    mission = missions.most_common(1)
-    committee = committees.most_common(1)
-    in_missions = mission[0][1] if mission else 0
-    if committee and in_missions < 10:
-        return f"committee {committee[0][0]}"
-    if in_missions >= 3:
-        return f"mission {mission[0][0]}"
-    return None
+_OP_VERB = re.compile(r"\b(?:[Dd]ecides|[Aa]grees|[Ee]ndorses|[Aa]uthori[sz]es)\b")
+# what a decision does to its subject: a mandate extended, a mission established, measures renewed …
+_DECISIVE = re.compile(r"\b(?:extend|renew|re-?establish|establish|terminate|prolong|comprise|increase|continue to take"
+                       r"|(?:take|implement) the (?:following |necessary )?measures|shall (?:also )?apply)",
+                       re.IGNORECASE)
+_SANCTIONS_WORDS = re.compile(r"\b(?:Committee|measures|[Pp]anel of [Ee]xperts|Group of Experts|Monitoring Team"
+                              r"|Ombudsperson|Sanctions List|designat\w*|sanctions?|asset freeze|travel ban"
+                              r"|arms embargo)\b")
+# the same words as plain substrings: the share of a text's paragraphs about sanctions, without a regex a paragraph
+_SANCTIONS_SUBSTRINGS = ("Committee", "measures", "anel of ", "Group of Experts", "Monitoring Team", "Ombudsperson",
+                         "Sanctions List", "designat", "sanction", "asset freeze", "travel ban", "arms embargo")
+_COMMITTEE_NAMED = (r"Committee (?:established|created) (?:pursuant to|by|under|in accordance with|in) "
+                    r"(?:paragraphs? \d+ of )?(?:its )?(?:[Rr]esolutions? (\d{3,4})|(this resolution))")
+_COMMITTEE_REF = re.compile(_COMMITTEE_NAMED + r"|\b(\d{3,4})(?:/\d{3,4})* (?:[Ss]anctions )?Committee\b")
+# the committee a text calls "the Committee" from then on: the regime it is about
+_COMMITTEE_DEFINED = re.compile(_COMMITTEE_NAMED
+                                + r"[^;()]{0,80}?\((?:herein(?:after)?\s*)?[“\"]the Committee[”\"]\)")
+_PANEL_REF = re.compile(r"(?:[Pp]anel|Group) of [Ee]xperts[^;]{0,40}?(?:established|appointed|created) "
+                        r"(?:pursuant to|by|under|in accordance with) (?:paragraphs? \d+ of )?(?:Security Council )?"
+                        r"[Rr]esolution (\d{3,4})")
+_MEASURES_REF = re.compile(r"\bmeasures\b[^;]{0,120}?\b[Rr]esolutions? (\d{3,4})")
+_FOUNDS_COMMITTEE = re.compile(r"Decides to establish[^;]{0,160}\ba Committee\b")
+_TITLE_IMPOSED = re.compile(r"(?:imposed by|[Ee]stablished pursuant to|pursuant to) (?:Security Council )?"
+                            r"[Rr]esolution (\d{3,4})")
+_FULL_NAME = re.compile(r"(United Nations [A-Z][^()]{3,110}?) \(([A-Z]{4,10})\)")
+_NUMBER = re.compile(r"S/RES/(\d+)")
+# what a successor or a technical roll-over does to an earlier text's decisions
+_ROLL_OVER = re.compile(r"\b(?:extend|renew|prolong|terminate|replaced?|shall (?:also )?apply)", re.IGNORECASE)
+# a mission is what the Council gives a mandate to, deploys or establishes (not UNODC, UNHCR, UNDP …)
+_MANDATED = re.compile(r"(?:[Mm]andate|[Dd]eployment) of (?:the )?(?:United Nations [^;()]{3,110}\()?([A-Z]{4,10})\b"
+                       r"|[Ee]stablish (?:the |a )?(?:United Nations [^;()]{3,110}\()?([A-Z]{4,10})\b")
+
+
+def _committees_in(text: str, own: str) -> list[str]:
+    """The committees a paragraph names, by number; the one it defines as "the Committee" counts ten times."""
+    found = [n or (own if this else m) for n, this, m in _COMMITTEE_REF.findall(text)]
+    return found + 10 * [n or own for n, this in _COMMITTEE_DEFINED.findall(text)]
+
+
+class _Council:
+    """What the Security Council's English texts say about their subjects, read once for all of them:
+    the missions' full names ("United Nations Disengagement Observer Force (UNDOF)"), and the
+    sanctions regime each resolution number belongs to.
+
+    A regime is named by the number of its committee ("the Committee established pursuant to
+    resolution 2127 (2013)"). Texts also name it by the resolution that imposed its measures
+    ("the measures imposed by paragraph 4 of resolution 2428 (2018)") or set up its panel ("the
+    Panel of Experts established pursuant to resolution 1874 (2009)"): such a number goes to the
+    committee its own text names most, or that it founds ("Decides to establish … a Committee"):
+    2428 → 2206, 1874 → 1718. A text that founds a committee is the first member of the regime's
+    series though it never calls itself "the Committee established pursuant to resolution N"."""
+
+    def __init__(self, english: dict[str, list[tuple[str, str]]]):
+        names: dict[str, set[str]] = {}
+        mandated: set[str] = set()
+        own: dict[str, str] = {}
+        committees: set[str] = set()
+        founders: set[str] = set()
+        measures: dict[str, list[str]] = {}  # text → the resolutions whose measures its operative part handles
+        for key, texts in english.items():
+            number = _NUMBER.match(key)
+            n = number.group(1) if number else ""
+            counted: Counter[str] = Counter()
+            for paragraph, text in texts:
+                if "United Nations" in text and "(" in text:
+                    for name, acronym in _FULL_NAME.findall(text):
+                        if _MISSION.fullmatch(acronym):
+                            names.setdefault(name.removeprefix("United Nations ").strip(), set()).add(acronym)
+                if "andate of" in text or "eployment of" in text or "stablish" in text:
+                    mandated.update(a or b for a, b in _MANDATED.findall(text))
+                if not paragraph.startswith("OP"):
+                    if "the Committee" in text:  # a definition in the preamble names the text's own committee
+                        counted.update(10 * [a or n for a, _ in _COMMITTEE_DEFINED.findall(text)])
+                    continue
+                if "Committee" in text:
+                    found = _committees_in(text, n)
+                    counted.update(found)
+                    committees.update(found)
+                if n and _FOUNDS_COMMITTEE.search(text):
+                    own[n] = n
+                    committees.add(n)
+                    founders.add(n)
+                if n and "measures" in text:
+                    measures.setdefault(n, []).extend(_MEASURES_REF.findall(text))
+            if n and n not in own and counted:
+                own[n] = counted.most_common(1)[0][0]
+        # the resolution that imposed measures before any committee was set up (1556 (2004), whose
+        # embargo 1591 (2005) extends) belongs to the regime of the texts handling its measures
+        for n, numbers in measures.items():
+            for m in numbers:
+                if m not in committees and m not in own and own.get(n):
+                    own[m] = own[n]
+        # one acronym a name; "United Nations Mission in …" alone names several
+        self._mandated = {a for a in mandated if _MISSION.fullmatch(a)}
+        self.names = {name: next(iter(a)) for name, a in names.items()
+                      if len(a) == 1 and len(name.split()) > 2 and next(iter(a)) in self._mandated}
+        longest_first = sorted(self.names, key=len, reverse=True)
+        self._name = (re.compile(r"United Nations (" + "|".join(re.escape(n) for n in longest_first) + r")\b")
+                      if self.names else None)
+        self._own = own
+        self._committees = committees
+        self._founders = founders
+
+    def regime(self, number: str) -> str | None:
+        """The committee a resolution number belongs to (its own number for a committee's)."""
+        return number if number in self._committees else self._own.get(number)
+
+    def missions(self, text: str) -> list[str]:
+        found = [m for m in _MISSION.findall(text) if m in self._mandated]
+        if self._name is not None and "United Nations" in text:
+            found += [self.names[m] for m in self._name.findall(text)]
+        return found
+
+    def subject(self, symbol: str, texts: list[tuple[str, str]], title: str) -> tuple[str | None, set[str]]:
+        """The mission or sanctions regime an English SC text is about ("mission UNMISS", "committee
+        2206"; None when neither), and its operative paragraphs that extend, renew, terminate or
+        replace earlier decisions (the only ones through which it may join its predecessor's series).
+
+        Read in order: its English title ("… (UNMISS) …", "sanctions … imposed by … resolution 2140
+        (2014)"); else its first decisive operative paragraph (one that decides to extend, renew,
+        establish, terminate … something): the first mission or regime that paragraph names before
+        its first semicolon; else the counts of its operative paragraphs (a mission printed three
+        times at least). A regime wins only in a text whose operative paragraphs are mostly about
+        sanctions (a third of them at least print the vocabulary of committees, measures, panels and
+        lists), so a counter-terrorism or mission text that asks the Committee something does not
+        join the regime; a mission's series is not joined by a sanctions text that names the
+        mission in passing. A preambular paragraph counts only when it defines "the Committee" (the
+        text's own regime): a recall does not make a member."""
+        number = _NUMBER.match(normalise_symbol(symbol))
+        n = number.group(1) if number else ""
+        ops = [(p, t) for p, t in texts if p.startswith("OP")]
+        if not ops:
+            return None, set()
+        committees: Counter[str] = Counter()
+        for paragraph, text in texts:
+            if "Committee" in text:
+                named = _committees_in(text, n) if paragraph.startswith("OP") else \
+                    10 * [a or n for a, _ in _COMMITTEE_DEFINED.findall(text)]
+                committees.update(self.regime(c) or c for c in named)
+        top = committees.most_common(1)[0][0] if committees else (self.regime(n) if n else None)
+        if n in self._founders:
+            top = n
+        share = sum(1 for _, t in ops if any(w in t for w in _SANCTIONS_SUBSTRINGS)) / len(ops)
+
+        def regime_of(text: str) -> str | None:
+            for pattern in (_PANEL_REF, _MEASURES_REF):
+                m = pattern.search(text)
+                if m:
+                    return self.regime(m.group(1)) or top
+            found = _committees_in(text, n) if "Committee" in text else []
+            if found:
+                return self.regime(found[0]) or found[0]
+            return top if _SANCTIONS_WORDS.search(text) else None
+
+        roll_overs: set[str] = set()
+        first: str | None = None
+        for paragraph, text in ops:
+            verb = _OP_VERB.search(text, 0, 130)
+            if not verb or verb.start() > 120:
+                continue
+            # from the start: "Expresses its full support for UNFICYP and decides to extend its mandate"
+            clause = text.split(";")[0][:verb.start() + 400]
+            if not _DECISIVE.search(clause):
+                continue
+            if _ROLL_OVER.search(clause):
+                roll_overs.add(paragraph)
+            if first is None:
+                mission = self.missions(clause)
+                regime = regime_of(clause) if _SANCTIONS_WORDS.search(clause) else None
+                at: dict[int, str] = {}  # where in the clause each subject is named → the subject
+                if mission:
+                    where = clause.find(mission[0]) if mission[0] in clause else clause.find("United Nations")
+                    at[where] = f"mission {mission[0]}"
+                if regime and share >= 1 / 3:
+                    words = _SANCTIONS_WORDS.search(clause)
+                    at[words.start() if words else len(clause)] = f"committee {regime}"
+                if at:
+                    first = at[min(at)]
+        if n in self._founders:  # it IS resolution N of "the Committee established pursuant to resolution N"
+            return f"committee {n}", roll_overs
+        titled = _TITLE_MISSION.search(title)
+        if titled:
+            return f"mission {titled.group(1)}", roll_overs
+        imposed = _TITLE_IMPOSED.search(title)
+        if imposed and (self.regime(imposed.group(1)) or imposed.group(1)):
+            return f"committee {self.regime(imposed.group(1)) or imposed.group(1)}", roll_overs
+        if first:
+            return first, roll_overs
+        missions: Counter[str] = Counter()
+        for _, text in ops:
+            missions.update(self.missions(text))
+        mission = missions.most_common(1)
+        if top and share >= 0.5 and committees:
+            return f"committee {top}", roll_overs
+        if mission and mission[0][1] >= 3:
+            return f"mission {mission[0][0]}", roll_overs
+        return None, roll_overs
 
 
 def _series(chunks: Sequence[Chunk], records: Sequence[DocumentRecord], keys: dict[str, str],
@@ -208,15 +395,15 @@ def _series(chunks: Sequence[Chunk], records: Sequence[DocumentRecord], keys: di
             seen[3] = seen[3] or r.title
             if r.language == "en":
                 seen[4] = seen[4] or r.title
+    council = _Council({k: v for k, v in english.items() if re.search(r"\((?:19|20)\d\d\)", docs[k][0])})
     families: dict[str, str] = {}
-    for key, (_, body, _, title, en_title) in docs.items():
-        if body == "SC" and not re.search(r"\((?:19|20)\d\d\)", docs[key][0]):
+    roll_overs: dict[str, set[str]] = {}
+    for key, (symbol, body, _, title, en_title) in docs.items():
+        if body == "SC" and not re.search(r"\((?:19|20)\d\d\)", symbol):
             continue  # a misprinted symbol ("S/RES/2659 (1)", no date): a reading accident, not a text
-        committee = _COMMITTEE.search(en_title) if body == "SC" else None
-        named = _TITLE_MISSION.search(en_title) if body == "SC" else None
-        family = (f"committee {committee.group(1)} ({committee.group(2)})" if committee
-                  else f"mission {named.group(1)}" if named else None)
-        family = family or (_sc_subject(english[key]) if body == "SC" and key in english else None)
+        family = None
+        if body == "SC" and key in english:
+            family, roll_overs[key] = council.subject(symbol, english[key], en_title)
         family = family or title_key(en_title or title)
         if family:
             families[key] = family
@@ -226,11 +413,18 @@ def _series(chunks: Sequence[Chunk], records: Sequence[DocumentRecord], keys: di
             continue
         # A text of its own (no other shares its family, or none) whose operative part cites one
         # of the same body that has a series: its successor or a technical roll-over ("Decides to
-        # extend until 31 May 2019 the measures imposed by resolution 2428 (2018)").
+        # extend until 31 May 2019 the measures imposed by resolution 2428 (2018)"). In a Council
+        # text only a paragraph extending, renewing, terminating or replacing counts: a counter-
+        # terrorism text deciding that States "establish" passenger-data systems "in furtherance of
+        # paragraph 9 of resolution 2178" is no member of the sanctions series. A Council text the
+        # index holds without English (2674 (2023) in Russian, Chinese and Arabic) is not read:
+        # every operative citation counts, its successor's citation of its predecessor included.
         if counts.get((body, families.get(key, "")), 0) > 1:
             continue
         for m in cites.get(key, ()):
             target = normalise_symbol(m.target)
+            if body == "SC" and key in roll_overs and m.paragraph not in roll_overs[key]:
+                continue
             if (m.indexed and m.paragraph.startswith("OP") and target in docs and docs[target][1] == body
                     and counts.get((body, families.get(target, "")), 0) > 1):
                 families[key] = families[target]

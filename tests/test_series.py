@@ -1,0 +1,117 @@
+"""Series of Security Council texts (issue 17, item 2): a text belongs to the mission or sanctions
+regime its operative part acts on, not to whatever it mentions.
+
+A small real index of ../shared/corpus-large (English): the Central African Republic sanctions
+regime from the resolution founding its committee, S/RES/2127 (2013), through renewals of 2015,
+2017, 2018 and 2022; the MINUSCA mandate from its founding S/RES/2149 (2014) through 2015 and
+2022; the ISIL (Da'esh) and Al-Qaida sanctions renewals S/RES/2161 (2014), 2253 (2015) and 2368
+(2017); and three counter-terrorism texts that ask "the Committee established pursuant to
+resolution 1267" things, S/RES/1566 (2004), 2178 (2014) and 2396 (2017). The scorer of evals/datasets/series.jsonl is checked
+on its own arithmetic.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from reso.assistant.lineage.graph import ReferenceGraph
+from reso.evals import series_eval
+from tests.conftest import SHARED, require_shared
+from tests.test_api import build_services
+
+SC = SHARED / "corpus-large" / "unxml-sc"
+FILES = {
+    "S/RES/2127 (2013)": "Pre-2020/2013/S_RES_2127_N1359443.xml",
+    "S/RES/2196 (2015)": "Pre-2020/2015/S_RES_2196_1500806E.xml",
+    "S/RES/2339 (2017)": "Pre-2020/2017/S_RES_2339_1701286E.xml",
+    "S/RES/2399 (2018)": "Pre-2020/2018/S_RES_2399_1801390E.xml",
+    "S/RES/2648 (2022)": "2022/English/S_RES_2648 (2022)-2211986E.xml",
+    "S/RES/2149 (2014)": "Pre-2020/2014/S_RES_2149_1429581e.xml",
+    "S/RES/2217 (2015)": "Pre-2020/2015/S_RES_2217_1506646E.xml",
+    "S/RES/2659 (2022)": "2022/English/S_RES_2659-2225701E.xml",
+    "S/RES/2161 (2014)": "Pre-2020/2014/S_RES_2161_1455595E.xml",
+    "S/RES/2253 (2015)": "Pre-2020/2015/S_RES_2253_1522456E.xml",
+    "S/RES/2368 (2017)": "Pre-2020/2017/S_RES_2368_1712331E.xml",
+    "S/RES/1566 (2004)": "Pre-2020/2004/S_RES_1566_N0454282.xml",
+    "S/RES/2178 (2014)": "Pre-2020/2014/S_RES_2178_1461606E.xml",
+    "S/RES/2396 (2017)": "Pre-2020/2017/S_RES_2396_1723112E.xml",
+}
+CAR_SANCTIONS = ["S/RES/2127 (2013)", "S/RES/2196 (2015)", "S/RES/2339 (2017)", "S/RES/2399 (2018)",
+                 "S/RES/2648 (2022)"]
+MINUSCA = ["S/RES/2149 (2014)", "S/RES/2217 (2015)", "S/RES/2659 (2022)"]
+ISIL_AL_QAIDA = ["S/RES/2161 (2014)", "S/RES/2253 (2015)", "S/RES/2368 (2017)"]
+COUNTER_TERRORISM = ["S/RES/1566 (2004)", "S/RES/2178 (2014)", "S/RES/2396 (2017)"]
+
+
+@pytest.fixture(scope="module")
+def graph(tmp_path_factory) -> ReferenceGraph:
+    files = [SC / f for f in FILES.values()]
+    require_shared(*files)
+    services = build_services(tmp_path_factory.mktemp("series-index"), files, admin_key=None)
+    return services.assistant.lineage.graph
+
+
+def series(graph: ReferenceGraph, document: str) -> list[str]:
+    related = graph.related(document)
+    assert related is not None, document
+    return [e.document for e in related.series]
+
+
+def test_every_text_is_indexed_under_its_symbol(graph):
+    assert all(graph.resolve(symbol) == symbol for symbol in FILES)
+
+
+def test_the_founding_text_opens_its_sanctions_series(graph):
+    """S/RES/2127 (2013) "Decides to establish … a Committee": later texts call it "the Committee
+    established pursuant to resolution 2127 (2013)", it never does; it is the series' first member."""
+    for member in CAR_SANCTIONS:
+        assert series(graph, member) == CAR_SANCTIONS, member
+
+
+def test_a_sanctions_text_is_not_in_the_mission_series(graph):
+    """The CAR sanctions renewals name MINUSCA (a dozen times in 2399) but renew measures and the
+    Panel of Experts; MINUSCA's series holds its founding text and mandate renewals only."""
+    for member in MINUSCA:
+        assert series(graph, member) == MINUSCA, member
+    assert not set(series(graph, "S/RES/2339 (2017)")) & set(MINUSCA)
+
+
+def test_a_counter_terrorism_text_is_not_in_the_1267_series(graph):
+    """1566 (2004), 2178 (2014) and 2396 (2017) ask "the Committee established pursuant to
+    resolution 1267 (1999)" and its Monitoring Team things, and 2396 decides "in furtherance of
+    paragraph 9 of resolution 2178"; none renews the regime's measures or its bodies."""
+    for member in ISIL_AL_QAIDA:
+        assert series(graph, member) == ISIL_AL_QAIDA, member
+    for thematic in COUNTER_TERRORISM:
+        assert not set(series(graph, thematic)) & set(ISIL_AL_QAIDA), thematic
+
+
+def test_a_preambular_recall_does_not_make_a_member(graph):
+    """2253 (2015) recalls 2178 (2014) in its first paragraph; 2396 (2017) recalls 2253 and 2368."""
+    recalled = {m.target for m in graph.related("S/RES/2253 (2015)").cites if m.paragraph.startswith("PP")}
+    assert "S/RES/2178 (2014)" in recalled
+    assert "S/RES/2178 (2014)" not in series(graph, "S/RES/2253 (2015)")
+
+
+# -- the scorer -------------------------------------------------------------------------------------------
+
+
+def test_the_labelled_set_has_its_shape_and_a_fixed_held_out_third():
+    items = series_eval.load()
+    assert len(items) >= 24
+    assert {i.kind for i in items} >= {"sc-mission", "sc-sanctions", "hrc", "ga"}
+    assert all(i.anchor in i.members and len(set(i.members)) == len(i.members) >= 2 for i in items)
+    hold = series_eval.held_out(items)
+    assert len(hold) == len(items) // 3 and hold == series_eval.held_out(list(reversed(items)))
+
+
+def test_the_scorer_counts_members_per_anchor_and_in_total():
+    gold = series_eval.Item("S/RES/2 (2001)", "sc-mission", "X", ("S/RES/1 (2000)", "S/RES/2 (2001)", "S/RES/3 (2002)"))
+    one = series_eval.score_one(gold, ["S/RES/2(2001)", "S/RES/3 (2002)", "S/RES/9 (2009)"])  # spacing ignored
+    assert (one.gold, one.given, one.right) == (3, 3, 2)
+    assert one.missed == ("S/RES/1 (2000)",) and one.extra == ("S/RES/9 (2009)",)
+    none = series_eval.score_one(gold, [])
+    total = series_eval.totals([one, none], draws=200)
+    assert total["precision"] == round(2 / 3, 4) and total["recall"] == round(2 / 6, 4)
+    low, high = total["recall_bootstrap95"]
+    assert 0 <= low <= total["recall"] <= high <= 1
