@@ -303,7 +303,7 @@ def _masked(text: str) -> list[str]:
     return ["#" if _DIGITS.search(w) else w for w in _WORD.findall(fold(text))]
 
 
-def kept_shares(a: str, b: str) -> tuple[float, float]:
+def kept_shares(a: str | list[str], b: str | list[str]) -> tuple[float, float]:
     """(shorter, longer): the share of the shorter and of the longer text's words that lie in runs of
     at least `KEPT_RUN` words both texts have in the same order (numbers aside).
 
@@ -312,7 +312,8 @@ def kept_shares(a: str, b: str) -> tuple[float, float]:
     for the continuing personal engagement of the Secretary-General …, welcoming …, welcoming …"
     keeps a third of its words in order and doubles in length. Runs, not single words, so that
     the words every paragraph uses ("the", "Council", "human rights") do not count."""
-    wa, wb = _masked(a), _masked(b)
+    wa = _masked(a) if isinstance(a, str) else a
+    wb = _masked(b) if isinstance(b, str) else b
     if not wa or not wb:
         return 0.0, 0.0
     matcher = difflib.SequenceMatcher(None, wa, wb, autojunk=False)
@@ -331,6 +332,22 @@ def continued_in_place(order: Sequence[tuple[int, int]], pa: Sequence[Chunk], pb
     Both shares, because either alone misleads: a one-line renewal ("Decides to extend the mandate
     of the fact-finding mission") is all inside a page-long paragraph it does not carry on, and a
     long rewrite can keep a short paragraph whole while saying something else."""
+    words: dict[tuple[int, int], list[str]] = {}
+    runs: dict[tuple[int, int], frozenset[tuple[str, ...]]] = {}
+
+    def words_of(side: Sequence[Chunk], k: int) -> list[str]:
+        key = (id(side), k)
+        if key not in words:
+            words[key] = _masked(side[k].text)
+        return words[key]
+
+    def runs_of(side: Sequence[Chunk], k: int) -> frozenset[tuple[str, ...]]:
+        key = (id(side), k)
+        if key not in runs:
+            w = words_of(side, k)
+            runs[key] = frozenset(tuple(w[x:x + KEPT_RUN]) for x in range(len(w) - KEPT_RUN + 1))
+        return runs[key]
+
     out: list[tuple[int, int]] = []
     bounds = [(-1, -1), *order, (len(pa), len(pb))]
     for (i0, j0), (i1, j1) in zip(bounds, bounds[1:]):
@@ -342,7 +359,13 @@ def continued_in_place(order: Sequence[tuple[int, int]], pa: Sequence[Chunk], pb
         for i in ia:
             for j in jb:
                 if _kind(pa[i]) == _kind(pb[j]) and sims[i][j] > 0.1:
-                    shorter, longer = kept_shares(pa[i].text, pb[j].text)
+                    wa, wb = words_of(pa, i), words_of(pb, j)
+                    low, high = sorted((len(wa), len(wb)))
+                    shared = runs_of(pa, i) & runs_of(pb, j)
+                    bound = _in_shared_runs(wa, shared) if shared else 0  # no more words than that can be kept
+                    if not low or bound < keep_shorter * low or bound < keep_longer * high:
+                        continue
+                    shorter, longer = kept_shares(wa, wb)
                     if shorter >= keep_shorter and longer >= keep_longer:
                         weights.setdefault(i, {})[j] = shorter + longer
         if weights:
@@ -350,6 +373,16 @@ def continued_in_place(order: Sequence[tuple[int, int]], pa: Sequence[Chunk], pb
             kinds = ["x"] * (max(max(ia), max(jb)) + 1)
             out.extend(_dp(rows, ia, jb, kinds, kinds, 0.0))  # type: ignore[arg-type]
     return out
+
+
+def _in_shared_runs(words: list[str], runs: frozenset[tuple[str, ...]]) -> int:
+    """How many of `words` lie in a run of `KEPT_RUN` words found in `runs`: at least as many as any
+    alignment of runs keeps, and a set look-up a word where the matcher compares sequences."""
+    covered = [False] * len(words)
+    for x in range(len(words) - KEPT_RUN + 1):
+        if tuple(words[x:x + KEPT_RUN]) in runs:
+            covered[x:x + KEPT_RUN] = [True] * KEPT_RUN
+    return sum(covered)
 
 
 class _Row(dict):
