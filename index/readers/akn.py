@@ -395,7 +395,8 @@ def _operative(elements: list[etree._Element], preamble: list[Paragraph]) -> lis
                 if _is_empty(para := _paragraph(part, "preambular")) or _is_note(para):
                     continue  # S/RES/2607 (2021) RU: an empty one; S/RES/2653 (2022) RU: "* Переиздано ..."
                 elif preamble and _runs_on(preamble[-1]) and _continues(part):
-                    _merge(preamble[-1], para)  # S/RES/2537 (2020) RU: "... приветствуя усилия" | "по объединению ..."
+                    # S/RES/2537 (2020) RU: "... приветствуя усилия" | "по объединению ..."
+                    _merge(preamble[-1], para)
                 else:
                     preamble.append(para)
             continue
@@ -480,8 +481,8 @@ def _opening_run(container: etree._Element) -> etree._Element | None:
     for p in container.iter("p"):
         for child in p:
             if isinstance(child.tag, str) and _emphasised(child):
-                before = (p.text or "") + "".join(_inline(c, None) + (c.tail or "") for c in child.itersiblings(preceding=True))
-                return child if not _WORD.search(before) else None
+                before = [p.text or "", *(_inline(c, None) + (c.tail or "") for c in child.itersiblings(preceding=True))]
+                return child if not _WORD.search("".join(before)) else None
         return None
     return None
 
@@ -520,7 +521,8 @@ def _glued_clauses(container: etree._Element, openers: frozenset[str]) -> list[e
             if not isinstance(child.tag, str):
                 continue
             if _emphasised(child) and _starts_clause(text, clean(_inline(child, None)), openers):
-                return [_cut(container, p, k, before=True), *_glued_clauses(_cut(container, p, k, before=False), openers)]
+                rest = _cut(container, p, k, before=False)
+                return [_cut(container, p, k, before=True), *_glued_clauses(rest, openers)]
             if child.tag not in _NOT_TEXT:
                 text += _inline(child, None)
             text += child.tail or ""
