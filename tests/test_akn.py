@@ -757,3 +757,97 @@ def test_the_placeholder_adoption_date_is_no_date():
     assert res.symbol == "S/RES/2696 (2023)"
     assert res.adopted is None or res.adopted.year >= 1946
     assert akn._iso_date("0001-01-01") is None and akn._iso_date("2023-09-07") == date(2023, 9, 7)
+
+
+@pytest.mark.parametrize("rel, english, pid, opening, last_of_before", [
+    # "…des ressources limitées,<i>Conscient</i> que les fractures numériques…" in one container; the
+    # five other versions have two paragraphs ("Recognizing that digital divides …" is PP11 in English)
+    ("unxml-hrc/57session/French/A_HRC_RES_57_29F.xml", "A_HRC_RES_57_29E.xml", "PP11",
+     "Conscient que les fractures numériques", "ressources limitées,"),
+    # "…البحرية الصومالية،\t<i>وإذ يعرب</i> عن بالغ قلقه…": the tab of a paragraph's first line, typed
+    # inside the container ("Expressing serious concern about the humanitarian situation" is PP12 in English)
+    ("unxml-sc/2022/Arabic/S_RES_2657-2224442A.xml", "S_RES_2657-2224442E.xml", "PP12",
+     "وإذ يعرب عن بالغ قلقه إزاء الحالة الإنسانية", "المؤسسات البحرية الصومالية،"),
+])
+def test_two_preambular_clauses_in_one_container_are_two_paragraphs(rel, english, pid, opening, last_of_before):
+    from tests.conftest import SHARED, require_shared
+
+    path = SHARED / "corpus-large" / rel
+    require_shared(path)
+    res = akn.read(path)
+    twin = akn.read(path.parent.parent / "English" / english)
+    assert len(res.preambular) == len(twin.preambular)
+    assert res.find(pid).text.startswith(opening), res.find(pid).text[:80]
+    before = res.find(f"PP{int(pid[2:]) - 1}")
+    assert before.text.endswith(last_of_before) and opening not in before.text
+
+
+@pytest.mark.parametrize("rel, pp, pid, inside", [
+    # "…والأطفال، <b><i>وإذ يشير</i></b> إلى قراراته 1325 …": one paragraph ("…, and recalling its
+    # resolutions 1325 …" in English); the same markup glues PP3 and PP4, which stay glued
+    ("unxml-sc/2020/Arabic/S_RES_2553 (2020)-2016352A.xml", 23, "PP8", "، وإذ يشير إلى قراراته 1325"),
+    # "… in situations of armed conflict. <i>Stressing</i>, in this regard, …": one paragraph as printed
+    ("unxml-sc/Pre-2020/2006/S_RES_1738_N0668160.xml", 11, "PP9", "armed conflict. Stressing, in this regard"),
+    # "… including Novaya Gazeta, <i>Echo of Moscow</i> …": a title, no opener of the preamble
+    ("unxml-hrc/54session/English/A_HRC_RES_54_23E.xml", 14, None, "Novaya Gazeta, Echo of Moscow"),
+    # "…，<b>注意到</b>…": Chinese prints the verbs inside one paragraph in bold too (650 times in the
+    # corpora); A/HRC/RES/54/12 ZH PP5 holds the English PP5 and PP6, and nothing tells it apart
+    ("unxml-hrc/54session/Chinese/A_HRC_RES_54_12C.xml", 21, "PP5", "会议，注意到土著组织和机构"),
+])
+def test_an_emphasised_opener_inside_a_paragraph_without_a_sure_sign_does_not_split_it(rel, pp, pid, inside):
+    from tests.conftest import SHARED, require_shared
+
+    path = SHARED / "corpus-large" / rel
+    if not path.is_file():
+        path = SHARED / "corpus" / rel
+    require_shared(path)
+    res = akn.read(path)
+    assert len(res.preambular) == pp
+    holders = [p.pid for p in res.preambular if inside in p.text]
+    assert len(holders) == 1 and (pid is None or holders == [pid])
+
+
+def _preamble(*containers: bytes) -> Resolution:
+    head = AKN_HEAD.replace(b"<container><p>Recalling,</p></container>", b"".join(containers))
+    return akn.parse_bytes(head + b"<paragraph><num>1.</num><content><p>Decides.</p></content></paragraph>"
+                           + AKN_TAIL, "synthetic.xml")
+
+
+def _words(xml: bytes) -> str:
+    return akn.clean(re.sub(r"<num>[^<]*</num>|<[^>]+>", " ", xml.decode()).replace(" ,", ",").replace(" ;", ";"))
+
+
+_NOTING = (b'<container name="Noting"><p><i>Noting</i> the report of the Secretary-General,</p></container>'
+           + '<container name="отмечая"><p><i>отмечая</i> доклад,</p></container>'.encode())
+
+
+@pytest.mark.parametrize("glued, pps", [
+    # a semicolon, then a capitalised opener of this preamble in italics: two paragraphs
+    (b"<p><i>Recalling</i> its resolution 5/1; <i>Noting</i> with concern the situation,</p>", 3),
+    # the tab that indents a first line, before an opener in lower case (Russian prints them so);
+    # without the tab, one paragraph
+    ("<p><i>ссылаясь</i> на резолюцию 5/1;\t<i>отмечая</i> доклад,</p>".encode(), 3),
+    ("<p><i>ссылаясь</i> на резолюцию 5/1; <i>отмечая</i> доклад,</p>".encode(), 2),
+    # a semicolon followed by an ordinary word, in italics or not: one paragraph
+    (b"<p><i>Recalling</i> its resolution 5/1; <i>Human Rights Quarterly</i> notes the trend,</p>", 2),
+    (b"<p><i>Recalling</i> its resolution 5/1; Noting with concern the situation,</p>", 2),
+    # a participle that goes on with the sentence: lower case, no tab
+    (b"<p><i>Recalling</i> its resolution 5/1, <i>noting</i> with concern the situation,</p>", 2),
+    # a full stop is no sign; nor is an opener inside quotation marks
+    (b"<p><i>Recalling</i> its resolution 5/1. <i>Noting</i> with concern the situation,</p>", 2),
+    (b"<p><i>Recalling</i> its statement \xe2\x80\x9cpeace first; <i>Noting</i> the risks\xe2\x80\x9d,</p>", 2),
+    # an item of an enumerated list inside the paragraph
+    (b"<p><i>Recalling</i> its resolutions:</p><blockList><item><num>(a)</num><p>5/1;</p></item>"
+     b"<item><num>(b)</num><p>5/2; <i>Noting</i> the annex,</p></item></blockList>", 2),
+], ids=["capital-opener", "tab-opener", "no-tab", "italic-title", "no-emphasis", "participle", "full-stop",
+        "in-quotes", "in-list"])
+def test_a_container_is_split_only_on_a_sure_sign_of_a_second_paragraph(glued, pps):
+    res = _preamble(_NOTING, b'<container name="Recalling">' + glued + b"</container>")
+    assert len(res.preambular) == pps + 1
+    first = _words(glued)
+    if pps == 3:
+        assert res.find("PP3").text == first[: first.index(";") + 1]
+        assert res.find("PP4").text == first[first.index(";") + 2:]
+    else:  # every word in PP3, the list's items as its children
+        assert " ".join(p.text for p in res.find("PP3").walk()) == first
+    assert [p.pid for p in res.operative] == ["OP1"]

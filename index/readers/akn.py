@@ -7,7 +7,9 @@ test per quirk):
 * Preamble: every `<preamble>/<container>` is a preambular paragraph, PP1, PP2, ... in order
   (`<preamble>` and `<mainBody>` blocks may alternate: HRC session 58), except an empty one, the
   "* Reissued for technical reasons." note, and one that finishes the sentence of the container
-  before it ahead of its first italic participle (S/RES/2537 (2020) RU); the
+  before it ahead of its first italic participle (S/RES/2537 (2020) RU); a container that holds
+  two clauses is two paragraphs when the second one's start is sure (`_glued_clauses`: A/HRC/RES/57/29
+  FR "…limitées,*Conscient* que…", S/RES/2657 (2022) AR "…،\t*وإذ يعرب*…"); the
   `<formula>` ("The Human Rights Council,") and bare `<p>` headings are not paragraphs, nor is a
   short unnumbered main-body paragraph right before OP1 that ends no clause: the heading of the
   operative part (S/RES/2512 (2020) "Renewal of UNIOGBIS’s mandate").
@@ -66,6 +68,7 @@ resolves entities nor touches the network.
 
 from __future__ import annotations
 
+import copy
 import re
 import unicodedata
 from datetime import date, datetime
@@ -382,16 +385,20 @@ def _operative(elements: list[etree._Element], preamble: list[Paragraph]) -> lis
         for el in elements if el.tag == "paragraph")  # "1 - يطالب …" typed, no <num> (S/RES/2642 (2022) AR)
     ops: list[Paragraph] = []
     elements_of: dict[int, etree._Element] = {}
+    openers = _openers([el for el in elements if el.tag == "container"])
     for i, el in enumerate(elements):
         if el.tag == "container":
             if ops:  # a container after the OPs continues the last one (no such file seen)
                 _merge(ops[-1], _paragraph(el, "operative"))
-            elif _is_empty(para := _paragraph(el, "preambular")) or _is_note(para):
-                continue  # S/RES/2607 (2021) RU: an empty one; S/RES/2653 (2022) RU: "* Переиздано ..."
-            elif preamble and _runs_on(preamble[-1]) and _continues(el):
-                _merge(preamble[-1], para)  # S/RES/2537 (2020) RU: "... приветствуя усилия" | "по объединению ..."
-            else:
-                preamble.append(para)
+                continue
+            for part in _glued_clauses(el, openers):
+                if _is_empty(para := _paragraph(part, "preambular")) or _is_note(para):
+                    continue  # S/RES/2607 (2021) RU: an empty one; S/RES/2653 (2022) RU: "* Переиздано ..."
+                elif preamble and _runs_on(preamble[-1]) and _continues(part):
+                    # S/RES/2537 (2020) RU: "... приветствуя усилия" | "по объединению ..."
+                    _merge(preamble[-1], para)
+                else:
+                    preamble.append(para)
             continue
         label = _label(el)
         number = _op_number(label)
@@ -454,6 +461,106 @@ def _split_at_gaps(ops: list[Paragraph], elements_of: dict[int, etree._Element])
         rest = op.text[start:].strip()
         op.text = op.text[:at].strip()
         out.append(Paragraph(pid=f"OP{n}", kind="operative", text=rest, number=str(n)))
+    return out
+
+
+# A clause of a preambular paragraph ends with a comma or a semicolon (Arabic and Chinese forms
+# too); not with a full stop: "… in situations of armed conflict. *Stressing*, in this regard, …" is
+# one paragraph as printed (S/RES/1738 (2006), 2222 (2015), 1474 (2003) "… unity of Somalia. *Stressing* …")
+_CLAUSE_JOIN = (",", ";", "،", "؛", "，", "；")
+_QUOTE_PAIRS = (("“", "”"), ("«", "»"), ("《", "》"), ("「", "」"))
+
+
+def _emphasised(el: etree._Element) -> bool:
+    """Italic or bold: how the markup prints a preambular paragraph's opening words."""
+    return el.tag in ("i", "b") or (el.tag == "span" and bool(re.search(r"italic|bold", el.get("class") or "")))
+
+
+def _opening_run(container: etree._Element) -> etree._Element | None:
+    """The container's first emphasised inline element, if its text starts the container's words."""
+    for p in container.iter("p"):
+        for child in p:
+            if isinstance(child.tag, str) and _emphasised(child):
+                before = [p.text or "", *(_inline(c, None) + (c.tail or "") for c in child.itersiblings(preceding=True))]
+                return child if not _WORD.search("".join(before)) else None
+        return None
+    return None
+
+
+def _openers(containers: list[etree._Element]) -> frozenset[str]:
+    """The preamble's own openers: each container's `name` ("Conscient", "وإذ يعرب") and its
+    emphasised opening words, as the markup of this document gives them."""
+    out: set[str] = set()
+    for c in containers:
+        if name := clean(c.get("name") or ""):
+            out.add(name)
+        if (run := _opening_run(c)) is not None and (words := clean(_inline(run, None)).rstrip(",،，")):
+            out.add(words)
+    return frozenset(out)
+
+
+def _glued_clauses(container: etree._Element, openers: frozenset[str]) -> list[etree._Element]:
+    """A preambular container cut where a second paragraph was typed into it; `[container]` when
+    nothing shows one for sure.
+
+    The sure sign: an emphasised run that opens a preambular paragraph of this very document (one
+    of `openers`), right after a clause ends ("," ";" "،" "؛" "，" "；"), outside quotation marks, in
+    a `<p>` of the container itself (never inside a list), and printed as a paragraph start, not as
+    a participle that goes on with the sentence ("…, and *recalling* …", "…، *وإذ يشير* …" are one
+    paragraph): with a capital letter ("…limitées,*Conscient* que…", A/HRC/RES/57/29 FR, where the
+    five other versions have two paragraphs), or after the tab that indents a paragraph's first
+    line ("…الصومالية،\t*وإذ يعرب* عن…", S/RES/2657 (2022) AR). A full stop is no sign (see
+    `_CLAUSE_JOIN`); nor is an emphasised opener after a comma alone, which Chinese and Arabic use
+    inside one paragraph ("…，**注意到**…", A/HRC/RES/54/12 ZH, reads the same as the 650 runs of
+    one-paragraph texts; "…، *وإذ يسلم*…" of S/RES/2553 (2020) AR as its own PP8): those stay glued."""
+    for p in container:
+        if not isinstance(p.tag, str) or p.tag != "p":
+            continue
+        text = p.text or ""
+        for k, child in enumerate(p):
+            if not isinstance(child.tag, str):
+                continue
+            if _emphasised(child) and _starts_clause(text, clean(_inline(child, None)), openers):
+                rest = _cut(container, p, k, before=False)
+                return [_cut(container, p, k, before=True), *_glued_clauses(rest, openers)]
+            if child.tag not in _NOT_TEXT:
+                text += _inline(child, None)
+            text += child.tail or ""
+    return [container]
+
+
+def _starts_clause(before: str, run: str, openers: frozenset[str]) -> bool:
+    """`run`, emphasised after the words `before` in one `<p>`, opens a new preambular paragraph."""
+    visible = "".join(c for c in before if unicodedata.category(c) != "Cf")  # RLM after Arabic
+    stripped = visible.rstrip()
+    if not _WORD.search(stripped) or not stripped.endswith(_CLAUSE_JOIN):
+        return False
+    if stripped.count('"') % 2 or any(stripped.count(a) != stripped.count(b) for a, b in _QUOTE_PAIRS):
+        return False  # inside a quotation (Arabic opens with ” and closes with “: the counts are equal all the same)
+    if not any(run == o or run.startswith(o + " ") for o in openers):
+        return False
+    return run[:1].isupper() or "\t" in visible[len(stripped):]
+
+
+def _cut(container: etree._Element, p: etree._Element, k: int, before: bool) -> etree._Element:
+    """A copy of `container` holding what comes before the `k`-th child of its block `p` (`before`),
+    or that child and what follows it."""
+    out = copy.deepcopy(container)
+    blocks = [c for c in out]
+    at = list(container).index(p)
+    q = blocks[at]
+    children = list(q)
+    if before:
+        for c in blocks[at + 1:]:
+            out.remove(c)
+        for c in children[k:]:
+            q.remove(c)  # lxml moves a removed child's tail out with it: the text before stays
+    else:
+        for c in blocks[:at]:
+            out.remove(c)
+        q.text = ""
+        for c in children[:k]:
+            q.remove(c)
     return out
 
 
