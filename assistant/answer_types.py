@@ -1,10 +1,11 @@
 """What kind of answer a question asks for, and whether a paragraph can give it.
 
 "Until when…" wants a date, "for how long…" a period, "how many…" a number, "at which
-session…" a session. Used twice: retrieval prefers paragraphs that hold the kind of answer
-asked for, and the refusal policy declines when none of the chosen paragraphs does. Patterns
-run on folded text (no accents, lower case); the words are rows of each language's table
-(`[questions]` and `[answers]` in `index/data/languages/<code>.toml`).
+session…" a session, "where…" a place, "who chairs…" a chair. Used twice: retrieval prefers
+paragraphs that hold the kind of answer asked for, and the refusal policy declines when none of
+the chosen paragraphs does. Patterns run on folded text (no accents, lower case); the words are
+rows of each language's table (`[questions]` and `[answers]` in `index/data/languages/<code>.toml`),
+the places of `index/data/places.tsv`.
 """
 
 from __future__ import annotations
@@ -15,15 +16,22 @@ from functools import lru_cache
 
 from reso.index.analysis import fold
 from reso.index.languages import languages
+from reso.index.lexicon import DATA_DIR
+
+PLACES = DATA_DIR / "places.tsv"
 
 # the kinds asked for, most specific first; "quantity" has no closing word boundary ("combien d'")
 # Chinese writes no spaces: a Han word has no word boundary around it, so its edges are also accepted
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff"
 _START = rf"(?:\b|(?=[{_HAN}]))"
 _END = rf"(?:\b|(?<=[{_HAN}]))"
-KINDS = {"amount": "", "name": "", "quantity": "", "duration": _END, "date": _END, "session": _END}
+KINDS = {"amount": "", "chair": "", "name": "", "place": "", "quantity": "", "duration": _END, "date": _END, "session": _END}
+# a kind whose evidence also answers another asked with it: "who chairs the committee?" also reads as
+# asking a person's name, but "chaired by the President of the Republic" answers it with no name
+SUBSUMES = {"chair": "name"}
 # around a currency or an honorific: not inside a Latin or Cyrillic word ("$" and "先生" need no space)
 _WORD_EDGE_BEFORE, _WORD_EDGE_AFTER = r"(?<![a-z\u0430-\u044f0-9])", r"(?![a-z\u0430-\u044f0-9])"
+_WRITTEN_TOGETHER = re.compile(rf"[{_HAN}\u0600-\u06ff]")  # scripts whose prepositions may touch the name
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,13 @@ class _Patterns:
     date: re.Pattern[str]
     currency: re.Pattern[str]
     honorific: re.Pattern[str]
+    chaired: tuple[re.Pattern[str], ...]
+    prepositions: frozenset[str]  # before a place ("in", "à"), written folded
+    preposition_length: int  # the longest: a longer word is none, unfolded
+    articles: frozenset[str]  # between the preposition and the name ("the", "la")
+    not_place: re.Pattern[str]  # on the folded name: bodies, texts and months, capitalised but no place
+    places: dict[str, list[str]]  # index/data/places.tsv, folded, by first word, longest first
+    place_attached: re.Pattern[str]  # Chinese and Arabic: a listed place written against its preposition ("在日内瓦")
 
 
 def _alt(section: str, key: str) -> str:
@@ -60,7 +75,29 @@ def patterns() -> _Patterns:
     date = re.compile(rf"\b\d{{1,2}}{day}\s+(?:{months})\b|\b(?:{months})\s+\d{{4}}\b")
     currency = re.compile(rf"{_WORD_EDGE_BEFORE}(?:{_alt('answers', 'currency_patterns')}){_WORD_EDGE_AFTER}")
     honorific = re.compile(rf"{_WORD_EDGE_BEFORE}(?:{_alt('answers', 'honorific_patterns')}){_WORD_EDGE_AFTER}")
-    return _Patterns(questions, references, number_words, duration, date, currency, honorific)
+    # each row alone: one starting with a literal is found fast, an alternation of them is scanned at every
+    # position (measured on the corpus: 300 µs a paragraph as one pattern)
+    chaired = tuple(re.compile(row) for row in languages().words("answers", "chaired_patterns"))
+    places: dict[str, list[str]] = {}
+    for name in sorted({fold(n) for n in _place_names()}, key=len, reverse=True):
+        places.setdefault(name.split(" ", 1)[0], []).append(name)
+    prepositions = _alt("answers", "place_prepositions")
+    listed = "|".join(re.escape(n) for names in places.values() for n in names if _WRITTEN_TOGETHER.search(n)) or "(?!)"
+    return _Patterns(
+        questions, references, number_words, duration, date, currency, honorific, chaired,
+        prepositions=frozenset(languages().words("answers", "place_prepositions")),
+        preposition_length=max(map(len, languages().words("answers", "place_prepositions")), default=0),
+        articles=frozenset(languages().words("answers", "place_articles")),
+        not_place=re.compile(rf"(?:{_alt('answers', 'not_place_patterns')}|{months})"),
+        places=places,
+        place_attached=re.compile(rf"(?:{prepositions})\s*(?:{listed})"),
+    )
+
+
+def _place_names() -> list[str]:
+    """Every name of every row of index/data/places.tsv."""
+    rows = [line for line in PLACES.read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")]
+    return [name.strip() for row in rows for name in row.split("\t") if name.strip()]
 
 
 _SESSION = re.compile(r"\bsession\b")
@@ -74,6 +111,12 @@ def asked(question: str) -> list[str]:
 def asked_folded(folded: str) -> list[str]:
     """`asked` of a question already folded."""
     return [name for name, pattern in patterns().questions.items() if pattern.search(folded)]
+
+
+def telling(kinds: tuple[str, ...] | list[str]) -> list[str]:
+    """The kinds asked whose evidence must be found: those another asked kind answers dropped."""
+    covered = {SUBSUMES[k] for k in kinds if k in SUBSUMES}
+    return [k for k in kinds if k not in covered]
 
 
 def has_quantity(text: str) -> bool:
@@ -107,7 +150,49 @@ def has_name(text: str) -> bool:
     return bool(patterns().honorific.search(fold(text)))
 
 
-EVIDENCE = {"amount": has_amount, "name": has_name, "quantity": has_quantity, "duration": has_duration, "date": has_date, "session": has_session}
+def has_chair(text: str) -> bool:
+    """Who chairs: a chairing phrase ("chaired by Kofi Annan", "présidé par le Président de la
+    République", a chair named with the title "Ambassador") or a person named with an honorific. The
+    office alone ("the Chair of the Committee") says that there is a chair, not who it is."""
+    folded = fold(text)
+    return any(row.search(folded) for row in patterns().chaired) or has_name(text)
+
+
+def has_place(text: str) -> bool:
+    """A place after a preposition: a listed one ("in Geneva", "在日内瓦", "في جنيف") or a capitalised
+    name that is not a body, a text or a month ("in Kinshasa", "à Genève", "в Женеве"; not "in the
+    Charter", "in May", "aux États Membres"). Read word by word: a pattern scanning every position cost
+    ten times as much, and the retrieval checks the best 200 candidates of every "where" question."""
+    p = patterns()
+    if _WRITTEN_TOGETHER.search(text) and p.place_attached.search(fold(text)):
+        return True
+    words = text.split()
+    for i, word in enumerate(words[:-1]):
+        head, elided, tail = word.replace("’", "'").rpartition("'")
+        if elided and head.endswith("qu"):
+            word = tail  # "qu'en Somalie", "lorsqu'au Soudan" (not "Hay'at Tahrir")
+        # written as typed: "In accordance with…" opens a sentence, "in" is the preposition
+        if len(word) > p.preposition_length or (word if word.isascii() else fold(word)) not in p.prepositions:
+            continue
+        rest = words[i + 1 : i + 8]
+        if rest[0] in p.articles and len(rest) > 1:
+            rest = rest[1:]  # "in the Sudan"
+        elif rest[0].startswith(("l'", "l’")):
+            rest = [rest[0][2:], *rest[1:]]  # "à l'Organisation"
+        name = fold(" ".join(rest))
+        for place in p.places.get(name.split(" ", 1)[0].rstrip(",.;:)"), ()):
+            if name.startswith(place) and not name[len(place) : len(place) + 1].isalnum():
+                return True
+        inside_a_name = i > 0 and words[i - 1][:1].isupper()  # "Cooperation in the Field of Human Rights"
+        if rest[0][:1].isupper() and not inside_a_name and not p.not_place.match(name):
+            return True
+    return False
+
+
+EVIDENCE = {
+    "amount": has_amount, "chair": has_chair, "name": has_name, "place": has_place,
+    "quantity": has_quantity, "duration": has_duration, "date": has_date, "session": has_session,
+}
 
 
 @lru_cache(maxsize=65536)

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from reso.assistant.answer_types import gives
+from reso.assistant.answer_types import gives, telling
 from reso.assistant.models import Retrieved
 from reso.assistant.question import Question
 from reso.index.analysis import all_stopwords, fold, stem_variants, tokens
@@ -31,8 +31,9 @@ from reso.index.lexical import LexicalIndex, paragraph_tokens_of
 from reso.index.lexicon import Lexicon, bundled
 
 # the answer types whose absence from the chosen paragraphs means they do not answer: a number,
-# a period, an amount of money, a person's name ("a date" and "a session" are often implied)
-TELLING_ABSENCE = ("amount", "name", "quantity", "duration")
+# a period, an amount of money, a person's name, a place, a chair ("a date" and "a session" are
+# often implied)
+TELLING_ABSENCE = ("amount", "chair", "name", "place", "quantity", "duration")
 _HAN_PAIR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2}")
 _NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-zà-ÿ]{3,})\b")
 
@@ -105,9 +106,9 @@ class RefusalPolicy:
         return out
 
     def answer_type_missing(self, question: Question, sources: list[Retrieved]) -> str:
-        """Checked for the types whose absence is telling: a number, a period."""
+        """Checked for the types whose absence is telling: a number, a period, a place…"""
         texts = [c.text for r in sources for c in (r.versions.values() or [r.chunk])]
-        for kind in question.answer_types:
+        for kind in telling(question.answer_types):
             if kind in TELLING_ABSENCE and not any(gives(kind, t) for t in texts):
                 return f"the question asks for a {kind} that the paragraphs do not give"
         return ""
