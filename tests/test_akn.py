@@ -851,3 +851,27 @@ def test_a_container_is_split_only_on_a_sure_sign_of_a_second_paragraph(glued, p
     else:  # every word in PP3, the list's items as its children
         assert " ".join(p.text for p in res.find("PP3").walk()) == first
     assert [p.pid for p in res.operative] == ["OP1"]
+
+
+def test_a_symbol_cut_short_in_the_markup_is_filed_under_the_file_names():
+    """The French text on Nicaragua prints A/HRC/RES/58/1 (another resolution) throughout; its file, like its
+    five siblings, is named 58/18: filed under 58/18 with a warning, instead of losing to the real 58/1."""
+    from tests.conftest import SHARED, require_shared
+
+    path = SHARED / "corpus-large" / "unxml-hrc" / "58session" / "French" / "A_HRC_RES_58_18F.xml"
+    require_shared(path)
+    res = akn.read(path)
+    assert res.symbol == "A/HRC/RES/58/18"
+    assert any("cut short" in w and "A/HRC/RES/58/1," in w for w in res.warnings)
+
+
+@pytest.mark.parametrize("printed, named, cut", [
+    ("A/HRC/RES/58/1", "A/HRC/RES/58/18", True),
+    ("S/RES/267 (2023)", "S/RES/2677 (2023)", True),
+    ("A/HRC/RES/58/18", "A/HRC/RES/58/1", False),  # a longer number in the markup is another resolution
+    ("A/HRC/RES/58/1", "A/HRC/RES/59/1", False),
+    ("A/RES/78/2", "A/HRC/RES/78/20", False),  # another body
+    ("A/HRC/RES/58/18", "A/HRC/RES/58/18", False),
+])
+def test_cut_short_compares_the_last_number_only(printed, named, cut):
+    assert akn._cut_short(printed, named) is cut

@@ -802,7 +802,24 @@ def _checked_symbol(symbol: str, body: Body, number: str, adopted: date | None,
         if named and normalise_symbol(symbols.with_year(named, year)) == normalise_symbol(corrected):
             return corrected, [f"the markup says {symbol}, but the file name and the adoption date ({adopted}) "
                                f"say {corrected}: filed under {corrected}"]
+    if named and parsed and _cut_short(symbol, named):
+        return named, [f"the markup says {symbol}, a number cut short of the file name's {named}: filed under {named}"]
     return symbol, []
+
+
+_YEAR = re.compile(r"\s*\(\d{4}\)\s*$")
+
+
+def _cut_short(symbol: str, named: str) -> bool:
+    """Whether the markup's symbol is the file name's with the last number's final digits dropped
+    (A/HRC/RES/58/1 printed throughout A_HRC_RES_58_18F.xml, the French text on Nicaragua, whose
+    other versions print 58/18): a typing slip, where the name, given to each file by its number,
+    is right. Never the other way round: a longer number in the markup is another resolution."""
+    a, b = symbols.parse(symbol), symbols.parse(named)
+    if not a or not b or (a.kind, a.body) != (b.kind, b.body):
+        return False
+    short, full = _YEAR.sub("", normalise_symbol(symbol)), _YEAR.sub("", normalise_symbol(named))
+    return len(full) > len(short) and full.startswith(short) and full[len(short):].isdigit() and short[-1:].isdigit()
 
 
 def _body_of(doc: etree._Element, symbol: str, source: str) -> Body:
