@@ -28,9 +28,12 @@ SMALL = [
     "unxml-sc/2023/English/S_RES_2672_E.xml",
     "unxml-sc/2023/French/S_RES_2672_F.xml",
 ]
-# the French file of A/HRC/RES/58/18 prints the symbol A/HRC/RES/58/1 throughout its markup: it reads
-# into the same version as the real A/HRC/RES/58/1 in French, with other paragraphs (60 against 48)
-CONFLICT = ["unxml-hrc/58session/French/A_HRC_RES_58_1F.xml", "unxml-hrc/58session/French/A_HRC_RES_58_18F.xml"]
+# the French file of A/HRC/RES/58/18 prints the symbol A/HRC/RES/58/1 throughout its markup. Under its own
+# name it is filed as 58/18 (the name corrects a number cut short); copied under a name spelling no symbol,
+# it reads into the same version as the real A/HRC/RES/58/1 in French, with other paragraphs (60 against 48)
+REAL_PAIR = ["unxml-hrc/58session/French/A_HRC_RES_58_1F.xml", "unxml-hrc/58session/French/A_HRC_RES_58_18F.xml"]
+LOSER = "nicaragua-fr.xml"
+CONFLICT = [REAL_PAIR[0], f"unxml-hrc/58session/French/{LOSER}"]
 
 
 def _copy(shared: Path, names: list[str], target: Path) -> Path:
@@ -52,8 +55,22 @@ def corpus(shared_corpus, tmp_path) -> Path:
 @pytest.fixture
 def conflict_corpus(shared_corpus, tmp_path) -> Path:
     large = shared_corpus.parent / "corpus-large"
-    require_shared(*(large / name for name in CONFLICT))
-    return _copy(large, CONFLICT, tmp_path / "conflict")
+    require_shared(*(large / name for name in REAL_PAIR))
+    target = _copy(large, REAL_PAIR, tmp_path / "conflict")
+    (target / REAL_PAIR[1]).rename(target / CONFLICT[1])
+    return target
+
+
+def test_the_real_pair_is_two_documents(shared_corpus, tmp_path):
+    """Under their own names the two files are 58/1 and 58/18 in French, with no conflict."""
+    large = shared_corpus.parent / "corpus-large"
+    require_shared(*(large / name for name in REAL_PAIR))
+    files = [_copy(large, REAL_PAIR, tmp_path / "pair") / name for name in REAL_PAIR]
+    library = _library(tmp_path / "index")
+    report = library.ingest(files)
+    assert report.conflicts == []
+    assert len(library.document_chunks("A/HRC/RES/58/1", "fr")) == 48
+    assert len(library.document_chunks("A/HRC/RES/58/18", "fr")) == 60
 
 
 class Counted:
@@ -245,12 +262,12 @@ def test_two_files_of_one_version_keep_one_winner_whatever_the_order(conflict_co
     # the file named after the document wins, in whichever order the run meets them
     assert len(kept) == 48 and [r.source for r in library.document_records()] == [str(files[0 if order == 1 else 1])]
     assert [(c.document, c.language, Path(c.kept).name, Path(c.passed_over).name) for c in first.conflicts] == [
-        ("A/HRC/RES/58/1", "fr", "A_HRC_RES_58_1F.xml", "A_HRC_RES_58_18F.xml")
+        ("A/HRC/RES/58/1", "fr", "A_HRC_RES_58_1F.xml", LOSER)
     ]
     counted = Counted(monkeypatch, library.store)
     again = library.ingest(files)
     assert counted.read == [] and counted.writes == []  # the re-run is a no-op…
-    assert [Path(c.passed_over).name for c in again.conflicts] == ["A_HRC_RES_58_18F.xml"]  # …and still warns
+    assert [Path(c.passed_over).name for c in again.conflicts] == [LOSER]  # …and still warns
     assert (again.added, again.updated, again.removed, again.unchanged) == (0, 0, 0, 48)
 
 
@@ -282,7 +299,7 @@ def test_after_a_reader_change_a_loser_met_first_is_not_written(conflict_corpus,
     assert sorted(counted.read) == sorted(f.name for f in files)
     assert "upsert" not in counted.writes and "delete" not in counted.writes
     assert (report.added, report.updated, report.removed) == (0, 0, 0)
-    assert [Path(c.passed_over).name for c in report.conflicts] == ["A_HRC_RES_58_18F.xml"]
+    assert [Path(c.passed_over).name for c in report.conflicts] == [LOSER]
 
 
 def test_a_killed_run_then_the_old_content_back_is_repaired(corpus, tmp_path, monkeypatch):
@@ -326,9 +343,9 @@ def test_the_command_line_says_which_file_was_passed_over(conflict_corpus, tmp_p
         result = CliRunner().invoke(cli, ["ingest", str(conflict_corpus)])
         assert result.exit_code == 0, result.output
         lines = [line for line in result.stderr.splitlines() if line.startswith("conflict:")]
-        assert len(lines) == 1 and "A_HRC_RES_58_18F.xml reads as A/HRC/RES/58/1 (fr)" in lines[0]
+        assert len(lines) == 1 and f"{LOSER} reads as A/HRC/RES/58/1 (fr)" in lines[0]
         assert lines[0].endswith("/A_HRC_RES_58_1F.xml")
     report = _library(tmp_path / "index").ingest([conflict_corpus / name for name in CONFLICT])
     out = IngestReportOut.of(report).model_dump()
     assert [(c["document"], c["language"], Path(c["passed_over"]).name) for c in out["conflicts"]] == [
-        ("A/HRC/RES/58/1", "fr", "A_HRC_RES_58_18F.xml")]
+        ("A/HRC/RES/58/1", "fr", LOSER)]
