@@ -36,7 +36,9 @@ from reso.index.lexicon import Lexicon, bundled
 # often implied)
 TELLING_ABSENCE = ("amount", "chair", "name", "place", "quantity", "duration")
 _HAN_PAIR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2}")
-_NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-zà-ÿ]{3,})\b")
+# a capitalised word opening a sentence is no name: after a full stop, at the start, or after the
+# inverted mark opening a Spanish question ("¿Cuántos…", "¡Dónde…")
+_NAME = re.compile(r"(?<![.?!]\s)(?<![¿¡])(?<!^)\b([A-Z][a-zà-ÿ]{3,})\b")
 
 
 @dataclass
