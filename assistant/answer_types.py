@@ -51,7 +51,7 @@ class _Patterns:
     not_place: re.Pattern[str]  # on the folded name: bodies, texts and months, capitalised but no place
     places: dict[str, list[str]]  # index/data/places.tsv, folded, by first word, longest first
     place_attached: re.Pattern[str]  # Chinese and Arabic: a listed place written against its preposition ("在日内瓦")
-    counted: tuple[re.Pattern[str], ...]  # "how many <noun>", each row alone: its group `noun` is the thing counted
+    counted: tuple[re.Pattern[str], ...]  # "how many <noun>", each row alone: its first group is the thing counted
 
 
 def _alt(section: str, key: str) -> str:
@@ -125,7 +125,7 @@ def counted_folded(folded: str) -> tuple[str, ...]:
         m = row.search(folded)
         if not m:
             continue
-        noun = m.group("noun").strip()
+        noun = m.group(1).strip()
         if _HAN_ONLY.fullmatch(noun):
             return (noun,)  # a Chinese noun, cut by its row: no spaces to split it at
         # each language's row takes the words the noun is in: English two ("how many police advisers":
