@@ -6,6 +6,9 @@ paragraphs that hold the kind of answer asked for, and the refusal policy declin
 the chosen paragraphs does. Patterns run on folded text (no accents, lower case); the words are
 rows of each language's table (`[questions]` and `[answers]` in `index/data/languages/<code>.toml`),
 the places of `index/data/places.tsv`.
+
+"How many X" is also read for X, the thing counted (`counted_folded`, the `counted_patterns` rows):
+the refusal policy then wants a number next to X (`counts`), not any number of the topic's paragraph.
 """
 
 from __future__ import annotations
