@@ -6,6 +6,9 @@ paragraphs that hold the kind of answer asked for, and the refusal policy declin
 the chosen paragraphs does. Patterns run on folded text (no accents, lower case); the words are
 rows of each language's table (`[questions]` and `[answers]` in `index/data/languages/<code>.toml`),
 the places of `index/data/places.tsv`.
+
+"How many X" is also read for X, the thing counted (`counted_folded`, the `counted_patterns` rows):
+the refusal policy then wants a number next to X (`counts`), not any number of the topic's paragraph.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from reso.index.analysis import fold
+from reso.index.analysis import fold, is_content, stem, words_folded
 from reso.index.languages import languages
 from reso.index.lexicon import DATA_DIR
 
@@ -31,6 +34,7 @@ KINDS = {"amount": "", "chair": "", "name": "", "place": "", "quantity": "", "du
 SUBSUMES = {"chair": "name"}
 # around a currency or an honorific: not inside a Latin or Cyrillic word ("$" and "先生" need no space)
 _WORD_EDGE_BEFORE, _WORD_EDGE_AFTER = r"(?<![a-z\u0430-\u044f0-9])", r"(?![a-z\u0430-\u044f0-9])"
+_HAN_ONLY = re.compile(rf"[{_HAN}]+")
 _WRITTEN_TOGETHER = re.compile(rf"[{_HAN}\u0600-\u06ff]")  # scripts whose prepositions may touch the name
 
 
@@ -50,6 +54,7 @@ class _Patterns:
     not_place: re.Pattern[str]  # on the folded name: bodies, texts and months, capitalised but no place
     places: dict[str, list[str]]  # index/data/places.tsv, folded, by first word, longest first
     place_attached: re.Pattern[str]  # Chinese and Arabic: a listed place written against its preposition ("在日内瓦")
+    counted: tuple[re.Pattern[str], ...]  # "how many <noun>", each row alone: its first group is the thing counted
 
 
 def _alt(section: str, key: str) -> str:
@@ -91,6 +96,7 @@ def patterns() -> _Patterns:
         not_place=re.compile(rf"(?:{_alt('answers', 'not_place_patterns')}|{months})"),
         places=places,
         place_attached=re.compile(rf"(?:{prepositions})\s*(?:{listed})"),
+        counted=tuple(re.compile(row) for row in languages().words("questions", "counted_patterns")),
     )
 
 
@@ -111,6 +117,26 @@ def asked(question: str) -> list[str]:
 def asked_folded(folded: str) -> list[str]:
     """`asked` of a question already folded."""
     return [name for name, pattern in patterns().questions.items() if pattern.search(folded)]
+
+
+def counted_folded(folded: str) -> tuple[str, ...]:
+    """The thing a "how many" question counts, as folded words: "how many members" → ("members",),
+    "combien d'États" → ("etats",), "多少名成员" → ("成员",), "كم عدد الدول" → ("الدول",). Empty when the
+    question counts nothing it names ("how much is…", "how many?"): the refusal policy then keeps
+    asking only for a number."""
+    for row in patterns().counted:
+        m = row.search(folded)
+        if not m:
+            continue
+        noun = m.group(1).strip()
+        if _HAN_ONLY.fullmatch(noun):
+            return (noun,)  # a Chinese noun, cut by its row: no spaces to split it at
+        # each language's row takes the words the noun is in: English two ("how many police advisers":
+        # the head noun follows its modifier), the others one ("combien de membres", "сколько членов")
+        found = tuple(w for w in words_folded(noun) if is_content(w) and not w[:1].isdigit())
+        if found:
+            return found
+    return ()
 
 
 def telling(kinds: tuple[str, ...] | list[str]) -> list[str]:
@@ -186,6 +212,51 @@ def has_place(text: str) -> bool:
         inside_a_name = i > 0 and words[i - 1][:1].isupper()  # "Cooperation in the Field of Human Rights"
         if rest[0][:1].isupper() and not inside_a_name and not p.not_place.match(name):
             return True
+    return False
+
+
+# how near a number must be to the thing counted, in words either side ("comprising three members",
+# "17,000 military personnel", "a police ceiling of 2,101", "المبادئ الـ 15"), and in characters for
+# Chinese ("15项原则", "800 名"): near enough for a modifier or a measure word, not for another clause
+COUNT_WINDOW = 3
+HAN_COUNT_WINDOW = 4
+_WORD_AT = re.compile(r"[^\W_]+|%")
+# a list's numbering ("(2) For each State…", "3. Decides…", "（二）"): it orders clauses, it counts nothing
+_ENUMERATOR = re.compile(r"\(\s*(?:\d{1,2}|[a-z]{1,4})\s*\)|（[^）]{1,3}）|^\s*\d{1,2}\.(?!\d)|(?<=[;:])\s*\d{1,2}\.(?!\d)")
+# Chinese numerals, not 一 ("one"): it is in many words ("一致", "一些", "统一") that count nothing
+_HAN_NUMBER = re.compile(r"[0-9两二三四五六七八九十百千万亿]")
+
+
+def counts(text: str, language: str, stems: frozenset[str]) -> bool:
+    """Whether the text gives a number of the thing counted: a number (not a date, a year or a
+    reference to a document) within `COUNT_WINDOW` words of a word whose stem in `language` is one of
+    `stems` ("up to 70 police advisers", "15 membres", "trois membres", "800 名", "٣٠ يوما"). Today's
+    rule, any number anywhere, answered "How many people died on 7 October?" with a paragraph
+    giving the date and the number of a resolution."""
+    return _counts(text, language, stems)
+
+
+@lru_cache(maxsize=16384)
+def _counts(text: str, language: str, stems: frozenset[str]) -> bool:
+    p = patterns()
+    rest = _ENUMERATOR.sub(" ", p.references.sub(" ", fold(text)))
+    han = {s for s in stems if _HAN_ONLY.fullmatch(s)}
+    for noun in han:  # Chinese: the characters before or after the noun
+        for m in re.finditer(re.escape(noun), rest):
+            around = rest[max(0, m.start() - HAN_COUNT_WINDOW) : m.start()] + " " + rest[m.end() : m.end() + HAN_COUNT_WINDOW]
+            if _HAN_NUMBER.search(around):
+                return True
+    words = [m.group() for m in _WORD_AT.finditer(rest)]
+    if not words:
+        return False
+    is_number = [w[:1].isdigit() or bool(p.number_words.fullmatch(w)) for w in words]
+    if not any(is_number):
+        return False
+    stemmed = stem(words, language)
+    for i, (word, stemmed_word) in enumerate(zip(words, stemmed)):
+        if word in stems or stemmed_word in stems:
+            if any(is_number[max(0, i - COUNT_WINDOW) : i + COUNT_WINDOW + 1]):
+                return True
     return False
 
 

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 
-from reso.assistant.answer_types import asked_folded
+from reso.assistant.answer_types import asked_folded, counted_folded
 from reso.assistant.conversation import resolve_analysed
 from reso.assistant.models import Filters, Message
 from reso.assistant.query import ParagraphRef, QueryAnalysis, abbreviation_pieces, numbers_of_folded, parts_of_folded
@@ -83,6 +83,8 @@ class Question:
     numbers: tuple[str, ...] = ()  # resolutions named ("30/25", "2699"), or carried from the conversation
     paragraph: ParagraphRef | None = None  # a paragraph named ("OP 4", "the next paragraph")
     answer_types: tuple[str, ...] = ()  # "quantity", "duration", "date", "session"
+    # what a "how many" question counts, folded ("members", "成员"): the sources must give a number of it
+    counted: tuple[str, ...] = ()
     context: Question | None = None  # the earlier question an elliptical follow-up leans on
     # stems the conversation already used, when the question leans on it: what a follow-up asks
     # anew is in its other words, and the refusal policy looks for those in the sources
@@ -125,6 +127,7 @@ class Question:
             numbers=tuple(numbers),
             paragraph=paragraph,
             answer_types=tuple(asked_folded(search_folded)),
+            counted=counted_folded(search_folded),
             context=context,
             inherited=follow.inherited,
             filters=filters or Filters(),
@@ -147,6 +150,7 @@ class Question:
             numbers=tuple(numbers_of_folded(folded)),
             paragraph=_paragraph_ref(folded),
             answer_types=tuple(asked_folded(folded)),
+            counted=counted_folded(folded),
         )
 
     # -- what the stages read ---------------------------------------------------------------
@@ -211,6 +215,7 @@ class Question:
             words=tuple(words_folded(folded_part)),
             paragraph=None,
             answer_types=tuple(asked_folded(folded_part)),
+            counted=counted_folded(folded_part),
             context=self,
         )
 

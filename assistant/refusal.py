@@ -9,7 +9,8 @@ better, each generic:
 2. unknown names — a capitalised name in the question that the index has never seen
    ("Venezuela" in a corpus without it) means the corpus cannot be about it;
 3. answer type — a question asking "how many" needs a number in the source that is not a
-   date or a reference to another resolution; "for how long" needs a period or an end date.
+   date or a reference to another resolution, next to the thing it counts when it names one
+   ("how many members" → "three members"); "for how long" needs a period or an end date.
 
 Thresholds are calibrated on the development sets (`reso eval`), reported in the README.
 """
@@ -21,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from reso.assistant.answer_types import gives, telling
+from reso.assistant.answer_types import counts, gives, telling
 from reso.assistant.models import Retrieved
 from reso.assistant.question import Question
 from reso.index.analysis import all_stopwords, fold, stem_variants, tokens
@@ -35,7 +36,9 @@ from reso.index.lexicon import Lexicon, bundled
 # often implied)
 TELLING_ABSENCE = ("amount", "chair", "name", "place", "quantity", "duration")
 _HAN_PAIR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2}")
-_NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-zà-ÿ]{3,})\b")
+# a capitalised word opening a sentence is no name: after a full stop, at the start, or after the
+# inverted mark opening a Spanish question ("¿Cuántos…", "¡Dónde…")
+_NAME = re.compile(r"(?<![.?!]\s)(?<![¿¡])(?<!^)\b([A-Z][a-zà-ÿ]{3,})\b")
 
 
 @dataclass
@@ -107,11 +110,31 @@ class RefusalPolicy:
 
     def answer_type_missing(self, question: Question, sources: list[Retrieved]) -> str:
         """Checked for the types whose absence is telling: a number, a period, a place…"""
-        texts = [c.text for r in sources for c in (r.versions.values() or [r.chunk])]
+        versions = [c for r in sources for c in (r.versions.values() or [r.chunk])]
         for kind in telling(question.answer_types):
-            if kind in TELLING_ABSENCE and not any(gives(kind, t) for t in texts):
+            if kind not in TELLING_ABSENCE:
+                continue
+            if kind == "quantity" and question.counted:
+                # a number of the thing counted, not any number of the topic's paragraph
+                stems = {lang: self._counted_stems(question, lang) for lang in {c.language for c in versions}}
+                found = any(counts(c.text, c.language, stems[c.language]) for c in versions)
+            else:
+                found = any(gives(kind, c.text) for c in versions)
+            if not found:
                 return f"the question asks for a {kind} that the paragraphs do not give"
         return ""
+
+    def _counted_stems(self, question: Question, language: str) -> frozenset[str]:
+        """The thing counted as a paragraph in `language` can write it: its stems in every language
+        ("membres" → membr; "personas" → person) and, for another language's paragraph, their
+        translations through the bilingual lexicon ("成员" → member, "членов" → member)."""
+        out: set[str] = set()
+        for word in question.counted:
+            stems = stem_variants(word)
+            out |= stems
+            if language != question.language:
+                out.update(self.translations.translate(stems, question.language, language))
+        return frozenset(out)
 
     def decide(self, question: Question, retrieved: list[Retrieved]) -> Decision:
         if not retrieved:
