@@ -425,14 +425,14 @@ class HybridRetriever:
                 dense[scope[top]] = sims[top]
                 found[scope[top]] = True
                 return dense, found
-        for hit in self._dense_hits(t, vec, n, mask, where):
-            row = t.row_of.get(hit.chunk.id)
+        for chunk_id, score in self._dense_hits(t, vec, n, mask, where):
+            row = t.row_of.get(chunk_id)
             if row is not None and mask[row]:
-                dense[row] = hit.score
+                dense[row] = score
                 found[row] = True
         return dense, found
 
-    def _dense_hits(self, t, vec: np.ndarray, n: int, mask: np.ndarray, where: dict | None) -> list:
+    def _dense_hits(self, t, vec: np.ndarray, n: int, mask: np.ndarray, where: dict | None) -> list[tuple[str, float]]:
         """Dense candidates; a broad filter is applied after an unfiltered search.
 
         Chroma's filtered HNSW search costs several times an unfiltered one at 100k chunks (a
@@ -440,15 +440,16 @@ class HybridRetriever:
         the unfiltered neighbours, masked, are the same candidates; only a narrow filter (one
         document, a few days) goes to Chroma's `where`, where it is cheap anyway.
         """
+        store = self.library.store  # ids and scores only: the chunks are in the tables already
         if where is None:
-            return self.library.store.query(vec, k=n)
+            return store.nearest(vec, k=n)
         share = float(mask.mean()) if len(mask) else 0.0
         if share >= self.weights.post_filter_share:
-            hits = self.library.store.query(vec, k=int(n / share) + 1)
-            kept = [h for h in hits if (row := t.row_of.get(h.chunk.id)) is not None and mask[row]]
+            hits = store.nearest(vec, k=int(n / share) + 1)
+            kept = [(i, s) for i, s in hits if (row := t.row_of.get(i)) is not None and mask[row]]
             if len(kept) >= n // 2:
                 return kept
-        return self.library.store.query(vec, k=n, where=where)
+        return store.nearest(vec, k=n, where=where)
 
     # -- the search --------------------------------------------------------------------------
     def retrieve(self, question: Question | str, k: int = 10, filters: Filters | None = None) -> list[Retrieved]:

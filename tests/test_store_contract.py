@@ -130,6 +130,18 @@ def test_filters_by_metadata(store):
     assert [r.document for r in store.document_records()] == ["A/HRC/RES/99/1", "A/HRC/RES/99/2"]
 
 
+def test_nearest_gives_the_ids_and_scores_query_gives(store):
+    """`nearest` is `query` without the texts (the retriever reads them from its tables)."""
+    ing = Ingestor(store, HashEmbedder())
+    ing.ingest_resolution(_resolution(), IngestReport())
+    ing.ingest_resolution(_resolution(symbol="A/HRC/RES/99/2"), IngestReport())
+    vec = HashEmbedder().embed_query("Secretary-General report water")
+    for where in (None, {"document_key": "A/HRC/RES/99/2"}):
+        full = store.query(vec, k=4, where=where)
+        assert len(full) == (4 if where is None else 3)  # a document holds three chunks
+        assert store.nearest(vec, k=4, where=where) == [(h.chunk.id, h.score) for h in full]
+
+
 def test_model_record_refuses_another_embedder(store):
     Ingestor(store, HashEmbedder(256)).ingest_resolution(_resolution(), IngestReport())
     with pytest.raises(IndexMismatch, match="RESO_EMBEDDER=hash-256"):
