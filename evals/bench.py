@@ -617,11 +617,41 @@ def table_figures(size: int, seed: int = 5, questions: int = 50, dim: int = 384)
     return out
 
 
+def index_figures(settings: Settings, plan: BenchPlan) -> dict:
+    """The serving figures on an index that exists (RESO_DATA_DIR, e.g. the real corpus's), no ingest.
+
+    Issue 15's targets are stated on the index of both corpus folders (~120k paragraphs, six
+    languages, the e5 model), which takes hours to build here: this measures it as it is, with the
+    same in-process latency and `reso serve` load as a synthetic size. The server writes its log
+    beside the index (`serve.log`); nothing else is written.
+    """
+    local = settings.model_copy(update={"generator": "extractive", "chroma_host": None})
+    figures: dict = {"data_dir": str(local.data_dir), "embedder": local.embedder}
+    if plan.questions:
+        figures.update(answer_latency(local, plan))
+    if plan.serve:
+        chunks = ChromaStore.open(local.data_dir, local.collection).chunks()
+        figures["paragraphs"] = len(chunks)
+        figures["serve"] = serve_figures(local, plan, *load_questions(chunks, plan))
+    return figures
+
+
 if __name__ == "__main__":  # python -m reso.evals.bench --tables 1000000 [--seed 5]: one JSON line
     import argparse
 
-    parser = argparse.ArgumentParser(description="The in-memory tables of one server, at a given size.")
-    parser.add_argument("--tables", type=int, required=True, help="synthetic paragraphs")
+    parser = argparse.ArgumentParser(description="The in-memory tables of one server, at a given size; or the "
+                                                 "serving figures of the index in RESO_DATA_DIR.")
+    what = parser.add_mutually_exclusive_group(required=True)
+    what.add_argument("--tables", type=int, help="synthetic paragraphs")
+    what.add_argument("--index", action="store_true",
+                      help="serve RESO_DATA_DIR's index as it is (no ingest): in-process latency, then "
+                           "`reso serve`'s start, first answer, load and peak memory")
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--questions", type=int, default=50, help="in-process questions per filter (0: none)")
+    parser.add_argument("--no-serve", action="store_true", help="with --index: the in-process figures only")
     args = parser.parse_args()
-    print(json.dumps(table_figures(args.tables, args.seed), separators=(",", ":")))
+    if args.index:
+        bench_plan = BenchPlan(questions=args.questions, seed=args.seed, serve=not args.no_serve)
+        print(json.dumps(index_figures(Settings(), bench_plan), separators=(",", ":")))
+    else:
+        print(json.dumps(table_figures(args.tables, args.seed), separators=(",", ":")))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+from pathlib import Path
 
 import pytest
 from conftest import run_async
@@ -162,3 +163,19 @@ def test_a_start_that_fails_says_why_and_stops_the_server(monkeypatch, tmp_path)
     assert status == 503 and json.loads(body) == {"status": "failed",
                                                    "error": "reso could not start: the index cannot be read"}
     assert isinstance(starting.error, ResoError)
+
+
+def test_the_bench_measures_an_index_as_it_is(tmp_path: Path, seed_path: Path):
+    """`python -m reso.evals.bench --index`: the in-process figures on RESO_DATA_DIR's index, no ingest."""
+    from reso.evals.bench import BenchPlan, index_figures
+    from reso.index.embedders import HashEmbedder
+    from reso.index.library import Library
+    from reso.index.store import ChromaStore
+
+    settings = Settings(data_dir=tmp_path / "data", embedder="hash")
+    Library(ChromaStore.open(settings.data_dir, settings.collection), HashEmbedder()).ingest([seed_path])
+    before = ChromaStore.open(settings.data_dir, settings.collection).fingerprint()
+    figures = index_figures(settings, BenchPlan(questions=5, serve=False))
+    assert set(figures["latency_ms"]) == {"none", "body_sc", "documents_5pct"}
+    assert 0 < figures["latency_ms"]["none"]["answer_p50"] <= figures["latency_ms"]["none"]["answer_p95"]
+    assert ChromaStore.open(settings.data_dir, settings.collection).fingerprint() == before  # nothing ingested
