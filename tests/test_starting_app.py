@@ -20,15 +20,18 @@ from reso.settings import Settings
 from reso.ui import app as app_module
 from reso.ui.app import StartingApp
 
+MCP_INITIALIZE = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                  "params": {"protocolVersion": "2025-03-26", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}
 QUESTION = "Que demande le Conseil au Haut-Commissaire d'organiser ?"
 
 
-async def call(app, method: str, path: str, body: dict | None = None) -> tuple[int, dict[str, str], bytes]:
+async def call(app, method: str, path: str, body: dict | None = None,
+               headers: list[tuple[bytes, bytes]] = ()) -> tuple[int, dict[str, str], bytes]:
     raw = json.dumps(body).encode() if body is not None else b""
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "path": path,
              "raw_path": path.encode(), "root_path": "", "scheme": "http", "query_string": b"",
-             "headers": [(b"host", b"127.0.0.1"), (b"content-type", b"application/json"),
-                         (b"content-length", str(len(raw)).encode())],
+             "headers": [(b"host", b"127.0.0.1:8321"), (b"content-type", b"application/json"),
+                         (b"content-length", str(len(raw)).encode()), *headers],
              "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 8321), "state": {}}
     sent = False
 
@@ -98,9 +101,15 @@ async def _until(predicate, seconds: float = 60.0):
     raise AssertionError("timed out")
 
 
-def test_health_says_loading_and_a_question_waits_until_the_assistant_answers(gated, tmp_path):
+def test_health_says_loading_and_a_question_waits_until_the_assistant_answers(gated, tmp_path, monkeypatch):
     settings = Settings(data_dir=tmp_path / "data", embedder="hash")
-    starting = StartingApp(settings, with_ui=False)
+    ui_gate = threading.Event()
+
+    def mount_ui(app, services):  # the UI, held at its own gate (and left out: Gradio takes seconds)
+        assert ui_gate.wait(60)
+
+    monkeypatch.setattr(app_module, "mount_ui", mount_ui)
+    starting = StartingApp(settings, with_ui=True)
 
     async def scenario():
         lifespan = Lifespan(starting)
@@ -116,8 +125,15 @@ def test_health_says_loading_and_a_question_waits_until_the_assistant_answers(ga
         assert status == 200 and not answer["refused"] and answer["citations"][0]["document"] == "A/HRC/RES/30/25"
         status, _, body = await call(starting, "GET", "/api/health")
         assert status == 200 and json.loads(body)["status"] == "ok" and json.loads(body)["documents"] >= 1
-        # the MCP server comes after the API answers: a request for it waits for it, then is served
-        await _until(lambda: any(getattr(r, "path", None) == "/mcp" for r in starting.app.router.routes))
+        # MCP and the UI come after the API answers: a request for MCP sent while the UI is built waits
+        # until its session manager runs (its route is added before: answering then was a 500)
+        initialize = asyncio.ensure_future(call(starting, "POST", "/mcp", MCP_INITIALIZE,
+                                                [(b"accept", b"application/json, text/event-stream")]))
+        await asyncio.sleep(0.3)
+        assert not initialize.done()
+        ui_gate.set()
+        status, _, body = await asyncio.wait_for(initialize, 60)
+        assert status == 200 and json.loads(body)["result"]["serverInfo"]["name"] == "reso"
         status, _, _ = await call(starting, "GET", "/api/nothing-here")
         assert status == 404  # the API's own catch-all, as in create_app
         await lifespan.stop()

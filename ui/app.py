@@ -174,6 +174,7 @@ class StartingApp:
         self._loop = None
         self._lifespans: list = []  # (shutdown trigger, task) of each inner lifespan, in start order
         self._state: dict = {}
+        self._api_routes: tuple = ()
         self._created = time.monotonic()
 
     async def __call__(self, scope, receive, send):
@@ -194,10 +195,11 @@ class StartingApp:
         return await self.app(self._with_state(scope), receive, send)
 
     def _answers(self, scope) -> bool:
-        """Whether a route of the API app (or the UI, once mounted) takes this request."""
+        """Whether a route the API had when it started answering takes this request. Not the routes
+        now: MCP's and Gradio's are added before their lifespans run, and answer only after."""
         from starlette.routing import Match
 
-        return any(route.matches(scope)[0] != Match.NONE for route in self.app.router.routes)
+        return any(route.matches(scope)[0] != Match.NONE for route in self._api_routes)
 
     def _with_state(self, scope):
         return {**scope, "state": {**scope.get("state", {}), **self._state}} if self._state else scope
@@ -248,6 +250,7 @@ class StartingApp:
                 warm_up()
             services.library.documents()  # what /api/health and the document filters read first
             on_loop(self._start_lifespan(app))
+            self._api_routes = tuple(app.router.routes)
             self.app = app
             self._loop.call_soon_threadsafe(self._api_ready.set)
             log.info("reso: the API answers, %.1f s after start", time.monotonic() - self._created)
