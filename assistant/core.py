@@ -32,6 +32,7 @@ from reso.index.store import DocumentRecord
 from reso.prompts import phrase
 
 MAX_QUESTION_CHARS = 2000
+WARM_UP_QUESTION = "What does the Council request the Secretary-General to do?"  # Assistant.warm_up
 log = logging.getLogger(__name__)
 
 
@@ -245,6 +246,18 @@ class Assistant:
             retriever, refusal, AnswerCache(self._answer_cache_size), _languages_of(retriever), DocumentQuestions(facts),
             lineage, questions,
         )
+
+    def warm_up(self, question: str = WARM_UP_QUESTION) -> None:
+        """Run one question through the analysis, the search and the refusal check, and drop it.
+
+        What they share is built on first use (the paragraph tokens, the language tables and
+        patterns, the query model): a server calls this before it reports ready, so its first
+        user's question does not pay ~1 s for them. The generator is not called (an LLM would
+        be asked a question nobody asked) and nothing is cached but the query's embedding.
+        """
+        state = self._state
+        asked = Question.ask(question, [], None, None)
+        state.refusal.decide(asked, state.retriever.retrieve(asked, k=self.k))
 
     def stream(
         self,

@@ -397,13 +397,22 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     """
     import uvicorn
 
-    from reso.ui.app import create_app
+    from reso.ui.app import StartingApp
 
     settings = _settings()
     overrides = {k: v for k, v in (("host", host), ("port", port), ("workers", workers)) if v is not None}
     if overrides:
         settings = settings.model_copy(update=overrides)
     url = _url(settings.host, settings.port)
+    options = dict(
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        log_config=_log_config(),
+        access_log=False,  # ui/middleware/context.py writes one line per request, with its id, on "reso.http"
+        proxy_headers=False,  # X-Forwarded-* are believed from RESO_TRUSTED_PROXIES only (ui/middleware/)
+        server_header=False,
+    )
     if settings.workers > 1:
         if not settings.chroma_host:
             raise click.ClickException(
@@ -414,24 +423,18 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         # each worker builds its own assistant from the environment: the default corpus is ingested
         # by the first (the others wait on the ingest lock), the lexical tables are built once and
         # loaded by the rest from RESO_DATA_DIR/lexical
-        app: object = "reso.ui.app:worker_app"
         click.echo(phrase("cli_serving_workers", "en", url=url, workers=settings.workers))
-    else:
-        app = create_app(settings)
-        click.echo(phrase("cli_serving", "en", url=url))
-    sys.stdout.flush()  # before uvicorn takes over: a supervisor reading a pipe sees the URL now
-    uvicorn.run(
-        app,
-        factory=settings.workers > 1,
-        workers=settings.workers if settings.workers > 1 else None,
-        host=settings.host,
-        port=settings.port,
-        log_level="info",
-        log_config=_log_config(),
-        access_log=False,  # ui/middleware/context.py writes one line per request, with its id, on "reso.http"
-        proxy_headers=False,  # X-Forwarded-* are believed from RESO_TRUSTED_PROXIES only (ui/middleware/)
-        server_header=False,
-    )
+        sys.stdout.flush()  # before uvicorn takes over: a supervisor reading a pipe sees the URL now
+        uvicorn.run("reso.ui.app:worker_app", factory=True, workers=settings.workers, **options)
+        return
+    # listening at once, /api/health "loading" until the assistant is ready, the UI built after it
+    starting = StartingApp(settings, on_failure=lambda: setattr(server, "should_exit", True))
+    server = uvicorn.Server(uvicorn.Config(starting, **options))
+    click.echo(phrase("cli_serving", "en", url=url))
+    sys.stdout.flush()
+    server.run()
+    if starting.error is not None:
+        raise starting.error  # a ResoError becomes friendly_errors' message, a bug keeps its traceback
 
 
 @cli.command()

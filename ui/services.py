@@ -24,5 +24,27 @@ class Services:
         from reso.assistant.factory import build_assistant, open_library
 
         library = open_library(settings)
+        preload_embedder(library)
         assistant = build_assistant(settings, library)  # ingests the default corpus into an empty index
         return cls(settings, library, assistant)
+
+
+def preload_embedder(library: Library) -> None:
+    """Load the query embedder (the ONNX model: ~1 s) in a thread while the search tables load,
+    and run it once (its first run allocates): the first question would otherwise pay for both.
+
+    Model loading runs mostly outside the GIL, so on two cores it overlaps the tables' reading.
+    The recipe holds a lock: the first question, or the default corpus's ingest, waits for this
+    load instead of starting a second one. A failure is left for that first use to raise, where
+    it says what to fix.
+    """
+    import threading
+
+    def load() -> None:
+        try:
+            # deterministic: a later question of this one word gets the same vector
+            library.embedder.embed_query("resolution")
+        except Exception:  # noqa: BLE001 - reported by the first question, with its message
+            pass
+
+    threading.Thread(target=load, name="reso-embedder", daemon=True).start()
