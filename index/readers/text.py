@@ -22,8 +22,10 @@ The rules, in the order they apply:
 3. Footnotes: a line of underscores opens a block of notes (``2 A/76/207.``) that runs to the
    next page break. Note n's marker is the first ``n`` after note n-1's marker glued to a letter,
    to a letter or closing mark plus punctuation, to a year, or to a resolution number plus
-   punctuation (``rights;2``, ``20233``, ``49/19,2``); never to a decimal (``28,2 %``) or a CJK
-   character (``目标3.9``). Markers are removed and the notes attached to their paragraph; a note
+   punctuation (``rights;2``, ``20233``, ``49/19,2``); never to a decimal (``28,2 %``), a CJK
+   character (``目标3.9``) or a lone Arabic letter (``5 و10``, "5 and 10"). In Chinese a marker
+   glued to a closing or punctuation mark or to a year may touch the next ideograph or opening
+   mark (``工作，²开展``, ``2023¹⁰年``, ``》⁴(《``). Markers are removed and the notes attached to their paragraph; a note
    whose marker is nowhere to be found is skipped. A marker glued straight to a resolution number
    (``77/2264``) cannot be told from it and stays.
 4. Zones: the body line (``The Human Rights Council,`` …, ending with a comma — the bare body name
@@ -49,9 +51,12 @@ The rules, in the order they apply:
    ``word-⏎next`` keeps its hyphen (a compound such as ``demi-⏎journée``) unless the document
    itself spells the joined word elsewhere, never the hyphenated one, and the next line starts in
    lower case: then it was a soft break (``pro-⏎motion`` → ``promotion``). A soft hyphen (U+00AD)
-   at a line end always joins. Other lines join with one space.
-7. Spacing: runs of spaces become one; no space before ``,`` or ``.`` or inside brackets; the
-   French space before ``; : ! ? »`` is kept as one regular space.
+   at a line end always joins. In Arabic, never hyphenated, ``word -⏎next`` is a spaced dash and
+   keeps its spaces. A line ending or starting with an ideograph or a full-width mark joins
+   without a space (Chinese has none at its line breaks). Other lines join with one space.
+7. Spacing: runs of spaces become one; no space before ``,`` or ``.`` or inside brackets (but a
+   ``)`` or ``]`` glued to the next letter opens one: the Arabic vote typed mirrored,
+   ``نظره. ]اعتُمد``); the French space before ``; : ! ? »`` is kept as one regular space.
 8. Numbering: ``1.`` → OP1 (the number without its dot in `number`); ``(a)``/``a)``/``a.`` →
    child OP1(a); a new list (``(i)`` or ``(a)``) under an item ending with ``:`` → OP1(a)(i).
    Unnumbered paragraphs before the first OP are PP1, PP2…; a short one without final punctuation
