@@ -101,6 +101,9 @@ def test_agreement_with_expected_json():
     "unxml-sc/2026/English/S_RES_2820-2606294E.xml",
     # "58.b)": OP58's item (b) typed after its paragraph's number, once read as a seventh bullet of (a)
     "unxml-sc/2021/French/S_RES_2605 (2021)-2116627F.xml",
+    # PP6 "Underscoring that … carry out the Council’s decisions" with no comma, right before OP1:
+    # a PP for the AKN reader (over 120 characters), once dropped as a heading
+    "unxml-sc/2020/English/S_RES_2504 (2020)-2000407E.xml",
 ])
 def test_layouts_that_once_came_back_with_other_ids(rel, fmt, tmp_path):
     from reso.index import readers

@@ -904,6 +904,10 @@ def _key(p: Paragraph) -> str:
     return p.pid.rsplit("(", 1)[-1].rstrip(")")
 
 
+# `akn._unpunctuated_heading`: an unpunctuated paragraph this long after the preamble is no heading
+_PREAMBLE_HEADING_MAX = 120
+
+
 def _is_heading(text: str) -> bool:
     return len(text) < 150 and not _ends_clause(text)
 
@@ -1002,6 +1006,7 @@ def _structure(texts: list[str], notes: _Footnotes, warnings: list[str] | None =
             top.children.append(last)
             guessed.append(last)
         elif (_is_heading(text) and not text[:1].islower() and not _AR_PREAMBLE_OPENER.match(text)
+              and not (top is not None and top.kind == "preambular" and len(text) >= _PREAMBLE_HEADING_MAX)
               and not (top is not None and top.kind == "preambular" and k + 1 < len(texts)
                        and _ends_preambular(texts[k + 1]) and not _op_number(notes.strip(texts[k + 1]), None)[0])):
             # CONTRACTS §1: headings ("Follow-up", "Mandate of the mission") are not paragraphs; one
@@ -1009,7 +1014,10 @@ def _structure(texts: list[str], notes: _Footnotes, warnings: list[str] | None =
             # as the AKN markup has it (a <container> of S/RES/2806 (2025), "Degrading the threat posed
             # by Al-Shabaab, and the Arms Embargo targeting Al-Shabaab"), but not the one right before
             # OP1 (`akn._unpunctuated_heading`) nor the closing "4745th meeting"; an Arabic "وإذ …"
-            # is a preambular paragraph whose closing comma OCR lost, no heading
+            # is a preambular paragraph whose closing comma OCR lost, no heading; after a preambular
+            # paragraph, an unpunctuated one as long as `_PREAMBLE_HEADING_MAX` is a PP whose comma
+            # was not typed, as the AKN reader counts it (S/RES/2504 (2020) EN PP6 "Underscoring that
+            # … carry out the Council’s decisions", 145 characters, right before OP1)
             continue
         elif top is None or top.kind == "preambular":
             flush()
