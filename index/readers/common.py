@@ -4,7 +4,7 @@ The text reader (and through it PDF, DOCX, HTML and Markdown) and the AKN reader
 ids and the same references for the same paragraph; the two rules they share live here, so that
 reading a .txt never loads lxml:
 
-* `label_key`: a printed sub-paragraph label → the id part: "(a)", "a)", "a." → `a`; roman "(ii)"
+* `label_key`: a printed sub-paragraph label → the id part: "(a)", "a)", "a.", "58.a)" → `a`; roman "(ii)"
   → `ii`; Arabic abjad letters أ ب ج د هـ … → a, b, c, d, e …; None for a bullet.
 * `extract_references`: the resolutions a paragraph cites (six languages, `reso.index.references`).
 """
@@ -23,9 +23,15 @@ _BULLETS = {"", "•", "·", "▪", "◦", "○", "-", "–", "—"}
 _SPACES = re.compile(r"\s+")
 
 
+# "58.b)": an item's letter after its paragraph's number (S/RES/2605 (2021) FR, OP58 (b), where the
+# other five language versions print "(b)")
+_NUMBERED_ITEM = re.compile(r"^\d{1,3}\.(?=[a-z]{1,2}\)$)")
+
+
 def label_key(label: str) -> str | None:
-    """The id part of a printed sub-paragraph label: "(a)", "a)", "a." → "a"; None for a bullet."""
-    core = label.strip().strip("()[].:").strip().replace("\u0640", "")
+    """The id part of a printed sub-paragraph label: "(a)", "a)", "a.", "58.b)" → "a"/"b"; None for a bullet."""
+    core = _NUMBERED_ITEM.sub("", label.strip())
+    core = core.strip("()[].:").strip().replace("\u0640", "")
     core = _ARABIC.get(core, core)
     if core in _BULLETS:
         return None

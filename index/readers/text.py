@@ -22,8 +22,10 @@ The rules, in the order they apply:
 3. Footnotes: a line of underscores opens a block of notes (``2 A/76/207.``) that runs to the
    next page break. Note n's marker is the first ``n`` after note n-1's marker glued to a letter,
    to a letter or closing mark plus punctuation, to a year, or to a resolution number plus
-   punctuation (``rights;2``, ``20233``, ``49/19,2``); never to a decimal (``28,2 %``) or a CJK
-   character (``目标3.9``). Markers are removed and the notes attached to their paragraph; a note
+   punctuation (``rights;2``, ``20233``, ``49/19,2``); never to a decimal (``28,2 %``), a CJK
+   character (``目标3.9``) or a lone Arabic letter (``5 و10``, "5 and 10"). In Chinese a marker
+   glued to a closing or punctuation mark or to a year may touch the next ideograph or opening
+   mark (``工作，²开展``, ``2023¹⁰年``, ``》⁴(《``). Markers are removed and the notes attached to their paragraph; a note
    whose marker is nowhere to be found is skipped. A marker glued straight to a resolution number
    (``77/2264``) cannot be told from it and stays.
 4. Zones: the body line (``The Human Rights Council,`` …, ending with a comma — the bare body name
@@ -49,9 +51,12 @@ The rules, in the order they apply:
    ``word-⏎next`` keeps its hyphen (a compound such as ``demi-⏎journée``) unless the document
    itself spells the joined word elsewhere, never the hyphenated one, and the next line starts in
    lower case: then it was a soft break (``pro-⏎motion`` → ``promotion``). A soft hyphen (U+00AD)
-   at a line end always joins. Other lines join with one space.
-7. Spacing: runs of spaces become one; no space before ``,`` or ``.`` or inside brackets; the
-   French space before ``; : ! ? »`` is kept as one regular space.
+   at a line end always joins. In Arabic, never hyphenated, ``word -⏎next`` is a spaced dash and
+   keeps its spaces. A line ending or starting with an ideograph or a full-width mark joins
+   without a space (Chinese has none at its line breaks). Other lines join with one space.
+7. Spacing: runs of spaces become one; no space before ``,`` or ``.`` or inside brackets (but a
+   ``)`` or ``]`` glued to the next letter opens one: the Arabic vote typed mirrored,
+   ``نظره. ]اعتُمد``); the French space before ``; : ! ? »`` is kept as one regular space.
 8. Numbering: ``1.`` → OP1 (the number without its dot in `number`); ``(a)``/``a)``/``a.`` →
    child OP1(a); a new list (``(i)`` or ``(a)``) under an item ending with ``:`` → OP1(a)(i).
    Unnumbered paragraphs before the first OP are PP1, PP2…; a short one without final punctuation
@@ -203,10 +208,12 @@ _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _OP_LABEL = re.compile(rf"^(\d{{1,3}})(?:(?:\.|\s?-)\s+(?=\S)|\.(?=[{_CJK}]))")
 # "(a)", "a)", "а)" (a Cyrillic letter, as some Russian texts print it), "a.", "(ii)", "(1)", "1)";
 # the Chinese "一." (S/RES/2719 (2023) ZH, OP3's steps); the Arabic "(1 -)" of a fourth level (S/RES/2713 (2023) AR, under OP45 (b) ’1‘);
+# "58.b)", an item's letter after its paragraph's number (S/RES/2605 (2021) FR);
 # Chinese "(a)那些" with no space (also before a number: "(c)2020/2021年选举", or a bracket: "(a)《联合国宪章》") and "㈠" (its (i)); the Arabic "’1‘" (its (i)). A bracketed label
 # may touch its first word ("viii)более"): layout mode gives each glyph of a narrow label a full
 # character's width, so the gap to the tab stop after it can vanish.
-_SUB_LABEL = re.compile(r"^(?:(?:\((?P<p>[^\W\d_]{1,4}|\d{1,2}(?:\s?-)?)\)|(?P<r>[a-z]{1,2}|[ivxlc]{1,5}|[а-я]|\d{1,2})\))"
+_SUB_LABEL = re.compile(r"^(?:(?:\((?P<p>[^\W\d_]{1,4}|\d{1,2}(?:\s?-)?)\)|(?P<r>[a-z]{1,2}|[ivxlc]{1,5}|[а-я]|\d{1,2})\)"
+                        r"|\d{1,3}\.(?P<n>[a-z]{1,2})\))"
                         r"(?:\s+(?=\S)|(?=[^\W\d_])|(?=[\d/]{1,12}[" + _CJK + r"])|(?=[《〈「『【“（]))"
                         r"|(?P<d>[a-z]{1,2}|[ivxlc]{1,5}|[一二三四五六七八九十]{1,3})\.(?:\s+(?=\S)|(?=[" + _CJK + r"]))"
                         r"|\(?(?P<c>[\u3220-\u3229])\s*(?=\S)|(?P<q>’\d{1,2}‘)\s+(?=\S))")
@@ -721,6 +728,9 @@ def _join_lines(lines: list[str], vocabulary: set[str]) -> str:
 
 
 _LETTER = re.compile(r"[^\W\d_]")
+# An ideograph, kana or full-width mark: the line breaks of such text are no spaces
+_WIDE = re.compile(f"[{_CJK}\u3000-\u303f\uff00-\uffef]")
+_RTL_LETTER = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _LAST_LETTERS = re.compile(r"[^\W\d_]+$")
 
@@ -734,7 +744,11 @@ def _join_pair(left: str, right: str, vocabulary: set[str]) -> str:
     starts_letter = right[:1].isalpha()
     if left.endswith("\u00ad"):
         return left[:-1] + right
+    if _WIDE.match(left[-1:]) or _WIDE.match(right[:1]):
+        return left + right  # Chinese and Japanese run on across a line break without a space
     if left.endswith(" -") and _LETTER.fullmatch(left[-3:-2]) and starts_letter:
+        if _RTL_LETTER.match(left[-3:-2]):
+            return f"{left} {right}"  # Arabic is never hyphenated: "السودان -⏎جناح" is a spaced dash
         return left[:-2] + "-" + right
     if left.endswith("-") and _LETTER.fullmatch(left[-2:-1]) and starts_letter:
         tail = _LETTERS.match(right).group(0)  # type: ignore[union-attr]  # right starts with a letter
@@ -753,7 +767,9 @@ def _clean(text: str) -> str:
     text = re.sub(r"\s+", " ", text)
     text = re.sub(r"\s+([,.])(?=\s|$|[)\]»”])", r"\1", text)
     text = re.sub(r"([(\[])\s+", r"\1", text)
-    text = re.sub(r"\s+([)\]])", r"\1", text)
+    # a ")" or "]" glued to the next letter opens a bracket (the Arabic vote typed mirrored,
+    # "نظره. ]اعتُمد بتصويت …["): its space stays
+    text = re.sub(r"\s+([)\]])(?![^\W\d_])", r"\1", text)
     return text.strip()
 
 
@@ -762,28 +778,37 @@ def _clean(text: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-# Where a footnote marker may stand: glued to a letter (not a CJK ideograph: "目标3.9"), to a letter
+# An Arabic letter standing alone as a word: the conjunction or preposition glued to the number it
+# introduces ("الفقرتان 5 و10", "and 10"), never a word a footnote marker follows
+_LONE_ARABIC_LETTER = r"(?<![^\W\d_])[\u0600-\u06ff]"
+# Where a footnote marker may stand: glued to a letter (not a CJK ideograph: "目标3.9"; not a lone Arabic letter), to a letter
 # or closing mark plus punctuation, to a year, or to a resolution number plus punctuation
 # ("49/19,2"); never to a decimal ("28,2 %"). Compiled once: building one pattern per note cost
 # seconds on a text with hundreds of notes.
 _MARK_PUNCT = "[.;,:，；：。、]"
-_GLUED = (rf"(?:(?<=[^\W\d_{_CJK}])|(?<=[^\W\d_]{_MARK_PUNCT})|(?<=[)\]’”»）》」』])"
+_GLUED = (rf"(?:(?<=[^\W\d_{_CJK}])(?<!{_LONE_ARABIC_LETTER})|(?<=[^\W\d_]{_MARK_PUNCT})|(?<=[)\]’”»）》」』])"
           rf"|(?<=[)\]’”»）》」』]{_MARK_PUNCT})"
           rf"|(?<=\b(?:19|20)\d\d)|(?<=\b(?:19|20)\d\d{_MARK_PUNCT})"
+          rf"|(?<=[{_CJK}](?:19|20)\d\d)|(?<=[{_CJK}](?:19|20)\d\d{_MARK_PUNCT})"
           rf"|(?<=/\d{_MARK_PUNCT})|(?<=/\d\d{_MARK_PUNCT})|(?<=/\d\d\d{_MARK_PUNCT}))")
 _MARKER_DIGITS = re.compile(rf"{_GLUED}([0-9]{{1,3}})")
 _MARKER_END = re.compile(r"(?=[\s,;:)’”»，；：。、）]|\.(?!\d)|$)")
-# In Chinese a marker glued to a closing title mark or a punctuation mark ("《宣言》¹", "工作，²") is
-# followed by the next ideograph directly
+# In Chinese a marker glued to a closing title mark or a punctuation mark ("《宣言》¹", "工作，²"), or
+# to a year within the Chinese text ("包括2023¹⁰年"), is followed by the next ideograph or opening
+# mark directly ("《原则》⁴(《巴黎原则》)")
 _CJK_MARK_BEFORE = frozenset("》」』），；：。、")
-_CJK_CHAR = re.compile(f"[{_CJK}]")
+_CJK_NEXT = re.compile(f"[{_CJK}(（《「『“【]")
+_CJK_YEAR_BEFORE = re.compile(f"[{_CJK}](?:19|20)\\d\\d$")
 
 
 def _ends_marker(text: str, start: int, end: int) -> bool:
     """A marker's digits may end at `end`: before a space or punctuation, or before an ideograph
-    when the marker is glued to a Chinese closing or punctuation mark."""
-    return bool(_MARKER_END.match(text, end) or (start and text[start - 1] in _CJK_MARK_BEFORE
-                                                 and _CJK_CHAR.match(text, end)))
+    or opening mark when the marker is glued to a Chinese closing or punctuation mark or to a
+    year in Chinese text."""
+    if _MARKER_END.match(text, end):
+        return True
+    return bool(start and _CJK_NEXT.match(text, end)
+                and (text[start - 1] in _CJK_MARK_BEFORE or _CJK_YEAR_BEFORE.search(text[max(0, start - 5):start])))
 
 
 class _Footnotes:
@@ -847,7 +872,7 @@ def _label(text: str) -> tuple[str, str | None, str] | None:
         if (c := _CAPITAL_ITEM.match(text)) and len(text) - c.end() >= 40 and _ends_clause(text):
             return c.group(1) + ".", label_key(c.group(1)), text[c.end():]
         return None
-    core = m.group("p") or m.group("r") or m.group("d") or m.group("c") or m.group("q")
+    core = m.group("p") or m.group("r") or m.group("n") or m.group("d") or m.group("c") or m.group("q")
     if core != core.lower():
         return None  # "(A)" / "A." are headings or quoted text, not sub-paragraphs
     return m.group(0).strip(), label_key(m.group(0)), text[m.end():]
@@ -877,6 +902,10 @@ def _attach_child(parent: Paragraph, printed: str, key: str | None, text: str, b
 
 def _key(p: Paragraph) -> str:
     return p.pid.rsplit("(", 1)[-1].rstrip(")")
+
+
+# `akn._unpunctuated_heading`: an unpunctuated paragraph this long after the preamble is no heading
+_PREAMBLE_HEADING_MAX = 120
 
 
 def _is_heading(text: str) -> bool:
@@ -977,6 +1006,7 @@ def _structure(texts: list[str], notes: _Footnotes, warnings: list[str] | None =
             top.children.append(last)
             guessed.append(last)
         elif (_is_heading(text) and not text[:1].islower() and not _AR_PREAMBLE_OPENER.match(text)
+              and not (top is not None and top.kind == "preambular" and len(text) >= _PREAMBLE_HEADING_MAX)
               and not (top is not None and top.kind == "preambular" and k + 1 < len(texts)
                        and _ends_preambular(texts[k + 1]) and not _op_number(notes.strip(texts[k + 1]), None)[0])):
             # CONTRACTS §1: headings ("Follow-up", "Mandate of the mission") are not paragraphs; one
@@ -984,7 +1014,10 @@ def _structure(texts: list[str], notes: _Footnotes, warnings: list[str] | None =
             # as the AKN markup has it (a <container> of S/RES/2806 (2025), "Degrading the threat posed
             # by Al-Shabaab, and the Arms Embargo targeting Al-Shabaab"), but not the one right before
             # OP1 (`akn._unpunctuated_heading`) nor the closing "4745th meeting"; an Arabic "وإذ …"
-            # is a preambular paragraph whose closing comma OCR lost, no heading
+            # is a preambular paragraph whose closing comma OCR lost, no heading; after a preambular
+            # paragraph, an unpunctuated one as long as `_PREAMBLE_HEADING_MAX` is a PP whose comma
+            # was not typed, as the AKN reader counts it (S/RES/2504 (2020) EN PP6 "Underscoring that
+            # … carry out the Council’s decisions", 145 characters, right before OP1)
             continue
         elif top is None or top.kind == "preambular":
             flush()
