@@ -488,7 +488,7 @@ class ChromaStore:
 
 
 # every public method that talks to Chroma: a lost server is a StoreUnavailable, not a transport error
-for _name in ("model_record", "check_model", "reset", "hashes", "version_hashes", "upsert", "delete", "fingerprint", "query",
+for _name in ("model_record", "check_model", "reset", "hashes", "version_hashes", "upsert", "delete", "fingerprint", "query", "nearest",
               "chunks", "hashed_chunks", "vectors", "count", "put_document", "put_documents", "delete_document", "document_records",
               "reopen", "settle", "writing", "set_writing"):
     setattr(ChromaStore, _name, _unavailable_as_domain_error(getattr(ChromaStore, _name)))
