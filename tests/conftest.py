@@ -113,3 +113,21 @@ def run_async(run, *args):
     if "error" in out:
         raise out["error"]
     return out["value"]
+
+
+def hash_retriever(directory: Path, files: list[Path]):
+    """A small real index of `files` with the hash embedder, and its retriever: what the tests of
+    the answer checks (near misses, counted nouns) ask questions of."""
+    from reso.assistant.retrieval import HybridRetriever
+    from reso.index.embedders import HashEmbedder
+    from reso.index.library import Library
+    from reso.index.store import ChromaStore
+
+    library = Library(ChromaStore.open(directory), HashEmbedder())
+    library.ingest(files)
+    return HybridRetriever(library)
+
+
+def cited(answer) -> list[tuple[str, str]]:
+    """An answer's citations as (document, paragraph)."""
+    return [(c.document, c.paragraph) for c in answer.citations]

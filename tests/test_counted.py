@@ -23,10 +23,8 @@ from reso.assistant.models import Retrieved
 from reso.assistant.question import Question
 from reso.assistant.refusal import RefusalPolicy
 from reso.assistant.retrieval import HybridRetriever
+from tests.conftest import hash_retriever
 from reso.index.analysis import fold, stem_variants
-from reso.index.embedders import HashEmbedder
-from reso.index.library import Library
-from reso.index.store import ChromaStore
 
 H10, H2, H1, H14, S2717 = "A/HRC/RES/54/10", "A/HRC/RES/54/2", "A/HRC/RES/55/1", "A/HRC/RES/54/14", "S/RES/2717 (2023)"
 
@@ -43,9 +41,7 @@ def corpus_files(shared_corpus) -> list[Path]:
 
 @pytest.fixture(scope="module")
 def retriever(tmp_path_factory, corpus_files) -> HybridRetriever:
-    library = Library(ChromaStore.open(tmp_path_factory.mktemp("count-index")), HashEmbedder())
-    library.ingest(corpus_files)
-    return HybridRetriever(library)
+    return hash_retriever(tmp_path_factory.mktemp("count-index"), corpus_files)
 
 
 @pytest.fixture(scope="module")

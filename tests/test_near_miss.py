@@ -21,9 +21,7 @@ from reso.assistant.generators.extractive import ExtractiveGenerator
 from reso.assistant.question import Question
 from reso.assistant.refusal import RefusalPolicy
 from reso.assistant.retrieval import HybridRetriever
-from reso.index.embedders import HashEmbedder
-from reso.index.library import Library
-from reso.index.store import ChromaStore
+from tests.conftest import cited, hash_retriever
 
 H27, H20, H28, S2700 = "A/HRC/RES/54/27", "A/HRC/RES/55/20", "A/HRC/RES/54/28", "S/RES/2700 (2023)"
 
@@ -40,9 +38,7 @@ def corpus_files(shared_corpus) -> list[Path]:
 
 @pytest.fixture(scope="module")
 def retriever(tmp_path_factory, corpus_files) -> HybridRetriever:
-    library = Library(ChromaStore.open(tmp_path_factory.mktemp("near-miss-index")), HashEmbedder())
-    library.ingest(corpus_files)
-    return HybridRetriever(library)
+    return hash_retriever(tmp_path_factory.mktemp("near-miss-index"), corpus_files)
 
 
 @pytest.fixture(scope="module")
@@ -53,10 +49,6 @@ def policy(retriever) -> RefusalPolicy:
 @pytest.fixture(scope="module")
 def assistant(retriever, policy) -> Assistant:
     return Assistant(retriever, ExtractiveGenerator(), policy)
-
-
-def cited(answer) -> list[tuple[str, str]]:
-    return [(c.document, c.paragraph) for c in answer.citations]
 
 
 def reason(retriever, policy, question: str) -> str:
