@@ -254,9 +254,19 @@ class StartingApp:
             self.app = app
             self._loop.call_soon_threadsafe(self._api_ready.set)
             log.info("reso: the API answers, %.1f s after start", time.monotonic() - self._created)
+        except BaseException as exc:  # reported to every waiting request and to the caller, then the server stops
+            log.error("reso could not start", exc_info=exc)
+            self.error = exc
+            self._loop.call_soon_threadsafe(self._api_ready.set)
+            self._loop.call_soon_threadsafe(self._ui_ready.set)
+            self.on_failure()
+            return
+        try:
             on_loop(self._start_lifespan(install_running(app, lambda a: self._install_rest(a, services))))
             log.info("reso: %s ready, %.1f s after start", "MCP and the web UI" if self.with_ui else "MCP",
                      time.monotonic() - self._created)
+        except Exception as exc:  # the API answers already: a UI or MCP that cannot be built does not stop it
+            log.error("reso: MCP or the web UI could not be built; the API keeps answering", exc_info=exc)
         except BaseException as exc:  # reported to every waiting request and to the caller, then the server stops
             log.error("reso could not start", exc_info=exc)
             self.error = exc
