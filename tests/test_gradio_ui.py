@@ -199,6 +199,31 @@ def test_an_index_failure_is_not_reported_as_a_missing_paragraph(services, tmp_p
     assert "StoreUnavailable" in caplog.text and "Traceback" not in caplog.text  # a warning, it will pass
 
 
+def test_the_page_is_built_and_loaded_while_the_index_cannot_be_read(services, tmp_path, caplog):
+    """`reso serve` builds the UI after the API answers; a Chroma restart at that moment stopped the
+    build (the filters read the document list) and with it the UI. Now the filters start empty and
+    a page load keeps what they show until the index answers again."""
+    from reso.index.store import StoreUnavailable
+
+    class Down:
+        def __getattr__(self, name):
+            return getattr(services.library, name)
+
+        def documents(self):
+            raise StoreUnavailable("Chroma at 127.0.0.1:8000 is unreachable")
+
+    down = Services(services.settings, Down(), services.assistant)
+    with caplog.at_level(logging.WARNING):
+        ui.build(down)
+        h = ui.Handlers(down, FeedbackStore(tmp_path / "f.db"))
+        assert h.document_choices() == [] and h.language_choices("en") == []
+        updates = h.on_load(SimpleNamespace(query_params={}, headers={}))
+    assert updates[1] == gr.update() and updates[2] == gr.update()  # the choices are left as they were
+    assert "StoreUnavailable" in caplog.text and "Traceback" not in caplog.text
+    up = ui.Handlers(services, FeedbackStore(tmp_path / "g.db")).on_load(SimpleNamespace(query_params={}, headers={}))
+    assert SEED in {value for _, value in up[1]["choices"]}
+
+
 def test_a_bug_in_the_paragraph_view_is_logged_with_its_traceback(services, tmp_path, caplog):
     class Broken:
         def paragraph(self, *args, **kwargs):

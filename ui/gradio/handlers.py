@@ -184,8 +184,7 @@ class Handlers:
         view, whole, opened = self.open_paragraph(Opened(*link) if link else None, [], ui_lang)
         return (
             ui_lang,
-            gr.update(choices=self.document_choices()),
-            gr.update(choices=self.language_choices(ui_lang)),
+            *self._choice_updates(ui_lang),
             view,
             whole,
             opened,
@@ -221,16 +220,31 @@ class Handlers:
 
     # filters
 
+    def _documents(self) -> list | None:
+        """The indexed documents, or None when the index cannot be read now (a Chroma server
+        restarting): the page is built and loaded all the same, its filters filled at the next load."""
+        try:
+            return self.services.library.documents()
+        except Exception as exc:
+            log_error(log, exc, "while listing the documents for the filters")
+            return None
+
     def document_choices(self) -> list[tuple[str, str]]:
         out = []
-        for d in self.services.library.documents():
+        for d in self._documents() or []:
             title = _shorten(d.title, 70)
             out.append((f"{d.document} — {title}" if title else d.document, d.document))
         return out
 
     def language_choices(self, ui_lang: str) -> list[tuple[str, str]]:
-        codes = sorted({lang for d in self.services.library.documents() for lang in d.languages})
+        codes = sorted({lang for d in self._documents() or [] for lang in d.languages})
         return [(f"{_lang_name(c, ui_lang)} ({c})", c) for c in codes]
+
+    def _choice_updates(self, ui_lang: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Fresh document and language choices at page load; unchanged when the index cannot be read."""
+        if self._documents() is None:
+            return gr.update(), gr.update()
+        return gr.update(choices=self.document_choices()), gr.update(choices=self.language_choices(ui_lang))
 
     def check_dates(self, date_from: str, date_to: str, ui_lang: str) -> str:
         try:
