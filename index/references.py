@@ -56,7 +56,7 @@ class Reference:
 _NUMBER = (r"(?<![A-Za-z0-9/.\-])(?:(?P<sc>\d{1,4})\s*[(（]\s*(?P<year>(?:19[4-9]|20[0-4])\d)\s*[)）]"
            r"|(?P<old>\d{1,4})\s*[(（](?P<roman>[IVXL]{1,6})[)）]"
            r"|(?P<es>ES|S|دإط|دإ)\s?-\s?(?P<ses>\d{1,2})/(?P<esn>\d{1,3})"
-           r"|(?P<session>\d{1,2})/(?P<n>\d{1,3}))(?![A-Za-z0-9/])")
+           r"|(?P<session>\d{1,3})/(?P<n>\d{1,3}))(?![A-Za-z0-9/])")
 _NUMBERS = re.compile(_NUMBER)
 _EXPLICIT = re.compile(
     r"(?:(?P<res>A(?<![A-Za-z0-9/]A)/(?:HRC/)?RES/(?:(?:ES|S)-)?\d{1,2}/\d{1,3})"
@@ -101,6 +101,14 @@ _NAMED_IN = re.compile(rf"(?<![\w])(?:{_NAMES})\W+(?:in|dans|en|в)\s*$", re.IGN
 # "от 15 марта 2006 года", "المؤرخ 28 أيلول/سبتمبر 2017"), then "of the"/"de l’"/nothing, then a name.
 _DATE = (r"(?:,?\s*(?:of|du|de|del|en date du|от|المؤرخ|المؤرخة)\s+\d{1,2}(?:er)?\s+[\w/ ]{3,20}?\s+(?:de\s+)?\d{4}"
          r"(?:\s+(?:года|г\.))?)?")
+_DATED = re.compile(r",?\s*(?:of|du|de|del|en date du|от|المؤرخ|المؤرخة)\s+\d{1,2}(?:er)?\s+(?P<month>[\w/ ]{3,20}?)\s+"
+                    r"(?:de\s+)?(?P<year>(?:19|20)\d\d)(?!\d)")
+# October to December in the six languages (Arabic prints both month names: "كانون الأول/ديسمبر")
+_AUTUMN = re.compile(r"(?i)octob|novemb|d[ée]cemb|diciemb|octubre|noviembre|октябр|ноябр|декабр|أكتوبر|نوفمبر|ديسمبر")
+# January to August
+_EARLY = re.compile(r"(?i)janu|janv|enero|январ|يناير|febr|févr|феврал|فبراير|march|mars|marzo|март|مارس|april|avril|abril"
+                    r"|апрел|أبريل|\bma[iy]o?\b|ма[яй]|مايو|june|juin|junio|июн|يونيو|july|juillet|julio|июл|يولي[هو]"
+                    r"|august|août|agosto|август|أغسطس")
 _ADJACENT = re.compile(rf"{_DATE}\s*,?\s*(?:of the\s+|de l[’']\s*|de la\s+|du\s+|del\s+|de\s+|de los\s+)?(?:{_NAMES})(?![\w])",
                        re.IGNORECASE)
 
@@ -261,7 +269,7 @@ def _worded(text: str, own: str) -> Iterator[Reference]:
         last = arabic or _body_before(window) or _body_after(segment, numbers) or last or "OWN"
         body = own if last == "OWN" else last
         for k, number in enumerate(numbers):
-            symbol = _symbol(number, body)
+            symbol = _symbol(number, body, _dated(segment, number.end()))
             if symbol is None:
                 continue
             start = match.start() if k == 0 else match.end() + number.start()
@@ -269,7 +277,39 @@ def _worded(text: str, own: str) -> Iterator[Reference]:
             yield Reference(symbol, start, end_, text[start:end_])
 
 
-def _symbol(m: re.Match[str], body: str) -> str | None:
+def _dated(segment: str, at: int) -> tuple[int, str] | None:
+    """The year and month words of the date printed right after a number ("75/99 of 10 December
+    2020"), if any."""
+    dated = _DATED.match(segment, at)
+    return (int(dated.group("year")), dated.group("month")) if dated else None
+
+
+def _sessions_of(date: tuple[int, str], body: str) -> range:
+    """The sessions that adopt resolutions on `date`: the Assembly's session n runs from September
+    of 1945 + n to September of the next year; the Council meets three times a year since 2006."""
+    year, month = date
+    if body == "HRC":
+        return range(3 * (year - 2006) - 1, 3 * (year - 2005) + 2)
+    if _AUTUMN.search(month):
+        return range(year - 1945, year - 1944)
+    if _EARLY.search(month):
+        return range(year - 1946, year - 1945)
+    return range(year - 1946, year - 1944)  # September (either session) or a month not recognised
+
+
+def _in_order(session: str, n: str, date: tuple[int, str] | None, body: str) -> tuple[str, str] | None:
+    """`session/n` as adopted, None when no reading is a symbol. Arabic texts sometimes print the
+    pair reversed ("القرار 99/75 المؤرخ 10 كانون الأول/ديسمبر 2020" for 75/99: the digits' runs
+    laid out right to left); when a date follows, a first number that is no session of that date
+    while the second is, is the number."""
+    if date is not None:
+        sessions = _sessions_of(date, body)
+        if int(session) not in sessions and int(n) in sessions:
+            session, n = n, session
+    return (session, n) if len(session) <= 2 else None
+
+
+def _symbol(m: re.Match[str], body: str, date: tuple[int, str] | None = None) -> str | None:
     if m.group("sc"):
         return f"S/RES/{m.group('sc')} ({m.group('year')})"
     if m.group("old"):
@@ -280,7 +320,8 @@ def _symbol(m: re.Match[str], body: str) -> str | None:
         return f"A/RES/ES-{m.group('ses')}/{m.group('esn')}"
     if m.group("es"):
         return infer_symbol("HRC" if body == "HRC" else "GA", f"S-{m.group('ses')}/{m.group('esn')}")
-    return infer_symbol("HRC" if body == "HRC" else "GA", f"{m.group('session')}/{m.group('n')}")
+    ordered = _in_order(m.group("session"), m.group("n"), date, "HRC" if body == "HRC" else "GA")
+    return infer_symbol("HRC" if body == "HRC" else "GA", "/".join(ordered)) if ordered else None
 
 
 def _chinese(text: str, own: str) -> Iterator[Reference]:
