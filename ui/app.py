@@ -36,14 +36,16 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app = FastAPI(title="reso", summary="Answers about UN resolutions that cite the exact paragraph.", version="0.1.0")
     app.state.services = services
 
-    from reso.ui import http, mcp, middleware, widget
+    from reso.ui import http, middleware, widget
     from reso.ui.http import export, openai
 
     middleware.install_rate_limit(app, settings)  # first added = innermost: inside the CORS of http.install
     export.install(app, services)  # before http.install, whose catch-all answers the rest of /api/...
     http.install(app, services)
     openai.install(app, services)
-    if with_mcp:
+    if with_mcp:  # imported here: the MCP SDK's import is ~0.8 s of a start that does not need it yet
+        from reso.ui import mcp
+
         mcp.install(app, services)
     widget.install(app, services)
     watch_index(app, services)
