@@ -67,6 +67,7 @@ FORMULA_OTHERS = 2
 KEEP_SHORTER = 0.25
 KEEP_LONGER = 0.1
 KEPT_RUN = 3
+OPENING_KEPT = 3
 
 # Chinese/Japanese ideographs and kana: a "word" of the diff is one character there.
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -192,6 +193,14 @@ def with_openings(sims: list[list[float]], a_texts: Sequence[str], b_texts: Sequ
     elsewhere."""
     if not weight or not a_texts or not b_texts:
         return sims
+    s = np.asarray(sims)
+    return np.where(s > 0.1, s + weight * opening_words(a_texts, b_texts) / OPENING_WORDS, s).tolist()
+
+
+def opening_words(a_texts: Sequence[str], b_texts: Sequence[str]) -> np.ndarray:
+    """For every A and B paragraph, how many of the first `OPENING_WORDS` words they have in common
+    from the start (numbers aside) beyond the formula either begins with (`_formula`): the words
+    that name the provision both open with."""
     vocab: dict[str, int] = {}
     oa = np.full((len(a_texts), OPENING_WORDS), -1, dtype=np.int64)  # -1 and -2: padding never equal
     ob = np.full((len(b_texts), OPENING_WORDS), -2, dtype=np.int64)
@@ -202,9 +211,7 @@ def with_openings(sims: list[list[float]], a_texts: Sequence[str], b_texts: Sequ
     prefix = np.cumprod(oa[:, None, :] == ob[None, :, :], axis=2).sum(axis=2)
     # the words two paragraphs share from the start count only beyond the formula they begin with
     # (`_formula`): "Decides that" opens half the operative part and names no provision
-    named = prefix - np.minimum(prefix, np.maximum(_formula(oa)[:, None], _formula(ob)[None, :]))
-    s = np.asarray(sims)
-    return np.where(s > 0.1, s + weight * named / OPENING_WORDS, s).tolist()
+    return prefix - np.minimum(prefix, np.maximum(_formula(oa)[:, None], _formula(ob)[None, :]))
 
 
 def _formula(openings: np.ndarray) -> np.ndarray:
@@ -280,20 +287,28 @@ def _heaviest_chain(pairs: list[tuple[int, int, float]]) -> list[tuple[int, int,
 
 
 def align(sims: list[list[float]], ka: Sequence[str], kb: Sequence[str], threshold: float = THRESHOLD,
-          move_threshold: float = MOVE_THRESHOLD) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+          move_threshold: float = MOVE_THRESHOLD, forced: Sequence[tuple[int, int]] = ()
+          ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """(backbone, moved): pairs of A and B positions.
 
-    Anchors first: pairs each the other's best match, at least `move_threshold` alike. Their
-    heaviest chain in order on both sides is the backbone's skeleton; an anchor outside it is
-    moved (its content is unmistakable, its place changed). Between two consecutive anchors of
-    the skeleton, the remaining paragraphs are paired by `_dp`. A weak pair in order can then
-    never take a paragraph that has a strong match elsewhere."""
+    Anchors first: pairs each the other's best match, at least `move_threshold` alike, and the
+    `forced` pairs (a B paragraph naming the A paragraph it carries on, `cited_successors`) where
+    neither paragraph is in such a pair: they outweigh any weaker likeness. The anchors' heaviest
+    chain in order on both sides is the backbone's skeleton; an anchor outside it is moved (its
+    content is unmistakable, its place changed). Between two consecutive anchors of the skeleton,
+    the remaining paragraphs are paired by `_dp`. A weak pair in order can then never take a
+    paragraph that has a strong match elsewhere, nor one a citation names."""
     n, m = len(ka), len(kb)
     if not n or not m:
         return [], []
     matrix = np.asarray(sims)
     best_b, best_a = matrix.argmax(axis=1).tolist(), matrix.argmax(axis=0).tolist()
     anchors = [(i, j, sims[i][j]) for i, j in enumerate(best_b) if best_a[j] == i and sims[i][j] >= move_threshold]
+    # a citation yields to an anchor: "reaffirms paragraph 5 of resolution 2428 as well as paragraph 2
+    # of resolution 2683" carries on the paragraph it repeats word for word, and merely absorbs the other
+    strong_a, strong_b = {i for i, _, _ in anchors}, {j for _, j, _ in anchors}
+    anchors += [(i, j, float(len(ka) + len(kb)))  # heavier than any chain of likeness
+                for i, j in forced if i not in strong_a and j not in strong_b]
     skeleton = _heaviest_chain(anchors)
     kept = {(i, j) for i, j, _ in skeleton}
     moved = [(i, j) for i, j, _ in anchors if (i, j) not in kept]
@@ -316,9 +331,12 @@ def _masked(text: str) -> list[str]:
     return ["#" if _DIGITS.search(w) else w for w in _WORD.findall(fold(text))]
 
 
-def kept_shares(a: str | list[str], b: str | list[str]) -> tuple[float, float]:
+def kept_shares(a: str | list[str], b: str | list[str], common: frozenset[tuple[str, ...]] = frozenset()
+                ) -> tuple[float, float]:
     """(shorter, longer): the share of the shorter and of the longer text's words that lie in runs of
-    at least `KEPT_RUN` words both texts have in the same order (numbers aside).
+    at least `KEPT_RUN` words both texts have in the same order (numbers aside), a word counting
+    only where a `KEPT_RUN` words of the run around it are not one of the `common` phrases
+    (`stock_phrases`).
 
     Cosine similarity undercounts a provision that was carried on and grew: "Welcoming the
     continuing personal engagement of the Secretary-General …" become "Expressing its appreciation
@@ -330,13 +348,44 @@ def kept_shares(a: str | list[str], b: str | list[str]) -> tuple[float, float]:
     if not wa or not wb:
         return 0.0, 0.0
     matcher = difflib.SequenceMatcher(None, wa, wb, autojunk=False)
-    kept = sum(block.size for block in matcher.get_matching_blocks() if block.size >= KEPT_RUN)
+    kept = 0
+    for block in matcher.get_matching_blocks():
+        if block.size < KEPT_RUN:
+            continue
+        if not common:
+            kept += block.size
+            continue
+        run = wa[block.a:block.a + block.size]
+        covered = [False] * block.size
+        for x in range(block.size - KEPT_RUN + 1):
+            if tuple(run[x:x + KEPT_RUN]) not in common:
+                covered[x:x + KEPT_RUN] = [True] * KEPT_RUN
+        kept += sum(covered)
     return kept / min(len(wa), len(wb)), kept / max(len(wa), len(wb))
+
+
+def stock_phrases(*texts: Sequence[str]) -> frozenset[tuple[str, ...]]:
+    """The runs of `KEPT_RUN` words found in more than `FORMULA_OTHERS` paragraphs of one text: its
+    stock phrases ("from the date of adoption of this resolution", "as set out in paragraph",
+    "the Human Rights Council at its … session"), which any two of its provisions may share and
+    which therefore say nothing of one carrying another on (Haiti sanctions 2653 OP3, the travel
+    ban "for an initial period of one year from the date of adoption of this resolution", is not
+    2700 OP7, extending another measure "until one year from the date of adoption of this
+    resolution")."""
+    out: set[tuple[str, ...]] = set()
+    for paragraphs in texts:
+        seen: Counter[tuple[str, ...]] = Counter()
+        for text in paragraphs:
+            w = _masked(text)
+            seen.update({tuple(w[x:x + KEPT_RUN]) for x in range(len(w) - KEPT_RUN + 1)})
+        out.update(run for run, n in seen.items() if n > FORMULA_OTHERS)
+    return frozenset(out)
 
 
 def continued_in_place(order: Sequence[tuple[int, int]], pa: Sequence[Chunk], pb: Sequence[Chunk],
                        taken_a: set[int], taken_b: set[int], sims: list[list[float]],
-                       keep_shorter: float = KEEP_SHORTER, keep_longer: float = KEEP_LONGER) -> list[tuple[int, int]]:
+                       keep_shorter: float = KEEP_SHORTER, keep_longer: float = KEEP_LONGER, a: str = ""
+                       ) -> list[tuple[int, int]]:
     """Pairs of paragraphs nothing took that sit between the same two pairs of `order` (A and B
     positions, increasing on both sides), of one kind, and keep at least `keep_shorter` of the
     shorter text's words and `keep_longer` of the longer's (`kept_shares`); per gap the pairs in
@@ -344,9 +393,17 @@ def continued_in_place(order: Sequence[tuple[int, int]], pa: Sequence[Chunk], pb
 
     Both shares, because either alone misleads: a one-line renewal ("Decides to extend the mandate
     of the fact-finding mission") is all inside a page-long paragraph it does not carry on, and a
-    long rewrite can keep a short paragraph whole while saying something else."""
+    long rewrite can keep a short paragraph whole while saying something else.
+
+    Two things kept say nothing: a text's stock phrases (`stock_phrases`), and the words of a B
+    paragraph that restates a paragraph of a third resolution the A paragraph never names
+    (`_restated`): "Reaffirms paragraph 14 of resolution 2699 (2023), which decided that all Member
+    States shall take the necessary measures to prevent the direct or indirect supply …" shares the
+    embargo's wording with 2653's own embargo on listed persons, and carries on 2699's."""
+    own = _number(a) if a else None
     words: dict[tuple[int, int], list[str]] = {}
     runs: dict[tuple[int, int], frozenset[tuple[str, ...]]] = {}
+    common = stock_phrases([c.text for c in pa], [c.text for c in pb])
 
     def words_of(side: Sequence[Chunk], k: int) -> list[str]:
         key = (id(side), k)
@@ -358,7 +415,7 @@ def continued_in_place(order: Sequence[tuple[int, int]], pa: Sequence[Chunk], pb
         key = (id(side), k)
         if key not in runs:
             w = words_of(side, k)
-            runs[key] = frozenset(tuple(w[x:x + KEPT_RUN]) for x in range(len(w) - KEPT_RUN + 1))
+            runs[key] = frozenset(tuple(w[x:x + KEPT_RUN]) for x in range(len(w) - KEPT_RUN + 1)) - common
         return runs[key]
 
     out: list[tuple[int, int]] = []
@@ -371,14 +428,14 @@ def continued_in_place(order: Sequence[tuple[int, int]], pa: Sequence[Chunk], pb
         weights: dict[int, dict[int, float]] = {}
         for i in ia:
             for j in jb:
-                if _kind(pa[i]) == _kind(pb[j]) and sims[i][j] > 0.1:
+                if _kind(pa[i]) == _kind(pb[j]) and sims[i][j] > 0.1 and not _restated(pa[i].text, pb[j].text, own):
                     wa, wb = words_of(pa, i), words_of(pb, j)
                     low, high = sorted((len(wa), len(wb)))
                     shared = runs_of(pa, i) & runs_of(pb, j)
                     bound = _in_shared_runs(wa, shared) if shared else 0  # no more words than that can be kept
                     if not low or bound < keep_shorter * low or bound < keep_longer * high:
                         continue
-                    shorter, longer = kept_shares(wa, wb)
+                    shorter, longer = kept_shares(wa, wb, common)
                     if shorter >= keep_shorter and longer >= keep_longer:
                         weights.setdefault(i, {})[j] = shorter + longer
         if weights:
@@ -407,7 +464,22 @@ class _Row(dict):
 
 # "paragraph 43 of resolution 2659", "paragraphe 8 de la résolution 2643", "párrafo 5 de su resolución 2588",
 # folded; one paragraph, not "paragraphs 21 to 27"
-_CITED = r"\b(?:paragraph|paragraphe|parrafo) (\d+)(?: ?\(?[a-z]\))?(?: above| ci-dessus)? (?:of|de) (?:its |sa |su |la |the )?(?:resolution|resolucion) {}\b"
+# and not "paragraph 58 (a) of resolution 2659", which names a part of one
+_CITED = r"\b(?:paragraph|paragraphe|parrafo) (\d+)( ?\(?[a-z]\))?(?: above| ci-dessus)? (?:of|de) (?:its |sa |su |la |the )?(?:resolution|resolucion) {}\b"
+
+
+# "paragraph 14 of resolution 2699", "paragraphs 3, 4 and 9 of resolution 2653", "paragraphe 8 de la résolution
+# 2643", "párrafo 5 de su resolución 2588", "paragraph 5 of Council resolution 54/2", folded
+_RESTATES = re.compile(r"\b(?:paragraph|paragraphe|parrafo)s? [^.;:]{0,60}?(?:of|de) (?:its |sa |su |la |the )?"
+                       r"(?:council |general assembly )?(?:resolution|resolucion) (\d+(?:/\d+)?)\b")
+
+
+def _restated(a_text: str, b_text: str, own: str | None) -> bool:
+    """True when the B paragraph names a paragraph of a resolution other than A (`own`) that the A
+    paragraph does not mention: what it says comes from there."""
+    folded = fold(a_text)
+    return any(m.group(1) != own and not re.search(rf"\b{re.escape(m.group(1))}\b", folded)
+               for m in _RESTATES.finditer(fold(b_text)))
 
 
 def _number(symbol: str) -> str | None:
@@ -428,13 +500,54 @@ def cited_successors(a: str, pa: Sequence[Chunk], pb: Sequence[Chunk], taken_a: 
     at = {c.paragraph: i for i, c in enumerate(pa)}
     cites: dict[int, list[int]] = {}
     for j, c in enumerate(pb):
-        named = {f"OP{m.group(1)}" for m in pattern.finditer(fold(c.text))}
+        if c.kind != "operative":  # "Recalling paragraph 13 of resolution 2648" refers to it, carries nothing on
+            continue
+        found = list(pattern.finditer(fold(c.text)))
+        if any(m.group(2) for m in found):  # a subparagraph: the B paragraph carries on a part at most
+            continue
+        named = {f"OP{m.group(1)}" for m in found}
         for paragraph in named:
             i = at.get(paragraph)
             if i is not None:
                 cites.setdefault(i, []).append(j if len(named) == 1 else -1)
     return sorted((i, js[0]) for i, js in cites.items()
                   if len(js) == 1 and js[0] >= 0 and i not in taken_a and js[0] not in taken_b)
+
+
+def kept_openings(of_a: dict[int, tuple[int, bool]], pa: Sequence[Chunk], pb: Sequence[Chunk], taken_b: set[int],
+                  named: np.ndarray) -> list[tuple[int, int, int]]:
+    """Pairs whose two paragraphs open differently while a free neighbour of one of them opens like
+    the other and lies mostly inside it: (i, j, k), A paragraph i now paired with B paragraph k, or,
+    k negative, B paragraph j now with A paragraph -k - 1.
+
+    A renewal that splits "Affirming its support for the 2018 Revitalised Agreement …, stressing
+    that the peace process only remains viable …" into "Affirming its support for the 2018
+    Revitalised Agreement …," and "Stressing that the peace process only remains viable …" keeps
+    most words in the second, and the first is the one a reader follows (the labels' rule: the part
+    keeping the opening is the one aligned). Only a neighbour, only a free one, and only when at
+    least half its words are the other's (`kept_shares`, stock phrases aside) and `OPENING_KEPT`
+    words of its opening beyond the formula are shared."""
+    out: list[tuple[int, int, int]] = []
+    taken_a = set(of_a)
+    for i, (j, _) in sorted(of_a.items()):
+        if named[i, j] >= OPENING_KEPT:
+            continue
+        for k in (j - 1, j + 1):  # a split: B's neighbour keeps A's opening
+            if (0 <= k < len(pb) and k not in taken_b and _kind(pb[k]) == _kind(pa[i])
+                    and named[i, k] >= OPENING_KEPT and kept_shares(pa[i].text, pb[k].text)[0] >= 0.5
+                    and len(_masked(pb[k].text)) <= len(_masked(pa[i].text))):
+                out.append((i, j, k))
+                taken_b.add(k)
+                break
+        else:
+            for h in (i - 1, i + 1):  # a merge: A's neighbour keeps B's opening
+                if (0 <= h < len(pa) and h not in taken_a and _kind(pa[h]) == _kind(pb[j])
+                        and named[h, j] >= OPENING_KEPT and kept_shares(pa[h].text, pb[j].text)[0] >= 0.5
+                        and len(_masked(pa[h].text)) <= len(_masked(pb[j].text))):
+                    out.append((i, j, -h - 1))
+                    taken_a.add(h)
+                    break
+    return out
 
 
 def _same(a: str, b: str) -> bool:
@@ -453,7 +566,17 @@ def compare_chunks(a: str, a_chunks: Sequence[Chunk], b: str, b_chunks: Sequence
     pb = sorted(b_chunks, key=lambda c: c.order)
     sims = similarities([c.text for c in pa], [c.text for c in pb])
     scores = with_openings(sims, [c.text for c in pa], [c.text for c in pb], opening_weight)
-    kept, moved = align(scores, [_kind(c) for c in pa], [_kind(c) for c in pb], threshold, move_threshold)
+    # a B paragraph that names the one A paragraph it carries on ("the capacities mentioned in
+    # paragraph 43 of resolution 2659 (2022)", "the mandate of the Panel of Experts, as specified in
+    # paragraph 21 of resolution 2653 (2022)") is that paragraph's successor, however few words it
+    # kept and whatever else resembles either more
+    # — unless another paragraph shares the citing one's opening: a merge carries on the paragraph
+    # whose opening it keeps, and only absorbs the one it cites ("reaffirms the provisions of
+    # paragraph 5 of resolution 2428 (2018) as well as paragraph 2 of resolution 2683 (2023)")
+    named = opening_words([c.text for c in pa], [c.text for c in pb])
+    cited = [(i, j) for i, j in cited_successors(a, pa, pb, set(), set())
+             if named[:, j].max() < OPENING_KEPT and named[i, :].max() < OPENING_KEPT]
+    kept, moved = align(scores, [_kind(c) for c in pa], [_kind(c) for c in pb], threshold, move_threshold, cited)
     of_a: dict[int, tuple[int, bool]] = {i: (j, False) for i, j in kept}
     of_a.update((i, (j, True)) for i, j in moved)
     taken_b = {j for _, j in [*kept, *moved]}
@@ -471,14 +594,20 @@ def compare_chunks(a: str, a_chunks: Sequence[Chunk], b: str, b_chunks: Sequence
         if i not in of_a and j not in taken_b:
             of_a[i] = (j, not in_place(i, j))
             taken_b.add(j)
-    # a B paragraph that names the one A paragraph it carries on ("the capacities mentioned in
-    # paragraph 43 of resolution 2659 (2022)") is that paragraph's successor, however few words it kept
-    for i, j in cited_successors(a, pa, pb, set(of_a), taken_b):
-        of_a[i] = (j, not in_place(i, j))
-        taken_b.add(j)
+    # a paragraph split in two (or two merged) is carried on by the part that keeps its opening
+    backbone = set(kept)
+    for i, j, k in kept_openings(of_a, pa, pb, taken_b, named):
+        new = (-k - 1, j) if k < 0 else (i, k)  # k < 0: B paragraph j goes to A paragraph -k - 1
+        of_a[new[0]] = (new[1], of_a.pop(i)[1])
+        taken_b.discard(j)
+        taken_b.add(new[1])
+        if (i, j) in backbone:
+            backbone.remove((i, j))
+            backbone.add(new)
+    order = sorted(backbone)
     # what is still left between two pairs of the backbone, in its place and of one kind, is one
     # provision rewritten when enough of both texts survives in the other (`kept_shares`)
-    for i, j in continued_in_place(order, pa, pb, set(of_a), taken_b, sims, keep_shorter, keep_longer):
+    for i, j in continued_in_place(order, pa, pb, set(of_a), taken_b, sims, keep_shorter, keep_longer, a):
         of_a[i] = (j, False)
         taken_b.add(j)
 
