@@ -183,7 +183,7 @@ def _opening(text: str) -> list[str]:
 
 
 def with_openings(sims: list[list[float]], a_texts: Sequence[str], b_texts: Sequence[str],
-                  weight: float = OPENING_WEIGHT) -> list[list[float]]:
+                  weight: float = OPENING_WEIGHT, named: np.ndarray | None = None) -> list[list[float]]:
     """`sims` plus `weight` × the share of the first `OPENING_WORDS` words two paragraphs have in
     common from the start (numbers aside), for pairs that share words at all.
 
@@ -194,7 +194,9 @@ def with_openings(sims: list[list[float]], a_texts: Sequence[str], b_texts: Sequ
     if not weight or not a_texts or not b_texts:
         return sims
     s = np.asarray(sims)
-    return np.where(s > 0.1, s + weight * opening_words(a_texts, b_texts) / OPENING_WORDS, s).tolist()
+    if named is None:
+        named = opening_words(a_texts, b_texts)
+    return np.where(s > 0.1, s + weight * named / OPENING_WORDS, s).tolist()
 
 
 def opening_words(a_texts: Sequence[str], b_texts: Sequence[str]) -> np.ndarray:
@@ -364,7 +366,7 @@ def kept_shares(a: str | list[str], b: str | list[str], common: frozenset[tuple[
     return kept / min(len(wa), len(wb)), kept / max(len(wa), len(wb))
 
 
-def stock_phrases(*texts: Sequence[str]) -> frozenset[tuple[str, ...]]:
+def stock_phrases(*texts: Sequence[list[str]]) -> frozenset[tuple[str, ...]]:
     """The runs of `KEPT_RUN` words found in more than `FORMULA_OTHERS` paragraphs of one text: its
     stock phrases ("from the date of adoption of this resolution", "as set out in paragraph",
     "the Human Rights Council at its … session"), which any two of its provisions may share and
@@ -375,8 +377,7 @@ def stock_phrases(*texts: Sequence[str]) -> frozenset[tuple[str, ...]]:
     out: set[tuple[str, ...]] = set()
     for paragraphs in texts:
         seen: Counter[tuple[str, ...]] = Counter()
-        for text in paragraphs:
-            w = _masked(text)
+        for w in paragraphs:  # each paragraph's words (`_masked`)
             seen.update({tuple(w[x:x + KEPT_RUN]) for x in range(len(w) - KEPT_RUN + 1)})
         out.update(run for run, n in seen.items() if n > FORMULA_OTHERS)
     return frozenset(out)
@@ -397,19 +398,17 @@ def continued_in_place(order: Sequence[tuple[int, int]], pa: Sequence[Chunk], pb
 
     Two things kept say nothing: a text's stock phrases (`stock_phrases`), and the words of a B
     paragraph that restates a paragraph of a third resolution the A paragraph never names
-    (`_restated`): "Reaffirms paragraph 14 of resolution 2699 (2023), which decided that all Member
+    (`_restates`): "Reaffirms paragraph 14 of resolution 2699 (2023), which decided that all Member
     States shall take the necessary measures to prevent the direct or indirect supply …" shares the
     embargo's wording with 2653's own embargo on listed persons, and carries on 2699's."""
     own = _number(a) if a else None
-    words: dict[tuple[int, int], list[str]] = {}
     runs: dict[tuple[int, int], frozenset[tuple[str, ...]]] = {}
-    common = stock_phrases([c.text for c in pa], [c.text for c in pb])
+    masked_a, masked_b = [_masked(c.text) for c in pa], [_masked(c.text) for c in pb]
+    common = stock_phrases(masked_a, masked_b)
+    restates = [_restates(c.text, own) for c in pb]
 
     def words_of(side: Sequence[Chunk], k: int) -> list[str]:
-        key = (id(side), k)
-        if key not in words:
-            words[key] = _masked(side[k].text)
-        return words[key]
+        return (masked_a if side is pa else masked_b)[k]
 
     def runs_of(side: Sequence[Chunk], k: int) -> frozenset[tuple[str, ...]]:
         key = (id(side), k)
@@ -428,12 +427,14 @@ def continued_in_place(order: Sequence[tuple[int, int]], pa: Sequence[Chunk], pb
         weights: dict[int, dict[int, float]] = {}
         for i in ia:
             for j in jb:
-                if _kind(pa[i]) == _kind(pb[j]) and sims[i][j] > 0.1 and not _restated(pa[i].text, pb[j].text, own):
+                if _kind(pa[i]) == _kind(pb[j]) and sims[i][j] > 0.1:
                     wa, wb = words_of(pa, i), words_of(pb, j)
                     low, high = sorted((len(wa), len(wb)))
                     shared = runs_of(pa, i) & runs_of(pb, j)
                     bound = _in_shared_runs(wa, shared) if shared else 0  # no more words than that can be kept
                     if not low or bound < keep_shorter * low or bound < keep_longer * high:
+                        continue
+                    if restates[j] and _restated(pa[i].text, restates[j]):
                         continue
                     shorter, longer = kept_shares(wa, wb, common)
                     if shorter >= keep_shorter and longer >= keep_longer:
@@ -474,12 +475,16 @@ _RESTATES = re.compile(r"\b(?:paragraph|paragraphe|parrafo)s? [^.;:]{0,60}?(?:of
                        r"(?:council |general assembly )?(?:resolution|resolucion) (\d+(?:/\d+)?)\b")
 
 
-def _restated(a_text: str, b_text: str, own: str | None) -> bool:
-    """True when the B paragraph names a paragraph of a resolution other than A (`own`) that the A
-    paragraph does not mention: what it says comes from there."""
+def _restates(b_text: str, own: str | None) -> set[str]:
+    """The resolutions other than A (`own`) of which the B paragraph names a paragraph."""
+    return {m.group(1) for m in _RESTATES.finditer(fold(b_text))} - {own}
+
+
+def _restated(a_text: str, restates: set[str]) -> bool:
+    """True when the A paragraph does not mention one of the resolutions whose paragraph the B
+    paragraph names (`_restates`): what the B paragraph says comes from there, not from A."""
     folded = fold(a_text)
-    return any(m.group(1) != own and not re.search(rf"\b{re.escape(m.group(1))}\b", folded)
-               for m in _RESTATES.finditer(fold(b_text)))
+    return any(not re.search(rf"\b{re.escape(number)}\b", folded) for number in restates)
 
 
 def _number(symbol: str) -> str | None:
@@ -565,7 +570,8 @@ def compare_chunks(a: str, a_chunks: Sequence[Chunk], b: str, b_chunks: Sequence
     pa = sorted(a_chunks, key=lambda c: c.order)
     pb = sorted(b_chunks, key=lambda c: c.order)
     sims = similarities([c.text for c in pa], [c.text for c in pb])
-    scores = with_openings(sims, [c.text for c in pa], [c.text for c in pb], opening_weight)
+    named = opening_words([c.text for c in pa], [c.text for c in pb])  # the opening words two paragraphs share
+    scores = with_openings(sims, [c.text for c in pa], [c.text for c in pb], opening_weight, named)
     # a B paragraph that names the one A paragraph it carries on ("the capacities mentioned in
     # paragraph 43 of resolution 2659 (2022)", "the mandate of the Panel of Experts, as specified in
     # paragraph 21 of resolution 2653 (2022)") is that paragraph's successor, however few words it
@@ -573,7 +579,6 @@ def compare_chunks(a: str, a_chunks: Sequence[Chunk], b: str, b_chunks: Sequence
     # — unless another paragraph shares the citing one's opening: a merge carries on the paragraph
     # whose opening it keeps, and only absorbs the one it cites ("reaffirms the provisions of
     # paragraph 5 of resolution 2428 (2018) as well as paragraph 2 of resolution 2683 (2023)")
-    named = opening_words([c.text for c in pa], [c.text for c in pb])
     cited = [(i, j) for i, j in cited_successors(a, pa, pb, set(), set())
              if named[:, j].max() < OPENING_KEPT and named[i, :].max() < OPENING_KEPT]
     kept, moved = align(scores, [_kind(c) for c in pa], [_kind(c) for c in pb], threshold, move_threshold, cited)
