@@ -82,6 +82,21 @@ class Conflict:
 
 
 @dataclass
+class Retired:
+    """A language version removed because the file it was read from now reads as another document."""
+
+    document: str
+    language: str
+    now: list[str]  # what that file reads as now: "S/RES/1287 (2000) (en)"
+    paragraphs: int
+
+    @property
+    def message(self) -> str:
+        return (f"{self.document} ({self.language}) removed ({self.paragraphs} paragraphs): its file now reads as "
+                f"{', '.join(self.now)}")
+
+
+@dataclass
 class IngestReport:
     files: int = 0
     documents: set[str] = field(default_factory=set)
@@ -96,6 +111,7 @@ class IngestReport:
     passed_over: int = 0  # files of other types met while walking folders
     read: int = 0  # files read (parsed); the others were known by their content (`source_key`)
     conflicts: list[Conflict] = field(default_factory=list)  # warnings: the version kept is deterministic
+    retired: list[Retired] = field(default_factory=list)  # versions removed: their file now reads as another
 
     @property
     def failed(self) -> bool:
@@ -392,6 +408,7 @@ class Ingestor:
         # records whose chunks are all stored already, written together (`flush_records`); None: one at a time
         self._unwritten: dict[tuple[str, str], DocumentRecord] | None = None
         self._marked = False  # this run set the store's `writing` mark (or found it set)
+        self._read_into: dict[str, set[tuple[str, str]]] = {}
         store.check_model(embedder.name, embedder.dim)
         if store.settle():  # a write a killed run left pending
             log.warning("the last ingest was interrupted; this one completes what it left")
@@ -411,6 +428,7 @@ class Ingestor:
         named = {Path(p) for p in paths}
         manifest = Manifest(self.store.data_dir / MANIFEST if self.store.data_dir is not None else None)
         self._unwritten = {}
+        self._read_into = {}  # each content read this run (by sha): the versions it reads as
         self._marked = interrupted = self.store.writing()
         try:
             self._ingest_files(files, named, manifest, report, progress, interrupted)
@@ -501,6 +519,38 @@ class Ingestor:
                 d.record.sources, d.record.shadowed = sources, shadowed
                 self._put_record(d.record, chunks_written=False)
 
+        # 6. versions their own file left: read again (a new reader), it names another document
+        for version, rec in list(records.items()):
+            went = self._read_into.get(rec.source_sha, set()) if rec.source_sha else set()
+            if went and version not in went and version not in decided and version not in held:
+                self._retire(version, rec, sorted(went), report)
+
+    def _retire(self, version: tuple[str, str], rec: DocumentRecord, now: list[tuple[str, str]],
+                report: IngestReport) -> None:
+        """Remove a version no file reads into any more. Its content came from a file this run read
+        into another document (an earlier reader took "S/RES/1287 (1)" from a file whose symbol is
+        S/RES/1287 (2000)); kept, it would be answered from and cited under a symbol nobody wrote.
+        Chunks first, record last, as a write: a run killed between them leaves a record whose
+        chunks are gone, which the next run reads again and retires."""
+        ids = sorted(self._existing(*version))
+        if ids and self._unwritten is not None and not self._marked:
+            self.store.set_writing(True)
+            self._marked = True
+        if ids:
+            self.store.delete(ids)
+        if self._hashes is not None:
+            self._hashes.pop(version, None)
+        if self._unwritten:
+            self._unwritten.pop(version, None)
+        self.store.delete_document(rec.document, rec.language)
+        self._all_records().pop(version, None)
+        report.removed += len(ids)
+        records = self._all_records()
+        shown = [f"{records[v].document if v in records else v[0]} ({v[1]})" for v in now]  # as printed
+        report.retired.append(Retired(rec.document, rec.language, shown, len(ids)))
+        log.warning("removed %s (%s), %d paragraphs: its file %s now reads as %s", rec.document, rec.language,
+                    len(ids), rec.source, ", ".join(shown))
+
     def _read_version(self, f: _File, held: dict[tuple[str, str], list[_File]], unread: dict[str, list[_File]],
                       later: list[_File], decided: dict[tuple[str, str], _Decided], named: set[Path],
                       manifest: Manifest, report: IngestReport) -> None:
@@ -510,6 +560,7 @@ class Ingestor:
         if resolution is None:
             return
         version = (normalise_symbol(resolution.symbol), resolution.language)
+        self._read_into.setdefault(f.sha, set()).add(version)
         contenders = [(f, resolution)]
         stored = self._all_records().get(version)
         rivals = held.pop(version, [])  # its other files, held as unchanged: read again, to choose among all
@@ -521,6 +572,7 @@ class Ingestor:
             other = self._read(g, named, manifest, report)
             if other is None:
                 continue
+            self._read_into.setdefault(g.sha, set()).add((normalise_symbol(other.symbol), other.language))
             if (normalise_symbol(other.symbol), other.language) == version:
                 contenders.append((g, other))
             else:

@@ -315,6 +315,13 @@ class ConflictOut(BaseModel):
     passed_over: str
 
 
+class RetiredOut(BaseModel):
+    document: str
+    language: str
+    now: list[str]
+    paragraphs: int
+
+
 class IngestReportOut(BaseModel):
     files: int
     documents: int
@@ -330,6 +337,9 @@ class IngestReportOut(BaseModel):
         "Files that read into a language version another file of the index also reads into, with other "
         "content: the version kept is the same on every run (the file named after the document, else the "
         "lowest content digest)."))
+    retired: list[RetiredOut] = Field(default_factory=list, description=(
+        "Language versions removed because the file they were read from now reads as another document "
+        "(a reader that changed since the last ingest)."))
 
     @classmethod
     def of(cls, report: IngestReport, names: Mapping[str, str] | None = None) -> IngestReportOut:
@@ -351,6 +361,8 @@ class IngestReportOut(BaseModel):
             skipped=[SkippedOut(path=shown(s.path), reason=s.reason) for s in report.skipped],
             conflicts=[ConflictOut(document=c.document, language=c.language, kept=shown(c.kept),
                                    passed_over=shown(c.passed_over)) for c in report.conflicts],
+            retired=[RetiredOut(document=r.document, language=r.language, now=r.now, paragraphs=r.paragraphs)
+                     for r in report.retired],
         )
 
 

@@ -349,3 +349,61 @@ def test_the_command_line_says_which_file_was_passed_over(conflict_corpus, tmp_p
     out = IngestReportOut.of(report).model_dump()
     assert [(c["document"], c["language"], Path(c["passed_over"]).name) for c in out["conflicts"]] == [
         ("A/HRC/RES/58/1", "fr", LOSER)]
+
+
+def test_a_version_its_file_no_longer_reads_into_is_removed(corpus, tmp_path, monkeypatch):
+    """An earlier reader filed S/RES/1287 (2000) as "S/RES/1287 (1)" (a year it could not read): after
+    the fix, a re-ingest read the file into the right symbol and left the old version answering and
+    cited under the wrong one (48 such versions in an index re-ingested after that fix). The version
+    its own file no longer reads into is removed, and said."""
+    from dataclasses import replace
+
+    library = _library(tmp_path / "index")
+    real_read = readers.read
+
+    def misread(path):
+        res = real_read(path)
+        return replace(res, symbol="S/RES/2672 (1)") if res.symbol == "S/RES/2672 (2023)" else res
+
+    monkeypatch.setattr(readers, "read", misread)
+    first = library.ingest([corpus])
+    versions = {(r.document, r.language) for r in library.store.document_records()}
+    assert {("S/RES/2672 (1)", "en"), ("S/RES/2672 (1)", "fr")} <= versions
+    wrong = {c.id for c in library.store.chunks() if c.document == "S/RES/2672 (1)"}
+    assert wrong
+
+    monkeypatch.setattr(readers, "read", real_read)
+    monkeypatch.setattr(ingest_module, "_code_digest", lambda: "the fixed reader")  # a new reader: every file read again
+    report = library.ingest([corpus])
+    records = {(r.document, r.language) for r in library.store.document_records()}
+    assert not any(d == "S/RES/2672 (1)" for d, _ in records)
+    assert {("S/RES/2672 (2023)", "en"), ("S/RES/2672 (2023)", "fr")} <= records
+    assert len(records) == len(versions)  # the others untouched
+    assert not wrong & {c.id for c in library.store.chunks()}
+    assert sorted((r.document, r.language) for r in report.retired) == [("S/RES/2672 (1)", "en"), ("S/RES/2672 (1)", "fr")]
+    assert [r.now for r in report.retired] == [["S/RES/2672 (2023) (en)"], ["S/RES/2672 (2023) (fr)"]]
+    assert report.removed == len(wrong) and not report.skipped
+    assert library.ingest([corpus]).retired == []  # said once
+
+
+def test_a_file_that_cannot_be_read_now_keeps_its_old_version(corpus, tmp_path, monkeypatch):
+    """Only a file read into another document retires a version: one the new reader fails on keeps
+    what the index has (nothing lost on bad input)."""
+    from reso.errors import UnreadableFile
+
+    library = _library(tmp_path / "index")
+    library.ingest([corpus])
+    before = {(r.document, r.language) for r in library.store.document_records()}
+    real_read = readers.read
+
+    def failing(path):
+        if path.name == "S_RES_2672_E.xml":
+            raise UnreadableFile(path, "no paragraphs")
+        return real_read(path)
+
+    monkeypatch.setattr(readers, "read", failing)
+    monkeypatch.setattr(ingest_module, "_code_digest", lambda: "a broken reader")
+    report = library.ingest([corpus])
+    assert [s.path for s in report.skipped] == [str(corpus / "unxml-sc/2023/English/S_RES_2672_E.xml")]
+    assert report.retired == []
+    assert {(r.document, r.language) for r in library.store.document_records()} == before

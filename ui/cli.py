@@ -112,6 +112,9 @@ def ingest(paths: tuple[Path, ...], rebuild: bool, as_json: bool, lock_timeout: 
         for c in report.conflicts:  # one version kept, the same one every run: said, not an error
             click.echo(phrase("cli_conflict", "en", passed_over=c.passed_over, document=c.document,
                               language=c.language, kept=c.kept), err=True)
+        for r in report.retired:  # a reader that changed since: the old reading's version is gone
+            click.echo(phrase("cli_retired", "en", document=r.document, language=r.language, paragraphs=r.paragraphs,
+                              now=", ".join(r.now)), err=True)
     if report.failed:
         sys.exit(1)
 
