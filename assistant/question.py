@@ -33,6 +33,7 @@ from reso.index.analysis import (
     is_content,
     query_tokens_of_words,
     search_languages,
+    similar_words,
     stem_variants,
     tokens_of_words,
     words_folded,
@@ -191,6 +192,14 @@ class Question:
 
     def stems_for(self, languages: tuple[str, ...]) -> tuple[str, ...]:
         return _stems(self.search_words, languages)
+
+    @cached_property
+    def similar_stems(self) -> tuple[str, ...]:
+        """Stems of the words the language tables give as meaning what a question word means
+        ("prolonger" → "proroger"), not already among `stems`: searched at a translation's weight."""
+        similar = tuple(dict.fromkeys(s for w in self.content_words for s in similar_words(w, self.languages)))
+        own = set(self.stems)
+        return tuple(s for s in _stems(similar, self.languages) if s not in own) if similar else ()
 
     @cached_property
     def own_tokens(self) -> tuple[str, ...]:

@@ -25,7 +25,7 @@ from functools import lru_cache
 from reso.assistant.answer_types import counts, gives, telling
 from reso.assistant.models import Retrieved
 from reso.assistant.question import Question
-from reso.index.analysis import all_stopwords, fold, stem_variants, tokens
+from reso.index.analysis import all_stopwords, fold, similar_words, stem_variants, tokens
 from reso.index.chunks import Chunk
 from reso.index.languages import languages
 from reso.index.lexical import LexicalIndex, paragraph_tokens_of
@@ -91,7 +91,9 @@ class RefusalPolicy:
                 continue  # a pair of characters across two words ("议允"): not a word; its characters count
             weight = max((self.index.idf(s) for s in stems), default=1.0) if self.index is not None else 1.0
             total += weight
-            if stems & present:
+            # the word, or one its language's table gives the same meaning ("prolonger" a mandate: "proroger")
+            if stems & present or any(self._stems(s, question.languages) & present
+                                      for s in similar_words(w, question.languages)):
                 covered += weight
         return covered / total if total else 1.0
 

@@ -381,6 +381,8 @@ class HybridRetriever:
         derived = [d for d in dict.fromkeys(derived) if d not in own]
         if derived:  # a name the texts only use in a derived form: Russia → Russian Federation
             scores = scores + self.weights.translated * t.lexical.scores(derived)
+        if question.similar_stems:  # the texts' own word for what is asked: "prolonger" → "proroger" a mandate
+            scores = scores + self.weights.translated * t.lexical.scores(list(question.similar_stems))
         if self.weights.translated and self.lexicon is not None:
             translated: dict[str, float] = {}
             for other in question.languages[1:]:

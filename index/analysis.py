@@ -274,6 +274,30 @@ def stem_variants(word: str, languages_: tuple[str, ...] | None = None) -> set[s
     return out
 
 
+@lru_cache(maxsize=1)
+def _similar_groups() -> dict[tuple[str, str], frozenset[str]]:
+    """(language, folded word form) → the folded forms of its `[synonyms] groups` row."""
+    out: dict[tuple[str, str], frozenset[str]] = {}
+    for code in languages().codes:
+        for group in languages()(code).get("synonyms", "groups", ()):
+            forms = frozenset(fold(w) for w in group)
+            for w in forms:
+                out[(code, w)] = out.get((code, w), frozenset()) | forms
+    return out
+
+
+def similar_words(word: str, languages_: tuple[str, ...]) -> tuple[str, ...]:
+    """Words a language's table says mean what `word` means in the texts ("prolonger" and
+    "proroger" a mandate, "extend" and "renew" it): a question's everyday verb finds the UN's
+    own. The rows list the word forms themselves, matched exactly (folded): a stem would also
+    take in words of other meanings ("renewable" shares the stem of "renew"). The word itself is
+    left out."""
+    groups = _similar_groups()
+    found = {w for code in languages_ for w in groups.get((code, word), ())}
+    found.discard(word)
+    return tuple(sorted(found))
+
+
 def query_tokens(text: str, languages_: tuple[str, ...] | None = None) -> list[str]:
     """Query-side tokens: stemmed for each candidate language, so either language's index matches."""
     return query_tokens_of_words(words(text), languages_)

@@ -1,0 +1,78 @@
+"""Words the texts use interchangeably for one act (`[synonyms]` of the language tables): the UN
+"proroge" a mandate where a reader writes "prolonge", "extends" it where another writes "renews".
+A question's word finds the texts' own at a translation's weight, and counts as present for the
+refusal check."""
+
+from __future__ import annotations
+
+import pytest
+
+from reso.assistant.core import Assistant
+from reso.assistant.generators.extractive import ExtractiveGenerator
+from reso.assistant.question import Question
+from reso.index.analysis import similar_words
+from tests.conftest import SHARED, cited, hash_retriever, require_shared
+
+UNIFIL_FR = SHARED / "corpus" / "unxml-sc" / "2023" / "French" / "S_RES_2695-2316869F.xml"
+PRIVACY_FR = SHARED / "corpus" / "unxml-hrc" / "55session" / "French" / "A_HRC_RES_55_3F.xml"
+
+
+@pytest.mark.parametrize("word, languages, expected", [
+    ("prolongee", ("fr",), "proroger"),
+    ("prolonger", ("fr",), "reconduire"),
+    ("renewed", ("en",), "extend"),
+    ("prolongo", ("es",), "prorrogar"),
+    ("renewable", ("en",), None),
+    ("продлила", ("ru",), "продлить"),
+    ("prolongee", ("en",), None),  # each language's words in its own table
+])
+def test_a_word_finds_the_texts_own_word_for_the_act(word, languages, expected):
+    if expected is None:  # a word of another meaning sharing a stem with one of them: nothing
+        assert similar_words(word, languages) == ()
+    else:
+        assert expected in similar_words(word, languages)
+
+
+def test_words_without_a_group_and_languages_without_a_table_have_none():
+    assert similar_words("mandat", ("fr",)) == ()
+    assert similar_words("prolonge", ("de",)) == ()  # no table, no groups
+    assert "prolonge" not in similar_words("prolonge", ("fr",))  # never the word itself
+
+
+def test_the_question_carries_the_stems_it_does_not_have_already():
+    q = Question.ask("Quelle résolution a prolongé le mandat de la FINUL ?", [], None, "fr")
+    assert "prorog" in q.similar_stems and "prolong" not in q.similar_stems and "prolong" in q.stems
+
+
+def test_a_mandate_prorogued_is_found_and_cited_for_a_question_saying_prolonged(tmp_path, monkeypatch):
+    """S/RES/2695 "Décide de proroger jusqu'au 31 août 2024 le mandat actuel de la FINUL", asked
+    with the reader's verb: the paragraph scores higher lexically than without the tables'
+    synonyms, and the answer cites it rather than declining for lacking "prolonger"."""
+    require_shared(UNIFIL_FR, PRIVACY_FR)
+    retriever = hash_retriever(tmp_path / "index", [UNIFIL_FR, PRIVACY_FR])
+    question = Question.ask("Jusqu'à quand le mandat de la FINUL a-t-il été prolongé ?", [], None, "fr")
+    t = retriever.tables
+    row = next(i for i, c in enumerate(t.chunks) if c.document == "S/RES/2695 (2023)" and c.paragraph == "OP1")
+    with_synonyms = retriever.lexical_scores(t, question)[row]
+    monkeypatch.setattr(Question, "similar_stems", ())  # a fresh question, the tables' synonyms left out
+    without = retriever.lexical_scores(t, Question.ask(question.text, [], None, "fr"))[row]
+    assert with_synonyms > without
+    monkeypatch.undo()
+
+    only_unifil = hash_retriever(tmp_path / "unifil", [UNIFIL_FR])
+    answer = Assistant(only_unifil, ExtractiveGenerator()).answer(question.text)
+    assert not answer.refused and ("S/RES/2695 (2023)", "OP1") in cited(answer)
+
+
+def test_the_texts_word_counts_as_present_for_the_refusal_check(tmp_path):
+    """Without the tables, "prolongé" is a question word no retrieved paragraph holds, and its
+    weight (a word the index never saw is rare) pulls the coverage under the refusal line."""
+    from reso.assistant.refusal import RefusalPolicy
+
+    require_shared(UNIFIL_FR)
+    retriever = hash_retriever(tmp_path / "index", [UNIFIL_FR])
+    policy = RefusalPolicy(index=retriever.lexical)
+    question = Question.ask("La FINUL a-t-elle été prolongée ?", [], None, "fr")
+    retrieved = [r for r in retriever.retrieve(question, k=40) if r.chunk.paragraph == "OP1"]  # "Décide de proroger…"
+    assert retrieved and policy.coverage(question, retrieved) == 1.0
+    assert policy.coverage(Question.ask("La FINUL a-t-elle été rebaptisée ?", [], None, "fr"), retrieved) < 0.6
