@@ -87,6 +87,7 @@ class CitationCompletion:
     def _each_part(self, retriever, question: Question, filters: Filters | None,
                    sources: list[Retrieved], retrieved: list[Retrieved], coverage: Coverage | None) -> None:
         top = sources[0]
+        chosen = list(sources)  # what answers the whole question: a part's paragraph must add to these
         for part in question.parts:
             if len(sources) >= self.max_sources:
                 return
@@ -96,7 +97,7 @@ class CitationCompletion:
                 continue
             checked = best.chunk.kind != top.chunk.kind or self.checked_same_part
             if checked and not (self.other_part and (
-                _gives_missing(part, best, sources) or _holds_more(part, best, sources, coverage, self.part_margin)
+                _gives_missing(part, best, chosen) or _holds_more(part, best, chosen, coverage, self.part_margin)
             )):
                 continue
             sources.append(best)
@@ -177,7 +178,7 @@ def _holds_more(part: Question, candidate: Retrieved, sources: list[Retrieved], 
     if coverage is None or margin < 0:
         return False
     held = coverage(part, [candidate])
-    return held - coverage(part, sources) >= margin
+    return held - coverage(part, sources) >= margin - 1e-9  # 1.0 - 0.8 is 0.1999…
 
 
 def _gives_missing(part: Question, candidate: Retrieved, sources: list[Retrieved]) -> bool:
