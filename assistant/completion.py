@@ -59,7 +59,7 @@ class CitationCompletion:
     """The three rules of the module docstring; each can be switched off (0 / False) to measure it."""
 
     part_candidates: int = 5  # a part's best paragraphs searched for one in the answer's document
-    other_part: bool = True  # a part's paragraph may be of the other part (preamble / operative) when it adds to the sources
+    other_part: bool = True  # a part's paragraph may join when it adds to the sources (False: only one of the answer's own part, unchecked)
     # …by holding this much more of the part's rare-word weight than the sources do (negative: never by words)
     part_margin: float = 0.2
     checked_same_part: bool = True  # hold a part's paragraph of the answer's own part to the same test
@@ -72,8 +72,8 @@ class CitationCompletion:
         """Adds to `sources` (and to `retrieved`, for a part's paragraph found by its own search).
 
         `coverage` is the refusal policy's (`RefusalPolicy.coverage`): the share of a question's rare
-        words some paragraphs hold; with it, a part's paragraph of the other part of the resolution
-        also joins when it holds the part's words and the sources do not."""
+        words some paragraphs hold; with it, a part's paragraph also joins when it holds the part's
+        words and the sources do not (without it, only when it gives the kind of answer they lack)."""
         if not sources or sources[0].match == "exact":
             return  # a paragraph asked for by its number is the answer, whole
         if question.parts and self.part_candidates > 0:
