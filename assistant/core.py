@@ -19,6 +19,7 @@ from itertools import chain
 import numpy as np
 
 from reso.assistant.citations import MARKER, MarkerFilter, key, parent_key
+from reso.assistant.completion import CitationCompletion
 from reso.assistant.lineage.questions import IndexedDocuments, LineageQuestions
 from reso.assistant.lineage.service import LineageService
 from reso.assistant.document_questions import DocumentFacts, DocumentQuestions, DocumentReply, declines, first_sentence_done
@@ -193,6 +194,7 @@ class Assistant:
         answer_cache: int = 0,
         refresh_interval: float = 0.0,
         documents: Callable[[], Sequence[DocumentRecord]] | None = None,
+        completion: CitationCompletion | None = None,
     ):
         self._live_retriever = retriever  # the one `refresh` re-reads; questions use the pinned state
         # the documents' records (date, vote, sponsors …), read once per index state when a
@@ -203,6 +205,8 @@ class Assistant:
         self._refusal = refusal or RefusalPolicy()
         self.generator = generator
         self.k = k
+        # which further paragraphs an answer cites: a part of the question, the kind asked, a clause's end
+        self.completion = completion or CitationCompletion()
         # only a generator that says it is deterministic may have its answers replayed
         self._answer_cache_size = answer_cache if generator.deterministic else 0
         self._state = self._read_state()
@@ -346,8 +350,7 @@ class Assistant:
             yield Done(Answer(text, lang, True, [], related, retrieved, [], timings | {"generate": 0.0}, question=asked))
             return
 
-        if decision.sources[0].match != "exact":
-            self._cover_each_part(state.retriever, asked, filters, decision.sources, retrieved)
+        self.completion.complete(state.retriever, asked, filters, decision.sources, retrieved, state.refusal.coverage)
         allowed = {parent_key(r.chunk.document, r.chunk.paragraph) for r in retrieved}
         flt = MarkerFilter(allowed)
         inp = GenerationInput(question, lang, decision.sources, history, asked.standalone, asked)
@@ -394,29 +397,6 @@ class Assistant:
             if isinstance(event, Done):
                 return event.answer
         raise RuntimeError("the answer stream ended without a final event")  # pragma: no cover
-
-    def _cover_each_part(
-        self, retriever: Retriever, question: Question, filters: Filters | None, sources: list[Retrieved], retrieved: list[Retrieved]
-    ) -> None:
-        """A question asking two things ("until when…, and until when…") gets a source for each.
-
-        Each sub-question is searched on its own, with the whole question as context; its best
-        paragraph joins the sources when it is in the same document as the main answer.
-        """
-        top = sources[0]
-        for part in question.parts:
-            found = retriever.retrieve(part, k=3, filters=filters)
-            best = found[0] if found else None
-            if (
-                best is None
-                or best.chunk.document != top.chunk.document
-                or best.chunk.kind != top.chunk.kind
-                or best.key in {s.key for s in sources}
-            ):
-                continue
-            sources.append(best)
-            if best.key not in {r.key for r in retrieved}:
-                retrieved.append(best)
 
     def _check_for_changes(self) -> None:
         """Every `refresh_interval` seconds at most, look whether the index moved on without us
