@@ -76,3 +76,15 @@ def test_the_texts_word_counts_as_present_for_the_refusal_check(tmp_path):
     retrieved = [r for r in retriever.retrieve(question, k=40) if r.chunk.paragraph == "OP1"]  # "Décide de proroger…"
     assert retrieved and policy.coverage(question, retrieved) == 1.0
     assert policy.coverage(Question.ask("La FINUL a-t-elle été rebaptisée ?", [], None, "fr"), retrieved) < 0.6
+
+
+@pytest.mark.parametrize("question, spelt_out", [
+    ("What does the HRC decide about the Special Rapporteur on toxics?", "hazardous substances and wastes"),
+    ("What does the Council say about DDR in the Central African Republic?", "disarmament, demobilization and reintegration"),
+    ("Which resolution renewed the Independent Expert on SOGI?", "sexual orientation and gender identity"),
+])
+def test_the_short_names_readers_use_are_spelt_out_as_the_texts_print_them(question, spelt_out):
+    """The texts never print "toxics" or "SOGI": the Special Rapporteur's mandate is on "hazardous
+    substances and wastes" (A/HRC/RES/54/10), the Independent Expert's on "sexual orientation and
+    gender identity"."""
+    assert spelt_out in Question.ask(question, [], None, None).search_text
