@@ -293,3 +293,27 @@ def test_the_page_has_the_vote_and_sponsor_filters(services):
     assert {"filter-votes", "filter-sponsors"} <= ids
     loads = [f for f in demo.fns.values() if getattr(f.fn, "__name__", "") == "sponsor_update"]
     assert loads, "the sponsor choices are refreshed at page load"
+
+
+def test_mcp_search_takes_the_vote_and_sponsor_filters(services):
+    """MCP's `search_paragraphs` takes the /api/ask filters, these two included (its `ask` takes none)."""
+    import json
+
+    import anyio
+    from mcp import Client
+
+    from reso.ui.mcp import build_server
+    from tests.conftest import run_async
+
+    async def main():
+        async with Client(build_server(services)) as client:
+            call = client.call_tool
+            return (await call("search_paragraphs", {"query": "Council decides", "votes": ["recorded"], "k": 20}),
+                    await call("search_paragraphs", {"query": "Council decides", "sponsors": ["Narnia"]}),
+                    await call("search_paragraphs", {"query": "Council decides", "votes": ["majority"]}))
+
+    recorded, nothing, bad = run_async(anyio.run, main)
+    found = {normalise_symbol(r["document"]) for r in json.loads(recorded.content[0].text)["results"]}
+    assert found and found <= with_vote(services, ("recorded",))
+    assert json.loads(nothing.content[0].text)["results"] == []
+    assert bad.is_error and "without_vote" in " ".join(c.text for c in bad.content)
