@@ -317,3 +317,28 @@ def test_mcp_search_takes_the_vote_and_sponsor_filters(services):
     assert found and found <= with_vote(services, ("recorded",))
     assert json.loads(nothing.content[0].text)["results"] == []
     assert bad.is_error and "without_vote" in " ".join(c.text for c in bad.content)
+
+
+def test_reso_ask_takes_the_vote_and_sponsor_filters(monkeypatch):
+    """On the bundled seed (adopted without a vote, no sponsors printed)."""
+    from click.testing import CliRunner
+
+    from reso.ui.cli import cli
+
+    monkeypatch.setenv("RESO_EMBEDDER", "hash")
+    question = "Que demande le Conseil au Haut-Commissaire d'organiser ?"
+    runner = CliRunner()
+    kept = runner.invoke(cli, ["ask", "--json", "--vote", "without_vote", question])
+    assert kept.exit_code == 0, kept.output
+    assert [(c["paragraph"], c["vote"]) for c in json_of(kept.output)["citations"]] == [("OP4", "without_vote")]
+    for option in (["--vote", "recorded", "--vote", "unanimous"], ["--sponsor", "France"]):
+        declined = runner.invoke(cli, ["ask", "--json", *option, question])
+        assert declined.exit_code == 0 and json_of(declined.output)["answer"] == phrase("refusal", "fr"), option
+    bad = runner.invoke(cli, ["ask", "--vote", "majority", question])
+    assert bad.exit_code == 2 and "without_vote" in bad.output
+
+
+def json_of(text: str) -> dict:
+    import json
+
+    return json.loads(text)
