@@ -23,6 +23,7 @@ Türkiye), are not matched.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections import Counter
@@ -34,6 +35,7 @@ from reso.index.analysis import fold
 from reso.index.model import normalise_symbol
 from reso.index.store import DocumentRecord
 
+log = logging.getLogger(__name__)
 _NOT_WORD = re.compile(r"[^\w'-]+")
 _PARENTHESIS = re.compile(r"^(?P<base>[^()]+?)\s*\((?P<inner>[^()]*)\)\s*$")
 
@@ -118,8 +120,22 @@ class AdoptionIndex:
             return self._built
 
     def of(self, document: str) -> Adoption:
-        """The facts shown beside `document` (empty ones for a document the records do not hold)."""
-        return self._documents().facts.get(normalise_symbol(document), Adoption())
+        """The facts shown beside `document` (empty ones for a document the records do not hold).
+
+        An answer does not fail for want of them: when the records cannot be read (a Chroma server
+        restarting), the citation goes without them and the next one tries again.
+        """
+        try:
+            documents = self._documents()
+        except Exception as exc:  # noqa: BLE001 - the answer stands without the adoption facts
+            log.warning("the documents' votes and sponsors could not be read (%s); citations go without them", exc)
+            return Adoption()
+        return documents.facts.get(normalise_symbol(document), Adoption())
+
+    def warm(self) -> None:
+        """Read the records now (a server's warm-up, a refresh in the background), so that no
+        question pays for it; a failure is left for the first use to meet again."""
+        self.of("")
 
     def sponsor_names(self) -> list[str]:
         """The sponsors the records name, one printing each, sorted as a user reads them; names holding
