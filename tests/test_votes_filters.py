@@ -342,3 +342,34 @@ def json_of(text: str) -> dict:
     import json
 
     return json.loads(text)
+
+
+def test_an_answer_stands_when_the_records_cannot_be_read(services, caplog):
+    """A Chroma server restarting while the records are read: the citations go without the vote and
+    sponsors (logged), and the next answer reads them; a vote filter cannot be applied then (503)."""
+    import logging
+
+    from reso.index.store import StoreUnavailable
+
+    calls = {"n": 0}
+
+    def records():
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise StoreUnavailable("Chroma at 127.0.0.1:8000 is unreachable")
+        return services.library.document_records()
+
+    retriever = services.assistant.retriever
+    assistant = Assistant(retriever, ExtractiveGenerator(), RefusalPolicy(index=retriever.lexical), documents=records)
+    question = first_operative(services, "S/RES/2695 (2023)")
+    with caplog.at_level(logging.WARNING):
+        first = assistant.answer(question)
+    assert first.citations and all(c.vote == "" and c.sponsors == () for c in first.citations)
+    assert "could not be read" in caplog.text
+    second = assistant.answer(question)
+    assert {c.vote for c in second.citations} == {"recorded (13-0-2)"}
+    calls["n"] = 0
+    broken = Assistant(retriever, ExtractiveGenerator(), RefusalPolicy(index=retriever.lexical), documents=records)
+    with pytest.raises(StoreUnavailable) as raised:
+        broken.answer(question, filters=Filters(votes=("recorded",)))
+    assert rule_for(raised.value).status == 503
