@@ -373,3 +373,54 @@ def test_an_answer_stands_when_the_records_cannot_be_read(services, caplog):
     with pytest.raises(StoreUnavailable) as raised:
         broken.answer(question, filters=Filters(votes=("recorded",)))
     assert rule_for(raised.value).status == 503
+
+
+@pytest.mark.browser
+def test_in_the_browser_the_filters_narrow_the_answer_and_the_panel_shows_the_vote(services):
+    """The page in Chromium: the Adoption checkboxes and a sponsor typed into the dropdown (a name of
+    its list, or one it lacks) reach the answer, and the sources panel shows the vote and sponsors."""
+    from test_browser import CHROMIUM_ARGS, _AppServer, _chromium, _missing, _question_box
+
+    from reso.ui.app import create_app
+
+    executable = _chromium()
+    if not executable:
+        _missing("Chromium is not installed (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    question = first_operative(services, "S/RES/2695 (2023)")
+    with _AppServer(create_app(services=services, with_mcp=False)) as server, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="en-GB")
+        page.set_default_timeout(30_000)
+        page.goto(server.origin + "/")
+        box = _question_box(page)
+        page.locator("#filters").get_by_text(phrase("ui_filters", "en")).first.click()
+        # a sponsor typed as the user writes it, chosen from the dropdown's list
+        sponsors = page.locator("#filter-sponsors input").first
+        sponsors.click()
+        sponsors.fill("France")
+        page.get_by_role("option", name="France", exact=True).first.click()
+        page.locator("#filter-votes").get_by_text(phrase("ui_filter_vote_recorded", "en")).click()
+        box.click()
+        box.fill(question)
+        box.press("Enter")
+        panel = page.locator("#sources-panel")
+        panel.locator(".reso-vote").first.wait_for(state="visible", timeout=60_000)
+        text = panel.inner_text()
+        assert "S/RES/2695 (2023)" in text and "recorded vote" in text and "13–0–2" in text and "Sponsors: France" in text
+        # a name the dropdown does not list, typed as it is: no indexed resolution has it, the answer declines
+        page.goto(server.origin + "/")
+        box = _question_box(page)
+        page.locator("#filters").get_by_text(phrase("ui_filters", "en")).first.click()
+        sponsors = page.locator("#filter-sponsors input").first
+        sponsors.click()
+        sponsors.fill("Narnia")
+        sponsors.press("Enter")
+        box.click()
+        box.fill(question)
+        box.press("Enter")
+        page.locator("#sources-panel .reso-notice").wait_for(state="visible", timeout=60_000)
+        assert "S/RES/2695" not in page.locator("#sources-panel").inner_text()
+        assert phrase("refusal", "en") in page.locator("#chat").inner_text()
+        browser.close()
