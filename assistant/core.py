@@ -18,6 +18,7 @@ from itertools import chain
 
 import numpy as np
 
+from reso.assistant.adoption import AdoptionIndex
 from reso.assistant.citations import MARKER, MarkerFilter, key, parent_key
 from reso.assistant.completion import CitationCompletion
 from reso.assistant.lineage.questions import IndexedDocuments, LineageQuestions
@@ -124,9 +125,12 @@ class Done:
 Event = Delta | Sources | Done
 
 
-def citation_of(r: Retrieved, paragraph: str | None = None) -> Citation:
+def citation_of(r: Retrieved, paragraph: str | None = None, adoption: AdoptionIndex | None = None) -> Citation:
+    """The citation of a retrieved paragraph; with `adoption`, its document's vote and sponsors too."""
     c = r.chunk
-    return Citation(document=c.document, paragraph=paragraph or c.paragraph, language=c.language, text=c.text, title=c.title)
+    facts = adoption.of(c.document) if adoption is not None else None
+    return Citation(document=c.document, paragraph=paragraph or c.paragraph, language=c.language, text=c.text,
+                    title=c.title, vote=facts.vote if facts else "", sponsors=facts.sponsors if facts else ())
 
 
 class AnswerCache:
@@ -182,6 +186,11 @@ class IndexState:
     # questions about change and lineage ("what changed between 2677 (2023) and 2779 (2025)?"),
     # answered from `lineage` with citations on both sides
     lineage_questions: LineageQuestions | None = None
+    # each document's vote and sponsors: the `votes` and `sponsors` filters, the facts beside a citation
+    adoption: AdoptionIndex | None = None
+
+    def cite(self, r: Retrieved, paragraph: str | None = None) -> Citation:
+        return citation_of(r, paragraph, self.adoption)
 
 
 class Assistant:
@@ -233,6 +242,18 @@ class Assistant:
         return state.lineage
 
     @property
+    def adoption(self) -> AdoptionIndex:
+        """The current index state's votes and sponsors (the filters' choices, the citations' facts)."""
+        self._check_for_changes()
+        state = self._state
+        return state.adoption if state.adoption is not None else AdoptionIndex(self._documents)
+
+    def scoped(self, filters: Filters | None) -> Filters | None:
+        """`filters` with `votes` and `sponsors` resolved to documents in the current index state; None
+        when they keep none (for callers that search without asking, such as MCP's search tool)."""
+        return self.adoption.narrowed(filters)
+
+    @property
     def refusal(self) -> RefusalPolicy:
         """The refusal policy of the current state, over the current tables' lexical index."""
         return self._state.refusal
@@ -248,7 +269,7 @@ class Assistant:
                                      lambda asked: retriever.retrieve(asked, k=self.k * 3, filters=asked.filters))
         return IndexState(
             retriever, refusal, AnswerCache(self._answer_cache_size), _languages_of(retriever), DocumentQuestions(facts),
-            lineage, questions,
+            lineage, questions, AdoptionIndex(self._documents),
         )
 
     def warm_up(self, question: str = WARM_UP_QUESTION) -> None:
@@ -257,11 +278,14 @@ class Assistant:
         What they share is built on first use (the paragraph tokens, the language tables and
         patterns, the query model): a server calls this before it reports ready, so its first
         user's question does not pay ~1 s for them. The generator is not called (an LLM would
-        be asked a question nobody asked) and nothing is cached but the query's embedding.
+        be asked a question nobody asked) and nothing is cached but the query's embedding and this
+        state's votes and sponsors (its records, read once a state: ~0.8 s for 3,800 records).
         """
         state = self._state
         asked = Question.ask(question, [], None, None)
         state.refusal.decide(asked, state.retriever.retrieve(asked, k=self.k))
+        if state.adoption is not None:  # every citation shows its document's vote and sponsors
+            state.adoption.warm()
 
     def stream(
         self,
@@ -314,7 +338,9 @@ class Assistant:
         t0 = time.perf_counter()
         question = checked_question(question)
         history = list(history)
-        asked = Question.ask(question, history, filters, language)  # the one analysis of the question
+        # the votes and sponsors filters become the documents they keep (None: they keep none)
+        scope = state.adoption.narrowed(filters) if state.adoption is not None else filters
+        asked = Question.ask(question, history, scope if scope is not None else filters, language)  # the one analysis
         lang = asked.language
         t1 = time.perf_counter()
         if asked.unsupported and asked.unsupported in state.languages:
@@ -328,13 +354,21 @@ class Assistant:
             timings = {"analyse": (t1 - t0) * 1000, "retrieve": 0.0, "generate": 0.0}
             yield Done(Answer(text, lang, True, [], [], [], [], timings | {"total": (time.perf_counter() - t0) * 1000}, question=asked))
             return
+        if scope is None and filters is not None:  # no indexed document has that vote or sponsor
+            text = phrase("refusal", lang) if not _index_empty(state) else phrase("empty_index", lang)
+            yield Delta(text)
+            yield Sources([])
+            timings = {"analyse": (t1 - t0) * 1000, "retrieve": 0.0, "generate": 0.0}
+            yield Done(Answer(text, lang, True, [], [], [], [], timings | {"total": (time.perf_counter() - t0) * 1000}, question=asked))
+            return
+        filters = scope
         # a question about change and lineage first: "which resolutions recall X?" is theirs, not
         # the document questions' "what does X recall?"
         reply = state.lineage_questions.reply(asked) if state.lineage_questions is not None else None
         if reply is None and state.documents is not None:
             reply = state.documents.reply(asked)
         if reply is not None:  # a question about the document itself: answered from its record
-            yield from _document_events(reply, asked, t0, t1)
+            yield from _document_events(reply, asked, t0, t1, state.cite)
             return
         retrieved = state.retriever.retrieve(asked, k=self.k, filters=filters)
         t2 = time.perf_counter()
@@ -344,7 +378,7 @@ class Assistant:
         if not decision.answerable:
             text = phrase("refusal", lang) if retrieved or not _index_empty(state) else phrase("empty_index", lang)
             yield Delta(text)
-            related = [citation_of(r) for r in decision.related]
+            related = [state.cite(r) for r in decision.related]
             yield Sources([])
             timings["total"] = (time.perf_counter() - t0) * 1000
             yield Done(Answer(text, lang, True, [], related, retrieved, [], timings | {"generate": 0.0}, question=asked))
@@ -370,7 +404,7 @@ class Assistant:
         for doc, pid in flt.kept:
             r = by_key.get(parent_key(doc, pid))
             if r is not None:
-                citations.append(citation_of(r, paragraph=pid if "(" in pid else None))
+                citations.append(state.cite(r, paragraph=pid if "(" in pid else None))
         text = "".join(parts)
         # An answer citing nothing rests on nothing (a model declining in its own words, or obeying
         # text that told it to write something else): it is reported as declined, the paragraphs it
@@ -380,7 +414,7 @@ class Assistant:
         related = []
         if refused:
             named = {(c.document, c.paragraph) for c in citations}
-            related = citations + [c for c in map(citation_of, decision.sources) if (c.document, c.paragraph) not in named]
+            related = citations + [c for c in map(state.cite, decision.sources) if (c.document, c.paragraph) not in named]
             citations = []
         yield Sources(citations)
         timings["total"] = (time.perf_counter() - t0) * 1000
@@ -432,7 +466,10 @@ class Assistant:
             t0 = time.perf_counter()
             before = len(self._state.retriever.chunks)
             self._live_retriever.refresh()
-            self._state = self._read_state()
+            state = self._read_state()
+            if state.adoption is not None:  # read here, in the refresh, rather than by the next question
+                state.adoption.warm()
+            self._state = state
             _give_back_memory()
             log.info(
                 "index reloaded in %.1f s: %d paragraphs (was %d)",
@@ -458,13 +495,14 @@ class Assistant:
         return thread
 
 
-def _document_events(reply: DocumentReply, asked: Question, t0: float, t1: float) -> Iterator[Event]:
+def _document_events(reply: DocumentReply, asked: Question, t0: float, t1: float,
+                     cite: Callable[[Retrieved], Citation] = citation_of) -> Iterator[Event]:
     """The events of a reply about a document: its text, its citations (none when it declines,
     the paragraphs it names then listed as related), the answer."""
     yield Delta(reply.text)
-    citations = [] if reply.refused else [citation_of(r) for r in reply.sources]
+    citations = [] if reply.refused else [cite(r) for r in reply.sources]
     yield Sources(citations)
-    related = [citation_of(r) for r in reply.sources] if reply.refused else []
+    related = [cite(r) for r in reply.sources] if reply.refused else []
     t2 = time.perf_counter()
     timings = {"analyse": (t1 - t0) * 1000, "retrieve": (t2 - t1) * 1000, "generate": 0.0, "total": (t2 - t0) * 1000}
     yield Done(Answer(reply.text, asked.language, reply.refused, citations, related, list(reply.sources), [], timings, question=asked))

@@ -5,24 +5,45 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from reso.errors import ResoError
 from reso.index.chunks import Chunk
 
 if TYPE_CHECKING:
     from reso.assistant.question import Question
 
 
+# how a document was adopted, as the `votes` filter names it (a record's vote "recorded (13-0-2)" is `recorded`)
+VOTE_KINDS = ("unanimous", "recorded", "without_vote")
+
+
+class InvalidFilter(ResoError):
+    """A filter value the assistant cannot apply (an unknown kind of vote): the sentence says which are known."""
+
+
 @dataclass(frozen=True)
 class Filters:
-    """CONTRACTS §5 `filters`; empty means everything."""
+    """CONTRACTS §5 `filters`; empty means everything.
+
+    `votes` (kinds of `VOTE_KINDS`) and `sponsors` (names as a user types them) are resolved to
+    documents by the assistant before the search (`reso.assistant.adoption`).
+    """
 
     documents: tuple[str, ...] = ()
     bodies: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
     date_from: str | None = None  # YYYY-MM-DD
     date_to: str | None = None
+    votes: tuple[str, ...] = ()
+    sponsors: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        unknown = [v for v in self.votes if v not in VOTE_KINDS]
+        if unknown:
+            raise InvalidFilter(f"unknown kind of vote {', '.join(map(repr, unknown))}: the kinds are {', '.join(VOTE_KINDS)}")
 
     def is_empty(self) -> bool:
-        return not (self.documents or self.bodies or self.languages or self.date_from or self.date_to)
+        return not (self.documents or self.bodies or self.languages or self.date_from or self.date_to
+                    or self.votes or self.sponsors)
 
 
 @dataclass
@@ -56,6 +77,8 @@ class Citation:
     language: str
     text: str
     title: str
+    vote: str = ""  # how the document was adopted, as its record says ("recorded (13-0-2)"); "" unknown
+    sponsors: tuple[str, ...] = ()  # the document's sponsors as printed
 
 
 @dataclass

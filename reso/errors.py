@@ -68,11 +68,13 @@ def error_table() -> dict[type[BaseException], ErrorRule]:
     from reso.assistant.core import InvalidQuestion
     from reso.assistant.generators import GenerationError
     from reso.assistant.generators.llm import GenerationTimeout
+    from reso.assistant.models import InvalidFilter
     from reso.index.lock import IngestBusy
     from reso.index.store import StoreUnavailable
 
     return {
         InvalidQuestion: ErrorRule(422, "ui_error_question"),
+        InvalidFilter: ErrorRule(422, "ui_error_filter"),  # a filter value no document can have
         # a Chroma server down or restarting: it passes, so a client is told when to try again
         StoreUnavailable: ErrorRule(503, "ui_error_store_unavailable", retry_after=5, log="warning"),
         GenerationTimeout: ErrorRule(504, "ui_error_backend", log="warning"),  # the model was too slow

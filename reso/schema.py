@@ -94,6 +94,19 @@ Body = Annotated[BodyCode, BeforeValidator(_upper), Field(description="HRC, GA o
 IsoDate = Annotated[str, AfterValidator(_iso_date), Field(description="YYYY-MM-DD", examples=["2015-10-01"])]
 Symbol = Annotated[str, BeforeValidator(_clean), StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
+
+def _vote_kind(value: Any) -> Any:
+    """"Without vote", "without-vote" and "WITHOUT_VOTE" are the kind `without_vote`."""
+    return re.sub(r"[\s-]+", "_", _clean(value).strip().lower()) if isinstance(value, str) else value
+
+
+VoteKind = Annotated[
+    Literal["unanimous", "recorded", "without_vote"],  # reso.assistant.models.VOTE_KINDS
+    BeforeValidator(_vote_kind),
+    Field(description="How the resolution was adopted: unanimous, recorded (a recorded vote) or without_vote"),
+]
+SponsorName = Annotated[str, BeforeValidator(_clean), StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
 # -- requests -----------------------------------------------------------------------------------
 
 
@@ -110,6 +123,12 @@ class FiltersIn(BaseModel):
     languages: list[LanguageCode] = Field(default_factory=list, examples=[["fr"]])
     date_from: IsoDate | None = None
     date_to: IsoDate | None = None
+    votes: list[VoteKind] = Field(default_factory=list, examples=[["recorded"]], description=(
+        "Only resolutions adopted so (any of them): unanimous, recorded (by a recorded vote), without_vote."))
+    sponsors: list[SponsorName] = Field(default_factory=list, max_length=100, examples=[["France"]], description=(
+        "Only resolutions sponsored by any of these, named as the resolutions print them in English (case and "
+        "accents ignored; \"Bolivia\" for \"Bolivia (Plurinational State of)\", \"United States\" for \"United "
+        "States of America\"). A name no resolution prints leaves nothing in scope: the answer declines."))
 
     @model_validator(mode="after")
     def _ordered(self) -> FiltersIn:
@@ -126,6 +145,8 @@ class FiltersIn(BaseModel):
             languages=tuple(dict.fromkeys(self.languages)),
             date_from=self.date_from,
             date_to=self.date_to,
+            votes=tuple(dict.fromkeys(self.votes)),
+            sponsors=tuple(dict.fromkeys(self.sponsors)),
         )
 
 
@@ -152,12 +173,16 @@ class CitationOut(BaseModel):
     language: str
     text: str
     title: str
+    vote: str = Field("", description="How the cited resolution was adopted, as its record says: \"unanimous\", "
+                                      "\"recorded (13-0-2)\" (in favour-against-abstaining), \"without_vote\"; "
+                                      "empty when the index does not know.")
+    sponsors: list[str] = Field(default_factory=list, description="The cited resolution's sponsors, as printed.")
 
     @classmethod
     def of(cls, citation: Citation) -> CitationOut:
         return cls(
             document=citation.document, paragraph=citation.paragraph, language=citation.language,
-            text=citation.text, title=citation.title,
+            text=citation.text, title=citation.title, vote=citation.vote, sponsors=list(citation.sponsors),
         )
 
 

@@ -93,7 +93,8 @@ def test_french_question_cites_op4(client):
     assert set(body) >= {"answer", "language", "refused", "citations", "related", "timings_ms"}
     assert body["language"] == "fr" and body["refused"] is False
     assert [(c["document"], c["paragraph"]) for c in body["citations"]] == [(SEED, "OP4")]
-    assert set(body["citations"][0]) == {"document", "paragraph", "language", "text", "title"}
+    # CONTRACTS §5's fields, and the cited document's adoption (issue 17, item 5: empty when unknown)
+    assert set(body["citations"][0]) == {"document", "paragraph", "language", "text", "title", "vote", "sponsors"}
     assert f"[{SEED}, OP4]" in body["answer"]
     assert body["timings_ms"]["total"] > 0
 

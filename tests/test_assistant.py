@@ -188,6 +188,8 @@ def test_reso_ask_json_follows_the_api_shape(monkeypatch):
         "text": body["citations"][0]["text"],
         "title": "Promotion de la coopération internationale à l’appui des systèmes et processus nationaux de suivi "
         "dans le domaine des droits de l’homme",
+        "vote": "without_vote",  # "adoptée sans vote", as the seed prints it
+        "sponsors": [],  # the seed's text names none
     }
     assert body["refused"] is False and body["language"] == "fr"
 

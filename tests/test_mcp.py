@@ -72,7 +72,7 @@ def check_exercise(out: dict) -> None:
     tools = out["tools"]
     assert set(tools) == TOOLS
     assert set(tools["search_paragraphs"].input_schema["properties"]) == {
-        "query", "language", "documents", "bodies", "date_from", "date_to", "k"}
+        "query", "language", "documents", "bodies", "date_from", "date_to", "votes", "sponsors", "k"}
     assert tools["search_paragraphs"].input_schema["required"] == ["query"]
     assert set(tools["get_paragraph"].input_schema["required"]) == {"document", "paragraph"}
     assert set(tools["list_documents"].input_schema["properties"]) == {"body", "language", "query"}

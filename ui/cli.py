@@ -197,11 +197,17 @@ def compare(a: str, b: str, as_json: bool, language: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the API's answer object (CONTRACTS §5).")
 @click.option("--language", default=None, help="Answer in this language (ISO 639-1); default: the question's.")
 @click.option("--document", "documents", multiple=True, help="Only this document (repeatable).")
+@click.option("--vote", "votes", multiple=True, type=click.Choice(["unanimous", "recorded", "without_vote"]),
+              help="Only resolutions adopted so (repeatable: any of them).")
+@click.option("--sponsor", "sponsors", multiple=True, metavar="NAME",
+              help="Only resolutions sponsored by NAME, as they print it in English; case and accents ignored "
+                   "(repeatable: any of them).")
 @click.option("--docx", "docx_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the question and answer to this Word file, each citation a footnote quoting "
                    "the paragraph.")
 @friendly_errors
-def ask(question: str, as_json: bool, language: str | None, documents: tuple[str, ...], docx_path: Path | None) -> None:
+def ask(question: str, as_json: bool, language: str | None, documents: tuple[str, ...], votes: tuple[str, ...],
+        sponsors: tuple[str, ...], docx_path: Path | None) -> None:
     """Answer QUESTION from the indexed resolutions, citing the paragraphs.
 
     On an empty index the bundled default corpus is ingested first.
@@ -209,7 +215,8 @@ def ask(question: str, as_json: bool, language: str | None, documents: tuple[str
     from reso.assistant.factory import build_assistant
     from reso.assistant.models import Filters
 
-    answer = build_assistant(_settings()).answer(question, filters=Filters(documents=documents), language=language)
+    filters = Filters(documents=documents, votes=votes, sponsors=sponsors)
+    answer = build_assistant(_settings()).answer(question, filters=filters, language=language)
     if docx_path is not None:
         from reso.schema import CitationOut
         from reso.ui.export_docx import ExportTurn, write_docx

@@ -44,6 +44,8 @@ from reso.schema import (
     IsoDate,
     LanguageCode,
     ParagraphLookup,
+    SponsorName,
+    VoteKind,
     answer_json,
 )
 from reso.ui.middleware.ratelimit import RateLimiter
@@ -140,6 +142,11 @@ def build_server(services: Services, limiter: RateLimiter | None = None):
         bodies: Annotated[list[Body] | None, Field(description="Only resolutions of these bodies: HRC, GA, SC.")] = None,
         date_from: Annotated[IsoDate | None, Field(description="Adopted on or after (YYYY-MM-DD).")] = None,
         date_to: Annotated[IsoDate | None, Field(description="Adopted on or before (YYYY-MM-DD).")] = None,
+        votes: Annotated[list[VoteKind] | None, Field(
+            description="Only resolutions adopted so: unanimous, recorded (a recorded vote), without_vote.")] = None,
+        sponsors: Annotated[list[SponsorName] | None, Field(
+            description="Only resolutions sponsored by any of these, named in English as the texts print them "
+                        "(case and accents ignored).")] = None,
         k: Annotated[int, Field(ge=1, le=50, description="How many paragraphs (1–50).")] = 10,
     ) -> dict[str, Any]:
         """Paragraphs of the indexed resolutions that match a query, best first, each with its symbol,
@@ -154,12 +161,15 @@ def build_server(services: Services, limiter: RateLimiter | None = None):
                 raise _tool_error(phrase("question_too_long", "en", length=str(len(text)),
                                          limit=str(settings.max_question_chars)))
             filters_in = FiltersIn(documents=documents or [], bodies=bodies or [],
-                                   languages=[language] if language else [], date_from=date_from, date_to=date_to)
+                                   languages=[language] if language else [], date_from=date_from, date_to=date_to,
+                                   votes=votes or [], sponsors=sponsors or [])
             known = _known(services)
             unknown = [d for d in filters_in.documents if normalise_symbol(d) not in known]
             if unknown:
                 raise _tool_error(phrase("mcp_unknown_document", "en", document=", ".join(unknown)))
-            found = services.assistant.retriever.retrieve(text, k=k, filters=filters_in.to_filters())
+            # votes and sponsors become the documents they keep; none kept: nothing is in scope
+            filters = services.assistant.scoped(filters_in.to_filters())
+            found = services.assistant.retriever.retrieve(text, k=k, filters=filters) if filters is not None else []
             return {"query": text, "results": [_hit(r) for r in found]}
 
         return await _in_thread(run)

@@ -105,6 +105,8 @@ class Handlers:
         date_from: str | None = None,
         date_to: str | None = None,
         ui_lang: str = "en",
+        votes: Sequence[str] | None = None,
+        sponsors: Sequence[str] | None = None,
     ) -> Iterator[tuple[Any, ...]]:
         """Streams (chat, turns, sources panel, citation picker, question box) as the answer grows."""
         turns = list(turns or [])
@@ -113,7 +115,7 @@ class Handlers:
             yield self._outputs(turns, ui_lang, question_box=gr.update())
             return
         try:
-            filters = parse_filters(documents, bodies, languages, date_from, date_to, ui_lang)
+            filters = parse_filters(documents, bodies, languages, date_from, date_to, ui_lang, votes, sponsors)
         except FilterError as exc:
             yield self._outputs([*turns, Turn(question, error=str(exc))], ui_lang)
             return
@@ -245,6 +247,20 @@ class Handlers:
         if self._documents() is None:
             return gr.update(), gr.update()
         return gr.update(choices=self.document_choices()), gr.update(choices=self.language_choices(ui_lang))
+
+    def sponsor_choices(self) -> list[str] | None:
+        """The sponsors the indexed documents' records name (the current index state's, read once per
+        state); None when the index cannot be read now, as for the documents."""
+        try:
+            return self.services.assistant.adoption.sponsor_names()
+        except Exception as exc:
+            log_error(log, exc, "while listing the sponsors for the filters")
+            return None
+
+    def sponsor_update(self) -> dict[str, Any]:
+        """Fresh sponsor choices at page load; unchanged when the index cannot be read."""
+        choices = self.sponsor_choices()
+        return gr.update() if choices is None else gr.update(choices=choices)
 
     def check_dates(self, date_from: str, date_to: str, ui_lang: str) -> str:
         try:

@@ -24,7 +24,7 @@ import gradio as gr
 from reso.prompts import phrase
 from reso.ui.feedback import FeedbackStore
 from reso.ui.gradio.export import EXPORT_TTL_S
-from reso.ui.gradio.filters import body_choices
+from reso.ui.gradio.filters import body_choices, vote_choices
 from reso.ui.gradio.examples import COUNT as EXAMPLE_COUNT
 from reso.ui.gradio import lineage_layout
 from reso.ui.gradio.handlers import RTL_UI, UI_LANGUAGES, Handlers, Opened
@@ -154,6 +154,15 @@ def _filters(page: SimpleNamespace, labels: Labels, h: Handlers) -> None:
                 gr.Textbox, {"label": "ui_date_from"}, placeholder="2015-01-01", max_lines=1, elem_id="filter-date-from"
             )
             page.date_to = labels.make(gr.Textbox, {"label": "ui_date_to"}, placeholder="2024-12-31", max_lines=1, elem_id="filter-date-to")
+        with gr.Row():
+            page.votes = labels.make(
+                gr.CheckboxGroup, {"label": "ui_filter_votes", "choices": vote_choices}, elem_id="filter-votes"
+            )
+            # the records' sponsor names; a name typed that is not among them is matched as typed
+            page.sponsors = labels.make(
+                gr.Dropdown, {"label": "ui_filter_sponsors", "info": "ui_filter_sponsors_info"},
+                choices=h.sponsor_choices() or [], multiselect=True, allow_custom_value=True, elem_id="filter-sponsors",
+            )
         page.filter_status = gr.Markdown("", elem_id="filter-status")
 
 
@@ -202,7 +211,8 @@ def _wire(page: SimpleNamespace, labels: Labels, h: Handlers, lh: LineageHandler
     """Every event of the page; all private, because the project's HTTP API (/api/...) is the public one."""
     private: dict[str, Any] = {"api_visibility": "private"}
     asking = {"concurrency_limit": 4, "concurrency_id": "ask", **private}
-    filters = [page.documents, page.bodies, page.languages, page.date_from, page.date_to, page.ui_lang]
+    filters = [page.documents, page.bodies, page.languages, page.date_from, page.date_to, page.ui_lang, page.votes,
+               page.sponsors]
     ask_outputs = [page.chatbot, page.turns, page.sources, page.picker, page.question]
     page.answer_events = [  # their `.then` refreshes the lineage panel's document picker
         page.question.submit(h.ask, [page.question, page.turns, *filters], ask_outputs, **asking),
@@ -261,6 +271,7 @@ def _wire(page: SimpleNamespace, labels: Labels, h: Handlers, lh: LineageHandler
         **private,
     )
     page.view_events.append(loaded)  # a deep link's paragraph is an opened one: the lineage panel follows it too
+    demo.load(h.sponsor_update, None, [page.sponsors], **private)  # the sponsors of the index as it is now
 
 
 def build(services: Services, feedback: FeedbackStore | None = None) -> gr.Blocks:

@@ -1,8 +1,8 @@
 """The conversation as the UI keeps it, per browser session: one `Turn` per question.
 
 What is shown, what is sent back as history and what is exported are this same record. A cited
-paragraph is a `Source`: the wire shape of a citation (`reso.schema.CitationOut`) with the two
-facts the panel adds about its document.
+paragraph is a `Source`: the wire shape of a citation (`reso.schema.CitationOut`, which carries the
+document's vote and sponsors) with the two facts the panel adds about its document.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ class Source(CitationOut):
 
     body: str = ""
     date: str = ""
+    sponsors: tuple[str, ...] = ()  # a tuple here: a frozen record is hashable
 
     @property
     def query(self) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from reso.assistant.adoption import vote_counts, vote_kind
 from reso.assistant.citations import MARKER
 from reso.index.chunks import Chunk
 from reso.index.library import ParagraphView
@@ -20,6 +21,7 @@ from reso.ui.gradio.highlight import Terms, escape, render_text
 from reso.ui.gradio.record import Source, Turn, deep_link_query
 
 RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
+SPONSORS_SHOWN = 3  # sponsors named beside a source before "and N others" (a GA text can have 90)
 
 
 def _open_attrs(document: str, paragraph: str, language: str) -> str:
@@ -111,6 +113,42 @@ def _meta_line(title: str, body: str, when: str, language: str, ui_lang: str) ->
     return " · ".join(parts)
 
 
+def vote_label(vote: str, ui_lang: str) -> str:
+    """A record's vote as the panel says it: "adopted unanimously", "recorded vote 13–0–2" (in favour,
+    against, abstaining), "adopted without a vote"; "" when the index does not know."""
+    kind = vote_kind(vote)
+    if kind == "recorded":
+        counts = vote_counts(vote)
+        if counts is None:
+            return phrase("ui_vote_recorded_plain", ui_lang)
+        return phrase("ui_vote_recorded", ui_lang, counts=_ltr("–".join(map(str, counts))))
+    return phrase(f"ui_vote_{kind}", ui_lang) if kind else ""
+
+
+def sponsors_label(sponsors: Sequence[str], ui_lang: str, shown: int = SPONSORS_SHOWN) -> str:
+    """"Sponsors: A, B, C and 43 others" (all of them when one more would be the only one left out)."""
+    if not sponsors:
+        return ""
+    separator = phrase("doc_list_separator", ui_lang)
+    if len(sponsors) <= shown + 1:
+        names = separator.join(sponsors)
+    else:
+        names = phrase("ui_sponsors_more", ui_lang, sponsors=separator.join(sponsors[:shown]), n=str(len(sponsors) - shown))
+    return phrase("ui_sponsors", ui_lang, sponsors=names)
+
+
+def _adoption_line(source: Source, ui_lang: str) -> str:
+    """How the cited document was adopted and who sponsored it (the whole list on hover); "" when unknown."""
+    parts = []
+    vote = vote_label(source.vote, ui_lang)
+    if vote:
+        parts.append(f'<span class="reso-vote">{escape(vote)}</span>')
+    if source.sponsors:
+        full = escape(phrase("doc_list_separator", ui_lang).join(source.sponsors))
+        parts.append(f'<span class="reso-sponsors" title="{full}">{escape(sponsors_label(source.sponsors, ui_lang))}</span>')
+    return f'<p class="reso-adoption">{" · ".join(parts)}</p>' if parts else ""
+
+
 def _text_attrs(language: str) -> str:
     direction = "rtl" if language in RTL_LANGUAGES else "auto"
     return f'lang="{escape(language)}" dir="{direction}"'
@@ -131,6 +169,7 @@ def render_source(source: Source, terms: Terms, ui_lang: str, related: bool = Fa
         f'<div class="reso-source-head">{button}{tag}</div>'
         f'<p class="reso-meta"><span class="reso-symbol">{escape(source.document)}</span>'
         f' · <span class="reso-pid">{escape(source.paragraph)}</span> · {_meta_line(source.title, source.body, source.date, source.language, ui_lang)}</p>'
+        f"{_adoption_line(source, ui_lang)}"
         f'<blockquote class="reso-text" {_text_attrs(source.language)}>{render_text(source.text, terms)}</blockquote>'
         "</li>"
     )
