@@ -29,6 +29,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from reso.assistant.models import VOTE_KINDS, Filters
 from reso.index.analysis import fold
@@ -52,6 +53,7 @@ def vote_counts(vote: str) -> tuple[int, int, int] | None:
     return (int(m[1]), int(m[2]), int(m[3])) if m else None
 
 
+@lru_cache(maxsize=4096)  # a few hundred names, printed on thousands of records
 def sponsor_key(name: str) -> str:
     """A name as compared: folded (case, accents, apostrophes), punctuation and spaces collapsed,
     a leading "the" dropped ("the Dominican Republic" is the Dominican Republic)."""
@@ -59,6 +61,7 @@ def sponsor_key(name: str) -> str:
     return key[4:] if key.startswith("the ") else key
 
 
+@lru_cache(maxsize=4096)
 def sponsor_forms(name: str) -> frozenset[str]:
     """The keys a printed sponsor name answers to (see the module's docstring)."""
     forms = {sponsor_key(name)}
