@@ -302,3 +302,15 @@ def test_the_document_list_is_kept_for_its_ttl_and_dropped_by_an_own_ingest(tmp_
     assert len(other.documents()) == 2  # no TTL: read every time
     serving.ingest([fixtures_dir / "akn" / "S_RES_2705-2321113E.xml"])
     assert len(serving.documents()) == 3  # its own ingest dropped the kept list
+
+
+def test_the_languages_warm_up_asks_one_question_in_each_indexed_language(tmp_path, seed_path, fixtures_dir):
+    """`reso serve` runs it once the API answers: each language's first question then finds its
+    lexicon pairs, patterns and the tables' per-language memo ready."""
+    library = Library(ChromaStore.open(tmp_path / "index"), HashEmbedder())
+    library.ingest([seed_path, fixtures_dir / "text" / "A_HRC_RES_54_10-en.txt"])
+    retriever = HybridRetriever(library)
+    assistant = Assistant(retriever, ExtractiveGenerator(), RefusalPolicy(index=retriever.lexical))
+    assert retriever.tables.lacks == {}
+    assert assistant.warm_up_languages() == ["en", "fr"]
+    assert set(retriever.tables.lacks) == {"en", "fr"}  # the documents lacking each language, computed once

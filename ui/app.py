@@ -276,6 +276,14 @@ class StartingApp:
             self.on_failure()
         finally:
             self._loop.call_soon_threadsafe(self._ui_ready.set)
+        warm_languages = getattr(services.assistant, "warm_up_languages", None)
+        if warm_languages is not None and self.error is None:
+            try:  # every language's first question as fast as the next ones, once all else answers
+                t0 = time.monotonic()
+                warmed = warm_languages()
+                log.info("reso: %s warmed up in %.1f s", ", ".join(warmed) or "no language", time.monotonic() - t0)
+            except Exception as exc:  # a warm-up is an optimisation: the next question does the same work
+                log.warning("reso: the languages' warm-up failed (%s)", exc)
 
     def _install_rest(self, app, services: Services) -> None:
         from reso.ui import mcp
