@@ -224,7 +224,30 @@ def opening_words(a_texts: Sequence[str], b_texts: Sequence[str]) -> np.ndarray:
     prefix = np.cumprod(oa[:, None, :] == ob[None, :, :], axis=2).sum(axis=2)
     # the words two paragraphs share from the start count only beyond the formula they begin with
     # (`_formula`): "Decides that" opens half the operative part and names no provision
-    return prefix - np.minimum(prefix, np.maximum(_formula(oa)[:, None], _formula(ob)[None, :]))
+    named = prefix - np.minimum(prefix, np.maximum(_formula(oa)[:, None], _formula(ob)[None, :]))
+    return np.maximum(named, _after_the_verb(oa, ob))
+
+
+def _after_the_verb(oa: np.ndarray, ob: np.ndarray) -> np.ndarray:
+    """For every A and B opening (word ids), how many words they share from the second or third
+    word on, beyond the formula either begins with there, when that is at least `OPENING_KEPT`.
+
+    A renewal, or its translator, may change the verb a provision opens with and keep what it is
+    about: "Calling on the international community to …" both years in English and Spanish is
+    "Demandant à la communauté internationale de …" then "Priant la communauté internationale
+    d'…" in French. The word after the verb may be its preposition ("à", "on", "upon"), so the
+    shared run may begin at the second or third word of either."""
+    out = np.zeros((len(oa), len(ob)), dtype=np.int64)
+    for sa in (1, 2):
+        for sb in (1, 2):
+            xa = np.full_like(oa, -1)
+            xb = np.full_like(ob, -2)
+            xa[:, :OPENING_WORDS - sa] = oa[:, sa:]
+            xb[:, :OPENING_WORDS - sb] = ob[:, sb:]
+            run = np.cumprod(xa[:, None, :] == xb[None, :, :], axis=2).sum(axis=2)
+            run = run - np.minimum(run, np.maximum(_formula(xa)[:, None], _formula(xb)[None, :]))
+            out = np.maximum(out, np.where(run >= OPENING_KEPT, run, 0))
+    return out
 
 
 def _formula(openings: np.ndarray) -> np.ndarray:
@@ -563,7 +586,48 @@ def kept_openings(of_a: dict[int, tuple[int, bool]], pa: Sequence[Chunk], pb: Se
                     out.append((i, j, -h - 1))
                     taken_a.add(h)
                     break
+            else:  # neither part keeps the opening words: the one carrying on the beginning
+                k = j - 1  # a split: B's previous paragraph carries on A's first part, j the rest
+                if (k >= 0 and k not in taken_b and _kind(pb[k]) == _kind(pa[i]) and named[i, k] < OPENING_KEPT
+                        and _carries_beginning(pa[i].text, pb[k].text, pb[j].text)):
+                    out.append((i, j, k))
+                    taken_b.add(k)
+                    continue
+                h = i - 1  # a merge: B's beginning carries on A's previous paragraph, its rest i
+                if (h >= 0 and h not in taken_a and _kind(pa[h]) == _kind(pb[j]) and named[h, j] < OPENING_KEPT
+                        and _carries_beginning(pb[j].text, pa[h].text, pa[i].text)):
+                    out.append((i, j, -h - 1))
+                    taken_a.add(h)
     return out
+
+
+def _kept_stretch(whole: list[str], part: list[str]) -> tuple[int, int, int]:
+    """(first, last, kept): where in `whole` the runs of `KEPT_RUN` words or more that `part` keeps
+    from it lie, and how many words they hold (`first` > `last` when none)."""
+    blocks = [b for b in difflib.SequenceMatcher(None, whole, part, autojunk=False).get_matching_blocks()
+              if b.size >= KEPT_RUN]
+    if not blocks:
+        return len(whole), -1, 0
+    return blocks[0].a, blocks[-1].a + blocks[-1].size - 1, sum(b.size for b in blocks)
+
+
+def _carries_beginning(whole: str, first: str, rest: str) -> bool:
+    """True when `whole` was split into `first` and `rest` (or they were merged into it) with
+    `first` carrying on its beginning: each keeps at least `KEEP_SHORTER` of its own words from
+    `whole`, in runs of `KEPT_RUN` words or more, and all `first` keeps lies before all `rest` keeps.
+
+    The labels' rule for a split is that the part keeping the opening is aligned; when the renewal
+    rewrote the opening words themselves, the part carrying on the paragraph's first clause is
+    the one that keeps its opening. 2631 PP8 "Notant qu'il importe que le Gouvernement iraquien
+    mette en œuvre d'urgence des réformes véritables … saluant les efforts du Gouvernement … et
+    demandant aux institutions étatiques de redoubler d'efforts …" becomes 2682 PP5 "Encourageant
+    le Gouvernement récemment formé à mettre en place des réformes …" and PP6 "Saluant l'action
+    menée par le Gouvernement … et demandant aux institutions d'État de redoubler d'efforts …":
+    PP6 keeps more words, PP5 the provision (the reforms)."""
+    w, f, r = _masked(whole), _masked(first), _masked(rest)
+    f0, f1, fk = _kept_stretch(w, f)
+    r0, r1, rk = _kept_stretch(w, r)
+    return bool(f and r) and fk >= KEEP_SHORTER * len(f) and rk >= KEEP_SHORTER * len(r) and f1 < r0
 
 
 def _same(a: str, b: str) -> bool:
