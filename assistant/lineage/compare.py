@@ -44,7 +44,9 @@ The opening bonus counts only the words after a text's formula (`_formula`: the 
 paragraph shares with two others of its text, "Decides that", "Requests the Secretary-General
 to"), so that two provisions are never one for beginning alike; and it counts the words after a
 changed verb ("Demandant à la communauté internationale" become "Priant la communauté
-internationale", `_after_the_verb`), formulas aside there too.
+internationale", `_after_the_verb`), formulas aside there too, as the shortest opening that names
+a provision, and only in the preamble and operative part and for paragraphs whose opening no
+paragraph of the other text keeps whole.
 
 What is left is "removed" (only in A) or "added" (only in B). An aligned pair is "same" when the
 texts are equal once spaces are normalised, else "changed". The thresholds were chosen on the
@@ -217,10 +219,15 @@ def with_openings(sims: list[list[float]], a_texts: Sequence[str], b_texts: Sequ
     return np.where(s > 0.1, s + weight * named / OPENING_WORDS, s).tolist()
 
 
-def opening_words(a_texts: Sequence[str], b_texts: Sequence[str]) -> np.ndarray:
+def opening_words(a_texts: Sequence[str], b_texts: Sequence[str], a_verbs: Sequence[bool] | None = None,
+                  b_verbs: Sequence[bool] | None = None) -> np.ndarray:
     """For every A and B paragraph, how many of the first `OPENING_WORDS` words they have in common
     from the start (numbers aside) beyond the formula either begins with (`_formula`): the words
-    that name the provision both open with."""
+    that name the provision both open with; or, where neither shares that much with any paragraph
+    of the other text, `OPENING_KEPT` when they share a run after the verb (`_after_the_verb`).
+    `a_verbs` / `b_verbs` say which paragraphs open with a verb (the preamble and the operative
+    part; an annex's list of names or items does not): only those are read past their first word
+    (all when not given)."""
     vocab: dict[str, int] = {}
     oa = np.full((len(a_texts), OPENING_WORDS), -1, dtype=np.int64)  # -1 and -2: padding never equal
     ob = np.full((len(b_texts), OPENING_WORDS), -2, dtype=np.int64)
@@ -232,18 +239,31 @@ def opening_words(a_texts: Sequence[str], b_texts: Sequence[str]) -> np.ndarray:
     # the words two paragraphs share from the start count only beyond the formula they begin with
     # (`_formula`): "Decides that" opens half the operative part and names no provision
     named = prefix - np.minimum(prefix, np.maximum(_formula(oa)[:, None], _formula(ob)[None, :]))
-    return np.maximum(named, _after_the_verb(oa, ob))
+    after = _after_the_verb(oa, ob)
+    # a paragraph whose opening, verb and all, a paragraph of the other text keeps did not change its verb
+    after[(named >= OPENING_KEPT).any(axis=1), :] = 0
+    after[:, (named >= OPENING_KEPT).any(axis=0)] = 0
+    if a_verbs is not None:
+        after[~np.asarray(a_verbs, dtype=bool), :] = 0
+    if b_verbs is not None:
+        after[:, ~np.asarray(b_verbs, dtype=bool)] = 0
+    return np.maximum(named, after)
 
 
 def _after_the_verb(oa: np.ndarray, ob: np.ndarray) -> np.ndarray:
-    """For every A and B opening (word ids), how many words they share from the second or third
-    word on, beyond the formula either begins with there, when that is at least `OPENING_KEPT`.
+    """For every A and B opening (word ids), `OPENING_KEPT` where they share at least that many
+    words from the second or third word on, beyond the formula either begins with there; else 0.
 
     A renewal, or its translator, may change the verb a provision opens with and keep what it is
     about: "Calling on the international community to …" both years in English and Spanish is
     "Demandant à la communauté internationale de …" then "Priant la communauté internationale
     d'…" in French. The word after the verb may be its preposition ("à", "on", "upon"), so the
-    shared run may begin at the second or third word of either."""
+    shared run may begin at the second or third word of either. However long the run, it counts
+    as the shortest opening that names a provision: a changed verb is a changed provision as often
+    as not, and an opening kept whole, verb and all, must outweigh it (MINURSO 2703 OP3 "Appuie
+    pleinement les efforts que font le Secrétaire général et son Envoyé personnel …" is carried on
+    by 2797 OP2, which opens so, not by PP2 "Appuyant pleinement les efforts …", which merges it
+    with another paragraph)."""
     out = np.zeros((len(oa), len(ob)), dtype=np.int64)
     for sa in (1, 2):
         for sb in (1, 2):
@@ -253,7 +273,7 @@ def _after_the_verb(oa: np.ndarray, ob: np.ndarray) -> np.ndarray:
             xb[:, :OPENING_WORDS - sb] = ob[:, sb:]
             run = np.cumprod(xa[:, None, :] == xb[None, :, :], axis=2).sum(axis=2)
             run = run - np.minimum(run, np.maximum(_formula(xa)[:, None], _formula(xb)[None, :]))
-            out = np.maximum(out, np.where(run >= OPENING_KEPT, run, 0))
+            out = np.maximum(out, np.where(run >= OPENING_KEPT, OPENING_KEPT, 0))
     return out
 
 
@@ -621,7 +641,9 @@ def _kept_stretch(whole: list[str], part: list[str]) -> tuple[int, int, int]:
 def _carries_beginning(whole: str, first: str, rest: str) -> bool:
     """True when `whole` was split into `first` and `rest` (or they were merged into it) with
     `first` carrying on its beginning: each keeps at least `KEEP_SHORTER` of its own words from
-    `whole`, in runs of `KEPT_RUN` words or more, and all `first` keeps lies before all `rest` keeps.
+    `whole`, in runs of `KEPT_RUN` words or more, the two together at least half of `whole`'s words
+    (else `whole` was rewritten around a few kept phrases, not split), and all `first` keeps lies
+    before all `rest` keeps.
 
     The labels' rule for a split is that the part keeping the opening is aligned; when the renewal
     rewrote the opening words themselves, the part carrying on the paragraph's first clause is
@@ -634,7 +656,8 @@ def _carries_beginning(whole: str, first: str, rest: str) -> bool:
     w, f, r = _masked(whole), _masked(first), _masked(rest)
     f0, f1, fk = _kept_stretch(w, f)
     r0, r1, rk = _kept_stretch(w, r)
-    return bool(f and r) and fk >= KEEP_SHORTER * len(f) and rk >= KEEP_SHORTER * len(r) and f1 < r0
+    return (bool(f and r) and fk >= KEEP_SHORTER * len(f) and rk >= KEEP_SHORTER * len(r)
+            and fk + rk >= 0.5 * len(w) and f1 < r0)
 
 
 def _same(a: str, b: str) -> bool:
@@ -652,7 +675,8 @@ def compare_chunks(a: str, a_chunks: Sequence[Chunk], b: str, b_chunks: Sequence
     pa = sorted(a_chunks, key=lambda c: c.order)
     pb = sorted(b_chunks, key=lambda c: c.order)
     sims = similarities([c.text for c in pa], [c.text for c in pb])
-    named = opening_words([c.text for c in pa], [c.text for c in pb])  # the opening words two paragraphs share
+    named = opening_words([c.text for c in pa], [c.text for c in pb],  # the opening words two paragraphs share
+                          [_kind(c) != "annex" for c in pa], [_kind(c) != "annex" for c in pb])
     scores = with_openings(sims, [c.text for c in pa], [c.text for c in pb], opening_weight, named)
     # a B paragraph that names the one A paragraph it carries on ("the capacities mentioned in
     # paragraph 43 of resolution 2659 (2022)", "the mandate of the Panel of Experts, as specified in
@@ -662,7 +686,8 @@ def compare_chunks(a: str, a_chunks: Sequence[Chunk], b: str, b_chunks: Sequence
     # whose opening it keeps, and only absorbs the one it cites ("reaffirms the provisions of
     # paragraph 5 of resolution 2428 (2018) as well as paragraph 2 of resolution 2683 (2023)")
     cited = [(i, j) for i, j in cited_successors(a, pa, pb, set(), set())
-             if named[:, j].max() < OPENING_KEPT and named[i, :].max() < OPENING_KEPT]
+             if np.delete(named[:, j], i).max(initial=0) < OPENING_KEPT
+             and np.delete(named[i, :], j).max(initial=0) < OPENING_KEPT]
     kept, moved = align(scores, [_kind(c) for c in pa], [_kind(c) for c in pb], threshold, move_threshold, cited)
     of_a: dict[int, tuple[int, bool]] = {i: (j, False) for i, j in kept}
     of_a.update((i, (j, True)) for i, j in moved)
