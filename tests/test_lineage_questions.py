@@ -217,7 +217,7 @@ def test_a_change_answer_puts_the_operative_part_first_and_quotes_both_sides(ass
     assert "In all: 2 paragraphs added, 1 removed and 1 changed." in reply.text
 
 
-@pytest.mark.parametrize("name", ["lineage-dev.jsonl", "lineage-heldout.jsonl"])
+@pytest.mark.parametrize("name", ["lineage-dev.jsonl", "lineage-heldout.jsonl", "lineage-first-heldout.jsonl"])
 def test_the_lineage_sets_questions_are_read_as_their_kind(name):
     """Each answerable question of the sets is read as the kind it was written as, in its language."""
     items = [json.loads(line) for line in (ROOT / "evals" / "datasets" / name).read_text().splitlines() if line.strip()]
@@ -243,3 +243,77 @@ def test_a_change_question_about_a_topic_shows_its_paragraphs_first(assistant):
     plain = assistant.answer("What changed between resolution 2677 (2023) and 2779 (2025)?")
     assert "election" not in plain.citations[0].text.lower()
     assert cited(elections)[0] != cited(plain)[0]
+
+
+# -- "when did the Council first …", no text named (brief first, issue 17 item 4) -------------------
+# Read in the files: "hate speech" is in 2625 (2022), 2677 (2023) and 2779 (2025); "explosive
+# ordnance" in 2677 (2023) and 2779 (2025), not in 2625 (2022); "Tomping" (a base) in 2625 (2022)
+# once and in 2779 (2025), not in 2677 (2023).
+def test_when_did_the_council_first_ask_quotes_the_oldest_text_holding_the_topic(assistant):
+    answer = assistant.answer("When did the Security Council first mention hate speech?")
+    assert not answer.refused
+    assert answer.answer.startswith("Among the indexed texts, the earliest to do so is S/RES/2625 (2022)")
+    docs = [d for d, _ in cited(answer)]
+    assert docs == [OLDER, OLD]  # the oldest, then the next later one
+    assert all("hate speech" in c.text for c in answer.citations)
+    check_citations(answer, assistant)
+
+
+def test_the_oldest_text_is_the_oldest_holding_the_topic_not_the_oldest_text(assistant):
+    answer = assistant.answer("When did the Security Council first mention explosive ordnance?")
+    assert not answer.refused
+    docs = [d for d, _ in cited(answer)]
+    assert docs[0] == OLD and OLDER not in docs
+    assert "explosive ordnance" in answer.citations[0].text.lower()
+    check_citations(answer, assistant)
+
+
+def test_when_first_in_french_is_answered_in_french_among_the_indexed_texts(assistant):
+    # 2625 (2022) is indexed in English only ("hate speech", the French words' translation): the
+    # oldest, quoted in the one language it has; 2677 (2023) says "discours haineux" in French
+    answer = assistant.answer("Quand le Conseil de sécurité a-t-il évoqué pour la première fois les discours haineux ?")
+    assert not answer.refused
+    assert answer.answer.startswith("Parmi les textes indexés, le plus ancien à le faire est S/RES/2625 (2022)")
+    first, then = answer.citations
+    assert (first.document, first.language) == (OLDER, "en") and "hate speech" in first.text
+    assert (then.document, then.language) == (OLD, "fr") and "haineux" in then.text
+    check_citations(answer, assistant)
+
+
+def test_when_first_about_a_topic_no_paragraph_holds_is_declined(assistant):
+    answer = assistant.answer("When did the Security Council first ask for a unicorn parliament?")
+    assert answer.refused
+    assert answer.answer.startswith("The indexed texts do not show it")
+    assert not answer.citations
+
+
+@pytest.mark.parametrize(
+    "question, language",
+    [
+        ("When did the Security Council first ask for a ceasefire in Darfur?", "en"),
+        ("Quand le Conseil a-t-il demandé pour la première fois un cessez-le-feu ?", "fr"),
+        ("¿Cuándo pidió el Consejo por primera vez un alto el fuego?", "es"),
+        ("Когда Совет впервые потребовал прекращения огня?", "ru"),
+        ("安理会何时首次要求停火？", "zh"),
+        ("متى طلب المجلس لأول مرة وقف إطلاق النار؟", "ar"),
+    ],
+)
+def test_when_first_with_no_text_named_is_an_earliest_question(question, language):
+    assert kind_of(Question.ask(question, language=language)) == "earliest"
+
+
+def test_when_first_naming_a_resolution_stays_a_series_question():
+    assert kind_of(Question.ask("When did the Council first renew the mandate of resolution 2677 (2023)?", language="en")) == "series"
+
+
+def test_the_shared_dev_sets_questions_are_not_lineage_questions():
+    """No question of the shared dev sets (seed, corpus, multilingual, conversation) is taken."""
+    taken = []
+    for name in ("seed", "corpus", "multilingual", "conversation"):
+        path = SHARED / "evals" / f"{name}-dev.jsonl"
+        if not path.exists():
+            pytest.skip(f"shared dev set missing: {path}")
+        for i in (json.loads(line) for line in path.read_text().splitlines() if line.strip()):
+            if kind_of(Question.ask(i["question"], language=i.get("language"))):
+                taken.append(i["id"])
+    assert not taken

@@ -25,17 +25,19 @@ left to them: a "which does X cite" question is taken only when they do not read
 
 from __future__ import annotations
 
+import datetime
 import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from reso.assistant.citations import marker
 from reso.assistant.document_questions import DocumentReply, asked_about
 from reso.assistant.lineage.types import AlignedPair, Comparison, Lineage, Mention
 from reso.assistant.models import Retrieved
 from reso.assistant.question import Question
+from reso.assistant.refusal import RefusalPolicy
 from reso.index.analysis import tokens, tokens_of_words, words_folded
 from reso.index.chunks import Chunk
 from reso.index.languages import languages
@@ -43,10 +45,13 @@ from reso.index.lexical import DocumentRows, symbol_numbers
 from reso.index.model import normalise_pid, normalise_symbol
 from reso.prompts import phrase
 
-KINDS = ("change", "cited_by", "cites", "series")  # in the order they are tried
+KINDS = ("change", "cited_by", "cites", "earliest", "series")  # in the order they are tried
 MAX_ITEMS = 5  # a change answer lists at most this many paragraphs
 MAX_MENTIONS = 6  # a cites / cited-by answer lists at most this many documents
 QUOTE_WORDS = 40
+EARLIEST_ROUNDS = 6  # searches for older texts, each before the oldest found so far
+_FIRST_DATE = "1945-10-24"  # the Charter: an earlier date is a misread one
+EARLIEST_COVERAGE = 0.75  # share of the topic's rare-word weight a paragraph must hold to be "about" it
 TOPIC_SHARE = 0.4  # a topic word picks out at most this share of the differing paragraphs
 
 _YEAR = re.compile(r"(?<![\d/(])((?:19[4-9]|20[0-4])\d)(?![\d/)])")  # a year on its own, not "(2023)" of a symbol
@@ -56,7 +61,8 @@ _NOT_MISSIONS = frozenset({"RES", "UN", "HRC", "GA", "SC", "OP", "PP", "ONU", "�
 
 def _patterns(language: str) -> dict[str, re.Pattern[str]]:
     """Each kind's rows of the question's language (every language's for one without a table)."""
-    return {kind: languages().pattern("lineage", f"{kind}_patterns", language) for kind in (*KINDS, "previous", "first")}
+    return {kind: languages().pattern("lineage", f"{kind}_patterns", language)
+            for kind in (*KINDS, "previous", "first", "body_sc", "body_hrc", "body_ga")}
 
 
 def _preamble() -> re.Pattern[str]:
@@ -64,11 +70,13 @@ def _preamble() -> re.Pattern[str]:
 
 
 def kind_of(question: Question) -> str | None:
-    """The kind of lineage question ("change", "cited_by", "cites", "series"), None for another."""
+    """The kind of lineage question ("change", "cited_by", "cites", "earliest", "series"), None for
+    another. "When did the Council first …" naming a resolution asks for the first of its series
+    ("series"); naming none, for the oldest indexed text on the topic it names ("earliest")."""
     folded = question.folded
     for kind, pattern in _patterns(question.language).items():
         if kind in KINDS and pattern.search(folded):
-            return kind
+            return "series" if kind == "earliest" and question.numbers else kind
     return None
 
 
@@ -173,10 +181,14 @@ Search = Callable[[Question], Sequence[Retrieved]]
 class LineageQuestions:
     """The hook: a reply to a question about change and lineage, or None for any other question."""
 
-    def __init__(self, lineage: Lineage, documents: IndexedDocuments, search: Search | None = None):
+    def __init__(self, lineage: Lineage, documents: IndexedDocuments, search: Search | None = None,
+                 refusal: RefusalPolicy | None = None):
         self.lineage = lineage
         self.documents = documents
         self.search = search
+        # whether a paragraph holds a topic: the refusal policy's coverage (over the index's word
+        # rarity when it is given one), the notion that decides whether a search answers at all
+        self.refusal = refusal or RefusalPolicy()
 
     def reply(self, question: Question) -> DocumentReply | None:
         kind = kind_of(question)
@@ -187,6 +199,8 @@ class LineageQuestions:
             # de X?": what X's preamble recalls, the document questions' answer
             if kind == "cites" or _preamble().search(question.folded):
                 return None
+        if kind == "earliest":
+            return self._earliest(question)
         lang = question.language
         named, missing = self._named(question)
         if missing and kind == "cited_by" and not named and len(missing) == 1:
@@ -366,6 +380,59 @@ class LineageQuestions:
             return DocumentReply(lines[0], True)
         return DocumentReply("\n".join(lines), False, cited)
 
+    # -- the earliest text on a topic -----------------------------------------------------------------
+    def _earliest(self, question: Question) -> DocumentReply | None:
+        """"When did the Security Council first call for a ceasefire?" with no text named: the
+        paragraphs the search finds for the topic that hold it (the refusal policy's coverage of the
+        topic's words), grouped by document, the oldest first; the oldest quoted, and the next one.
+        Only "among the indexed texts": the index is not the whole UN record."""
+        lang = question.language
+        topic = _earliest_topic(question)
+        if self.search is None or not topic:
+            return None  # "when did the Council first meet?": nothing to look for, the search goes on
+        bodies = question.filters.bodies or _bodies(question)
+        filters = replace(question.filters, bodies=bodies)
+        asked = Question.ask(topic, filters=filters, language=lang)
+        if not asked.asked_words:
+            return None
+        # each round searches the texts older than the oldest found so far (the search ranks by
+        # relevance, not by age: of 300 texts on a topic the oldest is rarely among the first 30)
+        held: dict[str, tuple[float, float, Retrieved]] = {}  # document → its paragraph most about the topic
+        dates: dict[str, str] = {}
+        seen: set[tuple[str, str]] = set()
+        bound = question.filters.date_to
+        for _ in range(EARLIEST_ROUNDS):
+            older = replace(filters, date_to=bound)
+            found = 0
+            searched = [Question.ask(text, filters=older, language=lang) for text in (topic, question.text)]
+            for r in [r for q in searched for r in self.search(q)]:
+                if r.key in seen:
+                    continue
+                seen.add(r.key)
+                key = normalise_symbol(r.chunk.document)
+                doc = self.documents.doc(key)
+                if doc is None or doc.date < _FIRST_DATE:  # undated ("S/RES/1287 (1)", 0001-01-01): no place in time
+                    continue
+                cov = self.refusal.coverage(asked, [r])
+                if cov >= EARLIEST_COVERAGE and (key not in held or (cov, r.score) > held[key][:2]):
+                    found += key not in held
+                    held[key], dates[key] = (cov, r.score, r), doc.date
+            if not found or not held:
+                break
+            bound = _day_before(min(dates.values()))
+        dated = sorted((dates[k], self.documents.doc(k).symbol, held[k][2]) for k in held)
+        if not dated:
+            return DocumentReply(phrase("lineage_earliest_none", lang), True)
+        lines: list[str] = []
+        cited: list[Retrieved] = []
+        for (date, symbol, r), key in zip(dated[:2], ("lineage_earliest", "lineage_earliest_next")):
+            shown = self.documents.retrieved(symbol, r.chunk.paragraph, r.chunk.language, lang) or r
+            at = _word_at(shown.chunk.text, asked.asked_words, shown.chunk.language)
+            lines.append(phrase(key, lang, document=symbol, date=date, text=_quoted(shown.chunk.text, shown.chunk.language, at),
+                                marker=marker(symbol, shown.chunk.paragraph)))
+            cited.append(shown)
+        return DocumentReply("\n".join(lines), False, cited)
+
     # -- series ------------------------------------------------------------------------------------
     def _series(self, document: str, question: Question) -> DocumentReply:
         lang = question.language
@@ -402,6 +469,42 @@ def _years(question: Question) -> list[str]:
 
 def _acronyms(question: Question) -> list[str]:
     return [a for a in dict.fromkeys(_ACRONYM.findall(question.search_text)) if a not in _NOT_MISSIONS]
+
+
+def _earliest_topic(question: Question) -> str:
+    """What "when did the Council first ask for a ceasefire in Darfur?" asks about: the question
+    less the rows that made it an "earliest" question, the body and the verbs of asking."""
+    rows = _patterns(question.language)
+    rest = question.folded
+    for kind in ("earliest", "body_sc", "body_hrc", "body_ga"):
+        rest = rows[kind].sub(" ", rest)
+    rest = languages().pattern("lineage", "earliest_not_topic_patterns", question.language).sub(" ", rest)
+    rest = re.sub(r"[\s?？؟¿!¡.,;:«»\"“”()（）]+", " ", rest).strip()
+    return rest if re.search(r"\w", rest) else ""
+
+
+def _day_before(date: str) -> str:
+    return (datetime.date.fromisoformat(date[:10]) - datetime.timedelta(days=1)).isoformat()
+
+
+def _bodies(question: Question) -> tuple[str, ...]:
+    """The body the question names ("the Security Council", "le Conseil des droits de l'homme"):
+    the search is kept to its texts; none when it names none or only "the Council"."""
+    rows = _patterns(question.language)
+    return tuple(body for body, kind in (("SC", "body_sc"), ("HRC", "body_hrc"), ("GA", "body_ga"))
+                 if rows[kind].search(question.folded))
+
+
+def _word_at(text: str, words: Sequence[str], lang: str) -> int:
+    """Where the quote of a long paragraph starts to show the topic: the word of `text` at which
+    the last of the topic's words to appear first appears ("… Sudan … ceasefire": at "ceasefire",
+    the quote then shows both); 0 when none appears."""
+    wanted = set(tokens_of_words(list(words), lang))
+    first: dict[str, int] = {}
+    for i, w in enumerate(text.split()):
+        for t in wanted & set(tokens(w, lang)):
+            first.setdefault(t, i)
+    return max(first.values(), default=0)
 
 
 def _spelt(number: str, text: str) -> str:
