@@ -56,6 +56,7 @@ _FIRST_DATE = "1945-10-24"  # the Charter: an earlier date is a misread one
 # paragraph or through the lexicon's translations); only a common one ("measures", "question") may be missing
 EARLIEST_HOLDS = 0.8
 EARLIEST_TRANSLATIONS = 3  # a topic word's strongest translations looked for in each other language
+EARLIEST_WINDOW = 6  # the topic's words must fall within this many tokens a word of one another (+4)
 EARLIEST_STRENGTH = 0.75  # … those at least this share as strong as the best: the rest are its neighbours ("ebola" → "epidemic")
 _HAN_PAIR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2}")
 TOPIC_SHARE = 0.4  # a topic word picks out at most this share of the differing paragraphs
@@ -462,8 +463,13 @@ class LineageQuestions:
             by_lang: dict[str, frozenset[str]] = {lang: frozenset(known or own)}
             direct = {other: self._confirmed(own, lang, other, topic | own) for other in LANGUAGES if other != lang}
             for other, found in direct.items():
-                if not found:  # through a third language: "言论" → "discours" → "speech"
-                    found = {t for via, ts in direct.items() if via != other for t in self._confirmed(set(ts), via, other, set(ts))}
+                # and through a third language: "تغير" → "changement" → "change" (the lexicon pairs
+                # "تغير" with "climate", the word beside it, in English)
+                found = found | {t for via, ts in direct.items() if via not in (other, lang)
+                                 for t in self._confirmed(set(ts), via, other, set(ts))}
+                if index is not None:  # a translation's longer forms: "terror" → "terrorist"
+                    found = found | {x for t in found if t.isascii() and t.isalpha() and len(t) >= 5
+                                     for x in index.with_prefix(t, limit=8)}
                 by_lang[other] = frozenset(found)
             anywhere: set[str] = set()
             if index is not None:
@@ -510,7 +516,7 @@ class LineageQuestions:
         for c in found:
             if len(docs) > 2 and c.document not in docs:
                 break  # the two oldest documents are what the answer shows (a third: a misdated one)
-            held = _held(words, c.language, set(self.refusal.paragraph_tokens(c)))
+            held = _held_near(words, c.language, tokens(c.text, c.language))
             if held >= need:
                 out.append((held / total, c))
                 if c.date >= _FIRST_DATE:
@@ -623,13 +629,28 @@ def _held(words: Sequence[_Word], language: str, present: set[str]) -> float:
     return held
 
 
+def _held_near(words: Sequence[_Word], language: str, sequence: Sequence[str]) -> float:
+    """`_held` over the tokens of the paragraph's best window of EARLIEST_WINDOW tokens a word (and
+    a few more): the topic's words together, not scattered over a long paragraph ("foreign" in its
+    first line, "fighters" in its last)."""
+    wanted = frozenset().union(*(w.alts(language) for w in words))
+    hits = [(i, t) for i, t in enumerate(sequence) if t in wanted]
+    width = EARLIEST_WINDOW * len(words) + 4
+    best = 0.0
+    for k, (start, _) in enumerate(hits):
+        near = {t for i, t in hits[k:] if i < start + width}
+        best = max(best, _held(words, language, near))
+    return best
+
+
 def _han_words(text: str, words: Sequence[str], index) -> list[str]:
     """A Chinese topic's words as the index holds them: each run of characters of `text` cut into
     the pairs that hold together best (a pair's paragraphs over those of its rarer character:
     "恐怖" nearly always together, "国恐" rarely), a character left over alone only when the index
     knows it on its own as a rare one; the question's other words (Latin script) kept."""
     def cohesion(pair: str) -> float:
-        least = min(index.df.get(pair[0], 0), index.df.get(pair[1], 0))
+        # a character the index keeps only inside pairs ("论": a stop character alone) does not count
+        least = min((n for n in (index.df.get(pair[0], 0), index.df.get(pair[1], 0)) if n), default=0)
         return index.df.get(pair, 0) / least if least else 0.0
 
     out: list[str] = []
