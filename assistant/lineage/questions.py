@@ -477,7 +477,7 @@ class LineageQuestions:
                     if t.isascii() and t.isalpha() and len(t) >= 7:
                         anywhere.update(index.with_prefix(t[: max(6, len(t) - 2)], limit=8))
             weight = 1.0 if index is None else max((index.idf(t) for t in known), default=index.idf(""))
-            out.append(_Word(weight, by_lang, frozenset(anywhere)))
+            out.append(_Word(weight, by_lang, frozenset(anywhere), w))
         return out
 
     def _confirmed(self, stems: set[str], source: str, target: str, back: set[str]) -> set[str]:
@@ -590,6 +590,7 @@ class _Word:
     weight: float
     by_language: dict[str, frozenset[str]]  # language → its tokens there (own stems, translations)
     anywhere: frozenset[str] = frozenset()  # tokens standing for it in any language (shared spellings)
+    text: str = ""  # the word as the question gives it
 
     def alts(self, language: str) -> frozenset[str]:
         return self.by_language.get(language, frozenset()) | self.anywhere
@@ -655,6 +656,10 @@ def _han_words(text: str, words: Sequence[str], index) -> list[str]:
 
     out: list[str] = []
     for run in re.findall(r"[\u3400-\u4dbf\u4e00-\u9fff]+", text):
+        if not any(index.df.get(run[i : i + 2]) for i in range(len(run) - 1)):
+            # an index without Chinese texts: the run cut in pairs from its start, for the lexicon
+            out.extend(run[i : i + 2] for i in range(0, len(run) - 1, 2))
+            continue
         best: list[tuple[float, list[str]]] = [(0.0, [])]  # best[i]: the cut of run[:i] and its score
         for i in range(1, len(run) + 1):
             options = [(best[i - 1][0], best[i - 1][1] + [run[i - 1]])]
