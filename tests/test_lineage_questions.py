@@ -218,7 +218,7 @@ def test_a_change_answer_puts_the_operative_part_first_and_quotes_both_sides(ass
     assert "In all: 2 paragraphs added, 1 removed and 1 changed." in reply.text
 
 
-@pytest.mark.parametrize("name", ["lineage-dev.jsonl", "lineage-heldout.jsonl", "lineage-first-heldout.jsonl"])
+@pytest.mark.parametrize("name", ["lineage-dev.jsonl", "lineage-heldout.jsonl", "lineage-first-heldout.jsonl", "lineage-first-heldout2.jsonl"])
 def test_the_lineage_sets_questions_are_read_as_their_kind(name):
     """Each answerable question of the sets is read as the kind it was written as, in its language."""
     items = [json.loads(line) for line in (ROOT / "evals" / "datasets" / name).read_text().splitlines() if line.strip()]
