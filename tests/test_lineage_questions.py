@@ -351,6 +351,11 @@ def test_a_chinese_topic_is_cut_where_its_pairs_hold_together():
 
     assert _han_words("外国恐怖", [], Rarity()) == ["外国", "恐怖"]
 
+    class Arms:  # "武器" (weapons) holds together better than "小武"; "小" alone is read as "小武" (small)
+        df = Counter({"小": 3000, "武": 500, "器": 600, "小武": 60, "武器": 480})
+
+    assert _han_words("小武器", [], Arms()) == ["小武", "武器"]
+
 
 @pytest.mark.parametrize(
     "question, language",

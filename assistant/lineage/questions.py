@@ -450,7 +450,8 @@ class LineageQuestions:
         index = self.refusal.index
         lang = asked.language
         generic = languages().generic
-        words = [w for w in asked.asked_words if w not in generic]
+        # "ВИЧ/СПИД", "HIV/AIDS": each side of a slash a word of its own
+        words = [p for w in asked.asked_words if w not in generic for p in w.split("/") if p and p not in generic]
         if lang == "zh" and index is not None:
             words = _han_words(asked.text, words, index)
         # a translation is confirmed when it leads back into the topic: "изменение" → "change" →
@@ -666,7 +667,18 @@ def _han_words(text: str, words: Sequence[str], index) -> list[str]:
             if i >= 2:
                 options.append((best[i - 2][0] + cohesion(run[i - 2 : i]), best[i - 2][1] + [run[i - 2 : i]]))
             best.append(max(options, key=lambda o: o[0]))
-        out.extend(w for w in best[-1][1] if len(w) == 2 or (len(run) == 1 and w in words))
+        cut = best[-1][1]
+        if len(run) == 1:
+            out.extend(w for w in cut if w in words)
+            continue
+        at = 0
+        for w in cut:
+            if len(w) == 2:
+                out.append(w)
+            else:  # a character left alone is read with the neighbour it holds to best ("小" of "小武器": "小武", small)
+                pairs = [p for p in (run[at - 1 : at + 1] if at else "", run[at : at + 2]) if len(p) == 2]
+                out.append(max(pairs, key=cohesion))
+            at += len(w)
     return out + [w for w in words if not re.match(r"[\u3400-\u9fff]", w)]
 
 
