@@ -193,8 +193,8 @@ class LineageQuestions:
         self.lineage = lineage
         self.documents = documents
         self.search = search
-        # whether a paragraph holds a topic: the refusal policy's coverage (over the index's word
-        # rarity when it is given one), the notion that decides whether a search answers at all
+        # whether a paragraph holds a topic ("earliest"): the refusal policy's lexical index (the
+        # postings, the words' rarity) and its lexicon, the tables its coverage reads too
         self.refusal = refusal or RefusalPolicy()
         self._since_of: dict[tuple[str, ...], str] = {}  # bodies → the oldest date the index holds
 
@@ -441,8 +441,8 @@ class LineageQuestions:
         """The topic's content words, each as its rarity in the index (its own language's stems
         the index holds) and the tokens that stand for it in each language: its stems in its own
         language; in another, its translations the lexicon confirms both ways ("климата" → "climat"
-        → "климат"; not "ebola" → "épidémie", whose own translation is another word), through a
-        third language when there is no direct one; and in any language, for a long Latin-script
+        → "климат"; not "ebola" → "épidémie", whose own translation is another word), directly
+        and through a third language, with their longer forms; and in any language, for a long Latin-script
         stem, the index's tokens sharing its first six letters or more ("demobilis" → "demobil",
         "reintegr": the English-only texts of 2000 spell the French and Spanish words so). A
         Chinese run of characters is read as the pairs that hold together in the index
@@ -478,7 +478,7 @@ class LineageQuestions:
                     if t.isascii() and t.isalpha() and len(t) >= 7:
                         anywhere.update(index.with_prefix(t[: max(6, len(t) - 2)], limit=8))
             weight = 1.0 if index is None else max((index.idf(t) for t in known), default=index.idf(""))
-            out.append(_Word(weight, by_lang, frozenset(anywhere), w))
+            out.append(_Word(weight, by_lang, frozenset(anywhere)))
         return out
 
     def _confirmed(self, stems: set[str], source: str, target: str, back: set[str]) -> set[str]:
@@ -591,7 +591,6 @@ class _Word:
     weight: float
     by_language: dict[str, frozenset[str]]  # language → its tokens there (own stems, translations)
     anywhere: frozenset[str] = frozenset()  # tokens standing for it in any language (shared spellings)
-    text: str = ""  # the word as the question gives it
 
     def alts(self, language: str) -> frozenset[str]:
         return self.by_language.get(language, frozenset()) | self.anywhere
@@ -648,8 +647,8 @@ def _held_near(words: Sequence[_Word], language: str, sequence: Sequence[str]) -
 def _han_words(text: str, words: Sequence[str], index) -> list[str]:
     """A Chinese topic's words as the index holds them: each run of characters of `text` cut into
     the pairs that hold together best (a pair's paragraphs over those of its rarer character:
-    "恐怖" nearly always together, "国恐" rarely), a character left over alone only when the index
-    knows it on its own as a rare one; the question's other words (Latin script) kept."""
+    "恐怖" nearly always together, "国恐" rarely), a character left over read with the neighbour it
+    holds to best; the question's other words (Latin script) kept."""
     def cohesion(pair: str) -> float:
         # a character the index keeps only inside pairs ("论": a stop character alone) does not count
         least = min((n for n in (index.df.get(pair[0], 0), index.df.get(pair[1], 0)) if n), default=0)
