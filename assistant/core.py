@@ -266,7 +266,7 @@ class Assistant:
         facts = DocumentFacts(lambda: retriever.chunks, self._documents)
         lineage = LineageService(lambda: retriever.chunks, self._documents)
         questions = LineageQuestions(lineage, IndexedDocuments(lambda: retriever.chunks),
-                                     lambda asked: retriever.retrieve(asked, k=self.k * 3, filters=asked.filters))
+                                     lambda asked: retriever.retrieve(asked, k=self.k * 3, filters=asked.filters), refusal)
         return IndexState(
             retriever, refusal, AnswerCache(self._answer_cache_size), _languages_of(retriever), DocumentQuestions(facts),
             lineage, questions, AdoptionIndex(self._documents),

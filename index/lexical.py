@@ -19,7 +19,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -175,6 +175,18 @@ class LexicalIndex:
             i = bisect.bisect_left(self._vocabulary, prefix)
             return i < len(self._vocabulary) and self._vocabulary[i].startswith(prefix)
         return False
+
+    def holding(self, tokens_: Iterable[str]) -> np.ndarray:
+        """Which paragraphs hold one of these tokens in their own text (their document's title
+        aside): a boolean row per chunk, read from the index's postings, not by ranking."""
+        out = np.zeros(len(self.chunks), dtype=bool)
+        vocab = self._bm25.vocab_dict
+        indices, indptr = self._bm25.scores["indices"], self._bm25.scores["indptr"]
+        for t in tokens_:
+            j = vocab.get(t)
+            if j is not None:
+                out[indices[indptr[j] : indptr[j + 1]]] = True
+        return out
 
     def scores(self, query_tokens: list[str]) -> np.ndarray:
         if not self.chunks or not query_tokens:

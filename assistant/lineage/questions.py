@@ -29,24 +29,36 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+import numpy as np
 
 from reso.assistant.citations import marker
 from reso.assistant.document_questions import DocumentReply, asked_about
 from reso.assistant.lineage.types import AlignedPair, Comparison, Lineage, Mention
 from reso.assistant.models import Retrieved
 from reso.assistant.question import Question
-from reso.index.analysis import tokens, tokens_of_words, words_folded
+from reso.assistant.refusal import RefusalPolicy
+from reso.index.analysis import stem_variants, tokens, tokens_of_words, words_folded
 from reso.index.chunks import Chunk
 from reso.index.languages import languages
 from reso.index.lexical import DocumentRows, symbol_numbers
+from reso.index.lexicon import LANGUAGES
 from reso.index.model import normalise_pid, normalise_symbol
 from reso.prompts import phrase
 
-KINDS = ("change", "cited_by", "cites", "series")  # in the order they are tried
+KINDS = ("change", "cited_by", "cites", "earliest", "series")  # in the order they are tried
 MAX_ITEMS = 5  # a change answer lists at most this many paragraphs
 MAX_MENTIONS = 6  # a cites / cited-by answer lists at most this many documents
 QUOTE_WORDS = 40
+_FIRST_DATE = "1945-10-24"  # the Charter: an earlier date is a misread one
+# share of the topic's rarity weight a paragraph must hold to be "about" it: every rare word (in the
+# paragraph or through the lexicon's translations); only a common one ("measures", "question") may be missing
+EARLIEST_HOLDS = 0.8
+EARLIEST_TRANSLATIONS = 3  # a topic word's strongest translations looked for in each other language
+EARLIEST_WINDOW = 6  # the topic's words must fall within this many tokens a word of one another (+4)
+EARLIEST_STRENGTH = 0.75  # … those at least this share as strong as the best: the rest are its neighbours ("ebola" → "epidemic")
+_HAN_PAIR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2}")
 TOPIC_SHARE = 0.4  # a topic word picks out at most this share of the differing paragraphs
 
 _YEAR = re.compile(r"(?<![\d/(])((?:19[4-9]|20[0-4])\d)(?![\d/)])")  # a year on its own, not "(2023)" of a symbol
@@ -56,7 +68,8 @@ _NOT_MISSIONS = frozenset({"RES", "UN", "HRC", "GA", "SC", "OP", "PP", "ONU", "�
 
 def _patterns(language: str) -> dict[str, re.Pattern[str]]:
     """Each kind's rows of the question's language (every language's for one without a table)."""
-    return {kind: languages().pattern("lineage", f"{kind}_patterns", language) for kind in (*KINDS, "previous", "first")}
+    return {kind: languages().pattern("lineage", f"{kind}_patterns", language)
+            for kind in (*KINDS, "previous", "first", "body_sc", "body_hrc", "body_ga")}
 
 
 def _preamble() -> re.Pattern[str]:
@@ -64,11 +77,13 @@ def _preamble() -> re.Pattern[str]:
 
 
 def kind_of(question: Question) -> str | None:
-    """The kind of lineage question ("change", "cited_by", "cites", "series"), None for another."""
+    """The kind of lineage question ("change", "cited_by", "cites", "earliest", "series"), None for
+    another. "When did the Council first …" naming a resolution asks for the first of its series
+    ("series"); naming none, for the oldest indexed text on the topic it names ("earliest")."""
     folded = question.folded
     for kind, pattern in _patterns(question.language).items():
         if kind in KINDS and pattern.search(folded):
-            return kind
+            return "series" if kind == "earliest" and question.numbers else kind
     return None
 
 
@@ -173,10 +188,15 @@ Search = Callable[[Question], Sequence[Retrieved]]
 class LineageQuestions:
     """The hook: a reply to a question about change and lineage, or None for any other question."""
 
-    def __init__(self, lineage: Lineage, documents: IndexedDocuments, search: Search | None = None):
+    def __init__(self, lineage: Lineage, documents: IndexedDocuments, search: Search | None = None,
+                 refusal: RefusalPolicy | None = None):
         self.lineage = lineage
         self.documents = documents
         self.search = search
+        # whether a paragraph holds a topic ("earliest"): the refusal policy's lexical index (the
+        # postings, the words' rarity) and its lexicon, the tables its coverage reads too
+        self.refusal = refusal or RefusalPolicy()
+        self._since_of: dict[tuple[str, ...], str] = {}  # bodies → the oldest date the index holds
 
     def reply(self, question: Question) -> DocumentReply | None:
         kind = kind_of(question)
@@ -187,6 +207,8 @@ class LineageQuestions:
             # de X?": what X's preamble recalls, the document questions' answer
             if kind == "cites" or _preamble().search(question.folded):
                 return None
+        if kind == "earliest":
+            return self._earliest(question)
         lang = question.language
         named, missing = self._named(question)
         if missing and kind == "cited_by" and not named and len(missing) == 1:
@@ -366,6 +388,152 @@ class LineageQuestions:
             return DocumentReply(lines[0], True)
         return DocumentReply("\n".join(lines), False, cited)
 
+    # -- the earliest text on a topic -----------------------------------------------------------------
+    def _earliest(self, question: Question) -> DocumentReply | None:
+        """"When did the Security Council first call for a ceasefire?" with no text named: of the
+        paragraphs that hold the topic — every rare word of it, in the paragraph's own language or
+        through the lexicon's translations, so the English-only texts of 2000 answer a Chinese
+        question — the oldest document's, quoted, with the next document's. Read from the lexical
+        index's postings over every paragraph, not from a ranked search: of 300 texts on a topic
+        the oldest is rarely among the best ranked. Said as what it is: the oldest text *in the
+        index*, which holds texts from a given date only. Declined when no paragraph holds the
+        topic: a paragraph on a neighbouring topic is not an answer to "when first"."""
+        lang = question.language
+        topic = _earliest_topic(question)
+        if self.search is None or not topic:
+            return None  # "when did the Council first meet?": nothing to look for, the search goes on
+        bodies = question.filters.bodies or _bodies(question)
+        filters = replace(question.filters, bodies=bodies)
+        asked = Question.ask(topic, filters=filters, language=lang)
+        words = self._topic_words(asked)
+        if not words:
+            return None
+        date_to = question.filters.date_to
+        held: dict[str, tuple[float, bool, int, Chunk]] = {}  # document → its paragraph holding most of the topic
+        for share, chunk in self._holding(words, asked, filters):
+            if chunk.date < _FIRST_DATE or (date_to and chunk.date > date_to):
+                continue  # undated ("S/RES/1287 (1)", 0001-01-01): no place in time
+            key = normalise_symbol(chunk.document)
+            rank = (share, chunk.language == lang, -chunk.order)
+            if key not in held or rank > held[key][:3]:
+                held[key] = (*rank, chunk)
+        dated = []
+        for key, (*_, chunk) in held.items():
+            doc = self.documents.doc(key)
+            if doc is not None and doc.date >= _FIRST_DATE:
+                dated.append((doc.date, doc.symbol, chunk))
+        dated.sort(key=lambda d: (d[0], d[1]))
+        since = phrase("lineage_earliest_since", lang, since=self._since(bodies))
+        if not dated:
+            return DocumentReply(phrase("lineage_earliest_none", lang) + "\n" + since, True)
+        lines: list[str] = []
+        cited: list[Retrieved] = []
+        for (date, symbol, chunk), key in zip(dated[:2], ("lineage_earliest", "lineage_earliest_next")):
+            shown = self.documents.retrieved(symbol, chunk.paragraph, chunk.language, lang) or Retrieved(chunk, 1.0, {}, "exact")
+            at = _topic_at(shown.chunk.text, shown.chunk.language, [w.alts(shown.chunk.language) for w in words])
+            lines.append(phrase(key, lang, document=symbol, date=date, text=_quoted(shown.chunk.text, shown.chunk.language, at),
+                                marker=marker(symbol, shown.chunk.paragraph)))
+            cited.append(shown)
+        lines.append(since)
+        return DocumentReply("\n".join(lines), False, cited)
+
+    def _topic_words(self, asked: Question) -> list[_Word]:
+        """The topic's content words, each as its rarity in the index (its own language's stems
+        the index holds) and the tokens that stand for it in each language: its stems in its own
+        language; in another, its translations the lexicon confirms both ways ("климата" → "climat"
+        → "климат"; not "ebola" → "épidémie", whose own translation is another word), directly
+        and through a third language, with their longer forms; and in any language, for a long Latin-script
+        stem, the index's tokens sharing its first six letters or more ("demobilis" → "demobil",
+        "reintegr": the English-only texts of 2000 spell the French and Spanish words so). A
+        Chinese run of characters is read as the pairs that hold together in the index
+        ("外国|恐怖|主义|作战|人员", not "国恐")."""
+        index = self.refusal.index
+        lang = asked.language
+        generic = languages().generic
+        # "ВИЧ/СПИД", "HIV/AIDS": each side of a slash a word of its own
+        words = [p for w in asked.asked_words if w not in generic for p in w.split("/") if p and p not in generic]
+        if lang == "zh" and index is not None:
+            words = _han_words(asked.text, words, index)
+        # a translation is confirmed when it leads back into the topic: "изменение" → "change" →
+        # "климат" (of "изменение климата") is; "ebola" → "épidémie" → "epidemia" is not
+        topic = set(tokens(asked.text, lang)) | {v for w in words for v in stem_variants(w)}
+        out = []
+        for w in words:
+            own = {w} if _HAN_PAIR.fullmatch(w) else set(tokens_of_words([w], lang)) | stem_variants(w)
+            known = {t for t in own if index is None or t in index.df}
+            by_lang: dict[str, frozenset[str]] = {lang: frozenset(known or own)}
+            direct = {other: self._confirmed(own, lang, other, topic | own) for other in LANGUAGES if other != lang}
+            for other, found in direct.items():
+                # and through a third language: "تغير" → "changement" → "change" (the lexicon pairs
+                # "تغير" with "climate", the word beside it, in English)
+                found = found | {t for via, ts in direct.items() if via not in (other, lang)
+                                 for t in self._confirmed(set(ts), via, other, set(ts))}
+                if index is not None:  # a translation's longer forms: "terror" → "terrorist"
+                    found = found | {x for t in found if t.isascii() and t.isalpha() and len(t) >= 5
+                                     for x in index.with_prefix(t, limit=8)}
+                by_lang[other] = frozenset(found)
+            anywhere: set[str] = set()
+            if index is not None:
+                for t in known:
+                    if t.isascii() and t.isalpha() and len(t) >= 7:
+                        anywhere.update(index.with_prefix(t[: max(6, len(t) - 2)], limit=8))
+            weight = 1.0 if index is None else max((index.idf(t) for t in known), default=index.idf(""))
+            out.append(_Word(weight, by_lang, frozenset(anywhere)))
+        return out
+
+    def _confirmed(self, stems: set[str], source: str, target: str, back: set[str]) -> set[str]:
+        """The strongest translations of `stems` whose own translations lead back into `back`."""
+        lexicon = self.refusal.translations
+        found = lexicon.translate(stems, source, target)
+        best = max(found.values(), default=0.0)
+        strong = sorted((t for t in found if found[t] >= EARLIEST_STRENGTH * best), key=lambda t: -found[t])
+        return {t for t in strong[:EARLIEST_TRANSLATIONS] if set(lexicon.translate({t}, target, source)) & back}
+
+    def _holding(self, words: list[_Word], asked: Question, filters) -> list[tuple[float, Chunk]]:
+        """The paragraphs (of the bodies asked) holding at least EARLIEST_HOLDS of the topic's
+        rarity weight, with the share they hold, the oldest first: from the lexical index's postings
+        over every paragraph; from a search when the state has no lexical index (then only what it
+        ranks). Each word must be held by a token of its own: "изменение климата" is not held by a
+        paragraph on "demographic changes" because "change" translates both words."""
+        total = sum(w.weight for w in words)
+        need = EARLIEST_HOLDS * total - 1e-9
+        index = self.refusal.index
+        if index is not None:
+            langs = _chunk_languages(index)
+            share = np.zeros(len(index.chunks), dtype=np.float64)
+            for word in words:
+                hold = index.holding(word.anywhere)
+                for code, alts in word.by_language.items():
+                    if alts:
+                        hold |= index.holding(alts) & (langs == code)
+                share += word.weight * hold
+            found = [index.chunks[i] for i in np.flatnonzero(share >= need)]
+        else:
+            found = [c for r in (self.search(asked) if self.search is not None else ()) for c in (r.versions.values() or [r.chunk])]
+        found = [c for c in found if not filters.bodies or c.body in filters.bodies]
+        found.sort(key=lambda c: c.date)
+        out = []
+        docs: set[str] = set()
+        for c in found:
+            if len(docs) > 2 and c.document not in docs:
+                break  # the two oldest documents are what the answer shows (a third: a misdated one)
+            held = _held_near(words, c.language, tokens(c.text, c.language))
+            if held >= need:
+                out.append((held / total, c))
+                if c.date >= _FIRST_DATE:
+                    docs.add(c.document)
+        return out
+
+    def _since(self, bodies: Sequence[str]) -> str:
+        """The date of the oldest dated text the index holds (of the bodies asked)."""
+        key = tuple(sorted(bodies))
+        if key not in self._since_of:
+            index = self.refusal.index
+            chunks = index.chunks if index is not None else self.documents._chunks()
+            self._since_of[key] = min((c.date for c in chunks if c.date >= _FIRST_DATE and (not bodies or c.body in bodies)),
+                                      default="")
+        return self._since_of[key]
+
     # -- series ------------------------------------------------------------------------------------
     def _series(self, document: str, question: Question) -> DocumentReply:
         lang = question.language
@@ -402,6 +570,135 @@ def _years(question: Question) -> list[str]:
 
 def _acronyms(question: Question) -> list[str]:
     return [a for a in dict.fromkeys(_ACRONYM.findall(question.search_text)) if a not in _NOT_MISSIONS]
+
+
+def _earliest_topic(question: Question) -> str:
+    """What "when did the Council first ask for a ceasefire in Darfur?" asks about: the question
+    less the rows that made it an "earliest" question, the body and the verbs of asking."""
+    rows = _patterns(question.language)
+    rest = question.folded
+    for kind in ("earliest", "body_sc", "body_hrc", "body_ga"):
+        rest = rows[kind].sub(" ", rest)
+    rest = languages().pattern("lineage", "earliest_not_topic_patterns", question.language).sub(" ", rest)
+    rest = re.sub(r"[\s?？؟¿!¡.,;:«»\"“”()（）]+", " ", rest).strip()
+    return rest if re.search(r"\w", rest) else ""
+
+
+@dataclass(frozen=True)
+class _Word:
+    """A word of an "earliest" question's topic: its rarity and the tokens standing for it."""
+
+    weight: float
+    by_language: dict[str, frozenset[str]]  # language → its tokens there (own stems, translations)
+    anywhere: frozenset[str] = frozenset()  # tokens standing for it in any language (shared spellings)
+
+    def alts(self, language: str) -> frozenset[str]:
+        return self.by_language.get(language, frozenset()) | self.anywhere
+
+
+_LANGUAGE_ROWS: dict[int, np.ndarray] = {}
+
+
+def _chunk_languages(index) -> np.ndarray:
+    """The language of each of the lexical index's rows (kept per index state)."""
+    rows = _LANGUAGE_ROWS.get(id(index))
+    if rows is None or len(rows) != len(index.chunks):
+        rows = np.array([c.language for c in index.chunks])
+        _LANGUAGE_ROWS.clear()
+        _LANGUAGE_ROWS[id(index)] = rows
+    return rows
+
+
+def _held(words: Sequence[_Word], language: str, present: set[str]) -> float:
+    """The topic's weight a paragraph's tokens hold, each token standing for one word only: a
+    matching of words to tokens (augmenting paths), the rarest words served first."""
+    match: dict[str, int] = {}  # token → the word it stands for
+
+    def assign(i: int, seen: set[str]) -> bool:
+        for t in sorted(words[i].alts(language) & present):
+            if t not in seen:
+                seen.add(t)
+                if t not in match or assign(match[t], seen):
+                    match[t] = i
+                    return True
+        return False
+
+    held = 0.0
+    for i in sorted(range(len(words)), key=lambda i: -words[i].weight):
+        if assign(i, set()):
+            held += words[i].weight
+    return held
+
+
+def _held_near(words: Sequence[_Word], language: str, sequence: Sequence[str]) -> float:
+    """`_held` over the tokens of the paragraph's best window of EARLIEST_WINDOW tokens a word (and
+    a few more): the topic's words together, not scattered over a long paragraph ("foreign" in its
+    first line, "fighters" in its last)."""
+    wanted = frozenset().union(*(w.alts(language) for w in words))
+    hits = [(i, t) for i, t in enumerate(sequence) if t in wanted]
+    width = EARLIEST_WINDOW * len(words) + 4
+    best = 0.0
+    for k, (start, _) in enumerate(hits):
+        near = {t for i, t in hits[k:] if i < start + width}
+        best = max(best, _held(words, language, near))
+    return best
+
+
+def _han_words(text: str, words: Sequence[str], index) -> list[str]:
+    """A Chinese topic's words as the index holds them: each run of characters of `text` cut into
+    the pairs that hold together best (a pair's paragraphs over those of its rarer character:
+    "恐怖" nearly always together, "国恐" rarely), a character left over read with the neighbour it
+    holds to best; the question's other words (Latin script) kept."""
+    def cohesion(pair: str) -> float:
+        # a character the index keeps only inside pairs ("论": a stop character alone) does not count
+        least = min((n for n in (index.df.get(pair[0], 0), index.df.get(pair[1], 0)) if n), default=0)
+        return index.df.get(pair, 0) / least if least else 0.0
+
+    out: list[str] = []
+    for run in re.findall(r"[\u3400-\u4dbf\u4e00-\u9fff]+", text):
+        if not any(index.df.get(run[i : i + 2]) for i in range(len(run) - 1)):
+            # an index without Chinese texts: the run cut in pairs from its start, for the lexicon
+            out.extend(run[i : i + 2] for i in range(0, len(run) - 1, 2))
+            continue
+        best: list[tuple[float, list[str]]] = [(0.0, [])]  # best[i]: the cut of run[:i] and its score
+        for i in range(1, len(run) + 1):
+            options = [(best[i - 1][0], best[i - 1][1] + [run[i - 1]])]
+            if i >= 2:
+                options.append((best[i - 2][0] + cohesion(run[i - 2 : i]), best[i - 2][1] + [run[i - 2 : i]]))
+            best.append(max(options, key=lambda o: o[0]))
+        cut = best[-1][1]
+        if len(run) == 1:
+            out.extend(w for w in cut if w in words)
+            continue
+        at = 0
+        for w in cut:
+            if len(w) == 2:
+                out.append(w)
+            else:  # a character left alone is read with the neighbour it holds to best ("小" of "小武器": "小武", small)
+                pairs = [p for p in (run[at - 1 : at + 1] if at else "", run[at : at + 2]) if len(p) == 2]
+                out.append(max(pairs, key=cohesion))
+            at += len(w)
+    return out + [w for w in words if not re.match(r"[\u3400-\u9fff]", w)]
+
+
+def _topic_at(text: str, lang: str, alt_sets: Sequence[frozenset[str]]) -> int:
+    """Where the quote of a long paragraph starts to show the topic: the word at which the last
+    of the topic's words to appear first appears; 0 when none does."""
+    first: dict[int, int] = {}
+    for i, w in enumerate(text.split()):
+        got = set(tokens(w, lang))
+        for k, alts in enumerate(alt_sets):
+            if k not in first and got & alts:
+                first[k] = i
+    return max(first.values(), default=0)
+
+
+def _bodies(question: Question) -> tuple[str, ...]:
+    """The body the question names ("the Security Council", "le Conseil des droits de l'homme"):
+    the search is kept to its texts; none when it names none or only "the Council"."""
+    rows = _patterns(question.language)
+    return tuple(body for body, kind in (("SC", "body_sc"), ("HRC", "body_hrc"), ("GA", "body_ga"))
+                 if rows[kind].search(question.folded))
 
 
 def _spelt(number: str, text: str) -> str:
