@@ -10,6 +10,7 @@ from the index's own records (each document's vote, its sponsors as printed), ne
 from __future__ import annotations
 
 import html
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -389,38 +390,46 @@ def test_in_the_browser_the_filters_narrow_the_answer_and_the_panel_shows_the_vo
     from playwright.sync_api import sync_playwright
 
     question = first_operative(services, "S/RES/2695 (2023)")
-    with _AppServer(create_app(services=services, with_mcp=False)) as server, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
-        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="en-GB")
-        page.set_default_timeout(30_000)
-        page.goto(server.origin + "/")
-        box = _question_box(page)
-        page.locator("#filters").get_by_text(phrase("ui_filters", "en")).first.click()
-        # a sponsor typed as the user writes it, chosen from the dropdown's list
-        sponsors = page.locator("#filter-sponsors input").first
-        sponsors.click()
-        sponsors.fill("France")
-        page.get_by_role("option", name="France", exact=True).first.click()
-        page.locator("#filter-votes").get_by_text(phrase("ui_filter_vote_recorded", "en")).click()
-        box.click()
-        box.fill(question)
-        box.press("Enter")
-        panel = page.locator("#sources-panel")
-        panel.locator(".reso-vote").first.wait_for(state="visible", timeout=60_000)
-        text = panel.inner_text()
-        assert "S/RES/2695 (2023)" in text and "recorded vote" in text and "13–0–2" in text and "Sponsors: France" in text
-        # a name the dropdown does not list, typed as it is: no indexed resolution has it, the answer declines
-        page.goto(server.origin + "/")
-        box = _question_box(page)
-        page.locator("#filters").get_by_text(phrase("ui_filters", "en")).first.click()
-        sponsors = page.locator("#filter-sponsors input").first
-        sponsors.click()
-        sponsors.fill("Narnia")
-        sponsors.press("Enter")
-        box.click()
-        box.fill(question)
-        box.press("Enter")
-        page.locator("#sources-panel .reso-notice").wait_for(state="visible", timeout=60_000)
-        assert "S/RES/2695" not in page.locator("#sources-panel").inner_text()
-        assert phrase("refusal", "en") in page.locator("#chat").inner_text()
-        browser.close()
+
+    def in_chromium(origin: str) -> None:
+        # on a thread of its own: tests/test_browser.py's session-wide Chromium holds Playwright's sync
+        # API on the main thread, and the API allows one per thread (as in tests/test_browser_lineage.py)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+            page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="en-GB")
+            page.set_default_timeout(30_000)
+            page.goto(origin + "/")
+            box = _question_box(page)
+            page.locator("#filters").get_by_text(phrase("ui_filters", "en")).first.click()
+            # a sponsor typed as the user writes it, chosen from the dropdown's list
+            sponsors = page.locator("#filter-sponsors input").first
+            sponsors.click()
+            sponsors.fill("France")
+            page.get_by_role("option", name="France", exact=True).first.click()
+            page.locator("#filter-votes").get_by_text(phrase("ui_filter_vote_recorded", "en")).click()
+            box.click()
+            box.fill(question)
+            box.press("Enter")
+            panel = page.locator("#sources-panel")
+            panel.locator(".reso-vote").first.wait_for(state="visible", timeout=60_000)
+            text = panel.inner_text()
+            assert "S/RES/2695 (2023)" in text and "recorded vote" in text and "13–0–2" in text and "Sponsors: France" in text
+            # a name the dropdown does not list, typed as it is: no indexed resolution has it, the answer declines
+            page.goto(origin + "/")
+            box = _question_box(page)
+            page.locator("#filters").get_by_text(phrase("ui_filters", "en")).first.click()
+            sponsors = page.locator("#filter-sponsors input").first
+            sponsors.click()
+            sponsors.fill("Narnia")
+            sponsors.press("Enter")
+            box.click()
+            box.fill(question)
+            box.press("Enter")
+            page.locator("#sources-panel .reso-notice").wait_for(state="visible", timeout=60_000)
+            assert "S/RES/2695" not in page.locator("#sources-panel").inner_text()
+            assert phrase("refusal", "en") in page.locator("#chat").inner_text()
+            browser.close()
+
+    with _AppServer(create_app(services=services, with_mcp=False)) as server:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chromium") as worker:
+            worker.submit(in_chromium, server.origin).result()
