@@ -128,6 +128,18 @@ def hash_retriever(directory: Path, files: list[Path]):
     return HybridRetriever(library)
 
 
+def paragraphs_of(retriever) -> dict:
+    """Every paragraph of the retriever's index with its language versions, as the assistant and the
+    refusal policy receive it: (document, paragraph) → Retrieved."""
+    from reso.assistant.models import Retrieved
+
+    out: dict = {}
+    for chunk in retriever.chunks:
+        r = out.setdefault((chunk.document, chunk.paragraph), Retrieved(chunk, 1.0))
+        r.versions[chunk.language] = chunk
+    return out
+
+
 def cited(answer) -> list[tuple[str, str]]:
     """An answer's citations as (document, paragraph)."""
     return [(c.document, c.paragraph) for c in answer.citations]

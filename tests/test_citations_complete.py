@@ -20,7 +20,7 @@ from reso.assistant.models import Retrieved
 from reso.assistant.question import Question
 from reso.assistant.refusal import RefusalPolicy
 from reso.assistant.retrieval import HybridRetriever
-from tests.conftest import SHARED, cited, hash_retriever
+from tests.conftest import SHARED, cited, hash_retriever, paragraphs_of
 
 S2688, S2682, S2674, S1285, S2705 = "S/RES/2688 (2023)", "S/RES/2682 (2023)", "S/RES/2674 (2023)", "S/RES/1285 (2000)", "S/RES/2705 (2023)"
 # before this module: a part's best paragraph, of the answer's own part of the resolution, and nothing else
@@ -52,11 +52,7 @@ def assistant(retriever) -> Assistant:
 @pytest.fixture(scope="module")
 def paragraphs(retriever) -> dict[tuple[str, str], Retrieved]:
     """Every paragraph with its language versions, as the assistant receives it."""
-    out: dict[tuple[str, str], Retrieved] = {}
-    for chunk in retriever.chunks:
-        r = out.setdefault((chunk.document, chunk.paragraph), Retrieved(chunk, 1.0))
-        r.versions[chunk.language] = chunk
-    return out
+    return paragraphs_of(retriever)
 
 
 def answer(assistant: Assistant, question: str, completion: CitationCompletion | None = None) -> list[tuple[str, str]]:

@@ -23,7 +23,7 @@ from reso.assistant.models import Retrieved
 from reso.assistant.question import Question
 from reso.assistant.refusal import RefusalPolicy
 from reso.assistant.retrieval import HybridRetriever
-from tests.conftest import hash_retriever
+from tests.conftest import hash_retriever, paragraphs_of
 from reso.index.analysis import fold, stem_variants
 
 H10, H2, H1, H14, S2717 = "A/HRC/RES/54/10", "A/HRC/RES/54/2", "A/HRC/RES/55/1", "A/HRC/RES/54/14", "S/RES/2717 (2023)"
@@ -57,11 +57,7 @@ def assistant(retriever, policy) -> Assistant:
 @pytest.fixture(scope="module")
 def paragraphs(retriever) -> dict[tuple[str, str], Retrieved]:
     """Every paragraph of the index with its language versions, as the refusal policy receives it."""
-    out: dict[tuple[str, str], Retrieved] = {}
-    for chunk in retriever.chunks:
-        r = out.setdefault((chunk.document, chunk.paragraph), Retrieved(chunk, 1.0))
-        r.versions[chunk.language] = chunk
-    return out
+    return paragraphs_of(retriever)
 
 
 def missing(policy, paragraphs, question: str, document: str, paragraph: str) -> str:

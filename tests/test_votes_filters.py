@@ -398,33 +398,29 @@ def test_in_the_browser_the_filters_narrow_the_answer_and_the_panel_shows_the_vo
             browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
             page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="en-GB")
             page.set_default_timeout(30_000)
-            page.goto(origin + "/")
-            box = _question_box(page)
-            page.locator("#filters").get_by_text(phrase("ui_filters", "en")).first.click()
+            def ask_with_sponsor(name: str, choose, vote: bool = False) -> None:
+                """A fresh page, the filters opened, `name` typed into the sponsors and `choose`n, the question asked."""
+                page.goto(origin + "/")
+                box = _question_box(page)
+                page.locator("#filters").get_by_text(phrase("ui_filters", "en")).first.click()
+                sponsors = page.locator("#filter-sponsors input").first
+                sponsors.click()
+                sponsors.fill(name)
+                choose(sponsors)
+                if vote:
+                    page.locator("#filter-votes").get_by_text(phrase("ui_filter_vote_recorded", "en")).click()
+                box.click()
+                box.fill(question)
+                box.press("Enter")
+
             # a sponsor typed as the user writes it, chosen from the dropdown's list
-            sponsors = page.locator("#filter-sponsors input").first
-            sponsors.click()
-            sponsors.fill("France")
-            page.get_by_role("option", name="France", exact=True).first.click()
-            page.locator("#filter-votes").get_by_text(phrase("ui_filter_vote_recorded", "en")).click()
-            box.click()
-            box.fill(question)
-            box.press("Enter")
+            ask_with_sponsor("France", lambda _: page.get_by_role("option", name="France", exact=True).first.click(), vote=True)
             panel = page.locator("#sources-panel")
             panel.locator(".reso-vote").first.wait_for(state="visible", timeout=60_000)
             text = panel.inner_text()
             assert "S/RES/2695 (2023)" in text and "recorded vote" in text and "13–0–2" in text and "Sponsors: France" in text
             # a name the dropdown does not list, typed as it is: no indexed resolution has it, the answer declines
-            page.goto(origin + "/")
-            box = _question_box(page)
-            page.locator("#filters").get_by_text(phrase("ui_filters", "en")).first.click()
-            sponsors = page.locator("#filter-sponsors input").first
-            sponsors.click()
-            sponsors.fill("Narnia")
-            sponsors.press("Enter")
-            box.click()
-            box.fill(question)
-            box.press("Enter")
+            ask_with_sponsor("Narnia", lambda sponsors: sponsors.press("Enter"))
             page.locator("#sources-panel .reso-notice").wait_for(state="visible", timeout=60_000)
             assert "S/RES/2695" not in page.locator("#sources-panel").inner_text()
             assert phrase("refusal", "en") in page.locator("#chat").inner_text()
