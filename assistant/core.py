@@ -288,9 +288,9 @@ class Assistant:
             state.adoption.warm()
 
     def warm_up_languages(self, words: int = 8) -> list[str]:
-        """`warm_up` in each language of the index: a question in a language not met yet loads that language's lexicon pairs, patterns and tables (20–100 ms a language at
-        120k paragraphs, measured as a 5× higher mean latency over the first questions in six
-        languages). A server runs this after it answers, in the background. Each question is the
+        """`warm_up` in each language of the index: a question in a language not met yet loads that
+        language's lexicon pairs, patterns and tables (20–100 ms a language at 120k paragraphs,
+        measured as a 5× higher mean latency over the first questions in six languages). A server runs this after it answers, in the background. Each question is the
         opening words of a paragraph in that language; which languages were warmed is returned."""
         state = self._state
         chunks = getattr(state.retriever, "chunks", None) or []

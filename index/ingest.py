@@ -90,11 +90,6 @@ class Retired:
     now: list[str]  # what that file reads as now: "S/RES/1287 (2000) (en)"
     paragraphs: int
 
-    @property
-    def message(self) -> str:
-        return (f"{self.document} ({self.language}) removed ({self.paragraphs} paragraphs): its file now reads as "
-                f"{', '.join(self.now)}")
-
 
 @dataclass
 class IngestReport:
