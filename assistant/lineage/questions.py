@@ -35,6 +35,7 @@ import numpy as np
 
 from reso.assistant.citations import marker
 from reso.assistant.document_questions import DocumentReply, asked_about
+from reso.assistant.lineage.terms import Terms, TermRows
 from reso.assistant.lineage.types import AlignedPair, Comparison, Lineage, Mention
 from reso.assistant.models import Retrieved
 from reso.assistant.question import Question
@@ -409,8 +410,10 @@ class LineageQuestions:
         if not words:
             return None
         date_to = question.filters.date_to
+        term = self._term(words, lang)
+        found = self._term_holding(term, filters) if term is not None else self._holding(words, asked, filters)
         held: dict[str, tuple[float, bool, int, Chunk]] = {}  # document → its paragraph holding most of the topic
-        for share, chunk in self._holding(words, asked, filters):
+        for share, chunk in found:
             if chunk.date < _FIRST_DATE or (date_to and chunk.date > date_to):
                 continue  # undated ("S/RES/1287 (1)", 0001-01-01): no place in time
             key = normalise_symbol(chunk.document)
@@ -430,7 +433,9 @@ class LineageQuestions:
         cited: list[Retrieved] = []
         for (date, symbol, chunk), key in zip(dated[:2], ("lineage_earliest", "lineage_earliest_next")):
             shown = self.documents.retrieved(symbol, chunk.paragraph, chunk.language, lang) or Retrieved(chunk, 1.0, {}, "exact")
-            at = _topic_at(shown.chunk.text, shown.chunk.language, [w.alts(shown.chunk.language) for w in words])
+            shown_lang = shown.chunk.language
+            alt_sets = term.wording.get(shown_lang, ()) if term is not None else ()
+            at = _topic_at(shown.chunk.text, shown_lang, alt_sets or [w.alts(shown_lang) for w in words])
             lines.append(phrase(key, lang, document=symbol, date=date, text=_quoted(shown.chunk.text, shown.chunk.language, at),
                                 marker=marker(symbol, shown.chunk.paragraph)))
             cited.append(shown)
@@ -480,6 +485,22 @@ class LineageQuestions:
             weight = 1.0 if index is None else max((index.idf(t) for t in known), default=index.idf(""))
             out.append(_Word(weight, by_lang, frozenset(anywhere)))
         return out
+
+    def _term(self, words: list[_Word], lang: str) -> TermRows | None:
+        """The topic's rows in every language when it is a term ("chemical weapons", "niños soldados"):
+        its words together, its wording in the other languages learned from aligned paragraphs
+        (`terms.py`); None for a topic read word by word ("a ceasefire in Darfur")."""
+        index = self.refusal.index
+        if index is None:
+            return None
+        terms = Terms(index, self.refusal.paragraph_tokens, _chunk_languages(index))
+        return terms.rows([w.alts(lang) for w in words], lang, lambda other: [w.alts(other) for w in words])
+
+    def _term_holding(self, term: TermRows, filters) -> list[tuple[float, Chunk]]:
+        """The term's paragraphs (of the bodies asked), the oldest first, each holding all of it."""
+        chunks = self.refusal.index.chunks
+        found = [chunks[i] for i in term.rows if not filters.bodies or chunks[i].body in filters.bodies]
+        return [(1.0, c) for c in sorted(found, key=lambda c: c.date)]
 
     def _confirmed(self, stems: set[str], source: str, target: str, back: set[str]) -> set[str]:
         """The strongest translations of `stems` whose own translations lead back into `back`."""

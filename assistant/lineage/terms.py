@@ -1,0 +1,237 @@
+"""A topic that is a term ("chemical weapons", "niños soldados", "仇恨言论"), found as a term in every language.
+
+"When did the Council first mention chemical weapons?" is asked of a term: the words together. Read
+word by word, the oldest paragraph holding "chemical" and "weapons" a few words apart is S/RES/1373
+(2001) OP4 ("illegal arms-trafficking, and illegal movement of nuclear, chemical, biological …
+materials"), not the first text on chemical weapons. And asked in another language, the term's
+wording elsewhere is not the word-by-word translation: "niños soldados" is "child soldiers", not
+"children soldiers"; "外国恐怖主义作战人员" is "foreign terrorist fighters".
+
+So, when the topic's words stand together in most of the question language's paragraphs holding
+them all (`TERM_SHARE`: "armes chimiques", unlike "a ceasefire in Darfur", whose two words are
+mostly apart), the topic is taken as a term:
+
+- in the question's language, the paragraphs holding its words together (one other word between
+  them at most);
+- in each other language, its wording there is learned from the index's own aligned paragraphs
+  (the same paragraph of the same document in two languages): of the word runs of the other
+  versions of the paragraphs holding the term, the one whose paragraphs coincide best with them
+  (Dice over the paragraphs indexed in both languages), and its paragraphs holding it together;
+  with too few aligned paragraphs to learn from, the lexicon's word-by-word translations, held
+  together.
+
+Nothing is fitted: the wording is read from the index at question time, so a new language version
+teaches it. `None` (the caller reads the topic word by word) when the topic is no term or the
+question's language holds too few paragraphs to tell.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from reso.index.chunks import Chunk
+from reso.index.lexicon import LANGUAGES
+from reso.index.model import normalise_symbol
+
+TERM_SHARE = 0.6  # of the paragraphs holding all the topic's words, the share holding them together: a term
+TERM_MIN_ROWS = 3  # fewer paragraphs in the question's language than this: too few to tell a term
+TERM_MAX_WORDS = 4  # a longer topic ("disarmament, demobilization and reintegration of ex-combatants") is read word by word
+TERM_SLACK = 1  # words allowed between the term's own words
+LEARN_MIN_ALIGNED = 5  # aligned paragraphs needed to learn the term's wording in another language
+LEARN_SHARE = 0.5  # a word run must be in this share of the aligned paragraphs to be a candidate wording
+LEARN_MIN_DICE = 0.5  # … and coincide at least this well with the term's paragraphs
+LEARN_CLOSE = 0.9  # runs coinciding this share as well as the best are as good: the term's word count decides
+LEARN_MAX_RUN = 4  # words of a learned wording (6 for Chinese, whose pairs overlap)
+LEARN_MAX_CHECKED = 5000  # paragraphs read to count a wording's occurrences (beyond: counted on this many, scaled)
+_HAN_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+@dataclass(frozen=True)
+class TermRows:
+    """The rows holding the term, and the tokens standing for it in each language (for quoting)."""
+
+    rows: list[int]
+    wording: dict[str, tuple[frozenset[str], ...]]  # language → one token set a word of the term
+
+
+class Versions:
+    """Each row's group of language versions (the same paragraph of the same document), per index."""
+
+    def __init__(self, chunks: Sequence[Chunk]):
+        keys: dict[tuple[str, str], int] = {}
+        self.group = np.empty(len(chunks), dtype=np.int64)
+        self.members: list[dict[str, int]] = []
+        for i, c in enumerate(chunks):
+            k = (normalise_symbol(c.document), c.paragraph)
+            g = keys.setdefault(k, len(keys))
+            if g == len(self.members):
+                self.members.append({})
+            self.members[g][c.language] = i
+            self.group[i] = g
+        self._both: dict[tuple[str, str], np.ndarray] = {}
+
+    def other(self, row: int, language: str) -> int | None:
+        return self.members[self.group[row]].get(language)
+
+    def both(self, target: str, source: str, n: int) -> np.ndarray:
+        """Rows of `target` whose paragraph is indexed in `source` too."""
+        key = (target, source)
+        if key not in self._both:
+            mask = np.zeros(n, dtype=bool)
+            rows = [m[target] for m in self.members if target in m and source in m]
+            mask[rows] = True
+            self._both[key] = mask
+        return self._both[key]
+
+
+_VERSIONS: dict[int, Versions] = {}
+
+
+def versions(index) -> Versions:
+    """The versions of the lexical index's rows (kept for one index state)."""
+    got = _VERSIONS.get(id(index))
+    if got is None or len(got.group) != len(index.chunks):
+        got = Versions(index.chunks)
+        _VERSIONS.clear()
+        _VERSIONS[id(index)] = got
+    return got
+
+
+def sequence(tokens: Sequence[str], language: str) -> list[str]:
+    """A row's tokens in reading order, one a word: a Chinese row's single characters dropped (its
+    pairs overlap, "仇恨|恨言|言论", and carry the words)."""
+    if language == "zh":
+        return [t for t in tokens if not (len(t) == 1 and _HAN_CHAR.match(t))]
+    return list(tokens)
+
+
+def limit(words: int, language: str) -> int:
+    """The widest span of tokens a term of `words` words takes when its words stand together."""
+    if language == "zh":  # pairs overlap: "小武|武器" (two words) spans 3 pair positions, "外国…人员" (5) spans 9
+        return 2 * words + TERM_SLACK
+    return words + TERM_SLACK
+
+
+def span(seq: Sequence[str], alt_sets: Sequence[frozenset[str]]) -> int:
+    """The narrowest window of `seq` holding a token of every set (a big number when one is missing)."""
+    events = sorted((p, k) for k, alts in enumerate(alt_sets) for p, t in enumerate(seq) if t in alts)
+    need = len(alt_sets)
+    count: Counter[int] = Counter()
+    have, j, best = 0, 0, 1 << 30
+    for p, k in events:
+        if count[k] == 0:
+            have += 1
+        count[k] += 1
+        while have == need:
+            best = min(best, p - events[j][0] + 1)
+            q, kk = events[j]
+            count[kk] -= 1
+            if count[kk] == 0:
+                have -= 1
+            j += 1
+    return best
+
+
+class Terms:
+    """A topic's rows as a term, over one lexical index (its postings, rows' tokens and languages)."""
+
+    def __init__(self, index, tokens_of: Callable[[Chunk], list[str]], languages: np.ndarray):
+        self.index = index
+        self.tokens_of = tokens_of
+        self.languages = languages
+
+    def seq(self, row: int) -> list[str]:
+        c = self.index.chunks[row]
+        return sequence(self.tokens_of(c), c.language)
+
+    def _holding_all(self, alt_sets: Sequence[frozenset[str]], language: str) -> np.ndarray:
+        mask = self.languages == language
+        for alts in alt_sets:
+            mask &= self.index.holding(alts)
+        return np.flatnonzero(mask)
+
+    def together(self, alt_sets: Sequence[frozenset[str]], language: str) -> list[int]:
+        """Rows of `language` holding a token of every set within the term's span."""
+        width = limit(len(alt_sets), language)
+        return [int(i) for i in self._holding_all(alt_sets, language) if span(self.seq(i), alt_sets) <= width]
+
+    def rows(self, own: Sequence[frozenset[str]], language: str,
+             lexicon: Callable[[str], Sequence[frozenset[str]]]) -> TermRows | None:
+        """The topic's rows in every language when it is a term (see the module), else None.
+
+        `own`: the topic's words as tokens of the question's `language`; `lexicon(other)`: the same
+        words through the lexicon's translations into `other` (a set a word), the fallback wording."""
+        if not own or len(own) > TERM_MAX_WORDS * (2 if language == "zh" else 1):  # a Chinese word: one or two pairs
+            return None
+        loose = self._holding_all(own, language)
+        if len(loose) < TERM_MIN_ROWS:
+            return None
+        width = limit(len(own), language)
+        tight = [int(i) for i in loose if span(self.seq(i), own) <= width]
+        if len(tight) < TERM_SHARE * len(loose):
+            return None
+        rows = set(tight)
+        wording: dict[str, tuple[frozenset[str], ...]] = {language: tuple(own)}
+        for other in LANGUAGES:
+            if other == language:
+                continue
+            learned = self.learned(tight, language, other, len(own))
+            alt_sets = tuple(frozenset([t]) for t in learned) if learned else tuple(lexicon(other))
+            if not alt_sets or not all(alt_sets):
+                continue
+            rows.update(self.together(alt_sets, other))
+            wording[other] = alt_sets
+        return TermRows(sorted(rows), wording)
+
+    def learned(self, term_rows: Sequence[int], source: str, target: str, words: int) -> tuple[str, ...] | None:
+        """The term's wording in `target`, read from the aligned versions of its `source` rows: the
+        run of words whose paragraphs coincide best with the term's (Dice over the paragraphs indexed
+        in both languages); of runs nearly as good, the one with as many words as the term's `words`.
+        None with too few aligned paragraphs or no run coinciding well enough."""
+        vs = versions(self.index)
+        aligned = [r for r in (vs.other(i, target) for i in term_rows) if r is not None]
+        if len(aligned) < LEARN_MIN_ALIGNED:
+            return None
+        longest = LEARN_MAX_RUN + (2 if target == "zh" else 0)
+        in_aligned: Counter[tuple[str, ...]] = Counter()
+        seqs = {r: self.seq(r) for r in aligned}
+        for seq in seqs.values():
+            in_aligned.update({tuple(seq[p : p + n]) for n in range(1, longest + 1) for p in range(len(seq) - n + 1)})
+        both = vs.both(target, source, len(self.index.chunks))
+        candidates = sorted((g for g, k in in_aligned.items() if k >= LEARN_SHARE * len(aligned)), key=lambda g: -in_aligned[g])
+        scored: list[tuple[float, tuple[str, ...]]] = []
+        for gram in candidates:
+            best = max((d for d, _ in scored), default=0.0)
+            if 2 * in_aligned[gram] / (len(aligned) + in_aligned[gram]) < LEARN_CLOSE * best:
+                continue  # even if its aligned paragraphs were all it had, it would not come close
+            mask = both.copy()
+            for t in gram:
+                mask &= self.index.holding([t])
+            rows = np.flatnonzero(mask)
+            if len(gram) == 1:
+                count = float(len(rows))
+            else:
+                checked = rows[:LEARN_MAX_CHECKED]
+                hits = sum(1 for r in checked if _contains(seqs.get(int(r)) or self.seq(int(r)), gram))
+                count = hits * len(rows) / max(len(checked), 1)
+            dice = 2 * in_aligned[gram] / (len(aligned) + count)
+            if dice >= LEARN_MIN_DICE:
+                scored.append((dice, gram))
+        if not scored:
+            return None
+        top = max(d for d, _ in scored)
+        # of the wordings nearly as good, the one with as many words as the term: "engins explosifs" is
+        # "explosive devices" (0.74), not the "explos-" of every explosive (0.79, "explosive ordnance" too)
+        close = [(abs(len(g) - words), -d, g) for d, g in scored if d >= LEARN_CLOSE * top]
+        return min(close)[2]
+
+
+def _contains(seq: Sequence[str], gram: tuple[str, ...]) -> bool:
+    n = len(gram)
+    first = gram[0]
+    return any(seq[p] == first and tuple(seq[p : p + n]) == gram for p in range(len(seq) - n + 1))
