@@ -19,7 +19,7 @@ import pytest
 from reso.assistant.citations import parse_markers
 from reso.assistant.core import Assistant
 from reso.assistant.generators.extractive import ExtractiveGenerator
-from reso.assistant.lineage.questions import IndexedDocuments, LineageQuestions, kind_of
+from reso.assistant.lineage.questions import IndexedDocuments, LineageQuestions, _earliest_topic, kind_of
 from reso.assistant.lineage.types import AlignedPair, Comparison, Related
 from reso.assistant.question import Question
 from reso.assistant.refusal import RefusalPolicy
@@ -228,6 +228,32 @@ def test_the_lineage_sets_questions_are_read_as_their_kind(name):
     assert not wrong
     # a symbol's year in brackets between the words ("Чем резолюция 2797 (2025) отличается …")
     assert kind_of(Question.ask("Чем резолюция 2797 (2025) отличается от резолюции 2703 (2023)?", language="ru")) == "change"
+
+
+def test_lineage_questions_put_in_other_words_are_read_as_their_kind():
+    """evals/datasets/lineage-phrasings.tsv: 55 wordings of the five kinds in six languages, written
+    apart from the sets ("Summarize the changes between …", "Is 1325 (2000) recalled in any other
+    resolution?", "Depuis quand …", "安理会第一次提到…是什么时候？"); before the rows they added, 11 were
+    not read as lineage questions at all."""
+    rows = [line.split("\t") for line in (ROOT / "evals" / "datasets" / "lineage-phrasings.tsv").read_text().splitlines()]
+    wrong = [(kind, question) for kind, language, question in rows
+             if kind_of(Question.ask(question, language=language)) != kind]
+    assert len(rows) == 55 and not wrong
+
+
+@pytest.mark.parametrize(
+    "question, topic",
+    [
+        ("When was sexual exploitation and abuse first mentioned by the Security Council?", "sexual exploitation and abuse"),
+        ("What was the first Security Council resolution to mention cyberattacks?", "cyberattacks"),
+        ("Depuis quand le Conseil de sécurité parle-t-il des mines terrestres ?", "mines terrestres"),
+        ("安理会第一次提到海盗问题是什么时候？", "海盗"),
+        ("¿Cuándo se refirió por primera vez el Consejo de Seguridad a la piratería?", "pirateria"),
+    ],
+)
+def test_the_topic_of_a_when_first_question_keeps_the_words_between_its_rows(question, topic):
+    # "when was … first": the row marks the question; the words between are the topic, not part of the row
+    assert _earliest_topic(Question.ask(question)) == topic
 
 
 def test_a_change_question_about_a_topic_shows_its_paragraphs_first(assistant):
