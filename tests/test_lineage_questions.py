@@ -218,7 +218,7 @@ def test_a_change_answer_puts_the_operative_part_first_and_quotes_both_sides(ass
     assert "In all: 2 paragraphs added, 1 removed and 1 changed." in reply.text
 
 
-@pytest.mark.parametrize("name", ["lineage-dev.jsonl", "lineage-heldout.jsonl", "lineage-first-heldout.jsonl", "lineage-first-heldout2.jsonl"])
+@pytest.mark.parametrize("name", ["lineage-dev.jsonl", "lineage-heldout.jsonl", "lineage-first-heldout.jsonl", "lineage-first-heldout2.jsonl", "lineage-heldout3.jsonl"])
 def test_the_lineage_sets_questions_are_read_as_their_kind(name):
     """Each answerable question of the sets is read as the kind it was written as, in its language."""
     items = [json.loads(line) for line in (ROOT / "evals" / "datasets" / name).read_text().splitlines() if line.strip()]
@@ -231,14 +231,15 @@ def test_the_lineage_sets_questions_are_read_as_their_kind(name):
 
 
 def test_lineage_questions_put_in_other_words_are_read_as_their_kind():
-    """evals/datasets/lineage-phrasings.tsv: 55 wordings of the five kinds in six languages, written
+    """evals/datasets/lineage-phrasings.tsv: 61 wordings of the five kinds in six languages, written
     apart from the sets ("Summarize the changes between …", "Is 1325 (2000) recalled in any other
-    resolution?", "Depuis quand …", "安理会第一次提到…是什么时候？"); before the rows they added, 11 were
-    not read as lineage questions at all."""
+    resolution?", "Depuis quand …", "安理会第一次提到…是什么时候？"); before the rows they added, 11 of the first 55 were
+    not read as lineage questions at all; the last six are worded like held-out 3's misses, after it
+    was scored ("Quels textes du Conseil de sécurité rappellent …", a long name before "diffère-t-elle")."""
     rows = [line.split("\t") for line in (ROOT / "evals" / "datasets" / "lineage-phrasings.tsv").read_text().splitlines()]
     wrong = [(kind, question) for kind, language, question in rows
              if kind_of(Question.ask(question, language=language)) != kind]
-    assert len(rows) == 55 and not wrong
+    assert len(rows) == 61 and not wrong
 
 
 @pytest.mark.parametrize(

@@ -203,11 +203,11 @@ class LineageQuestions:
         kind = kind_of(question)
         if kind is None:
             return None
-        if kind in ("cites", "series") and asked_about(question):
-            # "which resolutions does X recall", "¿qué resoluciones anteriores recuerda el preámbulo
-            # de X?": what X's preamble recalls, the document questions' answer
-            if kind == "cites" or _preamble().search(question.folded):
-                return None
+        if kind in ("cites", "series") and asked_about(question) and _preamble().search(question.folded):
+            # "¿qué resoluciones anteriores recuerda el preámbulo de X?": what X's preamble recalls,
+            # the document questions' answer; "which resolutions does X cite?" is every paragraph's
+            # mentions (an operative paragraph cites too: "as requested in paragraph 43 of 2321 (2016)")
+            return None
         if kind == "earliest":
             return self._earliest(question)
         lang = question.language
