@@ -273,6 +273,24 @@ def test_a_change_question_about_a_topic_shows_its_paragraphs_first(assistant):
     assert cited(elections)[0] != cited(plain)[0]
 
 
+def test_a_change_answer_about_a_topic_quotes_both_texts_when_the_topic_was_only_added():
+    """Every paragraph about the topic was added (the DRC sanctions in 2021, asked in Spanish): the last
+    of the five places goes to the most important difference quoting the older text, so the answer
+    cites both sides."""
+    from reso.assistant.lineage.questions import MAX_ITEMS, _important
+
+    added = [AlignedPair(None, f"OP{i}", "added", [("insert", f"the Group of Experts {i}")], b_text=f"the Group of Experts {i}")
+             for i in range(1, 8)]
+    removed = AlignedPair("OP20", None, "removed", [("delete", "an older reporting cycle")], a_text="an older reporting cycle")
+    comparison = Comparison("S/RES/2528 (2020)", "S/RES/2582 (2021)", "en", [*added, removed])
+    chosen = _important(comparison, frozenset({"expert"}))
+    assert len(chosen) == MAX_ITEMS and chosen[-1] == removed
+    assert [p.b for p in chosen[:-1]] == ["OP1", "OP2", "OP3", "OP4"]
+    # nothing of the older text differs: nothing to add
+    only_added = Comparison("S/RES/2528 (2020)", "S/RES/2582 (2021)", "en", added)
+    assert all(p.change == "added" for p in _important(only_added, frozenset({"expert"})))
+
+
 # -- "when did the Council first …", no text named (brief first, issue 17 item 4) -------------------
 # Read in the files: "hate speech" is in 2625 (2022), 2677 (2023) and 2779 (2025); "explosive
 # ordnance" in 2677 (2023) and 2779 (2025), not in 2625 (2022); "Tomping" (a base) in 2625 (2022)

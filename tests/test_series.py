@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import pytest
 
-from reso.assistant.lineage.graph import ReferenceGraph
+from reso.assistant.lineage.graph import ReferenceGraph, _Council
+from reso.index.chunks import chunks_of
+from reso.index.readers import read
 from reso.evals import series_eval
 from tests.conftest import SHARED, require_shared
 from tests.test_api import build_services
@@ -84,6 +86,18 @@ def test_a_counter_terrorism_text_is_not_in_the_1267_series(graph):
         assert series(graph, member) == ISIL_AL_QAIDA, member
     for thematic in COUNTER_TERRORISM:
         assert not set(series(graph, thematic)) & set(ISIL_AL_QAIDA), thematic
+
+
+def test_a_paragraph_that_further_extends_is_a_roll_over_whatever_its_first_verb():
+    """2710 (2023) decides nothing: "Recalls paragraph 22 of resolution 2628 (2022), as most recently
+    extended by resolution 2687 (2023), and further extends its authorisations until 30 June 2024"
+    (OP1). Its citations in OP1 are how it joins its predecessors' series (the ATMIS texts in the
+    index of both folders; it had none before)."""
+    path = SHARED / "corpus" / "unxml-sc" / "2023" / "English" / "S_RES_2710-2322385E.xml"
+    require_shared(path)
+    texts = [(c.paragraph, c.text) for c in chunks_of(read(path))]
+    _, roll_overs = _Council({}).subject("S/RES/2710 (2023)", texts, "")
+    assert "OP1" in roll_overs
 
 
 def test_a_preambular_recall_does_not_make_a_member(graph):

@@ -176,7 +176,9 @@ def title_key(title: str) -> str:
     return " ".join(_TITLE_NOISE.sub(" ", fold(title)).split())
 
 
-_OP_VERB = re.compile(r"\b(?:[Dd]ecides|[Aa]grees|[Ee]ndorses|[Aa]uthori[sz]es)\b")
+# the verb of an operative decision, within its first words; "extends" and "renews" alone too: "Recalls
+# paragraph 22 of resolution 2628 (2022), … and further extends its authorisations" (2710 (2023) OP1)
+_OP_VERB = re.compile(r"\b(?:[Dd]ecides|[Aa]grees|[Ee]ndorses|[Aa]uthori[sz]es|[Ee]xtends|[Rr]enews)\b")
 # what a decision does to its subject: a mandate extended, a mission established, measures renewed …
 _DECISIVE = re.compile(r"\b(?:extend|renew|re-?establish|establish|terminate|prolong|comprise|increase|continue to take"
                        r"|(?:take|implement) the (?:following |necessary )?measures|shall (?:also )?apply)",

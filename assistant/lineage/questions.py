@@ -788,7 +788,7 @@ def _important(comparison: Comparison, topic: frozenset[str] = frozenset()) -> l
                 chosen += _important(Comparison(comparison.a, comparison.b, comparison.language, group))
                 if len(chosen) >= MAX_ITEMS:
                     break
-            return chosen[:MAX_ITEMS]
+            return _both_sides(chosen[:MAX_ITEMS], _important(comparison))
     out: list[AlignedPair] = []
     for operative in (True, False):
         groups = []
@@ -805,6 +805,18 @@ def _important(comparison: Comparison, topic: frozenset[str] = frozenset()) -> l
                 if g and len(out) < MAX_ITEMS:
                     out.append(g.pop(0))
     return out
+
+
+def _both_sides(chosen: list[AlignedPair], pool: Sequence[AlignedPair]) -> list[AlignedPair]:
+    """`chosen` quoting both texts: when every paragraph about the topic was added (or removed), the
+    last place goes to the most important difference quoting the other text, when there is one (the
+    answer cites both sides; "the 2020 text had no such paragraph" needs the 2020 text beside it)."""
+    for side in ("a", "b"):
+        if chosen and not any(getattr(p, side) for p in chosen):
+            extra = next((p for p in pool if getattr(p, side) and p not in chosen), None)
+            if extra is not None:
+                chosen = chosen[: MAX_ITEMS - 1] + [extra]
+    return chosen
 
 
 def _first_change(pair: AlignedPair) -> tuple[int, int]:
