@@ -333,6 +333,21 @@ def test_when_first_in_french_is_answered_in_french_among_the_indexed_texts(assi
     check_citations(answer, assistant)
 
 
+def test_a_term_is_read_with_its_common_words(assistant):
+    """"human rights defenders": "human" and "rights" are too common to count in a word-by-word
+    reading, which keeps "defenders" alone (a "public defender" would do); as a term all three
+    stand together, in English and, learned or through the lexicon, in French."""
+    questions = assistant._state.lineage_questions
+    asked = Question.ask("human rights defenders", language="en")
+    words = questions._topic_words(asked)
+    assert len(words) == 1
+    term = questions._term(words, asked)
+    assert term is not None and len(term.wording["en"]) == 3
+    chunks = assistant.refusal.index.chunks
+    english = [chunks[i].text.lower() for i in term.rows if chunks[i].language == "en"]
+    assert english and all("human rights defenders" in text for text in english)
+
+
 def test_when_first_about_a_topic_no_paragraph_holds_is_declined(assistant):
     answer = assistant.answer("When did the Security Council first ask for a unicorn parliament?")
     assert answer.refused

@@ -410,7 +410,7 @@ class LineageQuestions:
         if not words:
             return None
         date_to = question.filters.date_to
-        term = self._term(words, lang)
+        term = self._term(words, asked)
         found = self._term_holding(term, filters) if term is not None else self._holding(words, asked, filters)
         held: dict[str, tuple[float, bool, int, Chunk]] = {}  # document → its paragraph holding most of the topic
         for share, chunk in found:
@@ -486,14 +486,30 @@ class LineageQuestions:
             out.append(_Word(weight, by_lang, frozenset(anywhere)))
         return out
 
-    def _term(self, words: list[_Word], lang: str) -> TermRows | None:
+    def _term(self, words: list[_Word], asked: Question) -> TermRows | None:
         """The topic's rows in every language when it is a term ("chemical weapons", "niños soldados"):
         its words together, its wording in the other languages learned from aligned paragraphs
-        (`terms.py`); None for a topic read word by word ("a ceasefire in Darfur")."""
+        (`terms.py`); None for a topic read word by word ("a ceasefire in Darfur"). A term is read
+        with its common words too: "human rights defenders" is not "defenders", though "human" and
+        "rights" are too common to count in a word-by-word reading."""
         index = self.refusal.index
         if index is None:
             return None
+        lang = asked.language
         terms = Terms(index, self.refusal.paragraph_tokens, _chunk_languages(index))
+        if lang != "zh":
+            seq = list(dict.fromkeys(tokens(asked.text, lang)))
+            by_token = {t: w for w in words for t in w.by_language.get(lang, ())}
+            if len(seq) > len(words) and all(t in index.df or t in by_token for t in seq):
+                own = [by_token[t].alts(lang) | {t} if t in by_token else frozenset({t}) for t in seq]
+
+                def lexicon(other: str) -> list[frozenset[str]]:
+                    return [by_token[t].alts(other) if t in by_token else frozenset(self._confirmed({t}, lang, other, {t}))
+                            for t in seq]
+
+                whole = terms.rows(own, lang, lexicon)
+                if whole is not None:
+                    return whole
         return terms.rows([w.alts(lang) for w in words], lang, lambda other: [w.alts(other) for w in words])
 
     def _term_holding(self, term: TermRows, filters) -> list[tuple[float, Chunk]]:
