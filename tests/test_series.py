@@ -100,6 +100,14 @@ def test_a_paragraph_that_further_extends_is_a_roll_over_whatever_its_first_verb
     assert "OP1" in roll_overs
 
 
+def test_each_member_knows_the_paragraph_that_renews_it(graph):
+    """A series answer quotes what carries each text's place in it: MINUSCA 2659 (2022) extends the
+    mandate in OP29 ("Decides to extend the mandate of MINUSCA until 15 November 2023"), not OP1."""
+    renewals = {e.document: e.renewal for e in graph.related("S/RES/2659 (2022)").series}
+    assert renewals == {"S/RES/2149 (2014)": "", "S/RES/2217 (2015)": "OP22", "S/RES/2659 (2022)": "OP29"}
+    # the founding text establishes, it renews nothing: its first operative paragraph is quoted
+
+
 def test_a_preambular_recall_does_not_make_a_member(graph):
     """2253 (2015) recalls 2178 (2014) in its first paragraph; 2396 (2017) recalls 2253 and 2368."""
     recalled = {m.target for m in graph.related("S/RES/2253 (2015)").cites if m.paragraph.startswith("PP")}

@@ -438,11 +438,18 @@ def _series(chunks: Sequence[Chunk], records: Sequence[DocumentRecord], keys: di
     for members in groups.values():
         if len(members) < 2:
             continue
-        entries = sorted((SeriesEntry(docs[k][0], docs[k][2], docs[k][4] or docs[k][3]) for k in members),
+        entries = sorted((SeriesEntry(docs[k][0], docs[k][2], docs[k][4] or docs[k][3], _first_op(roll_overs.get(k, ())))
+                          for k in members),
                          key=lambda e: (e.date, e.document))
         for k in members:
             series[k] = entries
     return series
+
+
+def _first_op(paragraphs) -> str:
+    """The first by number of a text's operative paragraphs ("OP19" before "OP21"), "" for none."""
+    numbered = [(int(m.group(1)), p) for p in paragraphs if (m := re.match(r"OP(\d+)", p))]
+    return min(numbered)[1] if numbered else ""
 
 
 def _candidates(document: str) -> list[str]:

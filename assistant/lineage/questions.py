@@ -51,6 +51,7 @@ from reso.prompts import phrase
 KINDS = ("change", "cited_by", "cites", "earliest", "series")  # in the order they are tried
 MAX_ITEMS = 5  # a change answer lists at most this many paragraphs
 MAX_MENTIONS = 6  # a cites / cited-by answer lists at most this many documents
+MAX_PREDECESSORS = 3  # "which resolution preceded X": its nearest predecessors in its series
 QUOTE_WORDS = 40
 _FIRST_DATE = "1945-10-24"  # the Charter: an earlier date is a misread one
 # share of the topic's rarity weight a paragraph must hold to be "about" it: every rare word (in the
@@ -84,8 +85,72 @@ def kind_of(question: Question) -> str | None:
     folded = question.folded
     for kind, pattern in _patterns(question.language).items():
         if kind in KINDS and pattern.search(folded):
+            cues = _cues(question.language)
+            if kind == "series" and not question.numbers and cues["first"].search(folded):
+                return "earliest"  # "ما أول قرار … تناول …": the first resolution on a topic, none named
+            if kind == "series" and cues["many"].search(folded) and cues["reference"].search(folded):
+                return "cites"  # "¿En qué resoluciones anteriores se basa la resolución …?": what it cites
             return "series" if kind == "earliest" and question.numbers else kind
+    return _kind_by_cues(question)
+
+
+CUES = ("first", "when", "which", "many", "reference", "mention", "cites", "previous", "renewal", "change", "paragraph",
+        "alongside")
+
+
+def _cues(language: str) -> dict[str, re.Pattern[str]]:
+    return {cue: languages().pattern("lineage", f"cue_{cue}", language) for cue in CUES}
+
+
+def _kind_by_cues(question: Question) -> str | None:
+    """The kind read from what the question names and the words it uses, whatever their order,
+    when no row reads it: "¿En qué resoluciones se menciona la resolución 2474 (2019)?", "Sur
+    quelles résolutions antérieures s'appuie la résolution 2538 (2020) ?", "第2525(2020)号决议引用了
+    哪些先前的决议？", "Quelle résolution avait prorogé le mandat … avant la résolution 2717 (2023) ?",
+    "À quand remonte la première mention du Processus de Kimberley ?". Rows are sentences a
+    language uses; these are its words (`cue_*` in the `[lineage]` tables), weighed by how many
+    resolutions the question names:
+
+    - two or more, and a word of change → "change" (one and a year each side, likewise);
+    - one, asking which texts, and a word of citing → "cites" when the named text is the one
+      citing ("previous", "s'appuie", "X 援引了哪些"), else "cited_by";
+    - one, and a word of before (with which text, or a word of renewing) → "series";
+    - none, a word of first and (which text or a verb of mentioning), no paragraph named →
+      "earliest" ("when is the first report due?" is none: nothing is mentioned).
+    """
+    folded = question.folded
+    patterns = _cues(question.language)
+    cue = {name: bool(p.search(folded)) for name, p in patterns.items()}
+    if cue["alongside"] or _preamble().search(folded):
+        return None  # "rappelées avec la résolution 65/281", "what its preamble recalls": the document's own question
+    named = len(dict.fromkeys(question.numbers))
+    years = len(_years(question))
+    if cue["change"] and (named >= 2 or (named == 1 and years >= 1) or (years >= 2 and _acronyms(question))):
+        return "change"
+    if named == 1:
+        if cue["many"] and cue["reference"]:
+            return "cites" if cue["cites"] else "cited_by"
+        if cue["previous"] and (cue["which"] or cue["renewal"]):
+            return "series"
+        return None
+    if named == 0 and not cue["paragraph"] and _near(folded, patterns["first"], (patterns["which"], patterns["mention"]),
+                                                      question.language):
+        return "earliest"
     return None
+
+
+def _near(text: str, first: re.Pattern[str], others: Sequence[re.Pattern[str]], language: str) -> bool:
+    """Whether a word of `first` stands beside (two words at most between) a word of `others`:
+    "la première mention", "أول قرار", "最早在哪项决议" are "when first" questions; "when the Council
+    first created the Committee, for how long …, asked to submit their first report?" is not."""
+    gap = 6 if language == "zh" else 2
+    for f in first.finditer(text):
+        for pattern in others:
+            for o in pattern.finditer(text):
+                between = text[f.end() : o.start()] if o.start() >= f.end() else text[o.end() : f.start()]
+                if (len(between) if language == "zh" else len(between.split())) <= gap:
+                    return True
+    return False
 
 
 # -- the index's documents, as the questions name them ------------------------------------------
@@ -228,6 +293,12 @@ class LineageQuestions:
                 years = _years(question)
                 if len(years) >= 2 and _acronyms(question):  # "the 2019 UNMISS mandate": no such text indexed
                     return DocumentReply(phrase("lineage_year_not_indexed", lang, mission=_acronyms(question)[0]), True)
+                held = {_year(d) for k in named if (d := self.documents.doc(k)) is not None}
+                missing = [y for y in years if y not in held]
+                if len(years) >= 2 and missing:
+                    # "¿Renovó el Consejo en 2024 el mandato de la Misión de Verificación …, y qué
+                    # cambió con respecto a 2023?": no text of 2024 on it is indexed
+                    return DocumentReply(phrase("lineage_year_not_held", lang, year=missing[0]), True)
                 return None
             return self._change(named[0], named[1], question)
         if not named:
@@ -580,8 +651,11 @@ class LineageQuestions:
         entries = list(related.series)
         me = normalise_symbol(related.document)
         keys = [normalise_symbol(e.document) for e in entries]
-        if _patterns(lang)["previous"].search(question.folded) and me in keys:
-            entries = entries[: keys.index(me)]
+        previous = _patterns(lang)["previous"].search(question.folded) or _cues(lang)["previous"].search(question.folded)
+        if previous and me in keys:
+            # "which resolution extended it before 2717 (2023)?": the nearest predecessors, not the
+            # series from its first text of 2011
+            entries = entries[: keys.index(me)][-MAX_PREDECESSORS:]
         if _patterns(lang)["first"].search(question.folded):
             entries = entries[:1]
         if not entries:
@@ -590,7 +664,9 @@ class LineageQuestions:
         lines = [phrase("lineage_series_intro", lang, document=related.document)]
         cited: list[Retrieved] = []
         for e in entries:
-            r = self.documents.first_operative(e.document, lang)
+            # the paragraph carrying its place in the series ("decides to extend the mandate"), else its first
+            r = (self.documents.retrieved(e.document, e.renewal, lang) if e.renewal else None) or \
+                self.documents.first_operative(e.document, lang)
             if r is None:
                 continue
             lines.append(f"- {e.document} ({e.date or '?'}): {_quoted(r.chunk.text, r.chunk.language)} {marker(e.document, r.chunk.paragraph)}")
@@ -616,7 +692,12 @@ def _earliest_topic(question: Question) -> str:
     rest = question.folded
     for kind in ("earliest", "body_sc", "body_hrc", "body_ga"):
         rest = rows[kind].sub(" ", rest)
-    rest = languages().pattern("lineage", "earliest_not_topic_patterns", question.language).sub(" ", rest)
+    not_topic = languages().pattern("lineage", "earliest_not_topic_patterns", question.language)
+    rest = not_topic.sub(" ", rest)
+    cues = _cues(question.language)
+    for name in ("first", "when", "which", "mention"):  # "à quand remonte la première mention du …"
+        rest = " ".join(cues[name].sub(" ", rest).split())
+    rest = not_topic.sub(" ", rest)
     rest = re.sub(r"[\s?？؟¿!¡.,;:«»\"“”()（）]+", " ", rest).strip()
     return rest if re.search(r"\w", rest) else ""
 

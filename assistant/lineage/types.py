@@ -34,6 +34,9 @@ class SeriesEntry:
     document: str
     date: str  # YYYY-MM-DD or ""
     title: str
+    # its first operative paragraph extending, renewing or terminating (a Council text read in
+    # English: "decides to extend its mandate", MONUSCO 2022's OP19), "" when none is known
+    renewal: str = ""
 
 
 @dataclass
