@@ -176,9 +176,10 @@ def title_key(title: str) -> str:
     return " ".join(_TITLE_NOISE.sub(" ", fold(title)).split())
 
 
-# the verb of an operative decision, within its first words; "extends" and "renews" alone too: "Recalls
-# paragraph 22 of resolution 2628 (2022), … and further extends its authorisations" (2710 (2023) OP1)
-_OP_VERB = re.compile(r"\b(?:[Dd]ecides|[Aa]grees|[Ee]ndorses|[Aa]uthori[sz]es|[Ee]xtends|[Rr]enews)\b")
+# the verb of an operative decision, within its first words; "extends" alone too: "Recalls paragraph 22
+# of resolution 2628 (2022), … and further extends its authorisations" (2710 (2023) OP1). Not "renews":
+# "Renews its call upon States … to take part in the fight against piracy" (2554 (2020) OP12) renews no mandate
+_OP_VERB = re.compile(r"\b(?:[Dd]ecides|[Aa]grees|[Ee]ndorses|[Aa]uthori[sz]es|[Ee]xtends)\b")
 # what a decision does to its subject: a mandate extended, a mission established, measures renewed …
 _DECISIVE = re.compile(r"\b(?:extend|renew|re-?establish|establish|terminate|prolong|comprise|increase|continue to take"
                        r"|(?:take|implement) the (?:following |necessary )?measures|shall (?:also )?apply)",

@@ -341,7 +341,8 @@ class LineageQuestions:
         for acronym in _acronyms(question):
             for k, n in self.documents.naming(acronym).items():
                 counts[k] = counts.get(k, 0.0) + n
-        if not counts and self.search is not None:
+        searched = not counts
+        if searched and self.search is not None:
             for r in self.search(question):
                 k = normalise_symbol(r.chunk.document)
                 counts[k] = counts.get(k, 0.0) + max(r.score, 0.01)
@@ -353,7 +354,15 @@ class LineageQuestions:
             )
             if best is not None and best not in picked:
                 picked.append(best)
+        if searched and not named and len(picked) == 2 and not self._same_series(*picked):
+            # the best-ranked text of each year, on two subjects ("the 2024 Eritrea resolution" with
+            # none of 2024 indexed: a 2024 text on Burundi): the less likely is no text of its year
+            picked.remove(min(picked, key=lambda k: counts[k]))
         return picked
+
+    def _same_series(self, a: str, b: str) -> bool:
+        related = self.lineage.related(a)
+        return related is not None and normalise_symbol(b) in {normalise_symbol(e.document) for e in related.series}
 
     def _previous(self, document: str) -> str | None:
         related = self.lineage.related(document)
@@ -537,6 +546,11 @@ class LineageQuestions:
         for w in words:
             own = {w} if _HAN_PAIR.fullmatch(w) else set(tokens_of_words([w], lang)) | stem_variants(w)
             known = {t for t in own if index is None or t in index.df}
+            if index is not None and lang != "zh":
+                # a stem the index holds (almost) nowhere: its longer forms ("Запорожье" → "запорож",
+                # printed "Запорожской": "запорожск")
+                known |= {x for t in own if len(t) >= 5 and t.isalpha() and index.df.get(t, 0) < 3
+                          for x in index.with_prefix(t, limit=8)}
             by_lang: dict[str, frozenset[str]] = {lang: frozenset(known or own)}
             direct = {other: self._confirmed(own, lang, other, topic | own) for other in LANGUAGES if other != lang}
             for other, found in direct.items():
