@@ -37,12 +37,16 @@ FILES = {
     "S/RES/1566 (2004)": "Pre-2020/2004/S_RES_1566_N0454282.xml",
     "S/RES/2178 (2014)": "Pre-2020/2014/S_RES_2178_1461606E.xml",
     "S/RES/2396 (2017)": "Pre-2020/2017/S_RES_2396_1723112E.xml",
+    "S/RES/2768 (2025)": "2025/English/S_RES_2768-2500616E.xml",
+    "S/RES/2787 (2025)": "2025/English/S_RES_2787-2511563E.xml",
+    "S/RES/2812 (2026)": "2026/English/S_RES_2812-2600463E.xml",
 }
 CAR_SANCTIONS = ["S/RES/2127 (2013)", "S/RES/2196 (2015)", "S/RES/2339 (2017)", "S/RES/2399 (2018)",
                  "S/RES/2648 (2022)"]
 MINUSCA = ["S/RES/2149 (2014)", "S/RES/2217 (2015)", "S/RES/2659 (2022)"]
 ISIL_AL_QAIDA = ["S/RES/2161 (2014)", "S/RES/2253 (2015)", "S/RES/2368 (2017)"]
 COUNTER_TERRORISM = ["S/RES/1566 (2004)", "S/RES/2178 (2014)", "S/RES/2396 (2017)"]
+RED_SEA_REPORTS = ["S/RES/2768 (2025)", "S/RES/2787 (2025)", "S/RES/2812 (2026)"]
 
 
 @pytest.fixture(scope="module")
@@ -106,6 +110,14 @@ def test_each_member_knows_the_paragraph_that_renews_it(graph):
     renewals = {e.document: e.renewal for e in graph.related("S/RES/2659 (2022)").series}
     assert renewals == {"S/RES/2149 (2014)": "", "S/RES/2217 (2015)": "OP22", "S/RES/2659 (2022)": "OP29"}
     # the founding text establishes, it renews nothing: its first operative paragraph is quoted
+
+
+def test_texts_renewing_one_provision_of_a_text_not_indexed_are_a_series(graph):
+    """2768 (2025), 2787 (2025) and 2812 (2026) each "Extends the reporting request in paragraph 10 of
+    resolution 2722 (2024)" (Houthi attacks on shipping in the Red Sea); 2722 (2024) is not indexed,
+    and no title or mission joins them: the provision they renew does."""
+    for member in RED_SEA_REPORTS:
+        assert series(graph, member) == RED_SEA_REPORTS, member
 
 
 def test_a_preambular_recall_does_not_make_a_member(graph):

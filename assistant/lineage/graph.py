@@ -432,6 +432,25 @@ def _series(chunks: Sequence[Chunk], records: Sequence[DocumentRecord], keys: di
                     and counts.get((body, families.get(target, "")), 0) > 1):
                 families[key] = families[target]
                 break
+    # Texts renewing a provision of one text that is in no series ("Extends the reporting request in
+    # paragraph 10 of resolution 2722 (2024)": 2787 (2025), then 2812 (2026)): that text, when the
+    # index holds it, and its renewals are a series of their own. Only texts of their own: a member
+    # of a series keeps it.
+    renewed: dict[str, list[str]] = {}
+    for key, (symbol, body, *_rest) in docs.items():
+        if body != "SC" or key not in roll_overs or counts.get((body, families.get(key, "")), 0) > 1:
+            continue
+        for m in cites.get(key, ()):
+            target = normalise_symbol(m.target)
+            if m.paragraph not in roll_overs[key] or target == key:
+                continue
+            if target not in docs or (docs[target][1] == body and counts.get((body, families.get(target, "")), 0) <= 1):
+                renewed.setdefault(target, []).append(key)
+                break
+    for target, renewals in renewed.items():
+        for k in (target, *renewals):
+            if k in docs:
+                families[k] = f"renews {target}"
     groups: dict[tuple[str, str], list[str]] = {}
     for key, family in families.items():
         groups.setdefault((docs[key][1], family), []).append(key)
