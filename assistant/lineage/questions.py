@@ -95,7 +95,7 @@ def kind_of(question: Question) -> str | None:
 
 
 CUES = ("first", "when", "which", "many", "reference", "mention", "cites", "previous", "renewal", "change", "paragraph",
-        "alongside")
+        "alongside", "sanctions")
 
 
 def _cues(language: str) -> dict[str, re.Pattern[str]]:
@@ -343,7 +343,12 @@ class LineageQuestions:
                 counts[k] = counts.get(k, 0.0) + n
         searched = not counts
         if searched and self.search is not None:
+            bodies = set(_bodies(question))
+            if _cues(question.language)["sanctions"].search(question.folded):
+                bodies.add("SC")  # a sanctions regime is the Security Council's: not a Human Rights Council text
             for r in self.search(question):
+                if bodies and r.chunk.body not in bodies:
+                    continue
                 k = normalise_symbol(r.chunk.document)
                 counts[k] = counts.get(k, 0.0) + max(r.score, 0.01)
         picked = list(named)
