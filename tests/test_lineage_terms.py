@@ -10,22 +10,14 @@ import pytest
 
 from reso.assistant.lineage.questions import _chunk_languages
 from reso.assistant.lineage.terms import Terms, limit, sequence, span, versions
-from reso.assistant.retrieval import HybridRetriever
 from reso.index.analysis import tokens
-from reso.index.embedders import HashEmbedder
-from reso.index.library import Library
-from reso.index.store import ChromaStore
-from tests.conftest import SHARED, require_shared
-from tests.test_lineage_questions import FILES
+from tests.test_lineage_questions import assistant  # noqa: F401 (a fixture: the module's index)
 
 
 @pytest.fixture(scope="module")
-def terms(tmp_path_factory) -> Terms:
-    files = [SHARED / f for f in FILES]
-    require_shared(*files)
-    library = Library(ChromaStore.open(tmp_path_factory.mktemp("terms")), HashEmbedder())
-    library.ingest(files)
-    retriever = HybridRetriever(library)
+def terms(assistant) -> Terms:
+    """The lineage questions' index (their module-scoped `assistant` fixture), read as terms."""
+    retriever = assistant.retriever
     return Terms(retriever.lexical, retriever.paragraph_tokens, _chunk_languages(retriever.lexical))
 
 
