@@ -262,12 +262,13 @@ def test_lineage_questions_put_in_other_words_are_read_as_their_kind():
     was scored ("Quels textes du Conseil de sécurité rappellent …", a long name before "diffère-t-elle"),
     the last 17 like held-out 4's, after it was scored (read by the words, `_kind_by_cues`: "Sur
     quelles résolutions antérieures se fonde …", "在第…号决议之前，…由哪项决议延长？", "À quand remonte la
-    première mention …", "ما أول قرار … تناول …"), the last four like held-out 5's ("¿A qué resoluciones
-    remite …?", "Has … been cited in any later resolution?", "Qu'est-ce qui distingue …")."""
+    première mention …", "ما أول قرار … تناول …"), four like held-out 5's ("¿A qué resoluciones
+    remite …?", "Has … been cited in any later resolution?", "Qu'est-ce qui distingue …"), three like
+    held-out 6's and the last four like held-out 7's ("哪些关于…的决议援引了…", "до резолюции …")."""
     rows = [line.split("\t") for line in (ROOT / "evals" / "datasets" / "lineage-phrasings.tsv").read_text().splitlines()]
     wrong = [(kind, question) for kind, language, question in rows
              if kind_of(Question.ask(question, language=language)) != kind]
-    assert len(rows) == 85 and not wrong
+    assert len(rows) == 89 and not wrong
 
 
 @pytest.mark.parametrize(
