@@ -8,11 +8,17 @@ in the `Lineage` of the index state (the comparison of two texts, who cites whom
 
 `LineageQuestions.reply()` is the hook the assistant calls before the document questions and the
 search: `None` for any other question (the search goes on), or the whole reply. The kind of
-question is read from rows of the language tables (`[lineage] *_patterns`, on the folded
-question, in its own language); the documents from the question's analysed numbers
+question is read from rows of the language tables (`[lineage] *_patterns`, sentences a language
+uses, on the folded question, in its own language), else from its words (`cue_*` rows, weighed by
+how many resolutions it names: `_kind_by_cues`), since held-out questions written by others use
+wordings no list of sentences holds; the documents from the question's analysed numbers
 (`question.numbers`) or, for "the 2025 UNMISS mandate", from a mission's name and a year (the
 documents of that year whose text names the mission most, found by its acronym in any language
-version, else among the paragraphs the search retrieves for the question).
+version, else among the paragraphs the search retrieves for the question, of one series).
+
+"When did the Council first mention X?" is answered from the oldest text holding X: as a term when
+its words stand together (`terms.py`: its wording in other languages learned from aligned
+paragraphs), else word by word through the lexicon.
 
 Extractive: every sentence quotes the paragraphs' own words, and every marker names a paragraph
 the index holds (a `Retrieved` built from the index's own chunk). A question naming a document the
@@ -20,7 +26,7 @@ index does not hold is declined saying so; two texts with no difference are decl
 question asks about a change that did not happen).
 
 Questions the document questions already answer ("what does the preamble of 54/10 recall?") are
-left to them: a "which does X cite" question is taken only when they do not read it.
+left to them: a "which does X cite" or "which preceded X" question naming the preamble.
 """
 
 from __future__ import annotations
@@ -94,6 +100,10 @@ def kind_of(question: Question) -> str | None:
     return _kind_by_cues(question)
 
 
+# the `cue_*` rows of each language's `[lineage]` table: words of first, of when, of asking which text(s)
+# ("many": several), of citing ("reference"), of mentioning or addressing, of the named text being the
+# one citing ("cites"), of before, of renewing, of change; a paragraph named, "recalled with" (the
+# document's own question), a sanctions regime (the Council's)
 CUES = ("first", "when", "which", "many", "reference", "mention", "cites", "previous", "renewal", "change", "paragraph",
         "alongside", "sanctions")
 
