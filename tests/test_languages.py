@@ -322,3 +322,28 @@ def test_a_person_or_an_amount_in_a_paragraph():
     assert gives("amount", "un montant de 3,5 millions de dollars")
     assert not gives("amount", "decides to extend the mandate until 31 March 2026")
     assert not gives("amount", "the United States of America")  # a currency word, but no number
+
+
+@pytest.mark.parametrize(
+    "language, count, expected",
+    [
+        ("en", 1, "is recalled or cited by 1 indexed resolution:"),
+        ("en", 2, "is recalled or cited by 2 indexed resolutions, the latest first:"),
+        ("fr", 1, "citée par 1 résolution indexée :"),
+        ("ru", 1, "ссылается 1 проиндексированная резолюция"),
+        ("ru", 3, "ссылаются 3 проиндексированные резолюции"),
+        ("ru", 5, "ссылаются 5 проиндексированных резолюций"),
+        ("ru", 12, "ссылаются 12 проиндексированных резолюций"),
+        ("ru", 21, "ссылается 21 проиндексированная резолюция"),
+        ("ar", 1, "قرار مفهرس واحد"),
+        ("ar", 2, "قراران مفهرسان"),
+        ("ar", 3, "3 من القرارات المفهرسة"),
+        ("zh", 1, "有 1 项已索引的决议"),
+    ],
+)
+def test_a_count_takes_the_form_its_language_gives_it(language, count, expected):
+    """"recalled or cited by 1 indexed resolutions" was the English answer for a text cited once; Russian
+    and Arabic agree their nouns with the number in more ways than two."""
+    from reso.prompts import counted
+
+    assert expected in counted("lineage_cited_by_intro", language, count, document="S/RES/2231 (2015)")

@@ -52,7 +52,7 @@ from reso.index.languages import languages
 from reso.index.lexical import DocumentRows, symbol_numbers
 from reso.index.lexicon import LANGUAGES
 from reso.index.model import normalise_pid, normalise_symbol
-from reso.prompts import phrase
+from reso.prompts import counted, phrase
 
 KINDS = ("change", "cited_by", "cites", "earliest", "series")  # in the order they are tried
 MAX_ITEMS = 5  # a change answer lists at most this many paragraphs
@@ -441,7 +441,7 @@ class LineageQuestions:
         if not mentions:
             first = self.documents.first_operative(related.document, lang)
             return DocumentReply(phrase("lineage_cited_by_none", lang, document=related.document), True, [first] if first else [])
-        lines = [phrase("lineage_cited_by_intro", lang, document=related.document, count=str(len(mentions)))]
+        lines = [counted("lineage_cited_by_intro", lang, len(mentions), document=related.document)]
         return self._mention_lines(lines, mentions[:MAX_MENTIONS], lang, source_side=True)
 
     def _cites(self, document: str, lang: str) -> DocumentReply | None:
@@ -452,7 +452,7 @@ class LineageQuestions:
         if not groups:
             first = self.documents.first_operative(related.document, lang)
             return DocumentReply(phrase("lineage_cites_none", lang, document=related.document), True, [first] if first else [])
-        lines = [phrase("lineage_cites_intro", lang, document=related.document, count=str(len(groups)))]
+        lines = [counted("lineage_cites_intro", lang, len(groups), document=related.document)]
         cited: list[Retrieved] = []
         for target, mentions in groups[: MAX_MENTIONS * 2]:
             m = mentions[0]
