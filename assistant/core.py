@@ -266,7 +266,8 @@ class Assistant:
         facts = DocumentFacts(lambda: retriever.chunks, self._documents)
         lineage = LineageService(lambda: retriever.chunks, self._documents)
         questions = LineageQuestions(lineage, IndexedDocuments(lambda: retriever.chunks),
-                                     lambda asked: retriever.retrieve(asked, k=self.k * 3, filters=asked.filters), refusal)
+                                     lambda asked: retriever.retrieve(asked, k=self.k * 3, filters=asked.filters), refusal,
+                                     getattr(retriever, "tables", None))
         return IndexState(
             retriever, refusal, AnswerCache(self._answer_cache_size), _languages_of(retriever), DocumentQuestions(facts),
             lineage, questions, AdoptionIndex(self._documents),
@@ -290,8 +291,9 @@ class Assistant:
     def warm_up_languages(self, words: int = 8) -> list[str]:
         """`warm_up` in each language of the index: a question in a language not met yet loads that
         language's lexicon pairs, patterns and tables (20–100 ms a language at 120k paragraphs,
-        measured as a 5× higher mean latency over the first questions in six languages). A server runs this after it answers, in the background. Each question is the
-        opening words of a paragraph in that language; which languages were warmed is returned."""
+        measured as a 5× higher mean latency over the first questions in six languages). A server
+        runs this after it answers, in the background. Each question is the opening words of a
+        paragraph in that language; which languages were warmed is returned."""
         state = self._state
         chunks = getattr(state.retriever, "chunks", None) or []
         sample: dict[str, str] = {}

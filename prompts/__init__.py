@@ -45,8 +45,10 @@ def counted(key: str, language: str, count: int, /, **values: str) -> str:
     """`phrase` for a sentence about `count` things: the language's `<key>_<form>` when it has one
     ("recalled or cited by 1 indexed resolution", not "resolutions"), else `<key>`."""
     table = messages()
-    form = plural_form(language, count)
-    own = table.get(language, {})
-    template = (form and own.get(f"{key}_{form}")) or own.get(key) or table["en"].get(f"{key}_{plural_form('en', count)}") or table["en"][key]
-    return template.format(count=str(count), **values)
+    for lang in (language, "en"):  # English when the language lacks the sentence, as `phrase`
+        own, form = table.get(lang, {}), plural_form(lang, count)
+        template = (form and own.get(f"{key}_{form}")) or own.get(key)
+        if template:
+            return template.format(count=str(count), **values)
+    raise KeyError(key)
 

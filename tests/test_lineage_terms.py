@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from reso.assistant.lineage.questions import _chunk_languages
-from reso.assistant.lineage.terms import Terms, limit, sequence, span, versions
+from reso.assistant.lineage.terms import Terms, limit, sequence, span
 from reso.index.analysis import tokens
 from tests.test_lineage_questions import assistant  # noqa: F401 (a fixture: the module's index)
 
@@ -18,7 +17,7 @@ from tests.test_lineage_questions import assistant  # noqa: F401 (a fixture: the
 def terms(assistant) -> Terms:
     """The lineage questions' index (their module-scoped `assistant` fixture), read as terms."""
     retriever = assistant.retriever
-    return Terms(retriever.lexical, retriever.paragraph_tokens, _chunk_languages(retriever.lexical))
+    return Terms(retriever.lexical, retriever.paragraph_tokens, retriever.tables)
 
 
 def words(text: str, language: str) -> list[frozenset[str]]:
@@ -48,14 +47,15 @@ def test_a_chinese_term_is_read_on_its_pairs():
 
 
 def test_the_versions_of_a_paragraph_are_its_other_languages(terms):
-    vs = versions(terms.index)
     chunks = terms.index.chunks
     row = next(i for i, c in enumerate(chunks) if c.document == "S/RES/2677 (2023)" and c.paragraph == "OP3" and c.language == "fr")
-    en = vs.other(row, "en")
+    en = terms.other(row, "en")
     assert (chunks[en].document, chunks[en].paragraph, chunks[en].language) == ("S/RES/2677 (2023)", "OP3", "en")
     only_english = next(i for i, c in enumerate(chunks) if c.document == "S/RES/2625 (2022)")
-    assert vs.other(only_english, "fr") is None  # 2625 (2022) is indexed in English only
-    assert versions(terms.index) is vs  # kept for the index
+    assert terms.other(only_english, "fr") is None  # 2625 (2022) is indexed in English only
+    both = terms.both("en", "fr")
+    assert both[en] and not both[only_english]
+    assert terms.both("en", "fr") is both  # kept for the state
 
 
 def test_a_terms_wording_in_another_language_is_learned_from_aligned_paragraphs(terms):

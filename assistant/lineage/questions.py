@@ -36,6 +36,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -46,6 +47,7 @@ from reso.assistant.lineage.types import AlignedPair, Comparison, Lineage, Menti
 from reso.assistant.models import Retrieved
 from reso.assistant.question import Question
 from reso.assistant.refusal import RefusalPolicy
+from reso.assistant.retrieval import RetrievalTables
 from reso.index.analysis import stem_variants, tokens, tokens_of_words, words_folded
 from reso.index.chunks import Chunk
 from reso.index.languages import languages
@@ -265,14 +267,23 @@ class LineageQuestions:
     """The hook: a reply to a question about change and lineage, or None for any other question."""
 
     def __init__(self, lineage: Lineage, documents: IndexedDocuments, search: Search | None = None,
-                 refusal: RefusalPolicy | None = None):
+                 refusal: RefusalPolicy | None = None, tables: RetrievalTables | None = None):
         self.lineage = lineage
         self.documents = documents
         self.search = search
         # whether a paragraph holds a topic ("earliest"): the refusal policy's lexical index (the
-        # postings, the words' rarity) and its lexicon, the tables its coverage reads too
+        # postings, the words' rarity) and its lexicon, the tables its coverage reads too; and the
+        # retrieval tables of the same rows (each row's language and language versions)
         self.refusal = refusal or RefusalPolicy()
+        self.tables = tables
         self._since_of: dict[tuple[str, ...], str] = {}  # bodies → the oldest date the index holds
+
+    @cached_property
+    def _terms(self) -> Terms | None:
+        """The state's reading of terms (one a state: it keeps what it learns of the rows' versions)."""
+        if self.refusal.index is None or self.tables is None:
+            return None
+        return Terms(self.refusal.index, self.refusal.paragraph_tokens, self.tables)
 
     def reply(self, question: Question) -> DocumentReply | None:
         kind = kind_of(question)
@@ -592,11 +603,11 @@ class LineageQuestions:
         (`terms.py`); None for a topic read word by word ("a ceasefire in Darfur"). A term is read
         with its common words too: "human rights defenders" is not "defenders", though "human" and
         "rights" are too common to count in a word-by-word reading."""
-        index = self.refusal.index
-        if index is None:
+        terms = self._terms
+        if terms is None:
             return None
+        index = terms.index
         lang = asked.language
-        terms = Terms(index, self.refusal.paragraph_tokens, _chunk_languages(index))
         if lang != "zh":
             seq = list(dict.fromkeys(tokens(asked.text, lang)))
             by_token = {t: w for w in words for t in w.by_language.get(lang, ())}
@@ -636,7 +647,7 @@ class LineageQuestions:
         need = EARLIEST_HOLDS * total - 1e-9
         index = self.refusal.index
         if index is not None:
-            langs = _chunk_languages(index)
+            langs = self.tables.languages if self.tables is not None else np.array([c.language for c in index.chunks])
             share = np.zeros(len(index.chunks), dtype=np.float64)
             for word in words:
                 hold = index.holding(word.anywhere)
@@ -741,19 +752,6 @@ class _Word:
 
     def alts(self, language: str) -> frozenset[str]:
         return self.by_language.get(language, frozenset()) | self.anywhere
-
-
-_LANGUAGE_ROWS: dict[int, np.ndarray] = {}
-
-
-def _chunk_languages(index) -> np.ndarray:
-    """The language of each of the lexical index's rows (kept per index state)."""
-    rows = _LANGUAGE_ROWS.get(id(index))
-    if rows is None or len(rows) != len(index.chunks):
-        rows = np.array([c.language for c in index.chunks])
-        _LANGUAGE_ROWS.clear()
-        _LANGUAGE_ROWS[id(index)] = rows
-    return rows
 
 
 def _held(words: Sequence[_Word], language: str, present: set[str]) -> float:

@@ -34,9 +34,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from reso.assistant.retrieval import RetrievalTables
 from reso.index.chunks import Chunk
 from reso.index.lexicon import LANGUAGES
-from reso.index.model import normalise_symbol
 
 TERM_SHARE = 0.6  # of the paragraphs holding all the topic's words, the share holding them together: a term
 TERM_MIN_ROWS = 3  # fewer paragraphs in the question's language than this: too few to tell a term
@@ -57,49 +57,6 @@ class TermRows:
 
     rows: list[int]
     wording: dict[str, tuple[frozenset[str], ...]]  # language → one token set a word of the term
-
-
-class Versions:
-    """Each row's group of language versions (the same paragraph of the same document), per index."""
-
-    def __init__(self, chunks: Sequence[Chunk]):
-        keys: dict[tuple[str, str], int] = {}
-        self.group = np.empty(len(chunks), dtype=np.int64)
-        self.members: list[dict[str, int]] = []
-        for i, c in enumerate(chunks):
-            k = (normalise_symbol(c.document), c.paragraph)
-            g = keys.setdefault(k, len(keys))
-            if g == len(self.members):
-                self.members.append({})
-            self.members[g][c.language] = i
-            self.group[i] = g
-        self._both: dict[tuple[str, str], np.ndarray] = {}
-
-    def other(self, row: int, language: str) -> int | None:
-        return self.members[self.group[row]].get(language)
-
-    def both(self, target: str, source: str, n: int) -> np.ndarray:
-        """Rows of `target` whose paragraph is indexed in `source` too."""
-        key = (target, source)
-        if key not in self._both:
-            mask = np.zeros(n, dtype=bool)
-            rows = [m[target] for m in self.members if target in m and source in m]
-            mask[rows] = True
-            self._both[key] = mask
-        return self._both[key]
-
-
-_VERSIONS: dict[int, Versions] = {}
-
-
-def versions(index) -> Versions:
-    """The versions of the lexical index's rows (kept for one index state)."""
-    got = _VERSIONS.get(id(index))
-    if got is None or len(got.group) != len(index.chunks):
-        got = Versions(index.chunks)
-        _VERSIONS.clear()
-        _VERSIONS[id(index)] = got
-    return got
 
 
 def sequence(tokens: Sequence[str], language: str) -> list[str]:
@@ -138,12 +95,30 @@ def span(seq: Sequence[str], alt_sets: Sequence[frozenset[str]]) -> int:
 
 
 class Terms:
-    """A topic's rows as a term, over one lexical index (its postings, rows' tokens and languages)."""
+    """A topic's rows as a term, over one state of the index: its lexical index (postings, rows'
+    tokens) and the retrieval tables' columns of the same rows (each row's language and language
+    versions). One a state: it keeps which rows have a version in which other language."""
 
-    def __init__(self, index, tokens_of: Callable[[Chunk], list[str]], languages: np.ndarray):
+    def __init__(self, index, tokens_of: Callable[[Chunk], list[str]], tables: RetrievalTables):
         self.index = index
         self.tokens_of = tokens_of
-        self.languages = languages
+        self.tables = tables
+        self.languages = tables.languages
+        self._both: dict[tuple[str, str], np.ndarray] = {}
+
+    def other(self, row: int, language: str) -> int | None:
+        """The row of the same paragraph of the same document in `language`, if indexed."""
+        t = self.tables
+        return t.versions.get((t.doc_keys[row], t.pids[row]), {}).get(language)
+
+    def both(self, target: str, source: str) -> np.ndarray:
+        """Rows of `target` whose paragraph is indexed in `source` too (kept for the state)."""
+        key = (target, source)
+        if key not in self._both:
+            mask = np.zeros(len(self.index.chunks), dtype=bool)
+            mask[[rows[target] for rows in self.tables.versions.values() if target in rows and source in rows]] = True
+            self._both[key] = mask
+        return self._both[key]
 
     def seq(self, row: int) -> list[str]:
         c = self.index.chunks[row]
@@ -193,8 +168,7 @@ class Terms:
         run of words whose paragraphs coincide best with the term's (Dice over the paragraphs indexed
         in both languages); of runs nearly as good, the one with as many words as the term's `words`.
         None with too few aligned paragraphs or no run coinciding well enough."""
-        vs = versions(self.index)
-        aligned = [r for r in (vs.other(i, target) for i in term_rows) if r is not None]
+        aligned = [r for r in (self.other(i, target) for i in term_rows) if r is not None]
         if len(aligned) < LEARN_MIN_ALIGNED:
             return None
         longest = LEARN_MAX_RUN + (2 if target == "zh" else 0)
@@ -202,7 +176,7 @@ class Terms:
         seqs = {r: self.seq(r) for r in aligned}
         for seq in seqs.values():
             in_aligned.update({tuple(seq[p : p + n]) for n in range(1, longest + 1) for p in range(len(seq) - n + 1)})
-        both = vs.both(target, source, len(self.index.chunks))
+        both = self.both(target, source)
         candidates = sorted((g for g, k in in_aligned.items() if k >= LEARN_SHARE * len(aligned)), key=lambda g: -in_aligned[g])
         scored: list[tuple[float, tuple[str, ...]]] = []
         for gram in candidates:
