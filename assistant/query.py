@@ -16,7 +16,9 @@ from reso.index.analysis import fold, guess_language_of, words_folded
 from reso.index.languages import languages
 
 _SUB = r"(?:\s*\(?([a-z]|[ivx]{1,4})\)(?:\s*\(?([ivx]{1,4})\))?)?"
-_SYMBOL = re.compile(r"\b(?:a/hrc/res/|a/res/)(\d{1,3}/\d{1,4})\b|\bs/res/(\d{3,5})(?:\s*\((\d{4})\))?", re.I)
+# not "\b": a symbol stands against Chinese text ("提及A/HRC/RES/54/21", "A/HRC/RES/60/1是"), whose
+# characters are word characters too
+_SYMBOL = re.compile(r"(?<![a-z0-9])(?:a/hrc/res/|a/res/)(\d{1,3}/\d{1,4})(?![\d/])|(?<![a-z0-9])s/res/(\d{3,5})(?:\s*\((\d{4})\))?", re.I)
 _SESSION_NUMBER = re.compile(r"(?<![\d/])(\d{1,3}/\d{1,3})(?![\d/])")
 _HAN_START = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
 _EXPLICIT_ID = re.compile(r"\b(op|pp)\s*(\d{1,3})" + _SUB, re.I)
@@ -73,7 +75,8 @@ def patterns() -> _Patterns:
     after = (  # "第 2397 (2017) 号决议": the number before the word
         rf"|(?<![\d/])(\d{{3,5}})\s*(?:\(\d{{4}}\)\s*)?(?:{suffix})" if suffix else ""
     )
-    sc_number = re.compile(rf"\b(?:{resolution})\s+(\d{{3,5}})\b|\b(\d{{4}})\s*\((\d{{4}})\){after}")
+    # "2677 (2023)" after a letter of no Latin word: "و2677 (2023)" (Arabic "and"), "第2565(2021)号"
+    sc_number = re.compile(rf"\b(?:{resolution})\s+(\d{{3,5}})\b|(?<![0-9a-z/.-])(\d{{4}})\s*\((\d{{4}})\){after}")
     ordinals_after = langs.mapping("paragraphs", "ordinals_after")
     ordinal_after = None
     if ordinals_after:

@@ -48,7 +48,7 @@ from reso.assistant.models import Retrieved
 from reso.assistant.question import Question
 from reso.assistant.refusal import RefusalPolicy
 from reso.assistant.retrieval import RetrievalTables
-from reso.index.analysis import stem_variants, tokens, tokens_of_words, words_folded
+from reso.index.analysis import fold, stem_variants, tokens, tokens_of_words, words_folded
 from reso.index.chunks import Chunk
 from reso.index.languages import languages
 from reso.index.lexical import DocumentRows, symbol_numbers
@@ -107,7 +107,7 @@ def kind_of(question: Question) -> str | None:
 # one citing ("cites"), of before, of renewing, of change; a paragraph named, "recalled with" (the
 # document's own question), a sanctions regime (the Council's)
 CUES = ("first", "when", "which", "many", "reference", "mention", "cites", "previous", "renewal", "change", "paragraph",
-        "alongside", "sanctions")
+        "alongside", "sanctions", "later", "passive", "next", "since", "mission", "inside", "what", "text")
 
 
 def _cues(language: str) -> dict[str, re.Pattern[str]]:
@@ -120,35 +120,75 @@ def _kind_by_cues(question: Question) -> str | None:
     quelles résolutions antérieures s'appuie la résolution 2538 (2020) ?", "第2525(2020)号决议引用了
     哪些先前的决议？", "Quelle résolution avait prorogé le mandat … avant la résolution 2717 (2023) ?",
     "À quand remonte la première mention du Processus de Kimberley ?". Rows are sentences a
-    language uses; these are its words (`cue_*` in the `[lineage]` tables), weighed by how many
-    resolutions the question names:
+    language uses; these are its words (`cue_*` in the `[lineage]` tables), weighed by what the
+    question names: resolutions, or a mission and its year ("the 2022 MINUSCA resolution"):
 
-    - two or more, and a word of change → "change" (one and a year each side, likewise);
-    - one, asking which texts, and a word of citing → "cites" when the named text is the one
-      citing ("previous", "s'appuie", "X 援引了哪些"), else "cited_by";
-    - one, and a word of before (with which text, or a word of renewing) → "series";
-    - none, a word of first and (which text or a verb of mentioning), no paragraph named →
-      "earliest" ("when is the first report due?" is none: nothing is mentioned).
+    - two texts (two resolutions, one and a year, a mission and two years) and a word of change or
+      comparison → "change";
+    - one text, a word of citing, and asking which texts, whether any, where or who → "cites" or
+      "cited_by", by `_cited_side`;
+    - one text and a word of before or after (of renewing with "which"), → "series";
+    - none, and a word of first beside which text or a verb of mentioning, or a "since when" / "began
+      to", no paragraph named → "earliest" ("when is the first report due?" is none: nothing is
+      mentioned).
     """
-    folded = question.folded
+    # the question's own words: not the expansions of its abbreviations ("安理会 (安全理事会 security
+    # council)"), which part the words of "哪些安理会决议"
+    folded = fold(question.text)
     patterns = _cues(question.language)
     cue = {name: bool(p.search(folded)) for name, p in patterns.items()}
     if cue["alongside"] or _preamble().search(folded):
         return None  # "rappelées avec la résolution 65/281", "what its preamble recalls": the document's own question
     named = len(dict.fromkeys(question.numbers))
     years = len(_years(question))
-    if cue["change"] and (named >= 2 or (named == 1 and years >= 1) or (years >= 2 and _acronyms(question))):
+    mission = bool(_acronyms(question)) or cue["mission"]
+    if cue["change"] and (named >= 2 or (named == 1 and years >= 1) or (years >= 2 and mission)):
         return "change"
-    if named == 1:
-        if cue["many"] and cue["reference"]:
-            return "cites" if cue["cites"] else "cited_by"
-        if cue["previous"] and (cue["which"] or cue["renewal"]):
+    one = named == 1 or (named == 0 and years == 1 and mission)
+    if one:
+        # "which texts recall 1540 (2004)? with the paragraphs": the texts asked for, a paragraph named
+        # beside them; "which paragraphs of 2334 mention settlements?" asks for no text, "which
+        # resolution does 78/186 recall as having established the Council?" for one paragraph
+        if cue["reference"] and cue["many"]:
+            return _cited_side(question, folded, patterns, cue)
+        if cue["paragraph"]:
+            return None
+        if (cue["previous"] or cue["next"]) and (cue["which"] or cue["many"] or cue["renewal"]):
+            return "series"
+        if cue["renewal"] and (cue["next"] or cue["later"] or cue["previous"]):
             return "series"
         return None
-    if named == 0 and not cue["paragraph"] and _near(folded, patterns["first"], (patterns["which"], patterns["mention"]),
-                                                      question.language):
+    if named == 0 and not cue["paragraph"] and (
+        _near(folded, patterns["first"], (patterns["which"], patterns["mention"], patterns["text"]), question.language)
+        or (cue["since"] and (cue["mention"] or cue["when"] or cue["which"]))
+        or (cue["first"] and cue["mention"] and cue["which"])
+    ):
         return "earliest"
     return None
+
+
+def _cited_side(question: Question, folded: str, patterns: dict[str, re.Pattern[str]], cue: dict[str, bool]) -> str:
+    """Whether "which texts … resolution X" asks what X cites or what cites X. A word of before
+    ("previous", "antérieures", "先前") points to what X cites, a word of after ("later",
+    "posteriores", "后来", "where") to what cites it; X named as the text holding them ("in
+    resolution X") cites; a passive verb ("is X recalled", "se menciona", "被重申") is said of the
+    cited one; else where X stands: after the active verb of citing it is the cited one ("Какие
+    документы опираются на резолюцию 1373?"), before it the citing one ("X recalls which …")."""
+    if cue["cites"] != cue["later"]:
+        return "cites" if cue["cites"] else "cited_by"
+    if cue["inside"]:
+        return "cites"  # "Dans la résolution de 2023 sur la FNUOD, quelles résolutions sont rappelées ?"
+    if cue["passive"]:
+        return "cited_by"  # "Where is 2334 cited?", "¿En qué resoluciones se menciona la 2231?", "Где цитируется …"
+    verb = patterns["reference"].search(folded)
+    at = min((m.start() for n in question.numbers for m in [re.search(re.escape(n.lower()), folded)] if m), default=None)
+    if at is None:  # a mission and its year: where its name stands
+        acronyms = _acronyms(question)
+        found = re.search(re.escape(acronyms[0].lower()), folded) if acronyms else patterns["mission"].search(folded)
+        at = found.start() if found else None
+    if verb is None or at is None:
+        return "cited_by"
+    return "cites" if at < verb.start() else "cited_by"
 
 
 def _near(text: str, first: re.Pattern[str], others: Sequence[re.Pattern[str]], language: str) -> bool:
@@ -692,10 +732,17 @@ class LineageQuestions:
         me = normalise_symbol(related.document)
         keys = [normalise_symbol(e.document) for e in entries]
         previous = _patterns(lang)["previous"].search(question.folded) or _cues(lang)["previous"].search(question.folded)
-        if previous and me in keys:
+        following = _cues(lang)["next"].search(fold(question.text))
+        if me in keys and (previous or following):
             # "which resolution extended it before 2717 (2023)?": the nearest predecessors, not the
-            # series from its first text of 2011
-            entries = entries[: keys.index(me)][-MAX_PREDECESSORS:]
+            # series from its first text of 2011; "what came after 2633 (2022)?": the nearest
+            # successors; asked both ("之前和之后各是哪项决议"), one each side
+            at = keys.index(me)
+            before = entries[:at][-MAX_PREDECESSORS:] if previous else []
+            after = entries[at + 1 :][:MAX_PREDECESSORS] if following else []
+            if before and after:
+                before, after = before[-1:], after[:1]
+            entries = before + after
         if _patterns(lang)["first"].search(question.folded):
             entries = entries[:1]
         if not entries:
@@ -726,20 +773,52 @@ def _acronyms(question: Question) -> list[str]:
 
 
 def _earliest_topic(question: Question) -> str:
-    """What "when did the Council first ask for a ceasefire in Darfur?" asks about: the question
-    less the rows that made it an "earliest" question, the body and the verbs of asking."""
-    rows = _patterns(question.language)
-    rest = question.folded
+    """What "when did the Council first ask for a ceasefire in Darfur?" asks about. The rows that
+    made it an "earliest" question, the body (and its abbreviation), the verbs of asking, the words
+    of first, when, which text, since, and a polite frame ("Could you tell me …", "Me interesa …",
+    "请问", `earliest_frame_patterns`) each cut the question; of the pieces left, the topic is the
+    one with the most words ("Me interesa el ébola: ¿con qué resolución empezó el Consejo a
+    tratarlo?" → "ebola"), read from the question's own words, not its abbreviations' expansions."""
+    language = question.language
+    rows = _patterns(language)
+    cut = " | "
+    rest = fold(question.text)
     for kind in ("earliest", "body_sc", "body_hrc", "body_ga"):
-        rest = rows[kind].sub(" ", rest)
-    not_topic = languages().pattern("lineage", "earliest_not_topic_patterns", question.language)
-    rest = not_topic.sub(" ", rest)
-    cues = _cues(question.language)
-    for name in ("first", "when", "which", "mention"):  # "à quand remonte la première mention du …"
-        rest = " ".join(cues[name].sub(" ", rest).split())
-    rest = not_topic.sub(" ", rest)
-    rest = re.sub(r"[\s?？؟¿!¡.,;:«»\"“”()（）]+", " ", rest).strip()
-    return rest if re.search(r"\w", rest) else ""
+        rest = rows[kind].sub(cut, rest)
+    frame = languages().pattern("lineage", "earliest_frame_patterns", language)
+    not_topic = languages().pattern("lineage", "earliest_not_topic_patterns", language)
+    cues = _cues(language)
+    rest = frame.sub(cut, rest)
+    for name in ("first", "when", "since", "which", "many", "text"):  # "à quand remonte la première mention du …"
+        rest = cues[name].sub(cut, rest)
+    edge = set(languages().words("lineage", "earliest_edge_words", (language,)))
+
+    def verb(m: re.Match[str]) -> str:
+        # a verb of asking, unless an article or preposition makes it a noun of the topic: "voice
+        # concern about opium" loses both, "¿… se habla de la trata de personas?" keeps "trata"
+        before = rest[: m.start()].split()
+        return m.group(0) if before and before[-1] in edge else cut
+
+    rest = cues["mention"].sub(verb, rest)
+    rest = frame.sub(cut, rest)
+    pieces = []
+    for piece in re.split(r"\s*\|\s*|[?？؟¿!¡.;:«»\"“”()（）]|[,，](?=\s*(?:\||$))", rest):
+        piece = " ".join(not_topic.sub(" ", piece).split())
+        piece = re.sub(r"^[\s,，、]+|[\s,，、]+$", "", piece)
+        words = piece.split()
+        while words and words[0] in edge:  # "sur cyberharcèlement", "foreign terrorist fighters, and in"
+            words.pop(0)
+        while words and words[-1].strip(",，、") in edge:
+            words.pop()
+        piece = re.sub(r"[,，、]+$", "", " ".join(words))
+        if language == "zh":
+            piece = re.sub(rf"^(?:{'|'.join(map(re.escape, edge))})+|(?:{'|'.join(map(re.escape, edge))})+$", "", piece) if edge else piece
+        if re.search(r"\w", piece):
+            pieces.append(piece)
+    if not pieces:
+        return ""
+    size = (lambda p: len(re.findall(r"[\u3400-\u9fff]", p))) if language == "zh" else (lambda p: len(p.split()))
+    return max(pieces, key=lambda p: (size(p), len(p)))
 
 
 @dataclass(frozen=True)
