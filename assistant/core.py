@@ -490,11 +490,13 @@ class Assistant:
             if state.adoption is not None:  # read here, in the refresh, rather than by the next question
                 state.adoption.warm()
             self._state = state
-            _give_back_memory()
+            # logged as it is published, before the memory is given back: a question answered from
+            # the new state finds its reload already in the log
             log.info(
                 "index reloaded in %.1f s: %d paragraphs (was %d)",
-                time.perf_counter() - t0, len(self._state.retriever.chunks), before,
+                time.perf_counter() - t0, len(state.retriever.chunks), before,
             )
+            _give_back_memory()
 
     def watch(self, stop: threading.Event) -> threading.Thread | None:
         """Check for changes every `refresh_interval` seconds until `stop` is set, questions or not.

@@ -156,8 +156,15 @@ def seconds_until_cited(base: str, question_and_symbol: tuple[str, str], since: 
     pytest.fail(f"{base} did not cite {symbol} within {limit:.0f} s of its ingest")
 
 
-def reloads(log: Path) -> int:
-    return log.read_text(errors="replace").count("index reloaded")
+def reloads(log: Path, wait: float = 5.0) -> int:
+    """The reloads the server logged, waiting up to `wait` s for a first one: the log is another
+    process's, written through its own buffers."""
+    until = time.monotonic() + wait
+    while True:
+        count = log.read_text(errors="replace").count("index reloaded")
+        if count or time.monotonic() >= until:
+            return count
+        time.sleep(0.1)
 
 
 def test_with_the_default_refresh_interval_a_file_is_answered_within_10_s(tmp_path, capsys, record_property):
