@@ -69,6 +69,9 @@ EARLIEST_TRANSLATIONS = 3  # a topic word's strongest translations looked for in
 EARLIEST_WINDOW = 6  # the topic's words must fall within this many tokens a word of one another (+4)
 EARLIEST_STRENGTH = 0.75  # … those at least this share as strong as the best: the rest are its neighbours ("ebola" → "epidemic")
 _HAN_PAIR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2}")
+UNLEXED_MIN_ALIGNED = 3  # aligned paragraphs enough to learn an untranslated topic word's wording
+UNLEXED_MAX_ROWS = 400  # … from at most this many paragraphs holding it
+_LATIN = frozenset({"en", "fr", "es"})
 TOPIC_SHARE = 0.4  # a topic word picks out at most this share of the differing paragraphs
 
 _YEAR = re.compile(r"(?<![\d/(])((?:19[4-9]|20[0-4])\d)(?![\d/)])")  # a year on its own, not "(2023)" of a symbol
@@ -627,6 +630,8 @@ class LineageQuestions:
                 if index is not None:  # a translation's longer forms: "terror" → "terrorist"
                     found = found | {x for t in found if t.isascii() and t.isalpha() and len(t) >= 5
                                      for x in index.with_prefix(t, limit=8)}
+                if not found and index is not None:
+                    found = self._unlexed(own & set(index.df), lang, other)
                 by_lang[other] = frozenset(found)
             anywhere: set[str] = set()
             if index is not None:
@@ -636,6 +641,37 @@ class LineageQuestions:
             weight = 1.0 if index is None else max((index.idf(t) for t in known), default=index.idf(""))
             out.append(_Word(weight, by_lang, frozenset(anywhere)))
         return out
+
+    def _unlexed(self, own: set[str], lang: str, other: str) -> set[str]:
+        """A topic word's tokens in `other` when the lexicon has no translation for it ("Boko Haram",
+        "живого щита", names and rare words): the same spelling, in a language of the same script
+        that uses it ("boko" in French and English); else its wording learned from the aligned
+        versions of the paragraphs holding it (`Terms.learned`, on as few as `UNLEXED_MIN_ALIGNED`
+        paragraphs: "щит" → "shield" from the four Russian paragraphs on human shields)."""
+        index = self.refusal.index
+        if not own:
+            return set()
+        if lang in _LATIN and other in _LATIN:
+            same = {t for t in own if t.isascii() and t.isalpha() and len(t) >= 3 and self._held_in(t, other)}
+            if same:
+                return same
+        terms = self._terms
+        if terms is None:
+            return set()
+        langs = terms.languages
+        rows = np.flatnonzero(index.holding(own) & (langs == lang))
+        if len(rows) > UNLEXED_MAX_ROWS:
+            return set()  # a common word the lexicon should have known: no guess from its rows
+        learned = terms.learned([int(r) for r in rows], lang, other, 1, min_aligned=UNLEXED_MIN_ALIGNED)
+        return set(learned) if learned and len(learned) == 1 else set()
+
+    def _held_in(self, token: str, language: str) -> bool:
+        """Whether some paragraph of `language` holds `token`."""
+        tables = self.tables
+        index = self.refusal.index
+        if tables is None or not index.df.get(token):
+            return False
+        return bool((index.holding([token]) & (tables.languages == language)).any())
 
     def _term(self, words: list[_Word], asked: Question) -> TermRows | None:
         """The topic's rows in every language when it is a term ("chemical weapons", "niños soldados"):

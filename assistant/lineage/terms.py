@@ -39,7 +39,7 @@ from reso.index.chunks import Chunk
 from reso.index.lexicon import LANGUAGES
 
 TERM_SHARE = 0.6  # of the paragraphs holding all the topic's words, the share holding them together: a term
-TERM_MIN_ROWS = 3  # fewer paragraphs in the question's language than this: too few to tell a term
+TERM_MIN_ROWS = 2  # fewer paragraphs in the question's language than this: too few to tell a term
 TERM_MAX_WORDS = 4  # a longer topic ("disarmament, demobilization and reintegration of ex-combatants") is read word by word
 TERM_SLACK = 1  # words allowed between the term's own words
 LEARN_MIN_ALIGNED = 5  # aligned paragraphs needed to learn the term's wording in another language
@@ -155,7 +155,9 @@ class Terms:
         for other in LANGUAGES:
             if other == language:
                 continue
-            learned = self.learned(tight, language, other, len(own))
+            # learned from every aligned paragraph there is when the term has few: the two Spanish
+            # paragraphs on "activos virtuales", both in English too, say "virtual assets"
+            learned = self.learned(tight, language, other, len(own), min_aligned=min(LEARN_MIN_ALIGNED, max(2, len(tight))))
             alt_sets = tuple(frozenset([t]) for t in learned) if learned else tuple(lexicon(other))
             if not alt_sets or not all(alt_sets):
                 continue
@@ -163,13 +165,14 @@ class Terms:
             wording[other] = alt_sets
         return TermRows(sorted(rows), wording)
 
-    def learned(self, term_rows: Sequence[int], source: str, target: str, words: int) -> tuple[str, ...] | None:
+    def learned(self, term_rows: Sequence[int], source: str, target: str, words: int,
+                min_aligned: int = LEARN_MIN_ALIGNED) -> tuple[str, ...] | None:
         """The term's wording in `target`, read from the aligned versions of its `source` rows: the
         run of words whose paragraphs coincide best with the term's (Dice over the paragraphs indexed
         in both languages); of runs nearly as good, the one with as many words as the term's `words`.
         None with too few aligned paragraphs or no run coinciding well enough."""
         aligned = [r for r in (self.other(i, target) for i in term_rows) if r is not None]
-        if len(aligned) < LEARN_MIN_ALIGNED:
+        if len(aligned) < min_aligned:
             return None
         longest = LEARN_MAX_RUN + (2 if target == "zh" else 0)
         in_aligned: Counter[tuple[str, ...]] = Counter()
