@@ -42,6 +42,7 @@ import numpy as np
 
 from reso.assistant.citations import marker
 from reso.assistant.document_questions import DocumentReply, asked_about
+from reso.assistant.lineage.cognates import Cognates
 from reso.assistant.lineage.terms import Terms, TermRows
 from reso.assistant.lineage.types import AlignedPair, Comparison, Lineage, Mention
 from reso.assistant.models import Retrieved
@@ -69,7 +70,7 @@ EARLIEST_TRANSLATIONS = 3  # a topic word's strongest translations looked for in
 EARLIEST_WINDOW = 6  # the topic's words must fall within this many tokens a word of one another (+4)
 EARLIEST_STRENGTH = 0.75  # … those at least this share as strong as the best: the rest are its neighbours ("ebola" → "epidemic")
 _HAN_PAIR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2}")
-UNLEXED_MIN_ALIGNED = 3  # aligned paragraphs enough to learn an untranslated topic word's wording
+UNLEXED_MIN_ALIGNED = 5  # aligned paragraphs enough to learn an untranslated topic word's wording
 UNLEXED_MAX_ROWS = 400  # … from at most this many paragraphs holding it
 _LATIN = frozenset({"en", "fr", "es"})
 TOPIC_SHARE = 0.4  # a topic word picks out at most this share of the differing paragraphs
@@ -348,6 +349,11 @@ class LineageQuestions:
         if missing:  # "what changed between 2334 (2016) and …?" with 2334 not indexed: said so
             return DocumentReply(phrase("doc_not_indexed", lang, document=missing[0]), True)
         if kind == "change":
+            if len(named) > 2:
+                # "2049 (2012) extended the panel set up by 1929 (2010): what changed from 1984
+                # (2011)?": the older text named is the context, the two latest the pair
+                dated = sorted(named, key=lambda k: _year(d) if (d := self.documents.doc(k)) is not None else "")
+                named = sorted(dated[-2:], key=named.index)
             if len(named) < 2:
                 named = self._by_year(question, named)
             if len(named) < 2 and len(named) == 1 and _patterns(lang)["previous"].search(question.folded):
@@ -614,6 +620,9 @@ class LineageQuestions:
         out = []
         for w in words:
             own = {w} if _HAN_PAIR.fullmatch(w) else set(tokens_of_words([w], lang)) | stem_variants(w)
+            if lang == "ar" and len(w) > 4 and w[0] in "وبلفك" and index is not None:
+                # "بهدنة" ("with a truce"): the word without its one-letter prefix, as the index holds it
+                own |= {t for t in tokens_of_words([w[1:]], lang) if t in index.df}
             known = {t for t in own if index is None or t in index.df}
             if index is not None and lang != "zh":
                 # a stem the index holds (almost) nowhere: its longer forms ("Запорожье" → "запорож",
@@ -631,7 +640,7 @@ class LineageQuestions:
                     found = found | {x for t in found if t.isascii() and t.isalpha() and len(t) >= 5
                                      for x in index.with_prefix(t, limit=8)}
                 if not found and index is not None:
-                    found = self._unlexed(own & set(index.df), lang, other)
+                    found = self._unlexed(own, lang, other)
                 by_lang[other] = frozenset(found)
             anywhere: set[str] = set()
             if index is not None:
@@ -646,9 +655,15 @@ class LineageQuestions:
         """A topic word's tokens in `other` when the lexicon has no translation for it ("Boko Haram",
         "живого щита", names and rare words): the same spelling, in a language of the same script
         that uses it ("boko" in French and English); else its wording learned from the aligned
-        versions of the paragraphs holding it (`Terms.learned`, on as few as `UNLEXED_MIN_ALIGNED`
-        paragraphs: "щит" → "shield" from the four Russian paragraphs on human shields)."""
+        versions of the paragraphs holding it (`Terms.learned`: "щит" → "shield" from the six Russian
+        paragraphs on human shields; with fewer than five, the repeated sentences of yearly texts
+        make any of their rare words as likely)."""
         index = self.refusal.index
+        if lang in ("ru", "ar") and other in _LATIN:  # no Russian or Arabic paragraph need hold it: "малярия"
+            spelt = {x for t in own for x in self._cognates.of(t, lang)}
+            if spelt:
+                return spelt
+        own = {t for t in own if index.df.get(t)}
         if not own:
             return set()
         if lang in _LATIN and other in _LATIN:
@@ -664,6 +679,11 @@ class LineageQuestions:
             return set()  # a common word the lexicon should have known: no guess from its rows
         learned = terms.learned([int(r) for r in rows], lang, other, 1, min_aligned=UNLEXED_MIN_ALIGNED)
         return set(learned) if learned and len(learned) == 1 else set()
+
+    @cached_property
+    def _cognates(self) -> Cognates:
+        """The state's rare Latin tokens by their consonants (`cognates.py`), built on first need."""
+        return Cognates(self.refusal.index.df)
 
     def _held_in(self, token: str, language: str) -> bool:
         """Whether some paragraph of `language` holds `token`."""
@@ -827,16 +847,17 @@ def _earliest_topic(question: Question) -> str:
     rest = frame.sub(cut, rest)
     for name in ("first", "when", "since", "which", "many", "text"):  # "à quand remonte la première mention du …"
         rest = cues[name].sub(cut, rest)
-    edge = set(languages().words("lineage", "earliest_edge_words", (language,)))
+    articles = set(languages().words("lineage", "earliest_articles", (language,)))
 
     def verb(m: re.Match[str]) -> str:
-        # a verb of asking, unless an article or preposition makes it a noun of the topic: "voice
-        # concern about opium" loses both, "¿… se habla de la trata de personas?" keeps "trata"
+        # a verb of asking, unless an article makes it a noun of the topic: "voice concern about
+        # opium" loses both, "¿… se habla de la trata de personas?" keeps "trata"
         before = rest[: m.start()].split()
-        return m.group(0) if before and before[-1] in edge else cut
+        return m.group(0) if before and before[-1] in articles else cut
 
     rest = cues["mention"].sub(verb, rest)
     rest = frame.sub(cut, rest)
+    edge = set(languages().words("lineage", "earliest_edge_words", (language,)))
     pieces = []
     for piece in re.split(r"\s*\|\s*|[?？؟¿!¡.;:«»\"“”()（）]|[,，](?=\s*(?:\||$))", rest):
         piece = " ".join(not_topic.sub(" ", piece).split())

@@ -39,7 +39,7 @@ from reso.index.chunks import Chunk
 from reso.index.lexicon import LANGUAGES
 
 TERM_SHARE = 0.6  # of the paragraphs holding all the topic's words, the share holding them together: a term
-TERM_MIN_ROWS = 2  # fewer paragraphs in the question's language than this: too few to tell a term
+TERM_MIN_ROWS = 3  # fewer paragraphs in the question's language than this: too few to tell a term
 TERM_MAX_WORDS = 4  # a longer topic ("disarmament, demobilization and reintegration of ex-combatants") is read word by word
 TERM_SLACK = 1  # words allowed between the term's own words
 LEARN_MIN_ALIGNED = 5  # aligned paragraphs needed to learn the term's wording in another language
@@ -155,12 +155,12 @@ class Terms:
         for other in LANGUAGES:
             if other == language:
                 continue
-            # learned from every aligned paragraph there is when the term has few: the two Spanish
-            # paragraphs on "activos virtuales", both in English too, say "virtual assets"
-            learned = self.learned(tight, language, other, len(own), min_aligned=min(LEARN_MIN_ALIGNED, max(2, len(tight))))
+            learned = self.learned(tight, language, other, len(own))
             alt_sets = tuple(frozenset([t]) for t in learned) if learned else tuple(lexicon(other))
             if not alt_sets or not all(alt_sets):
                 continue
+            if not learned and any(a & b for i, a in enumerate(alt_sets) for b in alt_sets[i + 1 :]):
+                continue  # two words the lexicon translates alike ("ensayos nucleares" → "nuclear", "nuclear"): one token would hold both
             rows.update(self.together(alt_sets, other))
             wording[other] = alt_sets
         return TermRows(sorted(rows), wording)
