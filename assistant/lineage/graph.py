@@ -66,8 +66,8 @@ _MONTHS = (r"Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|Ju
 _TITLE_DATE = re.compile(rf"\b(?:until|till|to|of)?\s*\d{{1,2}}\s+(?:{_MONTHS})\s*\d{{4}}", re.IGNORECASE)
 _TITLE_NOISE = re.compile(r"[\d()\[\]/.,;:'’\"-]+")
 # The first letter, then "no word before it": a leading \b would try every position of every text.
-_MISSION = re.compile(r"[UMB](?<!\w.)(?:N[A-Z]{2,7}|IN[A-Z]{2,6}|ONU[A-Z]{1,4}|INU[A-Z]{1,2}|NUB)\b")
-_TITLE_MISSION = re.compile(r"\((UN[A-Z]{2,7}|MIN[A-Z]{2,6}|MONU[A-Z]{1,4}|BINU[A-Z]{1,2}|BNUB)\)")
+_MISSION = re.compile(r"[UMBO](?<!\w.)(?:N[A-Z]{2,7}|IN[A-Z]{2,6}|ONU[A-Z]{1,4}|INU[A-Z]{1,2}|NUB)\b")
+_TITLE_MISSION = re.compile(r"\((UN[A-Z]{2,7}|MIN[A-Z]{2,6}|MONU[A-Z]{1,4}|BINU[A-Z]{1,2}|BNUB|ONU[A-Z]{1,4})\)")
 
 
 class ReferenceGraph:
