@@ -87,3 +87,17 @@ def test_a_term_is_found_in_every_language_and_a_loose_pair_is_no_term(terms):
     assert terms.rows(words("local communities", "en"), "en", lambda other: []) is None
     # a word no paragraph holds: nothing to tell a term by
     assert terms.rows(words("unicorn parliament", "en"), "en", lambda other: []) is None
+
+
+def test_a_russian_name_is_found_as_transliterated_and_arabic_is_not_guessed():
+    """cognates.py: "малярию" (no Russian paragraph holds it) is the index's "malaria", not the town
+    "Moliro" with the same consonants; "героин" is "heroin", not "herein"; a common English word is
+    no transliteration; Arabic, which writes few vowels, is not read so."""
+    from reso.assistant.lineage.cognates import Cognates
+
+    cognates = Cognates({"malaria": 12, "moliro": 2, "heroin": 8, "herein": 40, "malar": 900})
+    assert cognates.of("маляр", "ru") == {"malaria"}
+    assert cognates.of("малярию", "ru") == {"malaria"}
+    assert cognates.of("героин", "ru") == {"heroin"}
+    assert cognates.of("мир", "ru") == set()  # two consonants: too short to tell
+    assert cognates.of("الهيروين", "ar") == set()
