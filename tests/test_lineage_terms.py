@@ -92,12 +92,14 @@ def test_a_term_is_found_in_every_language_and_a_loose_pair_is_no_term(terms):
 def test_a_russian_name_is_found_as_transliterated_and_arabic_is_not_guessed():
     """cognates.py: "малярию" (no Russian paragraph holds it) is the index's "malaria", not the town
     "Moliro" with the same consonants; "героин" is "heroin", not "herein"; a common English word is
-    no transliteration; Arabic, which writes few vowels, is not read so."""
+    no transliteration; an Arabic spelling must come close letter by letter ("اليورانيوم" is "uranium";
+"الهيروين" is no nearer "heroin" than "herein", so it is none)."""
     from reso.assistant.lineage.cognates import Cognates
 
-    cognates = Cognates({"malaria": 12, "moliro": 2, "heroin": 8, "herein": 40, "malar": 900})
+    cognates = Cognates({"malaria": 12, "moliro": 2, "heroin": 8, "herein": 40, "malar": 900, "uranium": 30})
     assert cognates.of("маляр", "ru") == {"malaria"}
     assert cognates.of("малярию", "ru") == {"malaria"}
     assert cognates.of("героин", "ru") == {"heroin"}
     assert cognates.of("мир", "ru") == set()  # two consonants: too short to tell
-    assert cognates.of("الهيروين", "ar") == set()
+    assert cognates.of("الهيروين", "ar") == set()  # "hiruin": as near "herein" as "heroin"
+    assert cognates.of("اليورانيوم", "ar") == {"uranium"}

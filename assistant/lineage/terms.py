@@ -156,11 +156,17 @@ class Terms:
             if other == language:
                 continue
             learned = self.learned(tight, language, other, len(own))
-            alt_sets = tuple(frozenset([t]) for t in learned) if learned else tuple(lexicon(other))
-            if not alt_sets or not all(alt_sets):
+            literal = tuple(lexicon(other))
+            if not literal or not all(literal) or any(a & b for i, a in enumerate(literal) for b in literal[i + 1 :]):
+                literal = ()  # two words the lexicon translates alike ("ensayos nucleares" → "nuclear", "nuclear"): one token would hold both
+            if literal:
+                # the word-by-word translation held together counts too: "pesca ilegal" is learned as
+                # "unregulated fishing" (of "illegal, unreported and unregulated fishing"), and
+                # "illegal fishing" (S/RES/1950 (2010)) is the term as well
+                rows.update(self.together(literal, other))
+            alt_sets = tuple(frozenset([t]) for t in learned) if learned else literal
+            if not alt_sets:
                 continue
-            if not learned and any(a & b for i, a in enumerate(alt_sets) for b in alt_sets[i + 1 :]):
-                continue  # two words the lexicon translates alike ("ensayos nucleares" → "nuclear", "nuclear"): one token would hold both
             rows.update(self.together(alt_sets, other))
             wording[other] = alt_sets
         return TermRows(sorted(rows), wording)
