@@ -336,8 +336,10 @@ class _Council:
         roll_overs: set[str] = set()
         first: str | None = None
         for paragraph, text in ops:
-            verb = _OP_VERB.search(text, 0, 130)
-            if not verb or verb.start() > 120:
+            # the verb in the paragraph's first clause: "Notes that the presence of the multinational
+            # force … and reaffirms the authorization … and decides to extend the mandate" (1723 (2006))
+            verb = _OP_VERB.search(text, 0, 300)
+            if not verb or verb.start() > 290 or ";" in text[: verb.start()]:
                 continue
             # from the start: "Expresses its full support for UNFICYP and decides to extend its mandate"
             clause = text.split(";")[0][:verb.start() + 400]
