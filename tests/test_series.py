@@ -43,6 +43,10 @@ FILES = {
     "S/RES/1641 (2005)": "Pre-2020/2005/S_RES_1641_N0562350.xml",
     "S/RES/1650 (2005)": "Pre-2020/2005/S_RES_1650_N0565848.xml",
     "S/RES/1692 (2006)": "Pre-2020/2006/S_RES_1692_N0641402.xml",
+    "S/RES/2240 (2015)": "Pre-2020/2015/S_RES_2240_1517515E.xml",
+    "S/RES/2491 (2019)": "Pre-2020/2019/S_RES_2491_1917042E.xml",
+    "S/RES/2546 (2020)": "2020/English/S_RES_2546 (2020)-2012940E.xml",
+    "S/RES/2598 (2021)": "2021/English/S_RES_2598 (2021)_E.xml",
 }
 CAR_SANCTIONS = ["S/RES/2127 (2013)", "S/RES/2196 (2015)", "S/RES/2339 (2017)", "S/RES/2399 (2018)",
                  "S/RES/2648 (2022)"]
@@ -50,6 +54,7 @@ MINUSCA = ["S/RES/2149 (2014)", "S/RES/2217 (2015)", "S/RES/2659 (2022)"]
 ISIL_AL_QAIDA = ["S/RES/2161 (2014)", "S/RES/2253 (2015)", "S/RES/2368 (2017)"]
 COUNTER_TERRORISM = ["S/RES/1566 (2004)", "S/RES/2178 (2014)", "S/RES/2396 (2017)"]
 ONUB = ["S/RES/1641 (2005)", "S/RES/1650 (2005)", "S/RES/1692 (2006)"]  # "Opération des Nations Unies au Burundi"
+MIGRANT_VESSELS = ["S/RES/2240 (2015)", "S/RES/2491 (2019)", "S/RES/2546 (2020)", "S/RES/2598 (2021)"]
 RED_SEA_REPORTS = ["S/RES/2768 (2025)", "S/RES/2787 (2025)", "S/RES/2812 (2026)"]
 
 
@@ -73,6 +78,15 @@ def test_a_mission_known_by_its_french_acronym_has_its_series(graph):
     held-out question asked which text renewed ONUB before 1692 (2006); 1692 had no series)."""
     for document in ONUB:
         assert series(graph, document) == ONUB
+
+
+def test_the_text_a_series_renews_and_its_other_renewals_join_the_series(graph):
+    """The inspections of vessels off Libya for migrant smuggling: 2546 (2020) and 2598 (2021) share a
+    title family; 2546 renews "the authorizations as set out in resolution 2240 (2015)", a text of
+    its own, which joins their series, and so does 2491 (2019), another text of its own renewing
+    2240's authorizations (a held-out question asked which text preceded 2546 on it: none had)."""
+    for document in MIGRANT_VESSELS:
+        assert series(graph, document) == MIGRANT_VESSELS
 
 
 def test_every_text_is_indexed_under_its_symbol(graph):

@@ -434,6 +434,39 @@ def _series(chunks: Sequence[Chunk], records: Sequence[DocumentRecord], keys: di
                     and counts.get((body, families.get(target, "")), 0) > 1):
                 families[key] = families[target]
                 break
+    # A text of its own that a Council text in a series extends or renews, its predecessor, joins that
+    # series, and so back along the chain: 2526 (2020) "extend[s] the authorizations as set out in
+    # resolution 2473", which renewed 2420 (2018)'s, which renewed 2357 (2017)'s (the inspections of
+    # vessels off Libya: only the texts from 2020 share a title family)
+    live = Counter((docs[k][1], f) for k, f in families.items())
+    for key in sorted(docs, key=lambda k: docs[k][2] or "", reverse=True):
+        if docs[key][1] != "SC" or key not in roll_overs or live.get(("SC", families.get(key, "")), 0) < 2:
+            continue
+        for m in cites.get(key, ()):
+            target = normalise_symbol(m.target)
+            if m.paragraph not in roll_overs[key] or target == key or target not in docs or docs[target][1] != "SC":
+                continue
+            if live.get(("SC", families.get(target, "")), 0) <= 1 and (docs[target][2] or "") < (docs[key][2] or ""):
+                if target in families:
+                    live[("SC", families[target])] -= 1
+                families[target] = families[key]
+                live[("SC", families[key])] += 1
+            break
+    # … and the texts of their own renewing what a predecessor so joined set out: 2491 (2019), 2380
+    # (2017) renew the authorizations of 2240 (2015), as 2546 (2020) does
+    for key in sorted(docs, key=lambda k: docs[k][2] or ""):
+        if docs[key][1] != "SC" or key not in roll_overs or live.get(("SC", families.get(key, "")), 0) > 1:
+            continue
+        for m in cites.get(key, ()):
+            target = normalise_symbol(m.target)
+            if m.paragraph not in roll_overs[key] or target == key or target not in families:
+                continue
+            if docs[target][1] == "SC" and live.get(("SC", families[target]), 0) > 1:
+                if key in families:
+                    live[("SC", families[key])] -= 1
+                families[key] = families[target]
+                live[("SC", families[key])] += 1
+                break
     # Texts renewing a provision of one text that is in no series ("Extends the reporting request in
     # paragraph 10 of resolution 2722 (2024)": 2787 (2025), then 2812 (2026)): that text, when the
     # index holds it, and its renewals are a series of their own. Only texts of their own: a member
