@@ -164,6 +164,11 @@ class Terms:
                 # "unregulated fishing" (of "illegal, unreported and unregulated fishing"), and
                 # "illegal fishing" (S/RES/1950 (2010)) is the term as well
                 rows.update(self.together(literal, other))
+            if learned and literal and language != "zh" and len(learned) < len(own):
+                # a learned wording shorter than the term, beside a literal one of its length:
+                # "гуманитарные коридоры" learned as "corridor" would take the "safe corridors" of
+                # 2000; "humanitarian corridors" is the term
+                learned = None
             alt_sets = tuple(frozenset([t]) for t in learned) if learned else literal
             if not alt_sets:
                 continue
