@@ -511,3 +511,26 @@ def test_lineage_questions_written_apart_from_the_reader_are_read_as_their_kind(
         topic = _earliest_topic(Question.ask(question, language=language))
         words = tokens(subject.split(" | ")[0], language)
         assert words[0] in tokens(topic, language) and words[-1] in tokens(topic, language), (question, topic)
+
+
+@pytest.mark.parametrize(
+    "question, language, sessions",
+    [
+        ("What changed in the Human Rights Council resolution on Belarus between its 55th and 58th sessions?", "en", [55, 58]),
+        ("Qu’est-ce qui a changé dans la résolution du Conseil des droits de l’homme sur le Bélarus entre ses 55e et 58e sessions ?", "fr", [55, 58]),
+        ("¿Qué cambió en la resolución del Consejo de Derechos Humanos sobre Ucrania aprobada en su 61º período de sesiones con respecto a la del 59º?", "es", [59, 61]),
+        ("Что изменилось в резолюции Совета по правам человека по Беларуси между 55-й и 58-й сессиями?", "ru", [55, 58]),
+        ("人权理事会第五十二届会议关于被占领叙利亚戈兰人权问题的决议与第55/31号决议相比有什么变化？", "zh", [52]),
+        ("What changed in the MINURSO mandate between 2023 and 2024?", "en", []),
+    ],
+)
+def test_a_human_rights_council_session_named_in_a_change_question_is_read(question, language, sessions):
+    """A Council text named by its session ("its 55th and 58th sessions", "第五十二届会议"): the
+    change answer compares that session's texts (of one series), or says the index holds none of a
+    session it lacks (held-out 7 and 13 asked of sessions 52 and 61; the index holds 54–60)."""
+    from reso.assistant.lineage.questions import _sessions, _spans
+
+    asked = Question.ask(question, language=language)
+    assert kind_of(asked) == "change"
+    assert _sessions(asked) == sessions
+    assert _spans({30, 54, 55, 57, 58, 59, 60}) == "30, 54–55, 57–60"

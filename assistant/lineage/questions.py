@@ -359,6 +359,14 @@ class LineageQuestions:
             if len(named) < 2 and len(named) == 1 and _patterns(lang)["previous"].search(question.folded):
                 before = self._previous(named[0])
                 named = [before, named[0]] if before else named
+            if len(named) < 2 and (sessions := _sessions(question)):
+                # "the resolution of its 52nd session compared with 55/31": the Council's texts of the
+                # sessions named, the index holding only some
+                held = self._hrc_sessions()
+                missing = [n for n in sessions if n not in held]
+                if missing:
+                    return DocumentReply(phrase("lineage_session_not_held", lang, session=missing[0], held=_spans(held)), True)
+                named = self._by_session(question, named, sessions)
             if len(named) < 2:
                 years = _years(question)
                 if len(years) >= 2 and _acronyms(question):  # "the 2019 UNMISS mandate": no such text indexed
@@ -433,6 +441,28 @@ class LineageQuestions:
             # the best-ranked text of each year, on two subjects ("the 2024 Eritrea resolution" with
             # none of 2024 indexed: a 2024 text on Burundi): the less likely is no text of its year
             picked.remove(min(picked, key=lambda k: counts[k]))
+        return picked
+
+    def _hrc_sessions(self) -> set[int]:
+        """The Human Rights Council sessions whose resolutions the index holds."""
+        return {int(m.group(1)) for k in self.documents.rows() if (m := _HRC_SESSION.match(k))}
+
+    def _by_session(self, question: Question, named: list[str], sessions: list[int]) -> list[str]:
+        """For each session named, the Council's text of that session the search ranks best."""
+        picked = list(named)
+        have = {int(m.group(1)) for k in picked if (m := _HRC_SESSION.match(k))}
+        ranked = [normalise_symbol(r.chunk.document) for r in (self.search(question) if self.search is not None else ())]
+        for n in sessions:
+            if n in have:
+                continue
+            of_session = [k for k in dict.fromkeys(ranked) if (m := _HRC_SESSION.match(k)) and int(m.group(1)) == n and k not in picked]
+            # of that session's texts, one of the series of a text already picked (55/27 → 58/19 on
+            # Belarus, not the 58/8 a Russian wording ranks first), else the best ranked
+            every = [k for k in self.documents.rows() if (m := _HRC_SESSION.match(k)) and int(m.group(1)) == n]
+            best = next((k for k in [*of_session, *every] if any(self._same_series(p, k) for p in picked)), None) or \
+                next(iter(of_session), None)
+            if best is not None:
+                picked.append(best)
         return picked
 
     def _same_series(self, a: str, b: str) -> bool:
@@ -820,6 +850,42 @@ class LineageQuestions:
 
 
 # -- helpers -------------------------------------------------------------------------------------
+_HRC_SESSION = re.compile(r"A/HRC/RES/(\d+)/", re.IGNORECASE)
+_ZH_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def _zh_number(text: str) -> str:
+    """"五十二" → "52", "十" → "10", "六十一" → "61" (a session's number in words)."""
+    if "十" not in text:
+        return str(_ZH_DIGITS.get(text, 0)) if len(text) == 1 else ""
+    tens, _, units = text.partition("十")
+    return str((_ZH_DIGITS.get(tens, 0) if tens else 1) * 10 + (_ZH_DIGITS.get(units, 0) if units else 0))
+
+
+def _spans(numbers: set[int]) -> str:
+    """{30, 54, 55, 56} → "30, 54–56"."""
+    out: list[str] = []
+    for n in sorted(numbers):
+        if out and n == int(out[-1].split("–")[-1]) + 1:
+            out[-1] = f"{out[-1].split('–')[0]}–{n}"
+        else:
+            out.append(str(n))
+    return ", ".join(out) or "—"
+
+
+def _sessions(question: Question) -> list[int]:
+    """The Human Rights Council sessions a question names ("its 52nd session", "61º período de
+    sesiones", "第五十二届会议"), oldest first; none unless the Council is the one asked about."""
+    if "HRC" not in (_bodies(question) or ("HRC",)) and not re.search(r"a/hrc/", question.folded):
+        return []
+    text = fold(question.text)
+    if question.language == "zh":
+        text = re.sub(r"第([一二两三四五六七八九十]{1,3})届", lambda m: f"第{_zh_number(m.group(1))}届", text)
+    rows = languages().pattern("lineage", "session_patterns", question.language)
+    found = {int(n) for m in rows.finditer(text) for n in m.groups() if n}
+    return sorted(n for n in found if 1 <= n <= 99)
+
+
 def _years(question: Question) -> list[str]:
     return sorted(dict.fromkeys(_YEAR.findall(question.folded)))
 
