@@ -93,6 +93,9 @@ class Question:
     filters: Filters = field(default_factory=Filters)
     history: tuple[Message, ...] = ()
     unsupported: str = ""  # the recognised language it is in when that one is not understood ("de", "ja")
+    # `text` folded, its abbreviations not spelt out: what words of asking are read on ("哪些安理会决议",
+    # which the expansion "安理会 (安全理事会 security council)" splits); the same folding as `folded`'s
+    own_folded: str = ""
 
     # -- building -------------------------------------------------------------------------
     @classmethod
@@ -134,6 +137,7 @@ class Question:
             filters=filters or Filters(),
             history=tuple(history),
             unsupported=unsupported,
+            own_folded=folded,
         )
 
     @classmethod
@@ -152,6 +156,7 @@ class Question:
             paragraph=_paragraph_ref(folded),
             answer_types=tuple(asked_folded(folded)),
             counted=counted_folded(folded),
+            own_folded=folded,
         )
 
     # -- what the stages read ---------------------------------------------------------------

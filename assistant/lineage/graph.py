@@ -439,6 +439,13 @@ def _series(chunks: Sequence[Chunk], records: Sequence[DocumentRecord], keys: di
     # resolution 2473", which renewed 2420 (2018)'s, which renewed 2357 (2017)'s (the inspections of
     # vessels off Libya: only the texts from 2020 share a title family)
     live = Counter((docs[k][1], f) for k, f in families.items())
+
+    def move(key: str, family: str) -> None:  # a Council text into `family`, the live counts kept
+        if key in families:
+            live[("SC", families[key])] -= 1
+        families[key] = family
+        live[("SC", family)] += 1
+
     for key in sorted(docs, key=lambda k: docs[k][2] or "", reverse=True):
         if docs[key][1] != "SC" or key not in roll_overs or live.get(("SC", families.get(key, "")), 0) < 2:
             continue
@@ -447,10 +454,7 @@ def _series(chunks: Sequence[Chunk], records: Sequence[DocumentRecord], keys: di
             if m.paragraph not in roll_overs[key] or target == key or target not in docs or docs[target][1] != "SC":
                 continue
             if live.get(("SC", families.get(target, "")), 0) <= 1 and (docs[target][2] or "") < (docs[key][2] or ""):
-                if target in families:
-                    live[("SC", families[target])] -= 1
-                families[target] = families[key]
-                live[("SC", families[key])] += 1
+                move(target, families[key])
             break
     # … and the texts of their own renewing what a predecessor so joined set out: 2491 (2019), 2380
     # (2017) renew the authorizations of 2240 (2015), as 2546 (2020) does
@@ -462,10 +466,7 @@ def _series(chunks: Sequence[Chunk], records: Sequence[DocumentRecord], keys: di
             if m.paragraph not in roll_overs[key] or target == key or target not in families:
                 continue
             if docs[target][1] == "SC" and live.get(("SC", families[target]), 0) > 1:
-                if key in families:
-                    live[("SC", families[key])] -= 1
-                families[key] = families[target]
-                live[("SC", families[key])] += 1
+                move(key, families[target])
                 break
     # Texts renewing a provision of one text that is in no series ("Extends the reporting request in
     # paragraph 10 of resolution 2722 (2024)": 2787 (2025), then 2812 (2026)): that text, when the
@@ -473,13 +474,13 @@ def _series(chunks: Sequence[Chunk], records: Sequence[DocumentRecord], keys: di
     # of a series keeps it.
     renewed: dict[str, list[str]] = {}
     for key, (symbol, body, *_rest) in docs.items():
-        if body != "SC" or key not in roll_overs or counts.get((body, families.get(key, "")), 0) > 1:
+        if body != "SC" or key not in roll_overs or live.get((body, families.get(key, "")), 0) > 1:
             continue
         for m in cites.get(key, ()):
             target = normalise_symbol(m.target)
             if m.paragraph not in roll_overs[key] or target == key:
                 continue
-            if target not in docs or (docs[target][1] == body and counts.get((body, families.get(target, "")), 0) <= 1):
+            if target not in docs or (docs[target][1] == body and live.get((body, families.get(target, "")), 0) <= 1):
                 renewed.setdefault(target, []).append(key)
                 break
     for target, renewals in renewed.items():

@@ -49,7 +49,7 @@ from reso.assistant.models import Retrieved
 from reso.assistant.question import Question
 from reso.assistant.refusal import RefusalPolicy
 from reso.assistant.retrieval import RetrievalTables
-from reso.index.analysis import fold, stem_variants, tokens, tokens_of_words, words_folded
+from reso.index.analysis import stem_variants, tokens, tokens_of_words, words_folded
 from reso.index.chunks import Chunk
 from reso.index.languages import languages
 from reso.index.lexical import DocumentRows, symbol_numbers
@@ -111,7 +111,7 @@ def kind_of(question: Question) -> str | None:
 # one citing ("cites"), of before, of renewing, of change; a paragraph named, "recalled with" (the
 # document's own question), a sanctions regime (the Council's)
 CUES = ("first", "when", "which", "many", "reference", "mention", "cites", "previous", "renewal", "change", "paragraph",
-        "alongside", "sanctions", "later", "passive", "next", "since", "mission", "inside", "what", "text")
+        "alongside", "sanctions", "later", "passive", "next", "since", "mission", "inside", "text")
 
 
 def _cues(language: str) -> dict[str, re.Pattern[str]]:
@@ -136,9 +136,7 @@ def _kind_by_cues(question: Question) -> str | None:
       to", no paragraph named → "earliest" ("when is the first report due?" is none: nothing is
       mentioned).
     """
-    # the question's own words: not the expansions of its abbreviations ("安理会 (安全理事会 security
-    # council)"), which part the words of "哪些安理会决议"
-    folded = fold(question.text)
+    folded = question.own_folded
     patterns = _cues(question.language)
     cue = {name: bool(p.search(folded)) for name, p in patterns.items()}
     if cue["alongside"] or _preamble().search(folded):
@@ -818,7 +816,7 @@ class LineageQuestions:
         me = normalise_symbol(related.document)
         keys = [normalise_symbol(e.document) for e in entries]
         previous = _patterns(lang)["previous"].search(question.folded) or _cues(lang)["previous"].search(question.folded)
-        following = _cues(lang)["next"].search(fold(question.text))
+        following = _cues(lang)["next"].search(question.own_folded)
         if me in keys and (previous or following):
             # "which resolution extended it before 2717 (2023)?": the nearest predecessors, not the
             # series from its first text of 2011; "what came after 2633 (2022)?": the nearest
@@ -878,7 +876,7 @@ def _sessions(question: Question) -> list[int]:
     sesiones", "第五十二届会议"), oldest first; none unless the Council is the one asked about."""
     if "HRC" not in (_bodies(question) or ("HRC",)) and not re.search(r"a/hrc/", question.folded):
         return []
-    text = fold(question.text)
+    text = question.own_folded
     if question.language == "zh":
         text = re.sub(r"第([一二两三四五六七八九十]{1,3})届", lambda m: f"第{_zh_number(m.group(1))}届", text)
     rows = languages().pattern("lineage", "session_patterns", question.language)
@@ -904,7 +902,7 @@ def _earliest_topic(question: Question) -> str:
     language = question.language
     rows = _patterns(language)
     cut = " | "
-    rest = fold(question.text)
+    rest = question.own_folded
     for kind in ("earliest", "body_sc", "body_hrc", "body_ga"):
         rest = rows[kind].sub(cut, rest)
     frame = languages().pattern("lineage", "earliest_frame_patterns", language)
