@@ -43,6 +43,8 @@ import numpy as np
 from reso.assistant.citations import marker
 from reso.assistant.document_questions import DocumentReply, asked_about
 from reso.assistant.lineage.cognates import Cognates
+from reso.assistant.lineage.kinds import KindModel
+from reso.assistant.lineage.kinds import shipped as shipped_kinds
 from reso.assistant.lineage.terms import Terms, TermRows
 from reso.assistant.lineage.types import AlignedPair, Comparison, Lineage, Mention
 from reso.assistant.models import Retrieved
@@ -90,10 +92,34 @@ def _preamble() -> re.Pattern[str]:
     return languages().pattern("paragraphs", "preamble_patterns")
 
 
-def kind_of(question: Question) -> str | None:
+_SHIPPED = object()
+
+
+def kind_of(question: Question, model: KindModel | None | object = _SHIPPED) -> str | None:
     """The kind of lineage question ("change", "cited_by", "cites", "earliest", "series"), None for
     another. "When did the Council first …" naming a resolution asks for the first of its series
-    ("series"); naming none, for the oldest indexed text on the topic it names ("earliest")."""
+    ("series"); naming none, for the oldest indexed text on the topic it names ("earliest").
+
+    Read by the rows, else by the cues, else by the learned model (`kinds.py`, the shipped one
+    unless `model` is given; None: rows and cues alone)."""
+    kind = _kind_by_rows(question)
+    if kind is None:
+        kind = _kind_by_cues(question)
+    if kind is not None:
+        return kind
+    if model is _SHIPPED:
+        model = shipped_kinds()
+    if model is None or _not_lineage(question):
+        return None
+    return model.kind(question)  # type: ignore[union-attr]
+
+
+def _not_lineage(question: Question) -> bool:
+    """The document questions' own: "recalled with resolution 65/281", "what its preamble recalls"."""
+    return bool(_cues(question.language)["alongside"].search(question.own_folded) or _preamble().search(question.own_folded))
+
+
+def _kind_by_rows(question: Question) -> str | None:
     folded = question.folded
     for kind, pattern in _patterns(question.language).items():
         if kind in KINDS and pattern.search(folded):
@@ -103,7 +129,7 @@ def kind_of(question: Question) -> str | None:
             if kind == "series" and cues["many"].search(folded) and cues["reference"].search(folded):
                 return "cites"  # "¿En qué resoluciones anteriores se basa la resolución …?": what it cites
             return "series" if kind == "earliest" and question.numbers else kind
-    return _kind_by_cues(question)
+    return None
 
 
 # the `cue_*` rows of each language's `[lineage]` table: words of first, of when, of asking which text(s)
@@ -155,6 +181,10 @@ def _kind_by_cues(question: Question) -> str | None:
             return _cited_side(question, folded, patterns, cue)
         if cue["paragraph"]:
             return None
+        if cue["reference"] and cue["later"] and not cue["cites"]:
+            # a word of citing and one of after, no text asked for ("Был ли он упомянут впоследствии?",
+            # "هل جرى الاستناد إليه في قرارات لاحقة؟"): what cites it ("what does X recall?" is its content)
+            return "cited_by"
         if (cue["previous"] or cue["next"]) and (cue["which"] or cue["many"] or cue["renewal"]):
             return "series"
         if cue["renewal"] and (cue["next"] or cue["later"] or cue["previous"]):
