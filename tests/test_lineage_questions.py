@@ -496,15 +496,20 @@ def test_lineage_questions_written_apart_from_the_reader_are_read_as_their_kind(
     without running or reading the reader, with their subjects. Before the cues of this round
     (`cue_later`, `cue_passive`, `cue_next`, `cue_since`, `cue_inside`, `cue_mission`, a mission and
     its year as the text named; where the named text stands against the verb of citing), 95 of the
-    180 rows were misread (24 series, 23 cited-by, 22 cites, 17 earliest, 9 change); now the 13
-    rows listed above are. Also
+    180 rows were misread (24 series, 23 cited-by, 22 cites, 17 earliest, 9 change); now the 12
+    rows listed above are, by the rows and cues alone. Also
     checked: every "earliest" row's topic holds the subject's words (its first and last), not the
     question's frame ("Me interesa el ébola: ¿con qué resolución …" → "ebola")."""
     rows = [line.split("\t") for line in (ROOT / "evals" / "datasets" / "lineage-phrasings2.tsv").read_text().splitlines()]
     assert len(rows) == 180
     misread = {n for n, (kind, language, question, _) in enumerate(rows, 1)
-               if kind_of(Question.ask(question, language=language)) != kind}
+               if kind_of(Question.ask(question, language=language), model=None) != kind}
     assert misread == _PHRASINGS2_UNREAD
+    # with the learned model (fitted on these rows too, so not a held-out figure) only the four
+    # preamble questions and "基础上延续" (140) stay misread
+    by_reader = {n for n, (kind, language, question, _) in enumerate(rows, 1)
+                 if kind_of(Question.ask(question, language=language)) != kind}
+    assert by_reader <= _PHRASINGS2_UNREAD and {14, 44, 133, 164} <= by_reader
     for n, (kind, language, question, subject) in enumerate(rows, 1):
         if kind != "earliest" or n in misread:
             continue
@@ -532,6 +537,10 @@ def test_lineage_wordings_of_a_third_round_are_read_and_close_questions_are_not(
     by_cues = {n for n, (kind, q) in enumerate(asked, 1) if (kind_of(q, model=None) or "none") != kind}
     assert by_cues == _PHRASINGS3_UNREAD
     assert not [q.text for kind, q in asked if kind == "none" and kind_of(q)]
+    # the learned model, fitted without this file, read 3 of the 11 (evals/fit_kinds.py); the shipped
+    # one is fitted with it
+    by_reader = {n for n, (kind, q) in enumerate(asked, 1) if (kind_of(q) or "none") != kind}
+    assert by_reader < _PHRASINGS3_UNREAD
 
 
 @pytest.mark.parametrize(
