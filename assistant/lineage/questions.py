@@ -170,7 +170,7 @@ def _kind_by_cues(question: Question) -> str | None:
     named = len(dict.fromkeys(question.numbers))
     years = len(_years(question))
     mission = bool(_acronyms(question)) or cue["mission"]
-    if cue["change"] and (named >= 2 or (named == 1 and years >= 1) or (years >= 2 and mission)):
+    if cue["change"] and (named >= 2 or (named == 1 and (years >= 1 or cue["previous"])) or (years >= 2 and mission)):
         return "change"
     one = named == 1 or (named == 0 and years == 1 and mission)
     if one:
