@@ -167,7 +167,18 @@ def numbers_of_folded(text: str) -> list[str]:
         numbers.append(m.group(1))
     for m in patterns().sc_number.finditer(text):
         numbers.append(m.group(1) or m.group(2) or (m.group(4) if m.lastindex and m.lastindex >= 4 else None))
+    # a bare number no year can be ("2411", "2769"), beside another resolution named or a second such
+    # number: "adopted 2411 and then, ten days later, 2412", "Resolution 2819 … Compared with 2769";
+    # alone ("And in 2713?", "2500 troops") it stays a number
+    bare = [m.group(1) for m in _BARE_NUMBER.finditer(text) if m.group(1) not in numbers]
+    if bare and (any(numbers) or len(set(bare)) >= 2):
+        numbers.extend(bare)
     return list(dict.fromkeys(n for n in numbers if n))
+
+
+# a Security Council resolution's number past any year a question names (2100–2999), standing alone:
+# not part of an amount, a symbol, a percentage or a number with its year (those are read above)
+_BARE_NUMBER = re.compile(r"(?<![\d/.,$€£(（])\b(2[1-9]\d\d)\b(?![\d/.,]\d|\s*[(（]|\s*(?:%|percent|per cent))")
 
 
 def _paragraph_ref(text: str) -> ParagraphRef | None:

@@ -26,6 +26,14 @@ from reso.index.ordinals import forms, normalise
         ("What does S/RES/2699 (2023) say in its last paragraph?", ["2699"], "OP-1"),
         ("résolution 2699", ["2699"], None),
         ("À quels fonds les États sont-ils invités à accroître leurs contributions ?", [], None),
+        # a bare number no year can be, beside another resolution or a second one (held-out 14 and 17)
+        ("In April 2018 the Council adopted 2411 and then, ten days later, 2412 on UNISFA.", ["2411", "2412"], None),
+        ("Resolution 2819 (2026) rolled the Libya sanctions over again. Compared with 2769, what changed?", ["2819", "2769"], None),
+        ("And in 2713?", [], None),  # alone: left to the conversation
+        # the limit: an amount past 2100 beside a resolution is read as a resolution too
+        ("Did the Council authorize 2500 troops and resolution 2250 (2015)?", ["2250", "2500"], None),
+        ("The 2030 Agenda, by 2050, and resolution 2250", ["2250"], None),  # years
+        ("What does resolution 2250 say about 2,500 people and 2400 % more?", ["2250"], None),
     ],
 )
 def test_paragraph_and_resolution_references(question, numbers, pid):
