@@ -15,8 +15,7 @@ from reso.evals import fit_kinds
 
 def test_the_shipped_model_loads_with_the_six_classes_and_a_fitted_threshold():
     model = kinds.shipped()
-    if model is None:
-        pytest.skip("no lineage kind model shipped")
+    assert model is not None, f"no lineage kind model at {kinds.DATA}"
     assert model.classes == fit_kinds.CLASSES
     assert 0.5 <= model.threshold <= 0.95
     assert len(model.weights) > 1000  # words, word pairs, cues of six languages

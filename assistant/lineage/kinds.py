@@ -3,8 +3,8 @@
 The rows (`[lineage] *_patterns`) and the cues (`cue_*`, weighed in `questions._kind_by_cues`)
 read the wordings someone wrote down; a question worded apart from them ("Has anybody cited
 ES-11/5 since it was adopted?", "Что было до 2670 (2022) по АТМИС?", "第2816（2026）号决议列举了哪些
-既往决议？") was read as no lineage question at all: 68 of 200 such wordings written blind
-(`evals/datasets/lineage-phrasings3.tsv`) before this model. A rule needs every word and every gap;
+既往决议？") was read as no lineage question at all: 68 of 198 such wordings written blind
+(`evals/datasets/lineage-phrasings3.tsv`) before the cues written from them, 11 after. A rule needs every word and every gap;
 a weighted reading of the same signals does not.
 
 The model: a softmax over the five kinds and "none", on hashed features of the question: what it
@@ -13,8 +13,10 @@ their pairs: "a word of citing" with "a word of later"), and its own words (mask
 prefixes, word pairs; characters and character pairs for Chinese). Fitted by `evals/fit_kinds.py`
 on wordings written for the purpose and on the questions of other kinds the evaluation sets hold
 (the negatives), the weights shipped in `assistant/data/lineage-kinds.json`. It is asked only when
-rows and cues read nothing, and a kind is taken only above `threshold` (fitted so that no negative
-of the cross-validation is taken).
+rows and cues read nothing, and a kind is taken only above `threshold` (fitted so that at most
+0.5 % of the ordinary questions it is asked are taken, out of fold). Its features repeat the cue and
+row searches `kind_of` has just made (about 0.15 ms a question): kept so, the model reads a
+Question alone.
 """
 
 from __future__ import annotations

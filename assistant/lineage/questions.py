@@ -46,7 +46,7 @@ from reso.assistant.lineage.cognates import Cognates
 from reso.assistant.lineage.kinds import KindModel
 from reso.assistant.lineage.kinds import shipped as shipped_kinds
 from reso.assistant.lineage.terms import Terms, TermRows
-from reso.assistant.lineage.types import AlignedPair, Comparison, Lineage, Mention
+from reso.assistant.lineage.types import AlignedPair, Comparison, Lineage, Mention, SeriesEntry
 from reso.assistant.models import Retrieved
 from reso.assistant.question import Question
 from reso.assistant.refusal import RefusalPolicy
@@ -501,36 +501,38 @@ class LineageQuestions:
         related = self.lineage.related(a)
         return related is not None and normalise_symbol(b) in {normalise_symbol(e.document) for e in related.series}
 
+    def _place(self, document: str) -> tuple[list[SeriesEntry], int] | None:
+        """`document`'s series and its place in it; None outside a series."""
+        related = self.lineage.related(document)
+        if related is None:
+            return None
+        keys = [normalise_symbol(e.document) for e in related.series]
+        me = normalise_symbol(related.document)
+        return (related.series, keys.index(me)) if me in keys else None
+
     def _series_member(self, document: str, question: Question) -> str | None:
         """The text of `document`'s series a change question sets against it: of a year the question
         names that is not the document's own, the latest one before it (or the earliest after);
         with no other year named, the one just before it. None outside a series."""
-        related = self.lineage.related(document)
-        if related is None or len(related.series) < 2:
+        place = self._place(document)
+        if place is None:
             return None
-        me = normalise_symbol(related.document)
-        keys = [normalise_symbol(e.document) for e in related.series]
-        if me not in keys:
-            return None
-        at = keys.index(me)
+        series, at = place
         own = _year(d) if (d := self.documents.doc(document)) is not None else ""
         years = [y for y in _years(question) if y != own]
-        if years:
-            of_year = [i for i, e in enumerate(related.series) if (e.date or "")[:4] in years and i != at]
-            before = [i for i in of_year if i < at]
-            pick = before[-1] if before else (of_year[0] if of_year else None)
-            return related.series[pick].document if pick is not None else None
-        return related.series[at - 1].document if at > 0 else None
+        if not years:
+            return self._previous(document)
+        of_year = [i for i, e in enumerate(series) if (e.date or "")[:4] in years and i != at]
+        before = [i for i in of_year if i < at]
+        pick = before[-1] if before else (of_year[0] if of_year else None)
+        return normalise_symbol(series[pick].document) if pick is not None else None
 
     def _previous(self, document: str) -> str | None:
-        related = self.lineage.related(document)
-        if related is None:
+        place = self._place(document)
+        if place is None or place[1] == 0:
             return None
-        entries = [normalise_symbol(e.document) for e in related.series]
-        me = normalise_symbol(related.document)
-        if me in entries and entries.index(me) > 0:
-            return entries[entries.index(me) - 1]
-        return None
+        series, at = place
+        return normalise_symbol(series[at - 1].document)
 
     # -- change ------------------------------------------------------------------------------------
     def _change(self, a: str, b: str, question: Question) -> DocumentReply:
