@@ -225,6 +225,7 @@ class Assistant:
         # one refresh at a time: two at once (a caller's and the background check's) could publish
         # the slower one's older tables after the newer ones
         self._refreshing = threading.Lock()
+        self._warm_lineage_on_refresh = False  # a server's: set by its first `warm_up_lineage`
 
     @property
     def retriever(self) -> Retriever:
@@ -306,6 +307,22 @@ class Assistant:
             asked = Question.ask(text, [], None, language)
             state.refusal.decide(asked, state.retriever.retrieve(asked, k=self.k))
         return sorted(sample)
+
+    def warm_up_lineage(self) -> bool:
+        """Build the current state's reference graph (every paragraph's references, the series).
+
+        Built on first use, it made the first question about lineage wait ~5 s at 120k paragraphs
+        (`reso.evals.bench --index`: one answer of 4 s, with the CPU-bound build holding the
+        interpreter, so that the questions beside it waited too and 4 clients got 15 answers/s). A
+        server builds it in the background once it answers, and again after each reload (`refresh`).
+        Whether there was a graph to build.
+        """
+        self._warm_lineage_on_refresh = True
+        lineage = self._state.lineage
+        if lineage is None:
+            return False
+        lineage.graph  # noqa: B018 - built and kept by the service, under its lock
+        return True
 
     def stream(
         self,
@@ -497,6 +514,9 @@ class Assistant:
                 time.perf_counter() - t0, len(state.retriever.chunks), before,
             )
             _give_back_memory()
+        if self._warm_lineage_on_refresh and state.lineage is not None:
+            # the new state's reference graph, built now rather than by its first lineage question
+            threading.Thread(target=lambda: state.lineage.graph, name="reso-lineage", daemon=True).start()
 
     def watch(self, stop: threading.Event) -> threading.Thread | None:
         """Check for changes every `refresh_interval` seconds until `stop` is set, questions or not.

@@ -314,3 +314,27 @@ def test_the_languages_warm_up_asks_one_question_in_each_indexed_language(tmp_pa
     assert retriever.tables.lacks == {}
     assert assistant.warm_up_languages() == ["en", "fr"]
     assert set(retriever.tables.lacks) == {"en", "fr"}  # the documents lacking each language, computed once
+
+
+def test_a_server_builds_the_reference_graph_before_a_lineage_question_asks_for_it(tmp_path, seed_path, fixtures_dir):
+    """Built on first use, the graph made the first lineage question wait ~5 s at 120k paragraphs,
+    and every question beside it. `reso serve` builds it once it answers, and again after a reload."""
+    import time
+
+    akn = fixtures_dir / "akn"
+    library = Library(ChromaStore.open(tmp_path / "index"), HashEmbedder())
+    library.ingest([akn / "S_RES_2699-2318982E.xml"])
+    retriever = HybridRetriever(library)
+    assistant = Assistant(retriever, ExtractiveGenerator(), RefusalPolicy(index=retriever.lexical))
+    assert not assistant.lineage.built
+    assert assistant.warm_up_lineage() and assistant.lineage.built
+    first = assistant.lineage
+    library.ingest([akn / "S_RES_2705-2321113E.xml"])
+    assistant.refresh()
+    assert assistant.lineage is not first  # a new state, whose graph is built in the background
+    deadline = time.monotonic() + 60
+    while not assistant.lineage.built:
+        assert time.monotonic() < deadline, "the new state's graph was not built"
+        time.sleep(0.05)
+    assert first.related("S/RES/2705 (2023)") is None  # the old graph did not hold the new text
+    assert assistant.lineage.related("S/RES/2705 (2023)") is not None

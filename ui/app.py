@@ -145,6 +145,9 @@ def worker_app():
     return create_app(Settings(), with_ui=False)
 
 
+WARM = "warmed up"  # logged once the background warm-ups are done: what `reso.evals.bench` waits for
+
+
 class StartingApp:
     """`reso serve`'s app: listening at once, answering as soon as the assistant is loaded (issue 15).
 
@@ -284,6 +287,15 @@ class StartingApp:
                 log.info("reso: %s warmed up in %.1f s", ", ".join(warmed) or "no language", time.monotonic() - t0)
             except Exception as exc:  # a warm-up is an optimisation: the next question does the same work
                 log.warning("reso: the languages' warm-up failed (%s)", exc)
+        warm_lineage = getattr(services.assistant, "warm_up_lineage", None)
+        if warm_lineage is not None and self.error is None:
+            try:
+                t0 = time.monotonic()
+                if warm_lineage():
+                    log.info("reso: the reference graph built in %.1f s", time.monotonic() - t0)
+            except Exception as exc:
+                log.warning("reso: the reference graph's warm-up failed (%s)", exc)
+        log.info("reso: %s, %.1f s after start", WARM, time.monotonic() - self._created)
 
     def _install_rest(self, app, services: Services) -> None:
         from reso.ui import mcp

@@ -36,6 +36,11 @@ class LineageService:
                 self._graph = ReferenceGraph.build(self._chunks(), records)
             return self._graph
 
+    @property
+    def built(self) -> bool:
+        """Whether the reference graph is built (a server builds it before it is asked for)."""
+        return self._graph is not None
+
     def _document_rows(self) -> DocumentRows:
         with self._lock:
             if self._documents is None:
