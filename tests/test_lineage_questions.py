@@ -216,8 +216,9 @@ def test_what_the_preamble_recalls_stays_a_document_question(assistant):
         ("ما الذي دعا مجلس الأمن الحكومة إلى القيام به تحضيراً لانتخابات 24 كانون الأول/ديسمبر 2021؟", "ar"),
         ("Quelles résolutions du Conseil sont rappelées avec la résolution 65/281 ?", "fr"),
         ("Which Council resolution does resolution 97/3 recall?", "en"),
-        # "时间表" is a timetable, what a paragraph sets ("基准和时间表", benchmarks and timelines), not a history
+        # a timetable a paragraph sets ("基准和时间表", "benchmarks and timelines"), not a history of texts
         ("第1701(2006)号决议要求为部署工作拟定什么时间表？", "zh"),
+        ("What is the timeline for the drawdown of MONUSCO under resolution 2717 (2023)?", "en"),
     ],
 )
 def test_ordinary_questions_are_not_lineage_questions(question, language):
