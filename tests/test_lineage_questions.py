@@ -219,6 +219,11 @@ def test_what_the_preamble_recalls_stays_a_document_question(assistant):
         # a timetable a paragraph sets ("基准和时间表", "benchmarks and timelines"), not a history of texts
         ("第1701(2006)号决议要求为部署工作拟定什么时间表？", "zh"),
         ("What is the timeline for the drawdown of MONUSCO under resolution 2717 (2023)?", "en"),
+        # a series of measures is what a paragraph asks for, not a series of texts
+        ("What series of measures does resolution 2717 (2023) request from the Government?", "en"),
+        ("Quelle série de mesures la résolution 2717 (2023) demande-t-elle au Gouvernement ?", "fr"),
+        ("¿Qué serie de medidas pide la resolución 2717 (2023) al Gobierno?", "es"),
+        ("Какую серию мер предусматривает резолюция 2717 (2023)?", "ru"),
     ],
 )
 def test_ordinary_questions_are_not_lineage_questions(question, language):
