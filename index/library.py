@@ -6,9 +6,11 @@ This is the object the CLI, the API and the assistant hold; it is built once fro
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
 import re
-
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -63,9 +65,49 @@ class Library:
         now = time.monotonic()
         if cached is not None and now - cached[0] < self.records_ttl:
             return cached[1]
-        records = self.store.document_records()
+        records = self._read_records()
         if self.records_ttl > 0:
             self._records = (now, records)
+        return records
+
+    _RECORDS = "records"  # the folder, in the data folder, of the records' copy (`_read_records`)
+
+    def _read_records(self) -> list[DocumentRecord]:
+        """The store's records, through a copy on disk named after the store's generation.
+
+        Why: every server start read them from Chroma before its first answer (the votes and sponsors
+        every citation shows): 1.4 s for 3,749 records at 120k paragraphs, a fifth of the time to the
+        first answer; the copy loads in ~0.3 s. Every write of a record stamps a new generation
+        (`ChromaStore._stamp_generation`), so a copy is never read for another state; one is written
+        only when the generation is the same before and after the read (no write in between, none
+        pending), replacing the last one. Only ever a copy: a damaged or unwritable one is passed
+        over and the store read.
+        """
+        data_dir = self.store.data_dir
+        generation = self.store.fingerprint() if data_dir is not None else None
+        if generation is None:
+            return self.store.document_records()
+        folder = Path(data_dir) / self._RECORDS
+        path = folder / f"{hashlib.sha256(generation.encode()).hexdigest()[:32]}.json"
+        try:
+            rows = json.loads(path.read_text(encoding="utf-8"))
+            return [DocumentRecord.from_metadata(m) for m in rows]
+        except FileNotFoundError:
+            pass
+        except Exception as exc:  # noqa: BLE001 - a copy: read the store instead, and write it again
+            log.warning("ignoring the records' copy %s (%s)", path, exc)
+        records = self.store.document_records()
+        if self.store.fingerprint() == generation:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+                tmp.write_text(json.dumps([r.to_metadata() for r in records], ensure_ascii=False), encoding="utf-8")
+                os.replace(tmp, path)
+                for old in folder.glob("*.json"):
+                    if old != path:
+                        old.unlink(missing_ok=True)
+            except OSError as exc:  # a read-only data folder: serve without the copy
+                log.debug("the records' copy was not written (%s)", exc)
         return records
 
     @property
@@ -117,6 +159,11 @@ class Library:
                 self._records = None
             if data_dir is not None and (report.added or report.updated or report.removed):
                 self._update_tables(Path(data_dir), on_step)
+            if data_dir is not None:
+                try:  # the records' copy of the new state, for the next server start (`_read_records`)
+                    self._read_records()
+                except Exception as exc:  # noqa: BLE001 - the ingest itself succeeded
+                    log.warning("the records' copy was not written (%s)", exc)
             return report
 
     def _update_tables(self, data_dir: Path, on_step: Callable[[str], None] | None) -> None:
