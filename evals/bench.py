@@ -14,6 +14,7 @@ import contextlib
 import json
 import os
 import random
+import resource
 import shutil
 import socket
 import statistics
@@ -146,16 +147,21 @@ class BenchPlan:
     load_seconds: float = 30.0  # per concurrency level, after which clients stop sending
     serve: bool = True
     workers: int = 1  # above 1: `reso serve --workers N` over a `chroma run` server holding the index
+    server: bool = False  # the index lives on a `chroma run` server from the start: ingest and serving over HTTP
+    ingest_workers: int = 1  # with `server`: this many ingest processes, each writing its share of the documents
     repeated_questions: int = 20  # the set the "repeated" load cycles through (a helpdesk's frequent questions)
     keep: Path | None = None  # keep each size's index here and reuse it next time (its ingest figures with it)
 
     @classmethod
     def make(cls, settings: Settings, quick: bool, sizes: tuple[int, ...] | None, embedder: str | None,
-             workers: int = 1, keep: Path | None = None) -> BenchPlan:
+             workers: int = 1, keep: Path | None = None, server: bool = False,
+             ingest_workers: int = 1) -> BenchPlan:
+        where = {"workers": workers, "keep": keep, "server": server or ingest_workers > 1,
+                 "ingest_workers": ingest_workers}
         if quick:
-            return cls(QUICK_SIZES if sizes is None else sizes, embedder or settings.embedder, 20, requests_per_client=5, load_seconds=5.0,
-                       workers=workers, repeated_questions=10, keep=keep)
-        return cls(DEFAULT_SIZES if sizes is None else sizes, embedder or settings.embedder, workers=workers, keep=keep)
+            return cls(QUICK_SIZES if sizes is None else sizes, embedder or settings.embedder, 20, requests_per_client=5,
+                       load_seconds=5.0, repeated_questions=10, **where)
+        return cls(DEFAULT_SIZES if sizes is None else sizes, embedder or settings.embedder, **where)
 
 
 def run_all(settings: Settings, plan: BenchPlan, corpus: Path | None = None, log=None) -> dict:
@@ -169,6 +175,8 @@ def run_all(settings: Settings, plan: BenchPlan, corpus: Path | None = None, log
         "questions": plan.questions,
         "concurrency": list(CONCURRENCY),
         "cpu_count": os.cpu_count(),
+        "store": "chroma run" if plan.server else "embedded",
+        "ingest_workers": plan.ingest_workers if plan.server else 1,
         "sizes": {},
     }
     for size in plan.sizes:
@@ -187,17 +195,28 @@ def run_size(settings: Settings, plan: BenchPlan, size: int, say) -> dict:
         if plan.keep is None:
             data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f"reso-bench-{size}-")))
         else:  # named by everything the index depends on, so a kept one is only reused for the same corpus
-            data_dir = plan.keep / f"{plan.embedder}-{size}-seed{plan.seed}"
+            where = "-server" if plan.server else ""
+            data_dir = plan.keep / f"{plan.embedder}-{size}-seed{plan.seed}{where}"
         local = settings.model_copy(
             update={"data_dir": data_dir, "embedder": plan.embedder, "generator": "extractive", "chroma_host": None}
         )
         done = data_dir / "bench-ingest.json"  # written last: an index whose ingest was cut short is rebuilt
-        if done.is_file():
+        fresh = not done.is_file()
+        if fresh:
+            shutil.rmtree(data_dir, ignore_errors=True)
+        server = None
+        if plan.server:  # the store of record is a Chroma server over a folder beside the index's own files
+            server = stack.enter_context(chroma_server(data_dir / "chroma-server"))
+            local = local.model_copy(update={"chroma_host": "127.0.0.1", "chroma_port": server.port})
+        if not fresh:
             figures = json.loads(done.read_text(encoding="utf-8"))
             say(f"bench: {size}: reusing the index kept in {data_dir} (ingest figures from when it was built)")
         else:
-            shutil.rmtree(data_dir, ignore_errors=True)
-            figures = ingest_synthetic(local, size, plan.seed, say)
+            if plan.server:
+                figures = ingest_parallel(local, size, plan, say)
+                figures["chroma_server_peak_rss_mb_ingest"] = peak_rss_mb(server.pid)
+            else:
+                figures = ingest_synthetic(local, size, plan.seed, say)
             figures["index_bytes"] = dir_size(data_dir)
             if plan.keep is not None:
                 done.write_text(json.dumps(figures), encoding="utf-8")
@@ -205,38 +224,50 @@ def run_size(settings: Settings, plan: BenchPlan, size: int, say) -> dict:
         figures.update(answer_latency(local, plan))
         if plan.serve:
             say(f"bench: {size}: serving the index")
-            chunks = ChromaStore.open(local.data_dir, local.collection).chunks()
+            chunks = _store(local).chunks()
             figures["serve"] = serve_figures(local, plan, *load_questions(chunks, plan))
+        if server is not None:
+            figures["chroma_server_peak_rss_mb"] = peak_rss_mb(server.pid)
         return figures
 
 
 INGEST_PROGRESS_S = 60.0  # a 1M-paragraph ingest runs for hours on 2 cores: a line a minute shows it moves
 
 
-def ingest_synthetic(settings: Settings, size: int, seed: int, say=None) -> dict:
+def ingest_synthetic(settings: Settings, size: int, seed: int, say=None, share: tuple[int, int] = (0, 1)) -> dict:
     """Generation is timed apart, so paragraphs/s is the index's rate, not the generator's.
 
     With `say`, a progress line (paragraphs so far, rate, elapsed) at most every INGEST_PROGRESS_S
-    seconds: on stderr, so the one-line --json report stays alone on stdout."""
+    seconds: on stderr, so the one-line --json report stays alone on stdout. `share` (i, n): only
+    the documents whose ordinal is i modulo n, every language version of a document in the same
+    share (what one of n parallel ingest processes writes, `ingest_parallel`)."""
     from reso.evals import synthetic
     from reso.index.ingest import Ingestor, IngestReport
 
+    index, of = share
+    label = f"bench: {size}" + (f" [{index + 1}/{of}]" if of > 1 else "")
     t0 = time.perf_counter()
-    resolutions = list(synthetic.generate(size, seed))
+    resolutions, ordinal, last = [], -1, None
+    for resolution in synthetic.generate(size, seed):
+        if resolution.symbol != last:
+            ordinal, last = ordinal + 1, resolution.symbol
+        if ordinal % of == index:
+            resolutions.append(resolution)
     generate_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     embedder = make_embedder(settings.embedder, settings.model_cache)
     load_s = time.perf_counter() - t0
-    store = ChromaStore.open(settings.data_dir, settings.collection)
+    store = _store(settings)
     ingestor = Ingestor(store, embedder, settings.embed_batch_size)
     report = IngestReport()
+    started = time.time()
     t0 = next_note = time.perf_counter()
     for resolution in resolutions:
         ingestor.ingest_resolution(resolution, report)
         now = time.perf_counter()
         if say is not None and now >= next_note + INGEST_PROGRESS_S:
             next_note = now
-            say(f"bench: {size}: ingested {report.paragraphs} paragraphs in {now - t0:.0f} s "
+            say(f"{label}: ingested {report.paragraphs} paragraphs in {now - t0:.0f} s "
                 f"({report.paragraphs / (now - t0):.0f}/s)")
     ingest_s = time.perf_counter() - t0
     return {
@@ -247,11 +278,69 @@ def ingest_synthetic(settings: Settings, size: int, seed: int, say=None) -> dict
         "model_load_s": round(load_s, 2),
         "ingest_s": round(ingest_s, 2),
         "ingest_paragraphs_per_s": round(report.paragraphs / ingest_s, 1) if ingest_s else 0.0,
+        "ingest_started": started,
+        "ingest_finished": time.time(),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
 
 
+def ingest_parallel(settings: Settings, size: int, plan: BenchPlan, say) -> dict:
+    """`plan.ingest_workers` processes, each ingesting its share of the documents into the Chroma
+    server of `settings`, as several `reso ingest` runs on other machines would (issue 15, past one
+    process). Each has its own data folder, hence its own ingest lock: only the server orders their
+    writes. The rate is all paragraphs over the window from the first process's first write to the
+    last one's end; each process's own figures are kept beside it."""
+    store = _store(settings)  # the collections and the model record exist before the processes race to them
+    embedder = make_embedder(settings.embedder, settings.model_cache)
+    store.check_model(embedder.name, embedder.dim)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RESO_")}
+    env.update(RESO_EMBEDDER=settings.embedder, RESO_COLLECTION=settings.collection,
+               RESO_CHROMA_HOST=str(settings.chroma_host), RESO_CHROMA_PORT=str(settings.chroma_port),
+               RESO_MODEL_CACHE=str(settings.model_cache), RESO_EMBED_BATCH_SIZE=str(settings.embed_batch_size))
+    n = plan.ingest_workers
+    say(f"bench: {size}: ingesting with {n} processes into the Chroma server on port {settings.chroma_port}")
+    t0 = time.perf_counter()
+    procs = []
+    with contextlib.ExitStack() as stack:
+        for i in range(n):
+            folder = settings.data_dir / f"ingest-{i + 1}"
+            folder.mkdir(parents=True, exist_ok=True)
+            command = [sys.executable, "-m", "reso.evals.bench", "--ingest-share", f"{i + 1}/{n}",
+                       "--size", str(size), "--seed", str(plan.seed)]
+            proc = subprocess.Popen(command, env={**env, "RESO_DATA_DIR": str(folder)}, stdout=subprocess.PIPE)
+            stack.callback(stop_process, proc)
+            procs.append(proc)
+        shares = []
+        for i, proc in enumerate(procs):
+            out, _ = proc.communicate()
+            if proc.returncode != 0:
+                raise ResoError(f"ingest process {i + 1}/{n} failed (exit {proc.returncode}); its log is above")
+            shares.append(json.loads(out.decode("utf-8").strip().splitlines()[-1]))
+    wall_s = time.perf_counter() - t0
+    window = max(s["ingest_finished"] for s in shares) - min(s["ingest_started"] for s in shares)
+    paragraphs = sum(s["paragraphs"] for s in shares)
+    return {
+        "paragraphs": paragraphs,
+        "documents": sum(s["documents"] for s in shares),
+        "language_versions": sum(s["language_versions"] for s in shares),
+        "generate_s": max(s["generate_s"] for s in shares),
+        "model_load_s": max(s["model_load_s"] for s in shares),
+        "ingest_s": round(window, 2),
+        "ingest_wall_s": round(wall_s, 2),
+        "ingest_paragraphs_per_s": round(paragraphs / window, 1) if window else 0.0,
+        "ingest_processes": [{k: v for k, v in s.items() if k not in ("ingest_started", "ingest_finished")}
+                             for s in shares],
+    }
+
+
+def _store(settings: Settings) -> ChromaStore:
+    """The benchmark's store: embedded in its data folder, or the Chroma server `settings` names."""
+    return ChromaStore.open(settings.data_dir, settings.collection, host=settings.chroma_host,
+                            port=settings.chroma_port)
+
+
 def _open_library(settings: Settings) -> Library:
-    return Library(ChromaStore.open(settings.data_dir, settings.collection), make_embedder(settings.embedder, settings.model_cache),
+    return Library(_store(settings), make_embedder(settings.embedder, settings.model_cache),
                    settings.embed_batch_size)
 
 
@@ -262,7 +351,11 @@ def make_questions(chunks: list, n: int, seed: int) -> list[tuple[str, str]]:
     # more questions than paragraphs (a small corpus): paragraphs are reused, with other words
     picks = rng.sample(chunks, n) if n <= len(chunks) else rng.choices(chunks, k=n)
     for chunk in picks:
-        words = [w.strip(",;:.") for w in chunk.text.split()[1:] if len(w.strip(",;:.")) >= 5]
+        if chunk.language in ("zh", "ja"):  # no spaces between words: a run of characters from the middle
+            start = rng.randrange(max(1, len(chunk.text) - 12))
+            out.append((chunk.text[start:start + 12], chunk.language))
+            continue
+        words = [w.strip(",;:.،") for w in chunk.text.split()[1:] if len(w.strip(",;:.،")) >= 5]
         picked = rng.sample(words, min(4, len(words))) if words else chunk.text.split()[:4]
         out.append((" ".join(picked), chunk.language))
     return out
@@ -346,9 +439,15 @@ def serve_figures(settings: Settings, plan: BenchPlan, questions: list[str], rep
     command = [sys.executable, "-m", "reso", "serve", "--host", "127.0.0.1", "--port", str(port)]
     log_path = settings.data_dir / "serve.log"
     with contextlib.ExitStack() as stack:
+        if settings.chroma_host:  # the index is on a server already (`plan.server`)
+            env.update(RESO_CHROMA_HOST=settings.chroma_host, RESO_CHROMA_PORT=str(settings.chroma_port))
+        elif plan.workers > 1:  # a copy of the embedded index, served by `chroma run`
+            copy = settings.data_dir / "chroma-server"
+            shutil.rmtree(copy, ignore_errors=True)
+            shutil.copytree(settings.data_dir / "chroma", copy)
+            server = stack.enter_context(chroma_server(copy))
+            env.update(RESO_CHROMA_HOST="127.0.0.1", RESO_CHROMA_PORT=str(server.port))
         if plan.workers > 1:
-            chroma_port = stack.enter_context(chroma_server(settings.data_dir))
-            env.update(RESO_CHROMA_HOST="127.0.0.1", RESO_CHROMA_PORT=str(chroma_port))
             command += ["--workers", str(plan.workers)]
         log = stack.enter_context(open(log_path, "wb"))
         t0 = time.perf_counter()
@@ -378,17 +477,20 @@ def serve_figures(settings: Settings, plan: BenchPlan, questions: list[str], rep
                 "api_repeated": api_repeated}
 
 
-@contextlib.contextmanager
-def chroma_server(data_dir: Path):
-    """`chroma run` over a copy of the benchmark's embedded index (same on-disk format), on loopback."""
-    import shutil
+@dataclass(frozen=True)
+class ChromaServer:
+    port: int
+    pid: int
 
-    path = data_dir / "chroma-server"
-    shutil.copytree(data_dir / "chroma", path)
+
+@contextlib.contextmanager
+def chroma_server(path: Path):
+    """`chroma run` over `path` (created if new; the embedded index's on-disk format), on loopback."""
     port = free_port()
     exe = shutil.which("chroma")
     if exe is None:
         raise ResoError("the `chroma` command (from the chromadb package) is not on PATH")
+    path.mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen([exe, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env={**os.environ, "ANONYMIZED_TELEMETRY": "False"})
@@ -402,7 +504,7 @@ def chroma_server(data_dir: Path):
                 if time.monotonic() > deadline or proc.poll() is not None:
                     raise ResoError("chroma run did not start within 60 s") from None
                 time.sleep(0.1)
-        yield port
+        yield ChromaServer(port, proc.pid)
     finally:
         stop_process(proc)
 
@@ -672,14 +774,26 @@ if __name__ == "__main__":  # python -m reso.evals.bench --tables 1000000 [--see
                                                  "serving figures of the index in RESO_DATA_DIR.")
     what = parser.add_mutually_exclusive_group(required=True)
     what.add_argument("--tables", type=int, help="synthetic paragraphs")
+    what.add_argument("--ingest-share", metavar="I/N",
+                      help="one of N parallel ingest processes (`reso bench --ingest-workers N`): ingest the I-th "
+                           "share of --size synthetic paragraphs into RESO_CHROMA_HOST; its figures on stdout")
     what.add_argument("--index", action="store_true",
                       help="serve RESO_DATA_DIR's index as it is (no ingest): in-process latency, then "
                            "`reso serve`'s start, first answer, load and peak memory")
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--size", type=int, help="with --ingest-share: the whole corpus's paragraphs")
     parser.add_argument("--questions", type=int, default=50, help="in-process questions per filter (0: none)")
     parser.add_argument("--no-serve", action="store_true", help="with --index: the in-process figures only")
     args = parser.parse_args()
-    if args.index:
+    if args.ingest_share:
+        i, n = (int(x) for x in args.ingest_share.split("/"))
+        settings = Settings()
+        if not settings.chroma_host or not args.size or not 1 <= i <= n:
+            parser.error("--ingest-share I/N needs --size and RESO_CHROMA_HOST, with 1 <= I <= N")
+        figures = ingest_synthetic(settings, args.size, args.seed, say=lambda m: print(m, file=sys.stderr, flush=True),
+                                   share=(i - 1, n))
+        print(json.dumps(figures, separators=(",", ":")))
+    elif args.index:
         bench_plan = BenchPlan(questions=args.questions, seed=args.seed, serve=not args.no_serve)
         print(json.dumps(index_figures(Settings(), bench_plan), separators=(",", ":")))
     else:

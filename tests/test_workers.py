@@ -80,3 +80,42 @@ def test_several_workers_without_a_chroma_server_is_a_clear_error(tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert done.returncode != 0
     assert "Chroma server" in done.stderr and "RESO_CHROMA_HOST" in done.stderr
+
+
+def test_parallel_ingest_processes_fill_one_chroma_server_with_disjoint_shares(tmp_path):
+    """`reso bench --ingest-workers 2` (issue 15, past one process): two ingest processes, each with
+    its own data folder and lock, write their shares of one synthetic corpus into one `chroma run`;
+    together they write every paragraph once, and the server then answers over what they wrote."""
+    from click.testing import CliRunner
+
+    from reso.evals import synthetic
+    from reso.ui.cli import cli
+
+    result = CliRunner().invoke(cli, ["bench", "--quick", "--sizes", "1500", "--embedder", "hash", "--json",
+                                      "--ingest-workers", "2", "--keep", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    report = __import__("json").loads(result.stdout)
+    assert report["store"] == "chroma run" and report["ingest_workers"] == 2
+    size = report["sizes"]["1500"]
+    shares = size["ingest_processes"]
+    documents = {r.symbol for r in synthetic.generate(1500, seed=5)}
+    assert len(shares) == 2 and all(s["paragraphs"] > 0 for s in shares)
+    assert sum(s["paragraphs"] for s in shares) == size["paragraphs"] == 1500
+    assert sum(s["documents"] for s in shares) == size["documents"] == len(documents)  # no document twice
+    assert "ingesting with 2 processes" in result.stderr
+    kept = tmp_path / "hash-1500-seed5-server"
+    assert (kept / "ingest-1").is_dir() and (kept / "ingest-2").is_dir()  # a data folder (and lock) each
+    chroma = ChromaServer(kept / "chroma-server")  # the server's folder holds every paragraph, once
+    chroma.start()
+    try:
+        from reso.index.store import ChromaStore
+
+        store = ChromaStore.open(tmp_path / "reader", host=HOST, port=chroma.port)
+        chunks = store.chunks()
+        assert len(chunks) == 1500 and len({c.id for c in chunks}) == 1500
+        assert {c.document for c in chunks} == documents
+    finally:
+        chroma.stop()
+    served = size["serve"]
+    assert served["first_answer_s"] > 0 and all(level["errors"] == 0 for level in served["api"].values())
+    assert size["refused_unfiltered"] < 20  # the in-process answers found what the shares wrote

@@ -313,9 +313,15 @@ def _sizes(_ctx, _param, value: str | None) -> tuple[int, ...] | None:
 @click.option("--keep", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Keep the synthetic indexes in this folder and reuse them on the next run (same size, "
                    "embedder and seed): the serving figures again without the ingest.")
+@click.option("--server", is_flag=True,
+              help="Build each synthetic index on a `chroma run` server started for it (ingest and serving over "
+                   "HTTP), instead of the embedded store.")
+@click.option("--ingest-workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Ingest with this many processes in parallel, each writing its share of the documents into "
+                   "the Chroma server (implies --server).")
 @friendly_errors
 def bench(as_json: bool, quick: bool, sizes: tuple[int, ...] | None, embedder: str | None,
-          corpus: Path | None, workers: int, keep: Path | None) -> None:
+          corpus: Path | None, workers: int, keep: Path | None, server: bool, ingest_workers: int) -> None:
     """Measure ingest, index size, answer latency, server memory and API throughput at scale.
 
     Each size is a seeded synthetic corpus (evals/synthetic.py) in a fresh temporary index,
@@ -327,7 +333,7 @@ def bench(as_json: bool, quick: bool, sizes: tuple[int, ...] | None, embedder: s
     from reso.evals import bench as bench_mod
 
     settings = _settings()
-    plan = bench_mod.BenchPlan.make(settings, quick, sizes, embedder, workers, keep)
+    plan = bench_mod.BenchPlan.make(settings, quick, sizes, embedder, workers, keep, server, ingest_workers)
     with contextlib.redirect_stdout(sys.stderr):  # whatever a library prints is not mixed into the report
         report = bench_mod.run_all(settings, plan, corpus, log=lambda msg: click.echo(msg, err=True))
     click.echo(f"bench: done in {report['elapsed_s']} s", err=True)
