@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 
@@ -25,27 +26,108 @@ def test_generator_is_deterministic_for_a_seed():
     assert first != other
 
 
-@pytest.mark.parametrize("chunks", [1, 2, 57, 1000, 5000])
-def test_generator_gives_the_requested_number_of_chunks(chunks):
-    total = sum(len(r.paragraphs) for r in synthetic.generate(chunks, seed=1))
-    assert abs(total - chunks) <= max(1, 0.05 * chunks)
+@pytest.mark.parametrize("languages", [synthetic.LANGUAGES, ("en", "fr"), ("zh", "ar", "es")])
+@pytest.mark.parametrize("chunks", [1, 2, 5, 57, 1000, 5000])
+def test_generator_gives_the_requested_number_of_chunks(chunks, languages):
+    resolutions = list(synthetic.generate(chunks, seed=1, languages=languages))
+    assert sum(len(r.paragraphs) for r in resolutions) == chunks
+    # every document is in every language, in order, but the last when fewer paragraphs are left
+    # than languages: one paragraph in each of the first ones
+    versions: dict[str, list[tuple[str, int]]] = {}
+    for r in resolutions:
+        versions.setdefault(r.symbol, []).append((r.language, len(r.paragraphs)))
+    *whole, last = versions.values()
+    assert all([language for language, _ in v] == list(languages) for v in whole)
+    assert [language for language, _ in last] == list(languages[:len(last)])
+    if len(last) < len(languages):
+        assert [n for _, n in last] == [1] * len(last)
+    if chunks < len(languages):
+        assert len(resolutions) == chunks
 
 
-def test_generator_writes_french_and_english_resolutions_of_every_body():
+def test_generator_refuses_an_unknown_language():
+    with pytest.raises(ValueError):
+        list(synthetic.generate(10, languages=("en", "de")))
+
+
+def test_generator_writes_the_six_languages_of_every_body():
     resolutions = list(synthetic.generate(3000, seed=2))
-    assert {r.language for r in resolutions} == {"en", "fr"}
+    assert synthetic.LANGUAGES == ("en", "fr", "es", "ru", "ar", "zh")
+    assert {r.language for r in resolutions} == set(synthetic.LANGUAGES)
     assert {r.body for r in resolutions} == {"HRC", "GA", "SC"}
     by_symbol: dict[str, dict[str, list[str]]] = {}
+    shared: dict[str, set] = {}
     for r in resolutions:
-        by_symbol.setdefault(r.symbol, {})[r.language] = [p.pid for p in r.paragraphs]
+        by_symbol.setdefault(r.symbol, {})[r.language] = _pids([r])
+        shared.setdefault(r.symbol, set()).add((r.adopted, r.body, r.number, r.subjects[0]))
         assert 1 <= len(r.paragraphs) <= 60
         assert r.adopted is not None and r.title
-    # both language versions of a document carry the same paragraph ids (CONTRACTS §1 alignment)
-    assert all(v["en"] == v["fr"] for v in by_symbol.values() if len(v) == 2)
-    openings: dict[str, set[str]] = {"en": set(), "fr": set()}
+    # every language version of a document carries the same paragraph ids, sub-paragraphs
+    # included (CONTRACTS §1 alignment), and the same date, body, number and topic
+    complete = [v for v in by_symbol.values() if len(v) == 6]
+    assert len(complete) >= len(by_symbol) - 1
+    assert all(len({tuple(pids) for pids in v.values()}) == 1 for v in complete)
+    assert any(any("(" in pid for pid in v["zh"]) for v in complete)  # some sub-paragraphs, aligned
+    assert all(len(s) == 1 for s in shared.values())
+    titles = {r.language: r.title for r in resolutions if r.symbol == resolutions[0].symbol}
+    assert len(set(titles.values())) == 6  # each version titled in its own language
+    openings: dict[str, set[str]] = {language: set() for language in synthetic.LANGUAGES}
     for r in resolutions:
-        openings[r.language] |= {p.text.split()[0] for p in r.paragraphs}
+        openings[r.language] |= {p.text.split()[0] for p in r.paragraphs if r.language != "zh"}
+        openings[r.language] |= {p.text[:2] for p in r.paragraphs if r.language == "zh"}
+        openings[r.language] |= {p.text[:1] for p in r.paragraphs if r.language == "zh"}
     assert {"Recalling", "Requests"} <= openings["en"] and {"Rappelant", "Prie"} <= openings["fr"]
+    assert {"Recordando", "Solicita", "Acoge"} <= openings["es"]
+    assert {"ссылаясь", "просит", "постановляет"} <= openings["ru"]  # lower case, as in the real texts
+    assert {"إذ", "وإذ", "يطلب", "يقرر"} <= openings["ar"]
+    assert {"回顾", "请", "决定"} <= openings["zh"]
+    meetings = {r.language: r.meeting for r in resolutions[:6]}
+    assert meetings["es"].endswith(".ª sesión") and meetings["ru"].endswith("-е заседание")
+    assert meetings["ar"].startswith("الجلسة ") and meetings["zh"].startswith("第") and meetings["zh"].endswith("次会议")
+
+
+def test_generator_punctuates_each_language_like_its_real_texts():
+    resolutions = list(synthetic.generate(3000, seed=8, languages=("es", "ru", "ar", "zh")))
+    ends = {"es": (",", ";", ":"), "ru": (",", ";", ":"), "ar": ("،", "؛", ":"), "zh": ("，", "；", "：")}
+    for r in resolutions:
+        preambular_end, operative_end, intro_end = ends[r.language]
+        for p in r.preambular:
+            assert p.text.endswith(preambular_end)
+        for p in r.operative:
+            assert p.text.endswith(intro_end if p.children else operative_end)
+            assert all(c.text.endswith(operative_end) for c in p.children)
+            if r.language == "ar":  # Arabic labels, Latin pids
+                assert [c.number for c in p.children] == ["(أ)", "(ب)", "(ج)", "(د)", "(ه)", "(و)"][:len(p.children)]
+                assert [c.pid[-3:] for c in p.children] == ["(a)", "(b)", "(c)", "(d)", "(e)", "(f)"][:len(p.children)]
+            else:
+                assert all(c.number == c.pid[-3:] for c in p.children)
+        if r.language == "zh":  # no spaces between Chinese words
+            assert not any(" " in p.text for top in r.paragraphs for p in top.walk())
+    zh = [p for r in resolutions if r.language == "zh" for p in r.paragraphs]
+    assert any("其" in p.text and "号决议，" in p.text for p in zh)  # 其2015年10月5日第30/25号决议，
+    es = " ".join(p.text for r in resolutions if r.language == "es" for p in r.paragraphs)
+    assert re.search(r"su resolución \d+/\d+, de \d+ de [a-z]+ de \d{4}, ", es)
+    ru = " ".join(p.text for r in resolutions if r.language == "ru" for p in r.paragraphs)
+    assert re.search(r"свою резолюцию \d+/\d+ от \d+ [а-я]+ \d{4} года, ", ru)
+    ar = " ".join(p.text for r in resolutions if r.language == "ar" for p in r.paragraphs)
+    assert re.search(r"قراره \d+/\d+ المؤرخ \d+ [^\d]+ \d{4}، ", ar)
+
+
+def test_generator_writes_english_and_french_as_before_the_six_languages():
+    """`languages=("en", "fr")` writes, byte for byte, what the two-language generator wrote:
+    sha256 of today's output, computed with the code before the four other languages came."""
+    full = "\n".join(p.full_text for r in synthetic.generate(3000, seed=2, languages=("en", "fr"))
+                     for p in r.paragraphs)
+    assert hashlib.sha256(full.encode()).hexdigest() == (
+        "be1fca45515e0651fa256841ff84d09a708ab1ab1f3a183622feefd546e4d93d")
+    fingerprint = hashlib.sha256()
+    for r in synthetic.generate(1001, seed=9, languages=("en", "fr")):
+        fingerprint.update(f"{r.symbol}|{r.body}|{r.language}|{r.title}|{r.session}|{r.number}|{r.adopted}|"
+                           f"{r.meeting}|{r.vote.outcome}|{r.subjects}|{r.source}\n".encode())
+        for top in r.paragraphs:
+            for p in top.walk():
+                fingerprint.update(f"{p.pid}|{p.kind}|{p.number}|{p.text}\n".encode())
+    assert fingerprint.hexdigest() == "56cefa9a1e42fdff18d58b79bb206005c2703779c585abc013fc62367ca75890"
 
 
 def test_paragraph_ids_are_the_models():
@@ -64,6 +146,23 @@ def test_paragraph_lengths_follow_the_real_corpus():
                    for p in r.paragraphs)
     median = words[len(words) // 2]
     assert 35 <= median <= 75  # the real English median is 52
+
+
+def test_paragraph_lengths_follow_each_languages_measured_quantiles():
+    """es, ru, ar in words and zh in characters follow their LENGTHS (measured on the real index)
+    to within 10% at the quartiles, whole paragraphs (opening, clause and sub-paragraphs) counted."""
+    lengths: dict[str, list[int]] = {language: [] for language in ("es", "ru", "ar", "zh")}
+    for r in synthetic.generate(12000, seed=6, languages=tuple(lengths)):
+        for p in r.paragraphs:
+            text = p.full_text
+            lengths[r.language].append(len(re.sub(r"\s", "", text)) if r.language == "zh" else len(text.split()))
+    # the quartiles and 0.9 quantile measured on the real index (2026-12-07; zh in characters)
+    measured = {"es": (40, 64, 98, 141), "ru": (30, 49, 76, 110), "ar": (29, 47, 72, 105), "zh": (55, 91, 140, 206)}
+    for language, values in lengths.items():
+        values.sort()
+        assert synthetic.LENGTHS[language][2:6] == measured[language]
+        for real, q in zip(measured[language], (0.25, 0.5, 0.75, 0.9)):
+            assert abs(values[int(q * len(values))] - real) <= 0.1 * real, (language, q)
 
 
 def test_quick_bench_reports_every_figure(tmp_path):
