@@ -692,7 +692,15 @@ def table(report: dict) -> str:
 
 
 def _rss_mb() -> float:
-    """This process's resident memory now (VmRSS), in MiB."""
+    """This process's resident memory now (VmRSS), in MiB, once garbage is collected and the freed
+    heap handed back (`malloc_trim`): what a step holds, not the temporaries it freed, whose pages
+    glibc may or may not have returned yet (a reading that then fell between steps)."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return round(int(line.split()[1]) / 1024, 1)
