@@ -669,3 +669,18 @@ def test_a_chinese_footnote_number_glued_to_its_text():
         "10A/HRC/57/43.",
     ]))
     assert doc.footnotes == {9: "见A/HRC/54/41, 附件二。 2019年的报告。", 10: "A/HRC/57/43."}
+
+
+def test_a_page_of_one_line_paragraphs_is_split_although_it_shows_no_indent():
+    """Found by `test_parser_properties` (a first-line-indent layout, 25 columns): on page 1 every
+    paragraph fits on its first line, so every line sits at the page's edge and no indent is left to
+    read; page 2 shows the indent. The two "Recalling" paragraphs were one, and (a)–(c) part of OP1."""
+    text = ("\nResolution 1 (2006)\n\nAdopted by the Security Council at its 9430th meeting, on 1 January 2006\n\n"
+            "The Security Council,\n\n Recalling aa,\n Recalling bb,\n 1. Decides états aa:\n (a) Aa états aa;\n"
+            " (b) Bb états bb;\n (c) Cc états cc;\n2\nS/RES/1 (2006)\n 2. Decides états états\naa.\n")
+    res = parse_text(text, source="generated.txt")
+    assert [(p.pid, p.full_text) for p in res.paragraphs[:2]] == [("PP1", "Recalling aa,"), ("PP2", "Recalling bb,")]
+    op1 = res.paragraphs[2]
+    assert [(c.pid, c.full_text) for c in op1.children] == [
+        ("OP1(a)", "Aa états aa;"), ("OP1(b)", "Bb états bb;"), ("OP1(c)", "Cc états cc;")]
+    assert res.paragraphs[3].pid == "OP2" and res.paragraphs[3].full_text == "Decides états états aa."

@@ -36,7 +36,9 @@ The rules, in the order they apply:
 5. Paragraph starts, chosen per document. Indent mode when lines indented deeper than the least
    indented ones mostly follow a line ending a clause (the body line, ending with a comma, counts
    for the first line): an indented line starts a paragraph (the seed's "two spaces without a
-   blank line" after a page break is just a deeper indent). Else blank-line mode when blank lines
+   blank line" after a page break is just a deeper indent); on a page where no line is indented
+   beyond the page's edge and most lines end a clause (every paragraph of it one line long, not a
+   page that continues one long paragraph), the capital and ``(a)`` rules below apply instead. Else blank-line mode when blank lines
    separate groups of lines (and the text is not merely double-spaced wrapped lines); a blank line
    does not end a paragraph that visibly goes on (lower case after it, in a language whose
    paragraphs start with a capital or after a line that ends no clause; at a page break, either
@@ -44,7 +46,7 @@ The rules, in the order they apply:
    ends a clause (``, ; : .``) or is much shorter than a full line, though the capital's word would
    have fitted on it, starts one. In every mode: ``1.`` (``1-`` in Arabic) at the
    start of a line starts a paragraph unless the line before ends with a hyphen; outside indent
-   mode so does ``(a)``/``a)``/``(i)`` after a finished line; and an unpunctuated line between a
+   mode (and on such a page) so does ``(a)``/``a)``/``(i)`` after a finished line; and an unpunctuated line between a
    finished paragraph and a start is a heading of its own.
 6. Joining lines: ``word -⏎next`` (a space before a line-final hyphen, a PDF artefact) becomes
    ``word-next``; ``word-⏎and`` keeps the space (a suspended hyphen: ``women- and youth-led``);
@@ -606,6 +608,9 @@ def _paragraph_starts(lines: list[Line], breaks: Breaks, language: str = "") -> 
                 signal[i] = False
     else:
         signal, capital_rule = [False] * n, True
+    # in indent mode, a page whose lines all sit at its own edge shows no indent to read (a page of
+    # one-line paragraphs): there a capital after a finished line opens a paragraph, as without indents
+    flat = _flat_pages(lines, indented) if indent_mode else [False] * n
     typical = sorted(len(line.text) for line in lines)[int(0.8 * (n - 1))]
     starts = []
     for i, line in enumerate(lines):
@@ -619,10 +624,10 @@ def _paragraph_starts(lines: list[Line], breaks: Breaks, language: str = "") -> 
         numbered = (bool(_OP_LABEL.match(line.text) or (alone and line.text[:1].isdigit())) and i > 0
                     and not lines[i - 1].text.endswith("-"))
         # "(c)" after a line ending ";" may be a running list inside a paragraph: trust indents if any
-        labelled = numbered or (not indent_mode and ended and bool(_SUB_LABEL.match(line.text) or alone))
+        labelled = numbered or ((not indent_mode or flat[i]) and ended and bool(_SUB_LABEL.match(line.text) or alone))
         # Arabic has no capitals: with no other mark, a line after one that ends a clause opens a
         # paragraph (S/RES/2580 (2021) AR, one unnumbered PP and the lone OP, printed without indents)
-        capital = capital_rule and ended and (line.text[:1].isupper()
+        capital = (capital_rule or flat[i]) and ended and (line.text[:1].isupper()
                                               or (language == "ar" and _ends_clause(previous)))
         starts.append(i == 0 or signal[i] or labelled or capital)
     for i in range(1, n):  # a heading between a finished paragraph and the next start stands alone
@@ -630,6 +635,28 @@ def _paragraph_starts(lines: list[Line], breaks: Breaks, language: str = "") -> 
                 and not lines[i].text[:1].islower() and (i + 1 == n or starts[i + 1])):
             starts[i] = True
     return starts
+
+
+def _flat_pages(lines: list[Line], indented: list[bool]) -> list[bool]:
+    """Per line: whether its page (lines between page breaks, two or more) is a page of one-line
+    paragraphs: no line indented beyond the page's edge (`_page_indents`), and most lines ending a
+    clause. The second condition tells it from a page that only continues one long paragraph (a
+    presidential statement's second page), whose lines are at the edge too but run on mid-sentence."""
+    out: list[bool] = []
+    page: list[int] = []
+
+    def close() -> None:
+        ending = sum(1 for i in page if _ends_clause(lines[i].text))
+        out.extend([len(page) > 1 and not any(indented[i] for i in page) and ending >= 0.6 * len(page)]
+                   * len(page))
+        page.clear()
+
+    for i, line in enumerate(lines):
+        if line.break_before and page:
+            close()
+        page.append(i)
+    close()
+    return out
 
 
 _TRAILING_MARKS = "0123456789’”»)]\"'\u200e\u200f\u061c\u200b "
