@@ -431,8 +431,9 @@ class HybridRetriever:
             return combined
         out = combined.astype(np.float32, copy=True)
         rows = np.flatnonzero(cand)
-        if len(rows) > self.weights.prior_candidates:
-            rows = rows[np.argsort(-combined[rows])[: self.weights.prior_candidates]]
+        if len(rows) > self.weights.prior_candidates:  # which rows, not their order: a partition (a full
+            # sort of every candidate cost 1 ms of a 20 ms answer at 120k chunks)
+            rows = rows[np.argpartition(-combined[rows], self.weights.prior_candidates)[: self.weights.prior_candidates]]
         for row in rows:
             c = t.chunks[row]
             if kinds and any(gives(k, c.text) for k in kinds):
