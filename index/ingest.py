@@ -406,7 +406,11 @@ class Ingestor:
         self._read_into: dict[str, set[tuple[str, str]]] = {}
         store.check_model(embedder.name, embedder.dim)
         if store.settle():  # a write a killed run left pending
-            log.warning("the last ingest was interrupted; this one completes what it left")
+            # on a Chroma server another machine's ingest, still running, looks the same: its lock is
+            # its own folder's (index/lock.py), and completing the stamp early only makes readers
+            # re-read once more when that ingest stamps its own
+            log.warning("the index was left mid-write (an interrupted ingest, or one still running elsewhere "
+                        "against the same Chroma server); this one completes what it left")
 
     def _all_records(self) -> dict[tuple[str, str], DocumentRecord]:
         if self._records is None:  # one read for the whole run: under the ingest lock nobody else writes
