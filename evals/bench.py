@@ -473,7 +473,7 @@ def serve_figures(settings: Settings, plan: BenchPlan, questions: list[str], rep
             api_repeated[str(c)] = load(url, repeated, c, plan.requests_per_client, plan.load_seconds)
         return {"workers": plan.workers, "health_s": round(health_s, 2), "first_answer_s": round(first_s, 2),
                 "ready_s": round(ready_s, 2), "warm_s": round(warm_s, 2),
-                "peak_rss_mb_warm": warm_mb, "peak_rss_mb": peak_rss_mb(proc.pid), "api": api,
+                "peak_rss_mb_warm": warm_mb, "peak_rss_mb": peak_rss_mb(proc.pid), **rss_parts_mb(proc.pid), "api": api,
                 "api_repeated": api_repeated}
 
 
@@ -520,6 +520,23 @@ def peak_rss_mb(pid: int) -> float:
         except OSError:
             continue
     return round(total, 1)
+
+
+def rss_parts_mb(pid: int) -> dict[str, float]:
+    """Resident memory now, private (`RssAnon`: Python objects, BM25) and file-backed (`RssFile`:
+    the memory-mapped vectors and libraries, pages the OS shares between processes mapping the
+    same file), in MiB, summed over the process and its workers: what another instance would add."""
+    parts = {"rss_anon_mb": 0.0, "rss_file_mb": 0.0}
+    for p in [pid, *_children(pid)]:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("RssAnon:"):
+                    parts["rss_anon_mb"] += int(line.split()[1]) / 1024
+                elif line.startswith("RssFile:"):
+                    parts["rss_file_mb"] += int(line.split()[1]) / 1024
+        except OSError:
+            continue
+    return {k: round(v, 1) for k, v in parts.items()}
 
 
 def _children(pid: int) -> list[int]:
@@ -641,6 +658,9 @@ def rows(figures: dict) -> list[tuple[str, object]]:
         ("assistant build (s)", figures["assistant_build_s"]),
         ("questions refused (no filter)", figures["refused_unfiltered"]),
     ]
+    if "chroma_server_peak_rss_mb" in figures:  # the index on `chroma run` (--server)
+        out += [("ingest processes", len(figures.get("ingest_processes", [])) or 1),
+                ("chroma run peak RSS (MB)", figures["chroma_server_peak_rss_mb"])]
     for name, lat in figures["latency_ms"].items():
         for key, value in lat.items():
             what, p = key.split("_")
@@ -659,6 +679,8 @@ def serve_rows(serve: dict | None) -> list[tuple[str, object]]:
         ("serve: warmed up after (s)", serve.get("warm_s", serve.get("ready_s", serve["first_answer_s"]))),
         ("serve: peak RSS warm (MB)", serve["peak_rss_mb_warm"]),
         ("serve: peak RSS after load (MB)", serve["peak_rss_mb"]),
+        ("serve: private / file-backed RSS after load (MB)",
+         f"{serve.get('rss_anon_mb', '-')} / {serve.get('rss_file_mb', '-')}"),
     ]
     for key, what in (("api", "distinct"), ("api_repeated", "repeated")):
         for c, api in serve.get(key, {}).items():
