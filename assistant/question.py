@@ -41,6 +41,9 @@ from reso.index.analysis import (
 
 
 _SC_YEAR = re.compile(r"\b\d{3,5}\s*\((\d{4})\)")  # the year of a Security Council resolution's symbol
+# a year as a question writes it ("in March 2011", "en 2012", "2011年", "в 2017 году"): no digit or
+# slash beside it (not part of "30/25", "A/78/L.5" or a larger number)
+_YEAR = re.compile(r"(?<![\d/.,])(19[4-9]\d|20[0-4]\d)(?![\d/]|[.,]\d)")
 
 
 @lru_cache(maxsize=256)
@@ -189,6 +192,14 @@ class Question:
         # a resolution named ("and resolution 54/20?", "2684 (2023)") says where to look, not what to find there
         named = set(self.numbers) | set(_SC_YEAR.findall(self.folded))
         return tuple(w for w in self.content_words if w not in named and not (stem_variants(w) & self.inherited))
+
+    @cached_property
+    def years(self) -> frozenset[int]:
+        """Years the question writes, other than the resolution numbers it names: when the texts it
+        asks about were adopted ("in December 2012"), or a date one of them sets ("until 2026").
+        The second ranking stage weighs a candidate whose document was adopted in one of them."""
+        named = set(self.numbers)
+        return frozenset(int(y) for y in _YEAR.findall(self.folded) if y not in named)
 
     @cached_property
     def stems(self) -> tuple[str, ...]:

@@ -50,6 +50,7 @@ FEATURES = (
     "doc_share",  # its document's share of the candidates
     "length",  # log of its length in tokens
     "own_language",  # the paragraph has a version in the question's language
+    "year",  # its document was adopted in a year the question writes ("en mars 2011"); 0 if it writes none
 )
 
 
@@ -162,6 +163,7 @@ def features(
         doc_count[c.key[0]] = doc_count.get(c.key[0], 0) + 1
     weights_by_language: dict[str, tuple[frozenset[str], dict[str, float], float]] = {}
     kinds = question.answer_types
+    years = question.years
     for i, c in enumerate(candidates):
         chunk = t.chunks[c.row]
         lang = chunk.language
@@ -189,6 +191,7 @@ def features(
             doc_count[c.key[0]] / n,
             math.log1p(len(toks)),
             1.0 if question.language in t.versions.get(c.key, {}) else 0.0,
+            1.0 if years and int(t.dates[c.row]) // 10000 in years else 0.0,
         )
     x[:, FEATURES.index("lexical_rank")] = _ranks(lex)
     x[:, FEATURES.index("dense_rank")] = _ranks(dense)

@@ -597,6 +597,14 @@ class HybridRetriever:
             keys = [(t.doc_keys[r], t.pids[r]) for r in rows[np.argsort(-score[rows], kind="stable")].tolist()]
             keys = [k for k in dict.fromkeys(keys) if k in position][: w.rerank_each]
             chosen.update(keys)
+        # (with no model, this is fit_ranker collecting: the candidates a model with `year` would see)
+        if question.years and (self.ranker is None or "year" in self.ranker.features):
+            # the best few of the documents adopted in a year the question writes: a question about
+            # a 2011 text, asked in a language that text lacks, ranks it far below newer texts in
+            # its own language, out of the second stage's reach (its `year` feature weighs them)
+            best_rows = np.fromiter((row for _, (_, row) in ranked), dtype=np.int64, count=len(ranked))
+            found = np.flatnonzero(np.isin(t.dates[best_rows] // 10000, list(question.years)))[: w.rerank_each]
+            chosen.update(ranked[i][0] for i in found.tolist())
         # a paragraph's scores are its best language version's: maxima over its rows
         out = []
         for key in sorted(chosen, key=position.__getitem__):

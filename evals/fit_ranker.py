@@ -5,7 +5,8 @@ people ask about a resolution: a question frame in the paragraph's language ("Wh
 Council … about …?", "¿Qué … el Consejo sobre …?", "决议关于…说了什么？"), often the verb the
 paragraph opens on ("requests", "prie", "يطلب"), a few of its words (2–6, in their order, the
 rest dropped), sometimes a word from another paragraph (questions use words the text does not),
-sometimes the resolution's number or words of its title. The paragraph is the gold answer.
+sometimes the resolution's number or words of its title, or the year it was adopted (or a year the
+paragraph sets: "until 2026"), as questions date the text they ask about. The paragraph is the gold answer.
 Paragraphs whose text recurs in another document (renewals repeat whole paragraphs) are left
 out: no question made from words alone can tell those apart.
 
@@ -78,6 +79,13 @@ CROSSLINGUAL_SHARE = 0.3  # of paragraphs whose document lacks a language of the
 OPERATIVE_SHARE = 0.8  # questions are mostly about what a resolution decides or asks, less about its preamble
 NAMED = {"en": "in resolution {n}", "fr": "dans la résolution {n}", "es": "en la resolución {n}",
          "ru": "в резолюции {n}", "ar": "في القرار {n}", "zh": "第{n}号决议中"}
+# the year the text was adopted, as questions write it ("adopted in March 2011": the year is what the
+# second stage's `year` feature reads); or, as often, a year the paragraph itself sets ("until 2026")
+YEARS = {"en": ("in {y}", "adopted in {y}"), "fr": ("en {y}", "adoptée en {y}"), "es": ("en {y}", "aprobada en {y}"),
+         "ru": ("в {y} году", "принятой в {y} году"), "ar": ("في عام {y}", "المعتمد في عام {y}"), "zh": ("{y}年",)}
+YEAR_SHARE = 0.3  # of questions naming no resolution: real questions often date the text they ask about
+TEXT_YEAR_SHARE = 0.3  # of the others whose paragraph writes a year: that year instead
+_TEXT_YEAR = re.compile(r"(?<!\d)(19[4-9]\d|20[0-4]\d)(?!\d)")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
 _HAN = re.compile(r"[\u4e00-\u9fff]{2,}")
 
@@ -210,6 +218,11 @@ def make_questions(chunks, doc_keys, n: int, seed: int = 0, lexicon=None) -> lis
             if numbers and rng.random() < 0.25:
                 named = NAMED[asked].format(n=numbers[0])
                 q = f"{named}{q}" if asked == "zh" else f"{q[:-1].rstrip()} {named}{q[-1]}"
+            elif c.date and rng.random() < YEAR_SHARE:
+                in_text = _TEXT_YEAR.findall(text)
+                year = rng.choice(in_text) if in_text and rng.random() < TEXT_YEAR_SHARE else c.date[:4]
+                dated = rng.choice(YEARS[asked]).format(y=year)
+                q = f"{dated}{q}" if asked == "zh" else f"{q[:-1].rstrip()} {dated}{q[-1]}"
             key = (doc_keys[i], normalise_pid(c.paragraph))
             out.append(Made(q, asked, key, held_out(key[0]), asked != lang))
     rng.shuffle(out)

@@ -133,3 +133,37 @@ def test_questions_made_from_the_corpus_are_seeded_split_by_document_and_answera
     # most of them find their paragraph among the first stage's candidates
     groups = fit_ranker.collect(retriever, made, progress=False)
     assert np.mean([g.y.any() for g in groups]) > 0.6
+
+
+def test_a_year_the_question_writes_brings_that_years_texts_to_the_second_stage(seed_library):
+    """"en 2023": S/RES/2699 (2023) is among the candidates with `year` 1, the seed (adopted in 2015)
+    with 0; a question writing no year has the column at 0 and no candidate added for it."""
+    retriever = HybridRetriever(seed_library, ranker="off")
+    col = second_stage.FEATURES.index("year")
+    dated = Question.of("Que demande le Conseil au Haut-Commissaire d'organiser en 2023 ?")
+    assert dated.years == {2023}
+    first = retriever.first_stage(dated, 10)
+    cands = retriever.candidates(first, dated)
+    x = second_stage.features(first.tables, dated, cands, retriever.terms_for(dated), first.tables.lexical.idf)
+    by_doc = {c.key[0]: x[i, col] for i, c in enumerate(cands)}
+    sc = [d for d in by_doc if d.startswith("S/RES/2699")]
+    assert sc and all(by_doc[d] == 1.0 for d in sc)
+    assert all(v == 0.0 for d, v in by_doc.items() if d not in sc)
+    undated = Question.of("Que demande le Conseil au Haut-Commissaire d'organiser ?")
+    first = retriever.first_stage(undated, 10)
+    plain = retriever.candidates(first, undated)
+    assert not second_stage.features(first.tables, undated, plain, retriever.terms_for(undated),
+                                     first.tables.lexical.idf)[:, col].any()
+
+
+@pytest.mark.parametrize("text, years", [
+    ("Quelle interdiction le Conseil a-t-il décrétée en mars 2011 ?", {2011}),
+    ("2011年安理会决定了什么？", {2011}),
+    ("Что Совет решил в 2017 году в резолюции 2379?", {2017}),  # 2379 is the resolution named, not a year
+    ("What does resolution 2011 decide?", set()),  # a resolution's number, not a year
+    ("What does resolution 1973 (2011) decide?", {2011}),
+    ("What does A/78/L.5 say about the 2030 Agenda?", {2030}),  # a date the text sets counts too
+    ("How many of the 12,000 troops?", set()),
+])
+def test_the_years_a_question_writes(text, years):
+    assert Question.ask(text).years == years
