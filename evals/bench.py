@@ -509,34 +509,31 @@ def chroma_server(path: Path):
         stop_process(proc)
 
 
-def peak_rss_mb(pid: int) -> float:
-    """VmHWM: the resident high-water mark the kernel kept, in MiB; with worker processes, their sum."""
-    total = 0.0
+def _status_mb(pid: int, fields: tuple[str, ...]) -> dict[str, float]:
+    """These `/proc/<pid>/status` fields (kB), summed over the process and its workers, in MiB."""
+    total = dict.fromkeys(fields, 0.0)
     for p in [pid, *_children(pid)]:
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    total += int(line.split()[1]) / 1024
+                name = line.split(":", 1)[0]
+                if name in total:
+                    total[name] += int(line.split()[1]) / 1024
         except OSError:
             continue
-    return round(total, 1)
+    return {k: round(v, 1) for k, v in total.items()}
+
+
+def peak_rss_mb(pid: int) -> float:
+    """VmHWM: the resident high-water mark the kernel kept, in MiB; with worker processes, their sum."""
+    return _status_mb(pid, ("VmHWM",))["VmHWM"]
 
 
 def rss_parts_mb(pid: int) -> dict[str, float]:
     """Resident memory now, private (`RssAnon`: Python objects, BM25) and file-backed (`RssFile`:
     the memory-mapped vectors and libraries, pages the OS shares between processes mapping the
     same file), in MiB, summed over the process and its workers: what another instance would add."""
-    parts = {"rss_anon_mb": 0.0, "rss_file_mb": 0.0}
-    for p in [pid, *_children(pid)]:
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("RssAnon:"):
-                    parts["rss_anon_mb"] += int(line.split()[1]) / 1024
-                elif line.startswith("RssFile:"):
-                    parts["rss_file_mb"] += int(line.split()[1]) / 1024
-        except OSError:
-            continue
-    return {k: round(v, 1) for k, v in parts.items()}
+    parts = _status_mb(pid, ("RssAnon", "RssFile"))
+    return {"rss_anon_mb": parts["RssAnon"], "rss_file_mb": parts["RssFile"]}
 
 
 def _children(pid: int) -> list[int]:

@@ -7,6 +7,7 @@ RESO_REFRESH_INTERVAL), and the web UI is left to a one-worker server.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -94,7 +95,7 @@ def test_parallel_ingest_processes_fill_one_chroma_server_with_disjoint_shares(t
     result = CliRunner().invoke(cli, ["bench", "--quick", "--sizes", "1500", "--embedder", "hash", "--json",
                                       "--ingest-workers", "2", "--keep", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    report = __import__("json").loads(result.stdout)
+    report = json.loads(result.stdout)
     assert report["store"] == "chroma run" and report["ingest_workers"] == 2
     size = report["sizes"]["1500"]
     shares = size["ingest_processes"]
