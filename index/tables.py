@@ -208,11 +208,17 @@ def _verify(folder: Path, key: str | None = None) -> dict[str, Any]:
     return manifest
 
 
-def unit_rows(vectors: np.ndarray) -> np.ndarray:
-    """Rows scaled to length 1, so that a dot product is the cosine Chroma's space uses."""
+def unit_rows(vectors: np.ndarray, in_place: bool = False) -> np.ndarray:
+    """Rows scaled to length 1, so that a dot product is the cosine Chroma's space uses.
+
+    `in_place` scales a float32 array the caller owns instead of copying it (a cold build at
+    1M rows would otherwise hold the vectors twice more)."""
     vectors = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
+    if in_place:
+        vectors /= norms
+        return vectors
     return vectors / norms
 
 
@@ -438,6 +444,8 @@ def _vectors(store: VectorStore, chunks: list[Chunk], kept: list[int | None], ba
         stats.vectors_fetched = -1
         return None
     stats.vectors_fetched = len(missing)
+    if old is None and fetched is not None:
+        return unit_rows(fetched, in_place=True)  # every row fetched, in chunk order: no second copy
     out = np.zeros((len(chunks), old.shape[1] if old is not None else fetched.shape[1]), dtype=np.float32)
     if old is not None:
         out[[i for i, _ in held]] = old[[k for _, k in held]]

@@ -156,3 +156,21 @@ def test_upsert_vectors_shape_checked(store):
     store.check_model("hash-4", 4)
     store.upsert(chunks, np.eye(3, 4, dtype=np.float32), "hash-4")
     assert store.count() == 3
+
+
+def test_vectors_come_back_in_the_asked_order_across_pages_and_a_missing_one_is_named(store, monkeypatch):
+    """The table build reads every vector through `vectors`, page by page into one float32 array:
+    the rows must follow the ids asked, whichever order the store returns a page in."""
+    import reso.index.store as store_module
+
+    monkeypatch.setattr(store_module, "_GET_PAGE", 2)  # three chunks: two pages, the second short
+    chunks = chunks_of(_resolution())
+    vectors = np.arange(12, dtype=np.float32).reshape(3, 4) + 1.0
+    store.check_model("hash-4", 4)
+    store.upsert(chunks, vectors, "hash-4")
+    ids = [chunks[2].id, chunks[0].id, chunks[1].id]
+    got = store.vectors(ids)
+    assert got.dtype == np.float32 and got.shape == (3, 4)
+    np.testing.assert_allclose(got, vectors[[2, 0, 1]])
+    with pytest.raises(LookupError, match="1 of 4"):
+        store.vectors(ids + ["A/HRC/RES/99/1#OP9@en"])
