@@ -214,7 +214,8 @@ def unit_rows(vectors: np.ndarray, in_place: bool = False) -> np.ndarray:
     `in_place` scales a float32 array the caller owns instead of copying it (a cold build at
     1M rows would otherwise hold the vectors twice more)."""
     vectors = np.asarray(vectors, dtype=np.float32)
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    # einsum, not np.linalg.norm, which squares a whole copy first (+1.5 GB at 1M rows)
+    norms = np.sqrt(np.einsum("ij,ij->i", vectors, vectors))[:, None]
     norms[norms == 0] = 1.0
     if in_place:
         vectors /= norms

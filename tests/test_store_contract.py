@@ -163,7 +163,7 @@ def test_vectors_come_back_in_the_asked_order_across_pages_and_a_missing_one_is_
     the rows must follow the ids asked, whichever order the store returns a page in."""
     import reso.index.store as store_module
 
-    monkeypatch.setattr(store_module, "_GET_PAGE", 2)  # three chunks: two pages, the second short
+    monkeypatch.setattr(store_module, "_VECTOR_PAGE", 2)  # three chunks: two pages, the second short
     chunks = chunks_of(_resolution())
     vectors = np.arange(12, dtype=np.float32).reshape(3, 4) + 1.0
     store.check_model("hash-4", 4)
