@@ -153,7 +153,15 @@ def _write_chunks(path: Path, chunks: Sequence[Chunk], hashes: Sequence[str]) ->
     ]
     data = {"fields": _CHUNK_FIELDS, "values": {f: list(v) for f, v in values.items()}, "rows": rows,
             "hashes": list(hashes)}
-    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    _write_json(path, data)
+
+
+def _write_json(path: Path, data: Any) -> None:
+    """UTF-8 JSON straight to bytes (orjson): `json.dumps` then `write_text` held the text twice,
+    as a str and as its encoding (766 MB each for the chunk table at 1M paragraphs)."""
+    import orjson
+
+    path.write_bytes(orjson.dumps(data))
 
 
 def _read_chunks(path: Path) -> tuple[list[Chunk], list[str]]:
@@ -181,12 +189,23 @@ def _read_chunks(path: Path) -> tuple[list[Chunk], list[str]]:
 def _write_tokens(folder: Path, paragraph_tokens: Sequence[list[str]]) -> None:
     """One space-joined string per paragraph (a token never holds a space): written and read back
     in under a second at 100k paragraphs, where word ids into a vocabulary took three."""
-    (folder / "tokens.json").write_text(json.dumps([" ".join(row) for row in paragraph_tokens], ensure_ascii=False),
-                                        encoding="utf-8")
+    _write_json(folder / "tokens.json", [" ".join(row) for row in paragraph_tokens])
 
 
-def _read_tokens(folder: Path) -> list[list[str]]:
-    return [row.split() for row in json.loads((folder / "tokens.json").read_text(encoding="utf-8"))]
+def _read_tokens(folder: Path, words: dict[str, str] | None = None) -> list[list[str]]:
+    import orjson
+
+    words = {} if words is None else words
+    return [shared_words(row.split(), words) for row in orjson.loads((folder / "tokens.json").read_bytes())]
+
+
+def shared_words(row: list[str], words: dict[str, str]) -> list[str]:
+    """The row with each word replaced by the one object `words` holds for it.
+
+    A tokeniser returns a new string for every occurrence of a word: held as lists until BM25 is
+    built, a million paragraphs' tokens were ~100M string objects (~55 B each); shared, each
+    occurrence is one pointer."""
+    return [words.setdefault(w, w) for w in row]
 
 
 def _write_manifest(folder: Path, key: str, code: str) -> None:
@@ -369,17 +388,19 @@ def build_snapshot(
     paragraph_tokens: list[list[str]] = []
     if lexical:
         old = None
+        words: dict[str, str] = {}
         if base is not None and base.same_code and any(k is not None for k in kept):
             try:
-                old = _read_tokens(base.folder)
+                old = _read_tokens(base.folder, words)
             except (OSError, ValueError):  # pruned by another process's newer state meanwhile: tokenise
                 old = None
         for chunk, k in zip(chunks, kept):
             if old is not None and k is not None:
                 paragraph_tokens.append(old[k])
             else:
-                paragraph_tokens.append(paragraph_tokens_of(chunk))
+                paragraph_tokens.append(shared_words(paragraph_tokens_of(chunk), words))
                 stats.tokenised += 1
+        del words, old
     vectors = _vectors(store, chunks, kept, base, stats)
     index = LexicalIndex(chunks, paragraph_tokens=paragraph_tokens) if lexical else None
     snapshot = Snapshot(chunks, hashes, index, vectors, ParagraphTokens.of(paragraph_tokens) if lexical else ParagraphTokens())

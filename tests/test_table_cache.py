@@ -213,7 +213,7 @@ def test_a_base_state_pruned_by_another_process_meanwhile_is_tokenised_afresh(li
     before = open_retriever(library, cache_dir)
     library.ingest([fixtures_dir / "text" / "A_HRC_RES_54_10-en.txt"])
 
-    def pruned(folder):
+    def pruned(folder, *_):
         raise FileNotFoundError(folder / "tokens.json")
 
     monkeypatch.setattr(index_tables, "_read_tokens", pruned)
