@@ -323,10 +323,11 @@ class TableCache:
         return None
 
     # -- writing -----------------------------------------------------------------------------
-    def save(self, fingerprint: str, snapshot: Snapshot, paragraph_tokens: Sequence[list[str]]) -> None:
-        """Write atomically; a failure (read-only or full disk) is logged, never raised: the cache is optional."""
+    def save(self, fingerprint: str, snapshot: Snapshot, paragraph_tokens: Sequence[list[str]]) -> Path | None:
+        """Write atomically, and say where; a failure (read-only or full disk) is logged, never raised:
+        the cache is optional."""
         if not snapshot.chunks or snapshot.lexical is None:
-            return  # nothing worth caching (bm25s cannot save an empty index); dense-only tables are not kept
+            return None  # nothing worth caching (bm25s cannot save an empty index); dense-only tables are not kept
         key = self.key(fingerprint)
         tmp = self.directory / f".tmp-{uuid.uuid4().hex}"
         try:
@@ -340,8 +341,10 @@ class TableCache:
             _write_manifest(tmp, key, _code_version())
             self._replace(tmp, self.directory / key)
             self._prune(keep=key)
+            return self.directory / key
         except Exception as exc:
             log.warning("could not write the table cache in %s (%s)", self.directory, exc)
+            return None
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
@@ -409,8 +412,28 @@ def build_snapshot(
         # tables without the vectors the store failed to give are this process's stopgap, never
         # saved: the next start (a fresh Chroma client) builds them whole
         if fingerprint is not None and stats.vectors_fetched >= 0:
-            cache.save(fingerprint, snapshot, paragraph_tokens)
+            saved = cache.save(fingerprint, snapshot, paragraph_tokens)
+            if saved is not None and snapshot.vectors is not None:
+                snapshot = _mapped_vectors(snapshot, saved)
     return snapshot
+
+
+def _mapped_vectors(snapshot: Snapshot, folder: Path) -> Snapshot:
+    """The snapshot with the vectors just saved, memory-mapped, in place of the array built.
+
+    A built array is this process's own memory (1.5 GB at 1M rows, ~180 MB at 120k), where the
+    mapped file's pages are the page cache's, shared by every worker on the host and read as a
+    search needs them: a server that built its tables, at start or on a reload after an ingest,
+    then holds what one that loaded them holds. Another process may prune the folder meanwhile
+    (a newer state): the built array is kept then.
+    """
+    try:
+        mapped = np.load(folder / "vectors.npy", mmap_mode="r", allow_pickle=False)
+    except (OSError, ValueError):
+        return snapshot
+    if mapped.shape != snapshot.vectors.shape:
+        return snapshot
+    return dataclasses.replace(snapshot, vectors=mapped)
 
 
 def _rows(store: VectorStore, base: _Previous | None) -> list[tuple[Chunk, str]]:

@@ -381,3 +381,24 @@ def test_a_narrow_filter_above_the_exact_rows_is_searched_in_memory_not_by_chrom
         b = [r.chunk.id for r in by_chroma.retrieve(q, k=10, filters=one_document)]
         assert calls and calls[-1] is not None  # Chroma's `where`
         assert a == b
+
+
+def test_a_state_built_here_searches_the_vectors_it_saved_mapped_not_a_private_copy(library, tmp_path, fixtures_dir):
+    """A server that built its tables (at start, or on the reload after an ingest) held the built
+    array as its own memory (1.5 GB at 1M rows) where one that loaded them maps the saved file:
+    once saved, the built state maps it too, with the same values."""
+    from reso.index.tables import unit_rows
+
+    cache_dir = tmp_path / "lexical"
+    retriever = open_retriever(library, cache_dir)
+    for step in ("cold", "after an ingest"):
+        assert not retriever.cache.last_build.loaded, step
+        vectors = retriever.tables.vectors
+        assert isinstance(vectors, np.memmap), step
+        (saved,) = [folder / "vectors.npy" for folder in cache_folders(cache_dir)]
+        assert Path(vectors.filename).resolve() == saved.resolve(), step
+        built = unit_rows(library.store.vectors([c.id for c in retriever.chunks]))
+        np.testing.assert_allclose(vectors, built, atol=1e-6)
+        library.ingest([fixtures_dir / "text" / "A_HRC_RES_54_10-en.txt"])
+        retriever.refresh()
+    assert len(retriever.tables.vectors) == len(retriever.chunks)
