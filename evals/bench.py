@@ -781,7 +781,8 @@ def index_figures(settings: Settings, plan: BenchPlan) -> dict:
     Issue 15's targets are stated on the index of both corpus folders (~120k paragraphs, six
     languages, the e5 model), which takes hours to build here: this measures it as it is, with the
     same in-process latency and `reso serve` load as a synthetic size. The server writes its log
-    beside the index (`serve.log`); nothing else is written.
+    beside the index (`serve.log`); nothing else is written, except with `plan.workers` > 1: a copy
+    of the Chroma folder beside it (`chroma-server`) for the `chroma run` the workers share.
     """
     local = settings.model_copy(update={"generator": "extractive", "chroma_host": None})
     figures: dict = {"data_dir": str(local.data_dir), "embedder": local.embedder}
@@ -811,6 +812,8 @@ if __name__ == "__main__":  # python -m reso.evals.bench --tables 1000000 [--see
     parser.add_argument("--size", type=int, help="with --ingest-share: the whole corpus's paragraphs")
     parser.add_argument("--questions", type=int, default=50, help="in-process questions per filter (0: none)")
     parser.add_argument("--no-serve", action="store_true", help="with --index: the in-process figures only")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="with --index: serve by this many `reso serve` workers over a `chroma run` copy of the index")
     args = parser.parse_args()
     if args.ingest_share:
         i, n = (int(x) for x in args.ingest_share.split("/"))
@@ -821,7 +824,7 @@ if __name__ == "__main__":  # python -m reso.evals.bench --tables 1000000 [--see
                                    share=(i - 1, n))
         print(json.dumps(figures, separators=(",", ":")))
     elif args.index:
-        bench_plan = BenchPlan(questions=args.questions, seed=args.seed, serve=not args.no_serve)
+        bench_plan = BenchPlan(questions=args.questions, seed=args.seed, serve=not args.no_serve, workers=args.workers)
         print(json.dumps(index_figures(Settings(), bench_plan), separators=(",", ":")))
     else:
         print(json.dumps(table_figures(args.tables, args.seed), separators=(",", ":")))
