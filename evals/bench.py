@@ -461,7 +461,7 @@ def serve_figures(settings: Settings, plan: BenchPlan, questions: list[str], rep
             ready_s = _wait_page(client, t0, log_path) if plan.workers == 1 else first_s
             # and its warm-ups (the languages, the reference graph), which run after the page: the load
             # measures the server as it answers once started, not beside its start-up work
-            warm_s = _wait_warm(proc, t0, log_path) if plan.workers == 1 else ready_s
+            warm_s = _wait_warm(proc, t0, log_path, workers=plan.workers)
         warm_mb = peak_rss_mb(proc.pid)
         api, api_repeated = {}, {}
         start = 1
@@ -569,12 +569,12 @@ def _wait_page(client, t0: float, log_path: Path) -> float:
     return time.perf_counter() - t0
 
 
-def _wait_warm(proc: subprocess.Popen, t0: float, log_path: Path, timeout: float = 120.0) -> float:
-    """Seconds from the server's start until it logs that its warm-ups are done (`ui.app.WARM`)."""
+def _wait_warm(proc: subprocess.Popen, t0: float, log_path: Path, timeout: float = 120.0, workers: int = 1) -> float:
+    """Seconds from the server's start until it (each of its `workers`) logs that its warm-ups are done (`ui.app.WARM`)."""
     from reso.ui.app import WARM
 
     deadline = time.perf_counter() + timeout
-    while f"reso: {WARM}," not in log_path.read_text(encoding="utf-8", errors="replace"):
+    while log_path.read_text(encoding="utf-8", errors="replace").count(f"reso: {WARM},") < workers:
         if proc.poll() is not None or time.perf_counter() > deadline:
             raise ResoError(f"reso serve did not finish warming up: {log_path.read_text()[-2000:]}")
         time.sleep(0.05)

@@ -73,6 +73,9 @@ def test_several_workers_share_one_chroma_server_and_see_each_others_ingests(tmp
     text = log.read_text(errors="replace")
     assert text.count("Started server process") == 2, text[-3000:]
     assert "Traceback" not in text, text[-4000:]
+    # each worker starts as a one-worker server does: it answers, then warms up its languages and
+    # the reference graph in the background (before, a worker paid those on its users' questions)
+    assert text.count("reso: the API answers") == 2 and text.count("reso: warmed up,") == 2, text[-3000:]
 
 
 def test_several_workers_without_a_chroma_server_is_a_clear_error(tmp_path):

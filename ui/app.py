@@ -138,11 +138,21 @@ def quiet_libraries() -> None:
 def worker_app():
     """The app of one worker of `reso serve --workers N` (uvicorn imports it by name in each process).
 
-    API and widget only: Gradio keeps each browser session in its process's memory, so a UI
+    API, widget and MCP only: Gradio keeps each browser session in its process's memory, so a UI
     spread over workers would lose sessions between requests; it runs in a one-worker
     `reso serve` instead. Settings come from the RESO_* environment, like every process.
+
+    Started like a one-worker server (`StartingApp`): listening at once with `/api/health`
+    "loading", then the API, then the warm-ups in the background (each language's first
+    question, the reference graph), logged "warmed up". A worker built by `create_app` alone
+    paid those on its users' first questions: 4.8 s of CPU for the first lineage question at
+    120k paragraphs, holding the interpreter for every question beside it. A worker that
+    cannot start stops itself (SIGTERM), as one whose app factory raised did.
     """
-    return create_app(Settings(), with_ui=False)
+    import os
+    import signal
+
+    return StartingApp(Settings(), with_ui=False, on_failure=lambda: os.kill(os.getpid(), signal.SIGTERM))
 
 
 WARM = "warmed up"  # logged once the background warm-ups are done: what `reso.evals.bench` waits for
