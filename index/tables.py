@@ -64,7 +64,7 @@ class ParagraphTokens:
     def row(self, i: int, chunk: Chunk) -> list[str]:
         if self._rows is None and self._path is not None:
             try:
-                rows = json.loads(self._path.read_text(encoding="utf-8"))
+                rows = _token_rows(self._path)
             except (OSError, ValueError):
                 rows = None
             self._rows, self._path = rows, None
@@ -192,11 +192,15 @@ def _write_tokens(folder: Path, paragraph_tokens: Sequence[list[str]]) -> None:
     _write_json(folder / "tokens.json", [" ".join(row) for row in paragraph_tokens])
 
 
-def _read_tokens(folder: Path, words: dict[str, str] | None = None) -> list[list[str]]:
+def _token_rows(path: Path) -> list[str]:
+    """`tokens.json` as written: one space-joined string a paragraph (orjson, as the chunk table)."""
     import orjson
 
-    words = {} if words is None else words
-    return [shared_words(row.split(), words) for row in orjson.loads((folder / "tokens.json").read_bytes())]
+    return orjson.loads(path.read_bytes())
+
+
+def _read_tokens(folder: Path, words: dict[str, str]) -> list[list[str]]:
+    return [shared_words(row.split(), words) for row in _token_rows(folder / "tokens.json")]
 
 
 def shared_words(row: list[str], words: dict[str, str]) -> list[str]:
