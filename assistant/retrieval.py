@@ -184,6 +184,10 @@ class RetrievalTables:
     versions: dict[tuple[str, str], dict[str, int]]
     docs_by_number: dict[str, set[str]]
     pids: np.ndarray  # each row's paragraph id, normalised (OP3, PP1): with `doc_keys`, its paragraph's key
+    # each row's paragraph as a code into `paragraph_keys` (document key, paragraph id): the search
+    # groups rows by paragraph with these ints, and its keys are these tuples, hashed once
+    paragraphs: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    paragraph_keys: list[tuple[str, str]] = field(default_factory=list)
     tokens: ParagraphTokens = field(default_factory=ParagraphTokens)  # each row's paragraph tokens
     lacks: dict[str, np.ndarray] = field(default_factory=dict)
     # (symbol → code, each row's code): built on the first documents filter, see `document_rows`
@@ -201,6 +205,8 @@ class RetrievalTables:
         pid_key: dict[str, str] = {}
         doc_keys: list[str] = []
         pids: list[str] = []
+        code_of: dict[tuple[str, str], int] = {}
+        paragraphs = np.empty(len(chunks), dtype=np.int64)
         for i, c in enumerate(chunks):
             key = symbol_key.get(c.document)
             if key is None:
@@ -211,6 +217,7 @@ class RetrievalTables:
             if pid is None:
                 pid = pid_key[c.paragraph] = normalise_pid(c.paragraph)
             versions[(key, pid)][c.language] = i
+            paragraphs[i] = code_of.setdefault((key, pid), len(code_of))
             doc_keys.append(key)
             pids.append(pid)
         return cls(
@@ -225,6 +232,8 @@ class RetrievalTables:
             versions=versions,
             docs_by_number=docs_by_number,
             pids=np.array(pids),
+            paragraphs=paragraphs,
+            paragraph_keys=list(code_of),
             tokens=snapshot.tokens,
             largest_document=max(Counter(doc_keys).values(), default=0),
         )
@@ -594,14 +603,23 @@ class HybridRetriever:
         limit = max(k, 10) * 40
         if len(rows) > limit:  # grouping in Python is the cost at 100k chunks: keep the best rows only
             rows = rows[np.argpartition(-combined[rows], limit)[:limit]]
-        best: dict[tuple[str, str], tuple[float, int]] = {}
-        rows_of: dict[tuple[str, str], list[int]] = defaultdict(list)
-        for row, s, doc, pid in zip(rows.tolist(), combined[rows].tolist(), t.doc_keys[rows].tolist(), t.pids[rows].tolist()):
-            key = (doc, pid)
-            rows_of[key].append(row)
-            if key not in best or s > best[key][0]:
-                best[key] = (s, row)
-        return sorted(best.items(), key=lambda kv: -kv[1][0]), rows_of
+        scores, codes = combined[rows], t.paragraphs[rows]
+        # in numpy, not a loop over the rows (1.3 ms of a 13 ms answer at 120k chunks): each
+        # paragraph's best row is its first of the highest score in `rows` order, and paragraphs
+        # with equal scores keep the order of their first rows in `rows`
+        order = np.argsort(-scores, kind="stable")
+        kept, at = np.unique(codes[order], return_index=True)
+        best_rows = order[at]
+        _, first = np.unique(codes, return_index=True)
+        ranking = np.lexsort((first, -scores[best_rows]))
+        keys = t.paragraph_keys
+        ranked = [(keys[c], (s, r)) for c, s, r in zip(kept[ranking].tolist(), scores[best_rows][ranking].tolist(),
+                                                       rows[best_rows][ranking].tolist())]
+        by_code = np.argsort(codes, kind="stable")  # each paragraph's rows, in `rows` order
+        grouped = rows[by_code].tolist()
+        bounds = (np.flatnonzero(np.diff(codes[by_code])) + 1).tolist()
+        rows_of = {keys[c]: grouped[a:b] for c, a, b in zip(kept.tolist(), [0, *bounds], [*bounds, len(grouped)])}
+        return ranked, rows_of
 
     def candidates(self, first: FirstStage, question: Question) -> list[second_stage.Candidate]:
         """The first stage's best paragraphs, and the best few by each score alone, with their scores
@@ -618,7 +636,7 @@ class HybridRetriever:
             many = w.rerank_each * 6  # up to six language versions a paragraph
             if len(rows) > many:
                 rows = rows[np.argpartition(-score[rows], many)[:many]]
-            keys = [(t.doc_keys[r], t.pids[r]) for r in rows[np.argsort(-score[rows], kind="stable")].tolist()]
+            keys = [t.paragraph_keys[c] for c in t.paragraphs[rows[np.argsort(-score[rows], kind="stable")]].tolist()]
             keys = [k for k in dict.fromkeys(keys) if k in position][: w.rerank_each]
             chosen.update(keys)
         # (with no model, this is fit_ranker collecting: the candidates a model with `year` would see)
