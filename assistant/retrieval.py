@@ -193,6 +193,7 @@ class RetrievalTables:
     # (symbol → code, each row's code): built on the first documents filter, see `document_rows`
     doc_codes: dict[str, tuple[dict[str, int], np.ndarray]] = field(default_factory=dict)
     largest_document: int = 0  # rows of the document with most: more rows in scope are several documents
+    snapshot: Snapshot | None = None  # what these tables were made of: the base of the next state's build
 
     @classmethod
     def of(cls, snapshot: Snapshot) -> RetrievalTables:
@@ -236,6 +237,7 @@ class RetrievalTables:
             paragraph_keys=list(code_of),
             tokens=snapshot.tokens,
             largest_document=max(Counter(doc_keys).values(), default=0),
+            snapshot=snapshot,
         )
 
 
@@ -317,7 +319,9 @@ class HybridRetriever:
         return copy.copy(self)
 
     def _read_tables(self, fingerprint: str | None) -> RetrievalTables:
-        snapshot = build_snapshot(self.library.store, self.cache, fingerprint, lexical=self.mode != "dense")
+        live = getattr(self, "tables", None)  # a refresh builds on the state it answers from meanwhile
+        snapshot = build_snapshot(self.library.store, self.cache, fingerprint, lexical=self.mode != "dense",
+                                  live=live.snapshot if live is not None else None)
         return RetrievalTables.of(snapshot)
 
     def _fingerprint(self) -> str | None:

@@ -23,7 +23,7 @@ import os
 import shutil
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,6 +82,8 @@ class Snapshot:
     lexical: LexicalIndex | None
     vectors: np.ndarray | None  # unit rows (n, dim); None when the store cannot hand them out
     tokens: ParagraphTokens = field(default_factory=ParagraphTokens)  # each row's paragraph tokens
+    folder: Path | None = None  # the cache folder it is saved in; None when it is not
+    code: str = ""  # the `_code_version` that tokenised it: a base's tokens are kept only under the same
 
 
 @dataclass
@@ -199,10 +201,6 @@ def _token_rows(path: Path) -> list[str]:
     return orjson.loads(path.read_bytes())
 
 
-def _read_tokens(folder: Path, words: dict[str, str]) -> list[list[str]]:
-    return [shared_words(row.split(), words) for row in _token_rows(folder / "tokens.json")]
-
-
 def shared_words(row: list[str], words: dict[str, str]) -> list[str]:
     """The row with each word replaced by the one object `words` holds for it.
 
@@ -248,13 +246,49 @@ def unit_rows(vectors: np.ndarray, in_place: bool = False) -> np.ndarray:
 
 @dataclass
 class _Previous:
-    """The last saved state, the base of an incremental build."""
+    """The last state, the base of an incremental build: the live one a server holds, or the newest saved."""
 
-    folder: Path
+    folder: Path | None
     same_code: bool
     chunks: list[Chunk]
     hashes: list[str]
     row_of: dict[tuple[str, str], int] = field(default_factory=dict)
+    tokens: ParagraphTokens | None = None  # a live state's, read without the file
+    vectors: np.ndarray | None = None  # a live state's (mapped from its folder, or built)
+
+    @classmethod
+    def of_snapshot(cls, snapshot: Snapshot) -> _Previous:
+        """The state a server answers from as the base of its next one.
+
+        Reading the base back from disk held a second chunk table beside the live one during a
+        reload (~160 MB at 120k paragraphs, more while its JSON is parsed), and the new state then
+        kept its own copy of every unchanged chunk; built on the live state, the two share them.
+        """
+        row_of = {(c.id, h): i for i, (c, h) in enumerate(zip(snapshot.chunks, snapshot.hashes)) if h}
+        return cls(snapshot.folder, snapshot.code == _code_version(), snapshot.chunks, snapshot.hashes, row_of,
+                   snapshot.tokens, snapshot.vectors)
+
+    def token_row(self, words: dict[str, str]) -> Callable[[int, Chunk], list[str]]:
+        """Row `k`'s tokens (its chunk's, were the row unreadable), each word the one `words` holds.
+
+        Read a row at a time as the new state takes them: the whole file as lists of words first
+        cost ~100 MB more at 120k paragraphs. Raises OSError or ValueError when a saved base's
+        file is gone (pruned by another process's newer state) or damaged.
+        """
+        if self.tokens is not None:
+            tokens = self.tokens
+            return lambda k, chunk: shared_words(tokens.row(k, chunk), words)
+        if self.folder is None:
+            raise OSError("the base state has no saved tokens")
+        rows = _token_rows(self.folder / "tokens.json")
+        return lambda k, chunk: shared_words(rows[k].split(), words)
+
+    def saved_vectors(self) -> np.ndarray | None:
+        if self.vectors is not None:
+            return self.vectors
+        if self.folder is not None and (self.folder / "vectors.npy").is_file():
+            return np.load(self.folder / "vectors.npy", mmap_mode="r", allow_pickle=False)
+        return None
 
 
 class TableCache:
@@ -309,7 +343,7 @@ class TableCache:
             if len(vectors) != len(chunks):
                 raise ValueError("the saved vectors do not match the chunks")
         tokens = ParagraphTokens(path=folder / "tokens.json") if lexical else ParagraphTokens()
-        return Snapshot(chunks, hashes, index, vectors, tokens)
+        return Snapshot(chunks, hashes, index, vectors, tokens, folder, _code_version())
 
     def previous(self) -> _Previous | None:
         """The newest sound saved state, whatever its key; None when there is none."""
@@ -374,8 +408,10 @@ def build_snapshot(
     cache: TableCache | None = None,
     fingerprint: str | None = None,
     lexical: bool = True,
+    live: Snapshot | None = None,
 ) -> Snapshot:
-    """The tables of the store's current state: loaded when saved, else built on the last state.
+    """The tables of the store's current state: loaded when saved, else built on the last state:
+    `live`, the one a server answers from while it reloads, or else the newest saved.
 
     `fingerprint` must be read before this call: a write in between makes the key older than
     the content (a needless rebuild later), never newer (stale tables).
@@ -384,7 +420,10 @@ def build_snapshot(
         loaded = cache.load(fingerprint, lexical)
         if loaded is not None:
             return loaded
-    base = cache.previous() if cache is not None and lexical else None
+    base = None
+    if cache is not None and lexical:
+        usable = live is not None and live.chunks and live.lexical is not None and len(live.hashes) == len(live.chunks)
+        base = _Previous.of_snapshot(live) if usable else cache.previous()
     # no fingerprint: a write is in progress or was cut short, and the records may lag the chunks
     rows = _rows(store, base if fingerprint is not None else None)
     chunks = [c for c, _ in rows]
@@ -398,27 +437,30 @@ def build_snapshot(
         words: dict[str, str] = {}
         if base is not None and base.same_code and any(k is not None for k in kept):
             try:
-                old = _read_tokens(base.folder, words)
+                old = base.token_row(words)
             except (OSError, ValueError):  # pruned by another process's newer state meanwhile: tokenise
                 old = None
         for chunk, k in zip(chunks, kept):
             if old is not None and k is not None:
-                paragraph_tokens.append(old[k])
+                paragraph_tokens.append(old(k, chunk))
             else:
                 paragraph_tokens.append(shared_words(paragraph_tokens_of(chunk), words))
                 stats.tokenised += 1
         del words, old
     vectors = _vectors(store, chunks, kept, base, stats)
     index = LexicalIndex(chunks, paragraph_tokens=paragraph_tokens) if lexical else None
-    snapshot = Snapshot(chunks, hashes, index, vectors, ParagraphTokens.of(paragraph_tokens) if lexical else ParagraphTokens())
+    snapshot = Snapshot(chunks, hashes, index, vectors, ParagraphTokens.of(paragraph_tokens) if lexical else ParagraphTokens(),
+                        code=_code_version())
     if cache is not None:
         cache.last_build = stats
         # tables without the vectors the store failed to give are this process's stopgap, never
         # saved: the next start (a fresh Chroma client) builds them whole
         if fingerprint is not None and stats.vectors_fetched >= 0:
             saved = cache.save(fingerprint, snapshot, paragraph_tokens)
-            if saved is not None and snapshot.vectors is not None:
-                snapshot = _mapped_vectors(snapshot, saved)
+            if saved is not None:
+                snapshot = dataclasses.replace(snapshot, folder=saved)
+                if snapshot.vectors is not None:
+                    snapshot = _mapped_vectors(snapshot, saved)
     return snapshot
 
 
@@ -481,9 +523,7 @@ def _vectors(store: VectorStore, chunks: list[Chunk], kept: list[int | None], ba
     # a kept row has the (id, content hash) of the last state's, and the hash names the model:
     # kept rows always have this index's dimension
     held = [(i, k) for i, k in enumerate(kept) if k is not None]
-    old = None
-    if held and base is not None and (base.folder / "vectors.npy").is_file():
-        old = np.load(base.folder / "vectors.npy", mmap_mode="r", allow_pickle=False)
+    old = base.saved_vectors() if held and base is not None else None
     missing = [i for i, k in enumerate(kept) if old is None or k is None]
     try:
         fetched = fetch([chunks[i].id for i in missing]) if missing else None

@@ -205,22 +205,57 @@ def test_an_ingest_tokenises_and_fetches_only_the_chunks_it_wrote(library, tmp_p
 
 def test_a_base_state_pruned_by_another_process_meanwhile_is_tokenised_afresh(library, tmp_path, fixtures_dir,
                                                                                monkeypatch):
-    """Another process's newer state may prune the folder this refresh builds on between finding it and
-    reading its tokens (seen under CI, a question during an ingest): the refresh tokenises instead."""
+    """Another process's newer state may prune the folder a new server builds on between finding it and
+    reading its tokens (seen under CI, a question during an ingest): the build tokenises instead."""
     import reso.index.tables as index_tables
 
     cache_dir = tmp_path / "lexical"
-    before = open_retriever(library, cache_dir)
+    open_retriever(library, cache_dir)  # the saved state the next process builds on
     library.ingest([fixtures_dir / "text" / "A_HRC_RES_54_10-en.txt"])
 
-    def pruned(folder, *_):
-        raise FileNotFoundError(folder / "tokens.json")
+    def pruned(path):
+        raise FileNotFoundError(path)
 
-    monkeypatch.setattr(index_tables, "_read_tokens", pruned)
-    before.refresh()
-    assert before.cache.last_build.tokenised == len(before.chunks)
+    monkeypatch.setattr(index_tables, "_token_rows", pruned)
+    after = open_retriever(library, cache_dir)  # a new process: no live state, the saved one is its base
+    assert after.cache.last_build.tokenised == len(after.chunks)
     fresh = open_retriever(library, None)
-    assert ranked(before, QUESTIONS[0]) == ranked(fresh, QUESTIONS[0])
+    assert ranked(after, QUESTIONS[0]) == ranked(fresh, QUESTIONS[0])
+
+
+def test_a_reload_builds_on_the_state_it_answers_from_not_a_copy_read_back_from_disk(library, tmp_path, fixtures_dir,
+                                                                                    monkeypatch):
+    """A server's refresh after an ingest takes the unchanged chunks, tokens and vectors from its live
+    state: no second chunk table is read beside it, the new state shares the unchanged chunks with
+    the old one, and the result is what a server started afresh on that index searches."""
+    import reso.index.tables as index_tables
+
+    cache_dir = tmp_path / "lexical"
+    live = open_retriever(library, cache_dir)
+    old_chunks = {c.id: c for c in live.chunks}
+    library.ingest([fixtures_dir / "text" / "A_HRC_RES_54_10-en.txt"])
+
+    def no_disk_base(*args):
+        raise AssertionError("the base state was read back from disk")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(index_tables, "_read_chunks", no_disk_base)
+        patched.setattr(index_tables, "_token_rows", no_disk_base)
+        live.refresh()
+    stats = live.cache.last_build
+    assert not stats.loaded and 0 < stats.tokenised < len(live.chunks)
+    assert stats.vectors_fetched == stats.tokenised  # only the new file's paragraphs were read from the store
+    shared = [c for c in live.chunks if old_chunks.get(c.id) is c]
+    assert len(shared) == len(live.chunks) - stats.tokenised
+    assert live.tables.snapshot.folder is not None and live.tables.snapshot.folder.is_dir()
+    fresh = open_retriever(library, None)
+    assert [c.id for c in live.chunks] == [c.id for c in fresh.chunks]
+    np.testing.assert_allclose(live.tables.vectors, fresh.tables.vectors, atol=1e-6)
+    for i, chunk in enumerate(live.chunks):
+        assert live.tables.tokens.row(i, chunk) == fresh.tables.tokens.row(i, chunk)
+    for q in QUESTIONS + ["right to development report of the Secretary-General"]:
+        np.testing.assert_allclose(scores_of(live, q), scores_of(fresh, q), rtol=1e-5)
+        assert ranked(live, q) == ranked(fresh, q)
 
 
 def test_a_changed_paragraph_is_tokenised_again_and_a_new_tokeniser_starts_afresh(library, tmp_path, seed_path, monkeypatch):
