@@ -204,7 +204,10 @@ class Assistant:
         refresh_interval: float = 0.0,
         documents: Callable[[], Sequence[DocumentRecord]] | None = None,
         completion: CitationCompletion | None = None,
+        ingest_running: Callable[[], bool] | None = None,
     ):
+        """`ingest_running`: whether an ingest is writing the index now; a change seen meanwhile is
+        reloaded once it has finished (`index.lock.ingest_running`)."""
         self._live_retriever = retriever  # the one `refresh` re-reads; questions use the pinned state
         # the documents' records (date, vote, sponsors …), read once per index state when a
         # question about a document asks; the library's when not given
@@ -226,6 +229,8 @@ class Assistant:
         # the slower one's older tables after the newer ones
         self._refreshing = threading.Lock()
         self._warm_lineage_on_refresh = False  # a server's: set by its first `warm_up_lineage`
+        self._ingest_running = ingest_running or (lambda: False)
+        self._waiting_for_ingest = False  # logged once per ingest
 
     @property
     def retriever(self) -> Retriever:
@@ -482,6 +487,12 @@ class Assistant:
         def check() -> None:
             try:
                 if self._live_retriever.changed():
+                    if self._ingest_running():  # its tables are on their way: load them, not build them too
+                        if not self._waiting_for_ingest:
+                            log.info("the index changed; an ingest is still writing it: reloading when it has finished")
+                        self._waiting_for_ingest = True
+                        return
+                    self._waiting_for_ingest = False
                     self.refresh()
             except Exception:  # the index server may be down: the next question's check tries again
                 log.warning("could not check the index for changes", exc_info=True)

@@ -14,6 +14,7 @@ from reso.assistant.refusal import RefusalPolicy
 from reso.assistant.retrieval import HybridRetriever
 from reso.index.embedders import CachedQueryEmbedder, make_embedder
 from reso.index.library import Library
+from reso.index.lock import ingest_running
 from reso.index.store import ChromaStore
 from reso.index.tables import tables_dir
 
@@ -56,6 +57,7 @@ def build_assistant(settings: Settings, library: Library | None = None, retrieve
     retriever = HybridRetriever(library, retriever_mode or settings.retriever, cache_dir=tables_dir(settings.data_dir),
                                 ranker=ranker_of(settings.ranker))
     refusal = RefusalPolicy(index=retriever.lexical)  # the BM25 index (`lexical`), not the bilingual `lexicon`
+    data_dir = library.store.data_dir
     return Assistant(
         retriever,
         make_generator(settings),
@@ -64,4 +66,5 @@ def build_assistant(settings: Settings, library: Library | None = None, retrieve
         answer_cache=settings.answer_cache,
         refresh_interval=settings.refresh_interval,
         documents=library.document_records,
+        ingest_running=(lambda: ingest_running(data_dir)) if data_dir is not None else None,
     )

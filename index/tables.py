@@ -119,6 +119,7 @@ def _code_version() -> str:
 
 
 _HASH_BLOCK = 16 * 2**20
+_VECTOR_BLOCK = 8192  # rows copied from the last state's vectors at a time (12 MB at 384 dimensions)
 
 
 def _sha256(path: Path) -> str:
@@ -537,7 +538,11 @@ def _vectors(store: VectorStore, chunks: list[Chunk], kept: list[int | None], ba
         return unit_rows(fetched, in_place=True)  # every row fetched, in chunk order: no second copy
     out = np.zeros((len(chunks), old.shape[1] if old is not None else fetched.shape[1]), dtype=np.float32)
     if old is not None:
-        out[[i for i, _ in held]] = old[[k for _, k in held]]
+        # a block of rows at a time: one fancy-indexed read of them all is a second array as large
+        # as `out` (184 MB at 120k rows) beside it, at the peak of a reload
+        to, of = np.fromiter((i for i, _ in held), np.int64, len(held)), np.fromiter((k for _, k in held), np.int64, len(held))
+        for start in range(0, len(held), _VECTOR_BLOCK):
+            out[to[start:start + _VECTOR_BLOCK]] = old[of[start:start + _VECTOR_BLOCK]]
     if fetched is not None:
         out[missing] = unit_rows(fetched)
     return out
