@@ -205,9 +205,11 @@ class Assistant:
         documents: Callable[[], Sequence[DocumentRecord]] | None = None,
         completion: CitationCompletion | None = None,
         ingest_running: Callable[[], bool] | None = None,
+        ingest_wait: float = 30.0,
     ):
         """`ingest_running`: whether an ingest is writing the index now; a change seen meanwhile is
-        reloaded once it has finished (`index.lock.ingest_running`)."""
+        reloaded once it has finished (`index.lock.ingest_running`), or after `ingest_wait` seconds
+        of a long one (the whole corpus takes half an hour): what it wrote so far, then it waits again."""
         self._live_retriever = retriever  # the one `refresh` re-reads; questions use the pinned state
         # the documents' records (date, vote, sponsors …), read once per index state when a
         # question about a document asks; the library's when not given
@@ -230,7 +232,8 @@ class Assistant:
         self._refreshing = threading.Lock()
         self._warm_lineage_on_refresh = False  # a server's: set by its first `warm_up_lineage`
         self._ingest_running = ingest_running or (lambda: False)
-        self._waiting_for_ingest = False  # logged once per ingest
+        self._ingest_wait = ingest_wait
+        self._waiting_since: float | None = None  # when a change was first seen under an ingest's lock
 
     @property
     def retriever(self) -> Retriever:
@@ -488,11 +491,15 @@ class Assistant:
             try:
                 if self._live_retriever.changed():
                     if self._ingest_running():  # its tables are on their way: load them, not build them too
-                        if not self._waiting_for_ingest:
+                        now = time.monotonic()
+                        if self._waiting_since is None:
+                            self._waiting_since = now
                             log.info("the index changed; an ingest is still writing it: reloading when it has finished")
-                        self._waiting_for_ingest = True
-                        return
-                    self._waiting_for_ingest = False
+                        if now - self._waiting_since < self._ingest_wait:
+                            return
+                        log.info("an ingest has been writing the index for %.0f s: reloading what it has written so far",
+                                 now - self._waiting_since)
+                    self._waiting_since = None
                     self.refresh()
             except Exception:  # the index server may be down: the next question's check tries again
                 log.warning("could not check the index for changes", exc_info=True)

@@ -338,6 +338,42 @@ def test_a_change_seen_while_an_ingest_holds_the_lock_is_reloaded_once_the_inges
     thread.join(timeout=5)
 
 
+def test_a_long_ingest_is_reloaded_as_it_goes_after_the_wait(tmp_path, seed_path, fixtures_dir, caplog):
+    """Ingesting both corpus folders holds the lock for half an hour: the paragraphs it has written are
+    answered after `ingest_wait`, not only at its end."""
+    import logging
+    import threading
+    import time
+
+    from reso.index.lock import ingest_lock, ingest_running
+
+    data_dir = tmp_path / "index"
+    serving = Library(ChromaStore.open(data_dir), HashEmbedder())
+    serving.ingest([seed_path])
+    assistant = Assistant(HybridRetriever(serving), ExtractiveGenerator(), RefusalPolicy(), refresh_interval=0.05,
+                          ingest_running=lambda: ingest_running(data_dir), ingest_wait=0.5)
+    stop = threading.Event()
+    caplog.set_level(logging.INFO, logger="reso.assistant.core")
+    thread = assistant.watch(stop)
+    try:
+        with ingest_lock(data_dir):
+            writer = Library(ChromaStore.open(data_dir), HashEmbedder())
+            writer.store.data_dir = None
+            writer.ingest([fixtures_dir / "akn" / "S_RES_2699-2318982E.xml"])
+            t0 = time.monotonic()
+            deadline = t0 + 20
+            while time.monotonic() < deadline and "index reloaded" not in caplog.text:
+                time.sleep(0.05)
+            assert "index reloaded" in caplog.text  # while the lock is still held
+            assert time.monotonic() - t0 >= 0.4
+            assert "reloading what it has written so far" in caplog.text
+            answer = assistant.answer("Haiti Multinational Security Support mission")
+            assert "S/RES/2699 (2023)" in {c.document for c in answer.citations}
+    finally:
+        stop.set()
+    thread.join(timeout=5)
+
+
 def test_the_document_list_is_kept_for_its_ttl_and_dropped_by_an_own_ingest(tmp_path, seed_path, fixtures_dir):
     serving = Library(ChromaStore.open(tmp_path / "index"), HashEmbedder(), records_ttl=3600)
     serving.ingest([seed_path])
