@@ -292,6 +292,22 @@ def test_a_watching_assistant_reloads_without_a_question_and_says_so(tmp_path, s
     assert Assistant(HybridRetriever(serving), ExtractiveGenerator(), RefusalPolicy()).watch(stop) is None  # interval 0: off
 
 
+def _wait_for_log(caplog, text: str, seconds: float = 20) -> bool:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and text not in caplog.text:
+        time.sleep(0.05)
+    return text in caplog.text
+
+
+def _write_while_locked(data_dir, fixtures_dir) -> None:
+    """What an ingest holding the lock has done when a server looks: its chunks written, its tables not yet."""
+    writer = Library(ChromaStore.open(data_dir), HashEmbedder())
+    writer.store.data_dir = None  # writes under the lock the test holds, as that ingest would
+    writer.ingest([fixtures_dir / "akn" / "S_RES_2699-2318982E.xml"])
+
+
 def test_a_change_seen_while_an_ingest_holds_the_lock_is_reloaded_once_the_ingest_has_finished(tmp_path, seed_path,
                                                                                                fixtures_dir, caplog):
     """A `reso ingest` writes the chunks, then builds the new state's search tables under its lock: a
@@ -316,21 +332,13 @@ def test_a_change_seen_while_an_ingest_holds_the_lock_is_reloaded_once_the_inges
     try:
         with ingest_lock(data_dir):  # an ingest in progress: its chunks are written, its tables not yet
             assert ingest_running(data_dir)
-            writer = Library(ChromaStore.open(data_dir), HashEmbedder())
-            writer.store.data_dir = None  # writes under the lock this test holds, as that ingest would
-            writer.ingest([fixtures_dir / "akn" / "S_RES_2699-2318982E.xml"])
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline and "still writing" not in caplog.text:
-                time.sleep(0.05)
-            assert "still writing" in caplog.text
+            _write_while_locked(data_dir, fixtures_dir)
+            assert _wait_for_log(caplog, "still writing")
             time.sleep(0.5)  # ten more checks: none reloads while the lock is held
             assert "index reloaded" not in caplog.text
             assert caplog.text.count("still writing") == 1
         assert not ingest_running(data_dir)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and "index reloaded" not in caplog.text:
-            time.sleep(0.05)
-        assert "index reloaded" in caplog.text
+        assert _wait_for_log(caplog, "index reloaded")
         answer = assistant.answer("Haiti Multinational Security Support mission")
         assert "S/RES/2699 (2023)" in {c.document for c in answer.citations}
     finally:
@@ -357,14 +365,9 @@ def test_a_long_ingest_is_reloaded_as_it_goes_after_the_wait(tmp_path, seed_path
     thread = assistant.watch(stop)
     try:
         with ingest_lock(data_dir):
-            writer = Library(ChromaStore.open(data_dir), HashEmbedder())
-            writer.store.data_dir = None
-            writer.ingest([fixtures_dir / "akn" / "S_RES_2699-2318982E.xml"])
+            _write_while_locked(data_dir, fixtures_dir)
             t0 = time.monotonic()
-            deadline = t0 + 20
-            while time.monotonic() < deadline and "index reloaded" not in caplog.text:
-                time.sleep(0.05)
-            assert "index reloaded" in caplog.text  # while the lock is still held
+            assert _wait_for_log(caplog, "index reloaded")  # while the lock is still held
             assert time.monotonic() - t0 >= 0.4
             assert "reloading what it has written so far" in caplog.text
             answer = assistant.answer("Haiti Multinational Security Support mission")
