@@ -173,7 +173,7 @@ class RetrievalTables:
     filled lazily per language; it belongs to these tables, so a refresh cannot leave it stale.
     """
 
-    chunks: Sequence[Chunk]  # a list, or a `ChunkTable` read from the cache
+    chunks: list[Chunk]
     lexical: LexicalIndex | None
     vectors: np.ndarray | None  # unit rows aligned with `chunks` (memory-mapped from the cache)
     row_of: dict[str, int]

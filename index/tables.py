@@ -77,7 +77,7 @@ class ParagraphTokens:
 class Snapshot:
     """One state of the index as the retriever holds it; rows aligned across all fields."""
 
-    chunks: Sequence[Chunk]  # a list when built here, a `ChunkTable` when read from the cache
+    chunks: list[Chunk]
     hashes: list[str]  # each chunk's content hash in the store ("" when it has none)
     lexical: LexicalIndex | None
     vectors: np.ndarray | None  # unit rows (n, dim); None when the store cannot hand them out
@@ -251,7 +251,7 @@ class _Previous:
 
     folder: Path | None
     same_code: bool
-    chunks: Sequence[Chunk]
+    chunks: list[Chunk]
     hashes: list[str]
     row_of: dict[tuple[str, str], int] = field(default_factory=dict)
     tokens: ParagraphTokens | None = None  # a live state's, read without the file
