@@ -30,7 +30,7 @@ from reso.assistant.answer_types import gives
 from reso.assistant.models import Filters, Retrieved
 from reso.assistant.question import Question
 from reso.index.analysis import fold
-from reso.index.chunks import Chunk, column_of
+from reso.index.chunks import Chunk
 from reso.index.lexical import LexicalIndex, symbol_numbers
 from reso.index.lexicon import Lexicon, bundled
 from reso.index.library import Library
@@ -208,33 +208,28 @@ class RetrievalTables:
         pids: list[str] = []
         code_of: dict[tuple[str, str], int] = {}
         paragraphs = np.empty(len(chunks), dtype=np.int64)
-        # the columns, not the chunks: a chunk table read from disk makes its rows when they are read
-        languages = column_of(chunks, "language")
-        for i, (document, paragraph, language) in enumerate(zip(column_of(chunks, "document"),
-                                                                column_of(chunks, "paragraph"), languages)):
-            key = symbol_key.get(document)
+        for i, c in enumerate(chunks):
+            key = symbol_key.get(c.document)
             if key is None:
-                key = symbol_key[document] = normalise_symbol(document)
-                for n in symbol_numbers(document):
+                key = symbol_key[c.document] = normalise_symbol(c.document)
+                for n in symbol_numbers(c.document):
                     docs_by_number[n].add(key)
-            pid = pid_key.get(paragraph)
+            pid = pid_key.get(c.paragraph)
             if pid is None:
-                pid = pid_key[paragraph] = normalise_pid(paragraph)
-            versions[(key, pid)][language] = i
+                pid = pid_key[c.paragraph] = normalise_pid(c.paragraph)
+            versions[(key, pid)][c.language] = i
             paragraphs[i] = code_of.setdefault((key, pid), len(code_of))
             doc_keys.append(key)
             pids.append(pid)
-        day: dict[str, int] = {}
         return cls(
             chunks=chunks,
             lexical=snapshot.lexical,
             vectors=snapshot.vectors,
-            row_of={chunk_id: i for i, chunk_id in enumerate(column_of(chunks, "id"))},
+            row_of={c.id: i for i, c in enumerate(chunks)},
             doc_keys=np.array(doc_keys),
-            languages=np.array(languages),
-            bodies=np.array(column_of(chunks, "body")),
-            dates=np.array([day[d] if d in day else day.setdefault(d, int(d.replace("-", "")) if d else 0)
-                            for d in column_of(chunks, "date")], dtype=np.int64),
+            languages=np.array([c.language for c in chunks]),
+            bodies=np.array([c.body for c in chunks]),
+            dates=np.array([int(c.date.replace("-", "")) if c.date else 0 for c in chunks]),
             versions=versions,
             docs_by_number=docs_by_number,
             pids=np.array(pids),

@@ -8,10 +8,8 @@ never embedded twice.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-import operator
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from reso.index.model import BODY_NAMES, Paragraph, Resolution, make_ids_unique, normalise_symbol
@@ -62,70 +60,6 @@ class Chunk:
             "document_kind": self.document_kind,
             "hash": self.content_hash(embedder_name),
         }
-
-
-CHUNK_FIELDS = tuple(f.name for f in dataclasses.fields(Chunk))
-_FIELD_AT = {name: i for i, name in enumerate(CHUNK_FIELDS)}
-
-
-class ChunkTable(Sequence[Chunk]):
-    """A chunk table read from disk: its columns, each row made a `Chunk` when it is first read.
-
-    A server's first answer waited for 120k `Chunk` objects (0.6 s of its start at 120k paragraphs,
-    ~6 s at 1M) although a question reads a few hundred rows; what needs every row's document or
-    language reads the column (`column_of`). A row is made once and kept, so reading it twice
-    gives the same object (two threads making it at the same moment may each make one: equal).
-    It answers as the list it replaces: length, rows by index (numpy ints included), slices,
-    iteration, equality with a list of the same chunks.
-    """
-
-    __slots__ = ("_columns", "_made")
-
-    def __init__(self, columns: Sequence[Sequence]):
-        """`columns`: one sequence per `Chunk` field, in the fields' order, all of one length."""
-        if len(columns) != len(CHUNK_FIELDS) or len({len(col) for col in columns}) > 1:
-            raise ValueError("a chunk table needs one column per field, all of one length")
-        self._columns = [list(col) for col in columns]
-        self._made: list[Chunk | None] = [None] * len(self._columns[0])
-
-    def __len__(self) -> int:
-        return len(self._made)
-
-    def _make(self, i: int) -> Chunk:
-        chunk = self._made[i]
-        if chunk is None:
-            chunk = self._made[i] = Chunk(*[col[i] for col in self._columns])
-        return chunk
-
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self._make(j) for j in range(*i.indices(len(self._made)))]
-        i = operator.index(i)
-        if i < 0:
-            i += len(self._made)
-        if not 0 <= i < len(self._made):
-            raise IndexError("chunk row out of range")
-        return self._make(i)
-
-    def __iter__(self) -> Iterator[Chunk]:
-        return map(self._make, range(len(self._made)))
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, (ChunkTable, list, tuple)):
-            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]  # mutable memo, like the list it stands for
-
-    def column(self, name: str) -> list:
-        return self._columns[_FIELD_AT[name]]
-
-
-def column_of(chunks: Sequence[Chunk], name: str) -> Sequence:
-    """Every row's `name` field: a chunk table's column as it is, or read off the chunks."""
-    if isinstance(chunks, ChunkTable):
-        return chunks.column(name)
-    return [getattr(c, name) for c in chunks]
 
 
 def chunk_id(document: str, paragraph: str, language: str) -> str:

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from reso.index.analysis import tokens
-from reso.index.chunks import Chunk, ChunkTable
+from reso.index.chunks import Chunk
 from reso.index.model import normalise_symbol
 
 
@@ -195,7 +195,7 @@ class LexicalIndex:
         tokenising, the bulk of the build, when the caller kept them from an earlier state."""
         import bm25s
 
-        self.chunks = chunks if isinstance(chunks, (list, ChunkTable)) else list(chunks)
+        self.chunks = list(chunks)
         self.document_weight = document_weight
         self._bm25 = bm25s.BM25()
         if paragraph_tokens is None:
@@ -237,7 +237,7 @@ class LexicalIndex:
         import bm25s
 
         self = cls.__new__(cls)
-        self.chunks = chunks if isinstance(chunks, (list, ChunkTable)) else list(chunks)
+        self.chunks = list(chunks)
         self.document_weight = document_weight
         self._bm25 = bm25s.BM25.load(str(directory / "paragraphs"), show_progress=False)
         self._docs_bm25 = bm25s.BM25.load(str(directory / "documents"), show_progress=False)
