@@ -93,5 +93,7 @@ def ingest_running(data_dir: Path) -> bool:
         lock.acquire(timeout=0)
     except Timeout:
         return True
+    except OSError:  # a folder this process may read but not lock (read-only): it cannot tell; reload as before
+        return False
     lock.release()
     return False

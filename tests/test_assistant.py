@@ -423,3 +423,19 @@ def test_a_server_builds_the_reference_graph_before_a_lineage_question_asks_for_
         time.sleep(0.05)
     assert first.related("S/RES/2705 (2023)") is None  # the old graph did not hold the new text
     assert assistant.lineage.related("S/RES/2705 (2023)") is not None
+
+
+def test_a_folder_the_server_cannot_lock_reads_as_no_ingest_running(tmp_path, monkeypatch):
+    """A read-only data folder (an index shipped to a server that only answers): the probe cannot take
+    the lock; it says no ingest is running, so changes are reloaded as they were before the probe."""
+    import filelock
+
+    from reso.index.lock import LOCK_FILE, ingest_running
+
+    (tmp_path / LOCK_FILE).write_text("")
+
+    def refused(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(tmp_path / LOCK_FILE))
+
+    monkeypatch.setattr(filelock.FileLock, "acquire", refused)
+    assert ingest_running(tmp_path) is False
