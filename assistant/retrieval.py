@@ -614,10 +614,11 @@ class HybridRetriever:
         order = np.argsort(-scores, kind="stable")
         kept, at = np.unique(codes[order], return_index=True)
         best_rows = order[at]
+        best = scores[best_rows]
         _, first = np.unique(codes, return_index=True)
-        ranking = np.lexsort((first, -scores[best_rows]))
+        ranking = np.lexsort((first, -best))
         keys = t.paragraph_keys
-        ranked = [(keys[c], (s, r)) for c, s, r in zip(kept[ranking].tolist(), scores[best_rows][ranking].tolist(),
+        ranked = [(keys[c], (s, r)) for c, s, r in zip(kept[ranking].tolist(), best[ranking].tolist(),
                                                        rows[best_rows][ranking].tolist())]
         by_code = np.argsort(codes, kind="stable")  # each paragraph's rows, in `rows` order
         grouped = rows[by_code].tolist()

@@ -42,16 +42,11 @@ def ingest_lock(
     `timeout` None waits as long as it takes; otherwise `IngestBusy` after that many seconds.
     `on_wait` is told once, with `WAITING`, when another holder makes this one wait.
     """
-    from filelock import FileLock, Timeout
+    from filelock import Timeout
 
     path = Path(data_dir) / LOCK_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        # the file is never unlinked (no race with a waiter on the old inode), and no "soft" fallback
-        # (a marker file, which a killed holder would leave behind for ever) on file systems without flock
-        lock = FileLock(path, thread_local=False, preserve_lock_file=True)
-    except TypeError:  # filelock 3: never unlinks, never falls back
-        lock = FileLock(path, thread_local=False)
+    lock = _file_lock(path)
     try:
         lock.acquire(timeout=0)
     except Timeout:
@@ -80,15 +75,12 @@ def ingest_running(data_dir: Path) -> bool:
     and the memory of a build on top of the state it answers from (120k paragraphs). Probing
     takes the lock for an instant: an ingest starting then waits that instant.
     """
-    from filelock import FileLock, Timeout
+    from filelock import Timeout
 
     path = Path(data_dir) / LOCK_FILE
     if not path.is_file():
         return False  # no ingest ever ran here
-    try:
-        lock = FileLock(path, thread_local=False, preserve_lock_file=True)
-    except TypeError:  # filelock 3: never unlinks
-        lock = FileLock(path, thread_local=False)
+    lock = _file_lock(path)
     try:
         lock.acquire(timeout=0)
     except Timeout:
@@ -97,3 +89,15 @@ def ingest_running(data_dir: Path) -> bool:
         return False
     lock.release()
     return False
+
+
+def _file_lock(path: Path):  # -> filelock.FileLock
+    """The lock on `path`, the same for the ingest holding it and a server probing it."""
+    from filelock import FileLock
+
+    try:
+        # the file is never unlinked (no race with a waiter on the old inode), and no "soft" fallback
+        # (a marker file, which a killed holder would leave behind for ever) on file systems without flock
+        return FileLock(path, thread_local=False, preserve_lock_file=True)
+    except TypeError:  # filelock 3: never unlinks, never falls back
+        return FileLock(path, thread_local=False)
