@@ -16,7 +16,7 @@ from reso.index.embedders import CachedQueryEmbedder, make_embedder
 from reso.index.library import Library
 from reso.index.lock import ingest_running
 from reso.index.store import ChromaStore
-from reso.index.tables import tables_dir
+from reso.index.tables import ChildBuild, tables_dir
 
 
 def open_library(settings: Settings) -> Library:
@@ -55,7 +55,8 @@ def build_assistant(settings: Settings, library: Library | None = None, retrieve
     # the search tables are cached beside the index they come from, keyed by its fingerprint
     shutil.rmtree(settings.data_dir / "lexical", ignore_errors=True)  # the cache's folder before it held vectors
     retriever = HybridRetriever(library, retriever_mode or settings.retriever, cache_dir=tables_dir(settings.data_dir),
-                                ranker=ranker_of(settings.ranker))
+                                ranker=ranker_of(settings.ranker),
+                                child_build=ChildBuild(settings.tables_child_above) if settings.tables_child_above else None)
     refusal = RefusalPolicy(index=retriever.lexical)  # the BM25 index (`lexical`), not the bilingual `lexicon`
     data_dir = library.store.data_dir
     return Assistant(

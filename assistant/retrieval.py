@@ -36,7 +36,7 @@ from reso.index.lexicon import Lexicon, bundled
 from reso.index.library import Library
 from reso.index.model import normalise_pid, normalise_symbol
 from reso.index.lexical import paragraph_tokens_of
-from reso.index.tables import ParagraphTokens, Snapshot, TableCache, build_snapshot
+from reso.index.tables import ChildBuild, ParagraphTokens, Snapshot, TableCache, build_snapshot
 
 Mode = Literal["hybrid", "bm25", "dense"]
 _NAMES = re.compile(r"\b[A-Z][a-zà-ÿ]{3,}\b")
@@ -273,9 +273,12 @@ class HybridRetriever:
         lexicon: Lexicon | None = None,
         cache_dir: Path | None = None,
         ranker: second_stage.RankerModel | Literal["auto", "off"] = "off",
+        child_build: ChildBuild | None = None,
     ):
         """`ranker`: the second stage's model; "auto" takes the one shipped for the dense model the
-        index was written with (none for the `hash` test embedder), "off" keeps the first stage's order."""
+        index was written with (none for the `hash` test embedder), "off" keeps the first stage's order.
+        `child_build`: the tables a reload of a large index lacks are built in a child process (`ChildBuild`);
+        None: here."""
         self.library = library
         self.lexicon = lexicon if lexicon is not None else bundled()
         self.mode = mode
@@ -283,6 +286,7 @@ class HybridRetriever:
         self.ranker_setting = ranker
         self.ranker: second_stage.RankerModel | None = None
         self.cache = TableCache(cache_dir) if cache_dir is not None and mode != "dense" else None
+        self.child_build = child_build
         self.refresh()
 
     def refresh(self) -> None:
@@ -321,7 +325,10 @@ class HybridRetriever:
     def _read_tables(self, fingerprint: str | None) -> RetrievalTables:
         live = getattr(self, "tables", None)  # a refresh builds on the state it answers from meanwhile
         snapshot = build_snapshot(self.library.store, self.cache, fingerprint, lexical=self.mode != "dense",
-                                  live=live.snapshot if live is not None else None)
+                                  live=live.snapshot if live is not None else None,
+                                  # a reload's build runs in a child (the live state is in memory beside it); a
+                                  # start's here: nothing else is held yet, and a child would add ~3 s of imports and reading
+                                  child=self.child_build if live is not None else None)
         return RetrievalTables.of(snapshot)
 
     def _fingerprint(self) -> str | None:

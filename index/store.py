@@ -111,6 +111,21 @@ class DocumentRecord:
 
 
 @dataclass(frozen=True)
+class StoreLocation:
+    """How another process opens the same store (`ChromaStore.open`'s arguments): the search
+    tables of a large index are built in a child process (`index/tables.py`, `ChildBuild`)."""
+
+    data_dir: Path
+    collection: str = "paragraphs"
+    host: str | None = None
+    port: int = 8000
+
+    def args(self) -> list[str]:
+        out = ["--data-dir", str(self.data_dir), "--collection", self.collection]
+        return out + (["--host", self.host, "--port", str(self.port)] if self.host else [])
+
+
+@dataclass(frozen=True)
 class Hit:
     chunk: Chunk
     score: float  # cosine similarity, higher is closer
@@ -121,6 +136,7 @@ class VectorStore(Protocol):
     adapter. Every member they use is declared here: none is probed for with `getattr`."""
 
     data_dir: Path | None  # the local folder holding the ingest lock; None: a store with no folder (not locked)
+    location: StoreLocation | None  # how another process opens this store; None: it cannot (an in-memory client)
 
     def reopen(self) -> None: ...  # fetch the collections afresh (another process may have rebuilt them)
     def reset(self) -> None: ...
@@ -174,6 +190,7 @@ class ChromaStore:
         self._name = collection
         # the local folder that holds the ingest lock (index/lock.py), also for a Chroma server
         self.data_dir = Path(data_dir) if data_dir is not None else None
+        self.location: StoreLocation | None = None  # set by `open`: a client passed in cannot be reopened elsewhere
         self.reopen()
 
     def reopen(self) -> None:
@@ -211,7 +228,9 @@ class ChromaStore:
             path = Path(data_dir) / "chroma"
             path.mkdir(parents=True, exist_ok=True)
             client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-        return cls(client, collection, data_dir=Path(data_dir))
+        store = cls(client, collection, data_dir=Path(data_dir))
+        store.location = StoreLocation(Path(data_dir), collection, host, port)
+        return store
 
     # -- model record ------------------------------------------------------------------------
     def model_record(self) -> dict[str, Any] | None:

@@ -48,6 +48,13 @@ class IndexSettings(BaseSettings):
         "changed the index (a change is read in the background), and how long the server keeps the "
         "list of documents. 0 disables both.",
     )
+    tables_child_above: int = Field(
+        default=20_000,
+        ge=0,
+        description="From this many paragraphs, a server's reload builds the new state's search tables, when "
+        "its writer left none, in a child process and loads what it saved, so the build's transient memory "
+        "never stays in the server; 0: always in the server's own process.",
+    )
     ocr: Literal["auto", "off"] = Field(
         default="auto",
         description="PDF pages without a text layer (scans): 'auto' reads them with Tesseract when it is "

@@ -437,3 +437,70 @@ def test_a_state_built_here_searches_the_vectors_it_saved_mapped_not_a_private_c
         library.ingest([fixtures_dir / "text" / "A_HRC_RES_54_10-en.txt"])
         retriever.refresh()
     assert len(retriever.tables.vectors) == len(retriever.chunks)
+
+
+def test_a_large_index_s_reload_is_built_by_a_child_process_and_searches_as_if_built_here(library, tmp_path,
+                                                                                          fixtures_dir, monkeypatch):
+    """Above `ChildBuild.above` paragraphs, the tables a reload lacks (its writer left none here: another
+    machine on the same Chroma server) are built and saved by a child interpreter, and the server
+    only loads them: its memory never holds the build beside the state it answers from. Checked
+    with the build forbidden in this process; a start still builds here."""
+    from reso.index.tables import ChildBuild
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("the tables were built in this process")
+
+    server = HybridRetriever(library, cache_dir=tmp_path / "server-tables", child_build=ChildBuild(above=1))
+    assert server.cache.loads == 0 and server.cache.last_build.tokenised == len(server.chunks)  # built here
+    library.ingest([fixtures_dir / "text" / "A_HRC_RES_54_10-en.txt"])  # leaves its tables in its own folder only
+    assert server.changed()
+    with monkeypatch.context() as patched:
+        patched.setattr(LexicalIndex, "__init__", no_build)
+        server.refresh()
+    assert server.cache.loads == 1 and server.cache.last_build.loaded
+    assert any(c.document == "A/HRC/RES/54/10" for c in server.chunks)
+    built_here = open_retriever(library, None)
+    assert [c.id for c in server.chunks] == [c.id for c in built_here.chunks]
+    np.testing.assert_allclose(server.tables.vectors, built_here.tables.vectors, atol=1e-6)
+    for q in QUESTIONS + ["right to development report of the Secretary-General"]:
+        np.testing.assert_allclose(scores_of(server, q), scores_of(built_here, q), rtol=1e-5)
+        assert ranked(server, q) == ranked(built_here, q)
+
+
+def test_a_child_process_that_fails_leaves_the_build_to_this_process(library, tmp_path, fixtures_dir, caplog):
+    """The child is an optimisation: when it cannot build (here its store address leads nowhere), the
+    tables are built here, as without it, and the log says why."""
+    import dataclasses
+
+    from reso.index.tables import ChildBuild
+
+    server = HybridRetriever(library, cache_dir=tmp_path / "server-tables", child_build=ChildBuild(above=1))
+    library.ingest([fixtures_dir / "text" / "A_HRC_RES_54_10-en.txt"])
+    library.store.location = dataclasses.replace(library.store.location, host="127.0.0.1", port=9)
+    with caplog.at_level("WARNING", logger="reso.index.tables"):
+        server.refresh()
+    assert "the child process building the search tables failed" in caplog.text
+    assert "Chroma server at 127.0.0.1:9" in caplog.text  # the child's own reason, its last line
+    assert server.cache.loads == 0 and not server.cache.last_build.loaded
+    built_here = open_retriever(library, None)
+    for q in QUESTIONS:
+        assert ranked(server, q) == ranked(built_here, q)
+
+
+def test_a_small_index_or_a_store_no_other_process_can_open_is_reloaded_here(library, tmp_path, fixtures_dir,
+                                                                              monkeypatch):
+    """No child below the size where its start costs more than the build saves, nor for a store
+    handed a client (an in-memory one) that another process could not reopen."""
+    import subprocess
+
+    from reso.index.tables import ChildBuild
+
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: pytest.fail("a child process was started"))
+    small = HybridRetriever(library, cache_dir=tmp_path / "a", child_build=ChildBuild(above=10**6))
+    unreachable = HybridRetriever(library, cache_dir=tmp_path / "b", child_build=ChildBuild(above=1))
+    library.ingest([fixtures_dir / "text" / "A_HRC_RES_54_10-en.txt"])
+    small.refresh()
+    monkeypatch.setattr(library.store, "location", None)
+    unreachable.refresh()
+    for retriever in (small, unreachable):
+        assert retriever.cache.loads == 0 and len(retriever.chunks) == library.store.count()

@@ -485,6 +485,8 @@ def _log_config() -> dict:
     config["loggers"]["reso.http"] = {"handlers": ["reso"], "level": "INFO", "propagate": False}
     # the index reloads (`Assistant.refresh`): a deployer sees when new documents became answerable
     config["loggers"]["reso.assistant.core"] = {"handlers": ["reso"], "level": "INFO", "propagate": False}
+    # the search tables built for a state the index's writer left none for (in a child process above a size)
+    config["loggers"]["reso.index.tables"] = {"handlers": ["reso"], "level": "INFO", "propagate": False}
     config["loggers"]["bm25s"] = {"level": "WARNING"}  # it sets itself to DEBUG (see ui/app.py quiet_libraries)
     return config
 
