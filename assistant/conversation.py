@@ -240,7 +240,14 @@ def _new_names(question: str, previous: str) -> set[str]:
 
 
 def _strip_numbers(question: str) -> str:
-    return re.sub(r"(?:\b[A-Z]/(?:HRC/)?RES/)?\d{1,3}/\d{1,4}|\b\d{3,5}\s*\(\d{4}\)", " ", question)
+    """The question without the resolutions it names, however written: a symbol or session number
+    ("A/HRC/RES/54/10", "54/10"), a number with its year ("2682 (2023)"), or a number the analysis
+    reads as a resolution ("under resolution 2682?"), so that "and on UNMHA under resolution 2691?"
+    asks the previous question of 2691 alone, not of both."""
+    out = re.sub(r"(?:\b[A-Z]/(?:HRC/)?RES/)?\d{1,3}/\d{1,4}|\b\d{3,5}\s*\(\d{4}\)", " ", question)
+    for number in analyse(out).numbers:
+        out = re.sub(rf"(?<![\d/.,]){re.escape(number)}(?![\d/.,])(?:\s*\(\d{{4}}\))?", " ", out)
+    return out
 
 
 def _strip_numbers_folded(folded: str) -> str:

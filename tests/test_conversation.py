@@ -283,6 +283,18 @@ def test_the_next_or_previous_paragraph_in_the_six_languages(question, pid):
     assert f.paragraph.pid == pid and f.numbers == ["2709"]
 
 
+def test_another_resolution_named_after_one_named_by_its_bare_number_replaces_it():
+    """"And on UNMHA under resolution 2691?" after "… under resolution 2682?": the earlier question is
+    asked of 2691 alone. The earlier number, written without its year, stayed in the search text,
+    and the answer came from the old resolution."""
+    history = [Message("user", "How often must the Secretary-General report to the Council on MINUSCA under resolution 2709?"),
+               Message("assistant", "In resolution S/RES/2709 (2023), the Council requests … [S/RES/2709 (2023), OP48]")]
+    for question in ("And on ATMIS under resolution 2710?", "Et pour l'ATMIS dans la résolution 2710 ?"):
+        asked = Question.ask(question, history)
+        assert asked.numbers == ("2710",) and "2709" not in asked.search_text
+        assert "report" in asked.search_text  # the earlier question is still what is asked
+
+
 def test_a_number_said_alone_is_another_resolution_but_a_year_is_not():
     other = Question.ask("And in 2713?", HISTORY)
     assert other.numbers == ("2713",) and "MINUSCA" in other.search_text and "2709" not in other.search_text
