@@ -14,6 +14,7 @@ the refusal policy then wants a number next to X (`counts`), not any number of t
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -34,6 +35,12 @@ KINDS = {"amount": "", "chair": "", "name": "", "place": "", "quantity": "", "du
 SUBSUMES = {"chair": "name"}
 # around a currency or an honorific: not inside a Latin or Cyrillic word ("$" and "先生" need no space)
 _WORD_EDGE_BEFORE, _WORD_EDGE_AFTER = r"(?<![a-z\u0430-\u044f0-9])", r"(?![a-z\u0430-\u044f0-9])"
+# a person's name as a paragraph writes it on appointment: capitalised words (Latin, Cyrillic), the
+# particles of names between them ("Staffan de Mistura", "El-Ghassim Wane")
+_NAME_WORD = r"[A-ZА-Я][\w'.-]+"
+_PARTICLE = r"(?:de|da|del|di|du|van|von|der|al|el|bin|ben|la|le|де|ван|фон|аль|эль|бин|бен)"
+# a foreign name written in Chinese: its parts joined by a middle dot (U+00B7, U+2027, U+30FB)
+_TRANSLITERATED = re.compile(rf"[{_HAN}][·‧・][{_HAN}]")
 _HAN_ONLY = re.compile(rf"[{_HAN}]+")
 _WRITTEN_TOGETHER = re.compile(rf"[{_HAN}\u0600-\u06ff]")  # scripts whose prepositions may touch the name
 
@@ -47,6 +54,7 @@ class _Patterns:
     date: re.Pattern[str]
     currency: re.Pattern[str]
     honorific: re.Pattern[str]
+    appointed: re.Pattern[str]  # on the text unaccented, capitals kept: a capitalised name after an appointment word
     chaired: tuple[re.Pattern[str], ...]
     prepositions: frozenset[str]  # before a place ("in", "à"), written folded
     preposition_length: int  # the longest: a longer word is none, unfolded
@@ -80,6 +88,9 @@ def patterns() -> _Patterns:
     date = re.compile(rf"\b\d{{1,2}}{day}\s+(?:{months})\b|\b(?:{months})\s+\d{{4}}\b")
     currency = re.compile(rf"{_WORD_EDGE_BEFORE}(?:{_alt('answers', 'currency_patterns')}){_WORD_EDGE_AFTER}")
     honorific = re.compile(rf"{_WORD_EDGE_BEFORE}(?:{_alt('answers', 'honorific_patterns')}){_WORD_EDGE_AFTER}")
+    # the appointment word in any case ("Appoints", "appointment of"), the name's words capitalised
+    appointed = re.compile(rf"(?<!\w)(?i:{_alt('answers', 'appointed_patterns')})\s+"
+                           rf"((?:{_NAME_WORD}\s+(?:{_PARTICLE}\s+)?){{1,4}}{_NAME_WORD})")
     # each row alone: one starting with a literal is found fast, an alternation of them is scanned at every
     # position (measured on the corpus: 300 µs a paragraph as one pattern)
     chaired = tuple(re.compile(row) for row in languages().words("answers", "chaired_patterns"))
@@ -89,7 +100,7 @@ def patterns() -> _Patterns:
     prepositions = _alt("answers", "place_prepositions")
     listed = "|".join(re.escape(n) for names in places.values() for n in names if _WRITTEN_TOGETHER.search(n)) or "(?!)"
     return _Patterns(
-        questions, references, number_words, duration, date, currency, honorific, chaired,
+        questions, references, number_words, duration, date, currency, honorific, appointed, chaired,
         prepositions=frozenset(languages().words("answers", "place_prepositions")),
         preposition_length=max(map(len, languages().words("answers", "place_prepositions")), default=0),
         articles=frozenset(languages().words("answers", "place_articles")),
@@ -171,9 +182,24 @@ def has_amount(text: str) -> bool:
 
 
 def has_name(text: str) -> bool:
-    """A person named with an honorific ("Mr. …", "M. …", "г-н …", "السيد …", "…先生"): resolutions
-    name offices, rarely their holders, so a question asking who holds one is mostly not answered."""
-    return bool(patterns().honorific.search(fold(text)))
+    """A person named with an honorific ("Mr. …", "M. …", "г-н …", "السيد …", "…先生"), on appointment
+    ("appointment of Staffan de Mistura as", "nomination de Ghassan Salamé"), or, in Chinese, by a
+    transliterated name, its parts joined by a middle dot ("斯塔凡·德米斯图拉"): resolutions
+    name offices, rarely their holders, so a question asking who holds one is mostly not answered.
+    Capitalised words that are all offices or bodies ("appoints Special Envoy") name nobody."""
+    p = patterns()
+    if p.honorific.search(fold(text)) or _TRANSLITERATED.search(text):
+        return True
+    return any(not all(p.not_place.match(fold(w)) for w in m.group(1).split() if w[:1].isupper())
+               for m in p.appointed.finditer(_unaccented(text)))
+
+
+def _unaccented(text: str) -> str:
+    """`fold` that keeps the capitals: the rows are written folded, a name is told by its capital."""
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFKD", text.replace("’", "'"))
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
 
 
 def has_chair(text: str) -> bool:

@@ -209,3 +209,47 @@ def test_a_place_in_a_paragraph(text, place):
 )
 def test_a_chair_in_a_paragraph(text, chair):
     assert gives("chair", text) is chair
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who was appointed to this post?",
+        "Who are the three experts?",
+        "Et qui a été nommé à ce poste ?",
+        "¿Quién fue nombrado Enviado Especial?",
+        "Кто назначен на эту должность?",
+        "من تم تعيينه في هذا المنصب؟",
+        "谁被任命为特使？",
+    ],
+)
+def test_who_was_appointed_asks_for_a_person_s_name(question):
+    assert telling(asked(question)) == ["name"]
+
+
+@pytest.mark.parametrize("question", ["Who appoints its members?", "Qui nomme les membres du groupe ?"])
+def test_who_appoints_asks_for_an_office_not_a_name(question):
+    assert "name" not in asked(question)
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        # real paragraphs of ../shared/corpus-large that name the person appointed without an honorific
+        ("Welcoming the appointment of Staffan de Mistura as the Personal Envoy of the Secretary-General for Western Sahara", True),
+        ("Welcomes the appointment of El-Ghassim Wane as the new Special Representative of the Secretary-General in Mali,", True),
+        ("Welcomes the appointment of Major General Ishwar Hamal as Head of Mission and Force Commander;", True),
+        ("Se félicitant de la nomination de Ghassan Salamé en tant que Représentant spécial", True),
+        ("приветствуя назначение Стаффана де Мистуры Личным посланником", True),
+        ("Decides to appoint Mr. Serge Brammertz as Prosecutor", True),  # the honorific, as before
+        ("表示全力支持秘书长西撒哈拉问题个人特使斯塔凡·德米斯图拉，支持他", True),  # a transliterated name
+        ("重申大力支持秘书长及其个人特使的努力", False),
+        # offices and bodies, capitalised, name nobody
+        ("Requests the Secretary-General to appoint a Special Envoy as set out in resolution 2542", False),
+        ("Requests the Secretary-General to appoint Special Envoy for Yemen without delay", False),
+        ("a group of three independent experts, to be appointed by the President of the Human Rights Council", False),
+        ("Prie le Secrétaire général de nommer son Envoyé spécial sans délai", False),
+    ],
+)
+def test_a_person_named_in_a_paragraph(text, name):
+    assert gives("name", text) is name
