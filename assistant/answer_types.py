@@ -29,10 +29,12 @@ PLACES = DATA_DIR / "places.tsv"
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff"
 _START = rf"(?:\b|(?=[{_HAN}]))"
 _END = rf"(?:\b|(?<=[{_HAN}]))"
-KINDS = {"amount": "", "chair": "", "name": "", "place": "", "quantity": "", "duration": _END, "date": _END, "session": _END}
-# a kind whose evidence also answers another asked with it: "who chairs the committee?" also reads as
-# asking a person's name, but "chaired by the President of the Republic" answers it with no name
-SUBSUMES = {"chair": "name"}
+KINDS = {"amount": "", "chair": "", "name": "", "place": "", "quantity": "", "frequency": "", "duration": _END, "date": _END,
+         "session": _END}
+# a kind whose evidence also answers others asked with it: "who chairs the committee?" also reads as
+# asking a person's name, but "chaired by the President of the Republic" answers it with no name;
+# "كم مرة" (how many times) and "多久…一次" (every how long) ask a frequency, not a count or a period
+SUBSUMES = {"chair": ("name",), "frequency": ("quantity", "duration")}
 # around a currency or an honorific: not inside a Latin or Cyrillic word ("$" and "先生" need no space)
 _WORD_EDGE_BEFORE, _WORD_EDGE_AFTER = r"(?<![a-z\u0430-\u044f0-9])", r"(?![a-z\u0430-\u044f0-9])"
 # a person's name as a paragraph writes it on appointment: capitalised words (Latin, Cyrillic), the
@@ -51,6 +53,7 @@ class _Patterns:
     references: re.Pattern[str]
     number_words: re.Pattern[str]
     duration: re.Pattern[str]
+    frequency: re.Pattern[str]
     date: re.Pattern[str]
     currency: re.Pattern[str]
     honorific: re.Pattern[str]
@@ -84,6 +87,7 @@ def patterns() -> _Patterns:
     )
     number_words = re.compile(rf"\b(?:{_alt('answers', 'number_patterns')})\b|%")
     duration = re.compile(rf"\b(?:{_alt('answers', 'duration_patterns')})\b")
+    frequency = re.compile(rf"{_WORD_EDGE_BEFORE}(?:{_alt('answers', 'frequency_patterns')}){_WORD_EDGE_AFTER}")
     # a calendar date, not a bare year: "(2023)" in "resolution 2688 (2023)" answers no "until when"
     date = re.compile(rf"\b\d{{1,2}}{day}\s+(?:{months})\b|\b(?:{months})\s+\d{{4}}\b")
     currency = re.compile(rf"{_WORD_EDGE_BEFORE}(?:{_alt('answers', 'currency_patterns')}){_WORD_EDGE_AFTER}")
@@ -100,7 +104,7 @@ def patterns() -> _Patterns:
     prepositions = _alt("answers", "place_prepositions")
     listed = "|".join(re.escape(n) for names in places.values() for n in names if _WRITTEN_TOGETHER.search(n)) or "(?!)"
     return _Patterns(
-        questions, references, number_words, duration, date, currency, honorific, appointed, chaired,
+        questions, references, number_words, duration, frequency, date, currency, honorific, appointed, chaired,
         prepositions=frozenset(languages().words("answers", "place_prepositions")),
         preposition_length=max(map(len, languages().words("answers", "place_prepositions")), default=0),
         articles=frozenset(languages().words("answers", "place_articles")),
@@ -152,7 +156,7 @@ def counted_folded(folded: str) -> tuple[str, ...]:
 
 def telling(kinds: tuple[str, ...] | list[str]) -> list[str]:
     """The kinds asked whose evidence must be found: those another asked kind answers dropped."""
-    covered = {SUBSUMES[k] for k in kinds if k in SUBSUMES}
+    covered = {c for k in kinds for c in SUBSUMES.get(k, ())}
     return [k for k in kinds if k not in covered]
 
 
@@ -165,6 +169,11 @@ def has_quantity(text: str) -> bool:
 
 def has_duration(text: str) -> bool:
     return bool(patterns().duration.search(fold(text)))
+
+
+def has_frequency(text: str) -> bool:
+    """How often: "every four months", "on a monthly basis", "annually", "twice a year", "每90天"."""
+    return bool(patterns().frequency.search(fold(text)))
 
 
 def has_date(text: str) -> bool:
@@ -288,7 +297,7 @@ def _counts(text: str, language: str, stems: frozenset[str]) -> bool:
 
 EVIDENCE = {
     "amount": has_amount, "chair": has_chair, "name": has_name, "place": has_place,
-    "quantity": has_quantity, "duration": has_duration, "date": has_date, "session": has_session,
+    "quantity": has_quantity, "frequency": has_frequency, "duration": has_duration, "date": has_date, "session": has_session,
 }
 
 

@@ -32,9 +32,9 @@ from reso.index.lexical import LexicalIndex, paragraph_tokens_of
 from reso.index.lexicon import Lexicon, bundled
 
 # the answer types whose absence from the chosen paragraphs means they do not answer: a number,
-# a period, an amount of money, a person's name, a place, a chair ("a date" and "a session" are
-# often implied)
-TELLING_ABSENCE = ("amount", "chair", "name", "place", "quantity", "duration")
+# a frequency, a period, an amount of money, a person's name, a place, a chair ("a date" and "a
+# session" are often implied)
+TELLING_ABSENCE = ("amount", "chair", "name", "place", "quantity", "frequency", "duration")
 _HAN_PAIR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2}")
 # a capitalised word opening a sentence is no name: after a full stop, at the start, or after the
 # inverted mark opening a Spanish question ("¿Cuántos…", "¡Dónde…")
@@ -154,8 +154,27 @@ class RefusalPolicy:
         sources = self.select_sources(retrieved)
         missing = self.answer_type_missing(question, sources)
         if missing:
-            return Decision(False, related=related, coverage=cov, reason=missing)
+            giving = self._giving(question, retrieved)
+            if giving is None:
+                return Decision(False, related=related, coverage=cov, reason=missing)
+            sources = [giving]
         return Decision(True, sources, coverage=cov, reason="the question's words are in the best paragraphs")
+
+    def _giving(self, question: Question, retrieved: list[Retrieved]) -> Retrieved | None:
+        """A paragraph just below the best, of the same document, that gives the kind of answer the
+        best lacks ("how often must the Secretary-General report?": the paragraph asking for a report
+        "every 60 days", not the one on the mandate ranked above it); None when there is none. Not for
+        a place or a person: any place or name would pass, whatever it is of (a neighbour recalling a
+        meeting in Geneva answers no "where will the session be held?"); only a frequency, or a number
+        of the thing counted, is looked for further down."""
+        kinds = set(telling(question.answer_types)) & set(TELLING_ABSENCE)
+        if not kinds or not kinds <= {"frequency", "quantity"} or ("quantity" in kinds and not question.counted):
+            return None
+        top = retrieved[0]
+        for r in retrieved[1 : self.top_for_coverage]:
+            if r.chunk.document == top.chunk.document and not self.answer_type_missing(question, [r]):
+                return r
+        return None
 
     def select_sources(self, retrieved: list[Retrieved]) -> list[Retrieved]:
         """The best paragraph, and those of the same document and part scoring nearly as well.

@@ -300,3 +300,14 @@ def test_a_number_said_alone_is_another_resolution_but_a_year_is_not():
     assert other.numbers == ("2713",) and "MINUSCA" in other.search_text and "2709" not in other.search_text
     year = Question.ask("And in 2024?", HISTORY)
     assert year.numbers == ("2709",)
+
+
+def test_how_often_is_answered_by_the_paragraph_that_gives_a_frequency_and_the_next_one_follows(assistant):
+    """S/RES/2672 (2023): OP2 (the mandate, ranked first on the question's words) gives no frequency;
+    OP5 asks for a report "au moins tous les 60 jours". The answer cites OP5, so "the next paragraph"
+    is OP6 ("tous les deux mois"), the reading a person follows."""
+    answer, _ = converse(assistant, "Résolution 2672 (2023) : à quelle fréquence le Secrétaire général doit-il faire rapport ?")
+    assert cited(answer) == [("S/RES/2672 (2023)", "OP5")]
+    answer, _ = converse(assistant, "Résolution 2672 (2023) : à quelle fréquence le Secrétaire général doit-il faire rapport ?",
+                         "Que dit le paragraphe suivant ?")
+    assert cited(answer) == [("S/RES/2672 (2023)", "OP6")]

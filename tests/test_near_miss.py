@@ -253,3 +253,37 @@ def test_who_appoints_asks_for_an_office_not_a_name(question):
 )
 def test_a_person_named_in_a_paragraph(text, name):
     assert gives("name", text) is name
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How often must the Secretary-General report to the Council?",
+        "À quelle fréquence le Secrétaire général doit-il faire rapport ?",
+        "¿Con qué frecuencia debe informar el Secretario General?",
+        "Как часто Генеральный секретарь должен представлять доклады?",
+        "كم مرة يجب على الأمين العام تقديم تقرير؟",  # "how many times": a frequency, not a count
+        "秘书长应多久报告一次？",  # "every how long": a frequency, not a period
+    ],
+)
+def test_how_often_asks_for_a_frequency(question):
+    assert telling(asked(question)) == ["frequency"]
+
+
+@pytest.mark.parametrize(
+    "text, frequency",
+    [
+        ("Requests the Secretary-General to report to the Council every four months on the implementation", True),
+        ("Requests the Secretary-General to brief the Council on a monthly basis", True),
+        ("Décide de tenir chaque année un débat interactif", True),
+        ("Pide al Secretario General que informe al Consejo cada 90 días", True),
+        ("просит Генерального секретаря ежемесячно представлять доклад", True),
+        ("يطلب إلى الأمين العام أن يقدم تقريرا كل أربعة أشهر", True),
+        ("请秘书长每90天报告一次", True),
+        ("Requests the Secretary-General to submit a report at its fifty-eighth session", False),
+        ("Decides to extend the mandate until 31 January 2025", False),
+        ("请秘书长在第五十八届会议上提交报告", False),
+    ],
+)
+def test_a_frequency_in_a_paragraph(text, frequency):
+    assert gives("frequency", text) is frequency
