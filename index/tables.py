@@ -37,7 +37,7 @@ import numpy as np
 from reso.index.chunks import Chunk, version_digest
 from reso.index.lexical import LexicalIndex, paragraph_tokens_of
 from reso.index.model import normalise_symbol
-from reso.index.store import StoreLocation, VectorStore
+from reso.index.store import VectorStore
 
 log = logging.getLogger(__name__)
 
