@@ -14,11 +14,10 @@ the refusal policy then wants a number next to X (`counts`), not any number of t
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from reso.index.analysis import fold, is_content, stem, words_folded
+from reso.index.analysis import fold, is_content, stem, unaccented, words_folded
 from reso.index.languages import languages
 from reso.index.lexicon import DATA_DIR
 
@@ -200,15 +199,7 @@ def has_name(text: str) -> bool:
     if p.honorific.search(fold(text)) or _TRANSLITERATED.search(text):
         return True
     return any(not all(p.not_place.match(fold(w)) for w in m.group(1).split() if w[:1].isupper())
-               for m in p.appointed.finditer(_unaccented(text)))
-
-
-def _unaccented(text: str) -> str:
-    """`fold` that keeps the capitals: the rows are written folded, a name is told by its capital."""
-    if text.isascii():
-        return text
-    text = unicodedata.normalize("NFKD", text.replace("’", "'"))
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
+               for m in p.appointed.finditer(unaccented(text)))
 
 
 def has_chair(text: str) -> bool:

@@ -104,6 +104,14 @@ def _combining_re() -> re.Pattern[str]:
     return _COMBINING_RE
 
 
+def unaccented(text: str) -> str:
+    """`fold` that keeps the capitals (accents dropped, typographic apostrophes straightened): for
+    rows written folded that must still tell a name by its capital ("nomination de Ghassan Salamé")."""
+    if text.isascii():
+        return text
+    return _combining_re().sub("", unicodedata.normalize("NFKD", text.replace("’", "'")))
+
+
 def fold(text: str) -> str:
     """Lower case without accents; ligatures opened (œ → oe), typographic quotes straightened.
 

@@ -446,7 +446,7 @@ def build_snapshot(
         loaded = cache.load(fingerprint, lexical)
         if loaded is not None:
             return loaded
-        if child is not None and lexical and store.location is not None and _build_in_child(store, cache, fingerprint, child):
+        if child is not None and lexical and _build_in_child(store, cache, fingerprint, child):
             loaded = cache.load(fingerprint, lexical)
             if loaded is not None:
                 return loaded
@@ -506,12 +506,12 @@ def _build_in_child(store: VectorStore, cache: TableCache, fingerprint: str, chi
     import reso
 
     # `-c`, not `-m reso.index.tables`: run as __main__ the module would be imported a second time
-    cmd = [sys.executable, "-c", "import sys; from reso.index.tables import main; sys.exit(main())", *store.location.args(), "--cache", str(cache.directory),
-           "--fingerprint", fingerprint]
+    cmd = [sys.executable, "-c", "import sys; from reso.index.tables import main; sys.exit(main())",
+           *store.location.args(), "--cache", str(cache.directory), "--fingerprint", fingerprint]
     env = dict(os.environ)
-    # a source checkout that is not installed resolves `reso` through the folder above the package
-    root = str(Path(reso.__file__).resolve().parent.parent)
-    env["PYTHONPATH"] = os.pathsep.join([root, *filter(None, [env.get("PYTHONPATH")])])
+    root = Path(reso.__file__).resolve().parent.parent
+    if (root / "pyproject.toml").is_file():  # a source checkout, not installed: `reso` resolves from its folder
+        env["PYTHONPATH"] = os.pathsep.join([str(root), *filter(None, [env.get("PYTHONPATH")])])
     log.info("building the search tables of %d paragraphs in a child process", n)
     t0 = time.perf_counter()
     try:
