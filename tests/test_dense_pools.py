@@ -79,3 +79,14 @@ def test_an_english_question_adds_no_search_where_every_text_has_english(library
     first = retriever(library).first_stage(Question.of("Until when was the mission in Sudan extended?"), 10)
     # the French seed lacks English, but it is a share of the index, so its rows are searched apart
     assert all(set(first.tables.languages[rows]) <= {"fr"} for rows in first.pools)
+
+
+def test_a_large_pool_is_searched_in_its_nearest_documents(library):
+    """Past `pool_direct_rows`, the rows searched are those of the documents whose mean vector is
+    nearest: the English-only text is still found, through its document."""
+    question = Question.of(QUESTION)
+    narrow = retriever(library, pool_direct_rows=1, pool_documents=1)
+    first = narrow.first_stage(question, 10)
+    (lacking,) = first.pools
+    assert {k[0] for k in keys(lacking, first)} == {ONLY_ENGLISH[0]}
+    assert keys(lacking, first)[0] == ONLY_ENGLISH
