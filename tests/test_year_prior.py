@@ -1,0 +1,62 @@
+"""The first stage's year prior: a question writing a year raises the texts adopted that year.
+
+Real texts: the French seed (A/HRC/RES/30/25, adopted in 2015) and S/RES/2699 (2023) in English and
+French. Renewals say the same thing year after year; "en 2023" says which one is asked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from reso.assistant.question import Question
+from reso.assistant.retrieval import HybridRetriever, HybridWeights
+from reso.index.embedders import HashEmbedder
+from reso.index.library import Library
+from reso.index.store import ChromaStore
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory, seed_path, fixtures_dir) -> Library:
+    library = Library(ChromaStore.open(tmp_path_factory.mktemp("year-index")), HashEmbedder())
+    akn = fixtures_dir / "akn"
+    library.ingest([seed_path, akn / "S_RES_2699-2318982E.xml", akn / "S_RES_2699-2318982F.xml"])
+    return library
+
+
+def priors(library: Library, question: Question, **weights) -> tuple[np.ndarray, np.ndarray]:
+    """`_priors` over every row at an even score: what the priors alone add."""
+    retriever = HybridRetriever(library, weights=replace(HybridWeights(), preambular=1.0, answer_type=0.0, **weights))
+    t = retriever.tables
+    cand = np.ones(len(t.chunks), dtype=bool)
+    return retriever._priors(t, question, np.full(len(t.chunks), 0.5, dtype=np.float32), cand), t.dates // 10000
+
+
+@pytest.mark.parametrize("text, year", [
+    ("Que demande le Conseil de sécurité en 2023 ?", 2023),
+    ("Que demande le Conseil des droits de l'homme en octobre 2015 ?", 2015),
+])
+def test_a_year_written_raises_the_texts_adopted_that_year(library, text, year):
+    question = Question.of(text)
+    assert question.years == {year}
+    out, years = priors(library, question)
+    assert (years == year).any() and np.allclose(out[years == year], 0.5 + HybridWeights().year)
+    assert (years != year).any() and np.allclose(out[years != year], 0.5)
+    off, _ = priors(library, question, year=0.0)
+    assert np.allclose(off, 0.5)
+
+
+def test_no_year_and_a_resolution_number_add_nothing(library):
+    for text in ("Que demande le Conseil de sécurité ?", "Que demande la résolution 2699 ?"):
+        out, _ = priors(library, Question.of(text))
+        assert np.allclose(out, 0.5), text
+
+
+def test_the_year_decides_between_texts_saying_the_same(library):
+    """The seed and 2699 both "request" things: asked with the year, the first answer is that year's text."""
+    retriever = HybridRetriever(library)
+    for text, symbol in (("Que prie le Conseil en 2023 ?", "S/RES/2699"), ("Que prie le Conseil en 2015 ?", "A/HRC/RES/30/25")):
+        top = retriever.retrieve(Question.of(text), k=1)[0]
+        assert top.chunk.document.startswith(symbol), (text, top.chunk.document)
