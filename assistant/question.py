@@ -23,6 +23,7 @@ from functools import cached_property, lru_cache
 from reso.assistant.answer_types import asked_folded, counted_folded
 from reso.assistant.conversation import resolve_analysed
 from reso.assistant.models import Filters, Message
+from reso.index.languages import languages
 from reso.assistant.query import ParagraphRef, QueryAnalysis, abbreviation_pieces, numbers_of_folded, parts_of_folded
 from reso.assistant.query import _paragraph_ref
 from reso.assistant.query import patterns as query_patterns
@@ -44,6 +45,24 @@ _SC_YEAR = re.compile(r"\b\d{3,5}\s*\((\d{4})\)")  # the year of a Security Coun
 # a year as a question writes it ("in March 2011", "en 2012", "2011年", "в 2017 году"): no digit or
 # slash beside it (not part of "30/25", "A/78/L.5" or a larger number)
 _YEAR = re.compile(r"(?<![\d/.,])(19[4-9]\d|20[0-4]\d)(?![\d/]|[.,]\d)")
+# a month of a year written in figures ("2020年3月"), with no day after it ("2020年3月5日")
+_HAN_MONTH = re.compile(r"(?<!\d)(19[4-9]\d|20[0-4]\d)\s*年\s*(\d{1,2})\s*月(?!\s*\d{1,2}\s*日)")
+
+
+@lru_cache(maxsize=1)
+def _month_patterns() -> tuple[tuple[int, re.Pattern[str]], ...]:
+    """(month, pattern) for each month of every language's `calendar_months` row: the month's name
+    followed by a year, with no day before it ("in October 2021", "fin octobre 2021", "en octubre
+    de 2021", "в июле 2021 года", "آب/أغسطس 2023"; not "31 octobre 2021", a date the text sets)."""
+    out: dict[int, list[str]] = {}
+    for code in languages().codes:
+        for n, row in enumerate(languages()(code).get("answers", "calendar_months", ()), start=1):
+            out.setdefault(n, []).append(row)
+    return tuple(
+        (n, re.compile(rf"(?<![\w/])(\d{{1,2}}(?:er|st|nd|rd|th)?\s+)?(?:[^\s/]+/)?(?:{'|'.join(rows)})"
+                       rf"\s+(?:de\s+|del\s+)?(19[4-9]\d|20[0-4]\d)(?!\d)"))
+        for n, rows in sorted(out.items())
+    )
 
 
 @lru_cache(maxsize=256)
@@ -200,6 +219,16 @@ class Question:
         The second ranking stage weighs a candidate whose document was adopted in one of them."""
         named = set(self.numbers)
         return frozenset(int(y) for y in _YEAR.findall(self.folded) if y not in named)
+
+    @cached_property
+    def months(self) -> frozenset[int]:
+        """Months the question writes with their year and no day, as `yyyymm` ("en octobre 2021" →
+        202110): the month a text was adopted in, as people date a renewal ("the August 2023
+        renewal"). A full date ("until 31 August 2023") is a date a text sets, not read here."""
+        out = {int(y) * 100 + int(m) for y, m in _HAN_MONTH.findall(self.folded) if 1 <= int(m) <= 12}
+        for n, pattern in _month_patterns():
+            out.update(int(m.group(2)) * 100 + n for m in pattern.finditer(self.folded) if not m.group(1))
+        return frozenset(out)
 
     @cached_property
     def stems(self) -> tuple[str, ...]:

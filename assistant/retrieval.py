@@ -91,7 +91,8 @@ class HybridWeights:
     # 50k rows, Chroma's filtered HNSW search 330-370 ms at 120k and 1M rows (measured)
     exact_filtered_rows: int = 1_000_000
     prior_candidates: int = 200  # rows the answer-type, operative-part and year priors are applied to
-    year: float = 0.1  # bonus for a paragraph of a text adopted in a year the question writes ("en octobre 2021")
+    year: float = 0.1  # bonus for a paragraph of a text adopted in a year the question writes ("en 2021")…
+    month: float = 0.1  # …and again when it writes the month too ("fin octobre 2021")
     context: float = 0.5  # weight of the earlier question an elliptical follow-up leans on
     preambular: float = 0.85  # factor on preambular paragraphs' scores (<1 prefers the operative part)
     rerank_candidates: int = 30  # paragraphs of the first stage the second stage re-scores…
@@ -490,6 +491,9 @@ class HybridRetriever:
         if years:  # renewals say the same thing year after year: the year written tells which one is asked
             dated = rows[np.isin(t.dates[rows] // 10000, years)]
             out[dated] += self.weights.year
+            months = list(question.months) if self.weights.month else []
+            if months:  # two texts of one year on one subject (a mandate renewed for six months)
+                out[dated[np.isin(t.dates[dated] // 100, months)]] += self.weights.month
         for row in rows:
             c = t.chunks[row]
             if kinds and any(gives(k, c.text) for k in kinds):

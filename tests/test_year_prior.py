@@ -36,7 +36,7 @@ def priors(library: Library, question: Question, **weights) -> tuple[np.ndarray,
 
 @pytest.mark.parametrize("text, year", [
     ("Que demande le Conseil de sécurité en 2023 ?", 2023),
-    ("Que demande le Conseil des droits de l'homme en octobre 2015 ?", 2015),
+    ("Que demande le Conseil des droits de l'homme en 2015 ?", 2015),
 ])
 def test_a_year_written_raises_the_texts_adopted_that_year(library, text, year):
     question = Question.of(text)
@@ -60,3 +60,34 @@ def test_the_year_decides_between_texts_saying_the_same(library):
     for text, symbol in (("Que prie le Conseil en 2023 ?", "S/RES/2699"), ("Que prie le Conseil en 2015 ?", "A/HRC/RES/30/25")):
         top = retriever.retrieve(Question.of(text), k=1)[0]
         assert top.chunk.document.startswith(symbol), (text, top.chunk.document)
+
+
+@pytest.mark.parametrize("text, months", [
+    ("Fin octobre 2021, jusqu'à quelle date le Conseil a-t-il prolongé le mandat ?", {202110}),
+    ("¿Qué decidió el Consejo en octubre de 2021?", {202110}),
+    ("What did the Council decide in May 2022?", {202205}),
+    ("В июле 2021 года на какой срок Совет продлил доставку помощи?", {202107}),
+    ("حتى أي تاريخ مدّد مجلس الأمن ولاية اليونيفيل في آب/أغسطس 2023؟", {202308}),
+    ("2020年3月，安理会把专家小组的任务期限延长到了哪一天？", {202003}),
+    # a full date is a date a text sets ("until 31 August 2023"), not the month a text was adopted in
+    ("Until 31 October 2021?", set()),
+    ("حتى 31 آب/أغسطس 2023؟", set()),
+    ("до 31 июля 2021 года", set()),
+    ("le 1er octobre 2021", set()),
+    ("2020年3月5日", set()),
+    ("What did the Council decide in 2021?", set()),
+])
+def test_the_months_a_question_writes(text, months):
+    assert Question.of(text).months == months
+
+
+def test_a_month_written_raises_that_months_texts_above_the_years(library):
+    question = Question.of("Que demande le Conseil de sécurité en août 2023 ?")  # S/RES/2699: 2 October 2023
+    out, years = priors(library, question)
+    assert np.allclose(out[years == 2023], 0.5 + HybridWeights().year)  # the year, not the month
+    dates = HybridRetriever(library).tables.dates
+    october = Question.of("Que demande le Conseil de sécurité en octobre 2023 ?")
+    assert october.months == {202310} and (dates // 100 == 202310).any()
+    out, _ = priors(library, october)
+    assert np.allclose(out[dates // 100 == 202310], 0.5 + HybridWeights().year + HybridWeights().month)
+    assert np.allclose(out[years != 2023], 0.5)
