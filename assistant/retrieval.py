@@ -93,7 +93,6 @@ class HybridWeights:
     prior_candidates: int = 200  # rows the answer-type, operative-part and year priors are applied to
     year: float = 0.1  # bonus for a paragraph of a text adopted in a year the question writes ("en 2021")…
     month: float = 0.1  # …and again when it writes the month too ("fin octobre 2021")
-    verb: float = 0.1  # bonus for a paragraph opening on a word of the question ("what does it demand?": "Demands…")
     context: float = 0.5  # weight of the earlier question an elliptical follow-up leans on
     preambular: float = 0.85  # factor on preambular paragraphs' scores (<1 prefers the operative part)
     rerank_candidates: int = 30  # paragraphs of the first stage the second stage re-scores…
@@ -482,7 +481,7 @@ class HybridRetriever:
         """
         kinds = list(question.answer_types) if self.weights.answer_type else []
         years = list(question.years) if self.weights.year else []
-        if not kinds and not years and self.weights.preambular == 1.0 and not self.weights.verb:
+        if not kinds and not years and self.weights.preambular == 1.0:
             return combined
         out = combined.astype(np.float32, copy=True)
         rows = np.flatnonzero(cand)
@@ -495,13 +494,10 @@ class HybridRetriever:
             months = list(question.months) if self.weights.month else []
             if months:  # two texts of one year on one subject (a mandate renewed for six months)
                 out[dated[np.isin(t.dates[dated] // 100, months)]] += self.weights.month
-        terms = self.terms_for(question) if self.weights.verb else None
         for row in rows:
             c = t.chunks[row]
             if kinds and any(gives(k, c.text) for k in kinds):
                 out[row] += self.weights.answer_type
-            if terms is not None and t.tokens.first(row, c) in terms(c.language):
-                out[row] += self.weights.verb
             if c.kind == "preambular":
                 out[row] *= self.weights.preambular
         return out

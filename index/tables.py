@@ -65,14 +65,6 @@ class ParagraphTokens:
         return cls([" ".join(row) for row in paragraph_tokens])
 
     def row(self, i: int, chunk: Chunk) -> list[str]:
-        return self.joined(i, chunk).split()
-
-    def first(self, i: int, chunk: Chunk) -> str:
-        """The row's first token: the verb an operative paragraph opens on ("decid", "pri")."""
-        return self.joined(i, chunk).split(" ", 1)[0]
-
-    def joined(self, i: int, chunk: Chunk) -> str:
-        """The row's tokens as one string, one space between two."""
         if self._rows is None and self._path is not None:
             try:
                 rows = _token_rows(self._path)
@@ -80,8 +72,8 @@ class ParagraphTokens:
                 rows = None
             self._rows, self._path = rows, None
         if self._rows is not None and 0 <= i < len(self._rows):
-            return self._rows[i]
-        return " ".join(paragraph_tokens_of(chunk))
+            return self._rows[i].split()
+        return paragraph_tokens_of(chunk)
 
 
 @dataclass(frozen=True, eq=False)

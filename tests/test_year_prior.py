@@ -1,8 +1,7 @@
-"""The first stage's priors: the year and month a question writes raise the texts adopted then; the
-verb it asks raises the paragraphs opening on it.
+"""The first stage's year prior: a question writing a year raises the texts adopted that year.
 
-Real texts: the French seed (A/HRC/RES/30/25, adopted in October 2015) and S/RES/2699 (2023) in
-English and French. Renewals say the same thing year after year; "en 2023" says which one is asked.
+Real texts: the French seed (A/HRC/RES/30/25, adopted in 2015) and S/RES/2699 (2023) in English and
+French. Renewals say the same thing year after year; "en 2023" says which one is asked.
 """
 
 from __future__ import annotations
@@ -29,7 +28,6 @@ def library(tmp_path_factory, seed_path, fixtures_dir) -> Library:
 
 def priors(library: Library, question: Question, **weights) -> tuple[np.ndarray, np.ndarray]:
     """`_priors` over every row at an even score: what the priors alone add."""
-    weights = {"verb": 0.0, **weights}  # each test looks at one prior
     retriever = HybridRetriever(library, weights=replace(HybridWeights(), preambular=1.0, answer_type=0.0, **weights))
     t = retriever.tables
     cand = np.ones(len(t.chunks), dtype=bool)
@@ -93,18 +91,3 @@ def test_a_month_written_raises_that_months_texts_above_the_years(library):
     out, _ = priors(library, october)
     assert np.allclose(out[dates // 100 == 202310], 0.5 + HybridWeights().year + HybridWeights().month)
     assert np.allclose(out[years != 2023], 0.5)
-
-
-def test_the_verb_asked_raises_the_paragraphs_opening_on_it(library):
-    """"Que décide le Conseil ?": the paragraphs opening on "Décide" (and "Decides", through the
-    lexicon, in the English version), and no other."""
-    question = Question.of("Que décide le Conseil de sécurité au sujet de la mission ?")
-    out, _ = priors(library, question, verb=HybridWeights().verb)
-    t = HybridRetriever(library).tables
-    opening = np.array([c.text.split()[0].lower().strip(",;:") for c in t.chunks])
-    decides = np.isin(opening, ["décide", "decides"])
-    assert decides.any() and (~decides).any()
-    assert np.allclose(out[decides], 0.5 + HybridWeights().verb)
-    assert np.allclose(out[~decides], 0.5), sorted(set(opening[out > 0.5 + 1e-6]) - {"décide", "decides"})
-    off, _ = priors(library, question)
-    assert np.allclose(off, 0.5)
