@@ -660,15 +660,16 @@ class HybridRetriever:
     def _year_rows(self, t: RetrievalTables, years: Iterable[int]) -> np.ndarray | None:
         """Rows of documents adopted in a year the question writes ("en 2003", "في عام 2003"):
         questions date the text they ask about, and a 2003 text is far from the whole index's
-        nearest rows when newer texts say much the same."""
-        years = sorted(set(years))
-        if not years:
-            return None
-        key = "years:" + ",".join(map(str, years))
-        if key not in t.pools:
-            rows = np.flatnonzero(np.isin(t.dates // 10000, years))
-            t.pools[key] = rows if len(rows) * 2 <= len(t.chunks) else None
-        return t.pools[key]
+        nearest rows when newer texts say much the same. None when they are most of the index.
+        Memoised a year at a time (a question's years are any of a hundred and ten)."""
+        found = []
+        for year in sorted(set(years)):
+            key = f"year:{year}"
+            if key not in t.pools:
+                t.pools[key] = np.flatnonzero(t.dates // 10000 == year)
+            found.append(t.pools[key])
+        rows = np.unique(np.concatenate(found)) if len(found) > 1 else found[0] if found else None
+        return rows if rows is not None and len(rows) and len(rows) * 2 <= len(t.chunks) else None
 
     def _nearest_among(self, t: RetrievalTables, rows: np.ndarray | None, vec: np.ndarray, scope: np.ndarray,
                        key: str = "") -> tuple[np.ndarray, np.ndarray] | None:
