@@ -23,7 +23,6 @@ from functools import cached_property, lru_cache
 from reso.assistant.answer_types import asked_folded, counted_folded
 from reso.assistant.conversation import resolve_analysed
 from reso.assistant.models import Filters, Message
-from reso.index.languages import languages
 from reso.assistant.query import ParagraphRef, QueryAnalysis, abbreviation_pieces, numbers_of_folded, parts_of_folded
 from reso.assistant.query import _paragraph_ref
 from reso.assistant.query import patterns as query_patterns
@@ -39,6 +38,7 @@ from reso.index.analysis import (
     tokens_of_words,
     words_folded,
 )
+from reso.index.languages import languages
 
 
 _SC_YEAR = re.compile(r"\b\d{3,5}\s*\((\d{4})\)")  # the year of a Security Council resolution's symbol
@@ -216,7 +216,8 @@ class Question:
     def years(self) -> frozenset[int]:
         """Years the question writes, other than the resolution numbers it names: when the texts it
         asks about were adopted ("in December 2012"), or a date one of them sets ("until 2026").
-        The second ranking stage weighs a candidate whose document was adopted in one of them."""
+        The first stage raises the texts adopted in one of them (and searches them apart), the second
+        stage weighs it as a feature."""
         named = set(self.numbers)
         return frozenset(int(y) for y in _YEAR.findall(self.folded) if y not in named)
 

@@ -75,10 +75,12 @@ def test_a_year_the_question_writes_searches_that_years_texts(library):
     assert len(retriever(library).first_stage(Question.of("Que demande le Conseil en 1999 ?"), 10).pools) == 1
 
 
-def test_an_english_question_adds_no_search_where_every_text_has_english(library, seed_path):
+def test_an_english_questions_further_search_holds_only_the_texts_without_english(library):
     first = retriever(library).first_stage(Question.of("Until when was the mission in Sudan extended?"), 10)
-    # the French seed lacks English, but it is a share of the index, so its rows are searched apart
-    assert all(set(first.tables.languages[rows]) <= {"fr"} for rows in first.pools)
+    # the French seed is the one text with no English version: its rows, and no other, are searched apart
+    (lacking,) = first.pools
+    assert {k[0] for k in keys(lacking, first)} == {"A/HRC/RES/30/25"}
+    assert set(first.tables.languages[lacking]) == {"fr"}
 
 
 def test_a_large_pool_is_searched_in_its_nearest_documents(library):
