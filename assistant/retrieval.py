@@ -200,7 +200,7 @@ class RetrievalTables:
     tokens: ParagraphTokens = field(default_factory=ParagraphTokens)  # each row's paragraph tokens
     lacks: dict[str, np.ndarray] = field(default_factory=dict)
     pools: dict[str, Any] = field(default_factory=dict)  # memo of the rows the dense search is run again over, and their documents' means
-    # (symbol → code, each row's code): built on the first documents filter, see `document_rows`
+    # (symbol → code, each row's code), codes in the symbols' sorted order: made by `of`, see `document_rows`
     doc_codes: dict[str, tuple[dict[str, int], np.ndarray]] = field(default_factory=dict)
     largest_document: int = 0  # rows of the document with most: more rows in scope are several documents
     snapshot: Snapshot | None = None  # what these tables were made of: the base of the next state's build
@@ -218,12 +218,15 @@ class RetrievalTables:
         pids: list[str] = []
         code_of: dict[tuple[str, str], int] = {}
         paragraphs = np.empty(len(chunks), dtype=np.int64)
+        document_of: dict[str, int] = {}  # document key → code, in order of first row
+        documents = np.empty(len(chunks), dtype=np.int64)
         for i, c in enumerate(chunks):
             key = symbol_key.get(c.document)
             if key is None:
                 key = symbol_key[c.document] = normalise_symbol(c.document)
                 for n in symbol_numbers(c.document):
                     docs_by_number[n].add(key)
+            documents[i] = document_of.setdefault(key, len(document_of))
             pid = pid_key.get(c.paragraph)
             if pid is None:
                 pid = pid_key[c.paragraph] = normalise_pid(c.paragraph)
@@ -231,6 +234,11 @@ class RetrievalTables:
             paragraphs[i] = code_of.setdefault((key, pid), len(code_of))
             doc_keys.append(key)
             pids.append(pid)
+        # the codes in the symbols' sorted order (`np.unique`'s, the saved documents' means'): made
+        # here from the loop's ints, where `np.unique` over 120k symbol strings took 0.17 s
+        names = sorted(document_of)
+        recode = np.empty(len(names), dtype=np.int64)
+        recode[[document_of[n] for n in names]] = np.arange(len(names))
         return cls(
             chunks=chunks,
             lexical=snapshot.lexical,
@@ -248,6 +256,7 @@ class RetrievalTables:
             tokens=snapshot.tokens,
             largest_document=max(Counter(doc_keys).values(), default=0),
             snapshot=snapshot,
+            doc_codes={"codes": ({n: i for i, n in enumerate(names)}, recode[documents])},
         )
 
 
