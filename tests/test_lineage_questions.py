@@ -135,8 +135,11 @@ def test_which_resolutions_a_resolution_cites(assistant):
     answer = assistant.answer("Which resolutions does S/RES/2779 (2025) cite?")
     assert not answer.refused
     assert {(NEW, "PP7"), (NEW, "OP22")} <= set(cited(answer))
-    assert "- S/RES/2677 (2023):" in answer.answer
+    assert "S/RES/2677 (2023):" in answer.answer
     assert all(d == NEW for d, _ in cited(answer))
+    # texts named in the same paragraph share one line: each paragraph is quoted once
+    quotes = [line.split(": ", 1)[1] for line in answer.answer.splitlines()[1:]]
+    assert len(quotes) == len(set(quotes)) and len(quotes) < int(answer.answer.split(" cites ")[1].split()[0])
 
 
 def test_a_change_over_years_the_index_does_not_all_hold_is_declined(assistant):
@@ -313,6 +316,13 @@ def test_lineage_questions_put_in_other_words_are_read_as_their_kind():
         ("安理会最早在哪项决议中提到海盗问题？", "海盗"),
         ("ما أول قرار لمجلس الأمن تناول القرصنة؟", "القرصنه"),
         ("Which was the earliest Security Council resolution to address piracy?", "piracy"),
+        ("Which Council resolution was the first to invoke the Arms Trade Treaty?", "arms trade treaty"),
+        ("Quelle résolution du Conseil a invoqué pour la première fois la piraterie ?", "piraterie"),
+        # the topic put first, then asked of as "this topic": the topic is the piece before the colon
+        ("Land mines: when did the Security Council first take up this topic?", "land mines"),
+        ("Наемники: в какой резолюции Совета эта тема впервые появляется?", "наемники"),
+        ("Le mercenariat : depuis quand ce sujet figure-t-il dans les résolutions du Conseil ?", "mercenariat"),
+        ("Los mercenarios: ¿desde cuándo aparece este tema en las resoluciones del Consejo?", "mercenarios"),
     ],
 )
 def test_the_topic_of_a_when_first_question_keeps_the_words_between_its_rows(question, topic):
@@ -493,6 +503,23 @@ def test_a_chinese_topic_is_cut_where_its_pairs_hold_together():
 )
 def test_when_first_with_no_text_named_is_an_earliest_question(question, language):
     assert kind_of(Question.ask(question, language=language)) == "earliest"
+
+
+@pytest.mark.parametrize(
+    "question, language, kind",
+    [
+        # "with resolution X" says how a text did something, not what is recalled alongside it
+        ("The Council extended UNMIS with resolution 1870. Which resolution had renewed the mission before that?", "en", "series"),
+        ("Which resolutions are recalled together with resolution 65/281?", "en", None),
+        # a text's preamble and operative part named together: the whole text's citations
+        ("第2334(2016)号决议在序言和执行部分中提到了哪些以前的决议？", "zh", "cites"),
+        # returning to a text is citing it again
+        ("В каких резолюциях Совет позднее возвращался к резолюции 1325 (2000)?", "ru", "cited_by"),
+        ("In which later resolutions did the Council return to resolution 1325 (2000)?", "en", "cited_by"),
+    ],
+)
+def test_lineage_kinds_read_from_the_cues(question, language, kind):
+    assert kind_of(Question.ask(question, language=language), None) == kind
 
 
 def test_when_first_naming_a_resolution_stays_a_series_question():

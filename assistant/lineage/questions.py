@@ -116,7 +116,14 @@ def kind_of(question: Question, model: KindModel | None | object = _SHIPPED) -> 
 
 def _not_lineage(question: Question) -> bool:
     """The document questions' own: "recalled with resolution 65/281", "what its preamble recalls"."""
-    return bool(_cues(question.language)["alongside"].search(question.own_folded) or _preamble().search(question.own_folded))
+    return bool(_cues(question.language)["alongside"].search(question.own_folded) or _preamble_only(question.own_folded))
+
+
+def _preamble_only(folded: str) -> bool:
+    """Whether the question asks of a text's preamble alone ("what its preamble recalls": the
+    document's own question, its preambular paragraphs); one naming the preamble and the operative
+    part ("在序言和执行部分里点名提到了哪些以前的决议") asks of the whole text."""
+    return bool(_preamble().search(folded)) and not languages().pattern("paragraphs", "operative_patterns").search(folded)
 
 
 def _kind_by_rows(question: Question) -> str | None:
@@ -165,7 +172,7 @@ def _kind_by_cues(question: Question) -> str | None:
     folded = question.own_folded
     patterns = _cues(question.language)
     cue = {name: bool(p.search(folded)) for name, p in patterns.items()}
-    if cue["alongside"] or _preamble().search(folded):
+    if cue["alongside"] or _preamble_only(folded):
         return None  # "rappelées avec la résolution 65/281", "what its preamble recalls": the document's own question
     named = len(dict.fromkeys(question.numbers))
     years = len(_years(question))
@@ -599,20 +606,31 @@ class LineageQuestions:
             return DocumentReply(phrase("lineage_cites_none", lang, document=related.document), True, [first] if first else [])
         lines = [counted("lineage_cites_intro", lang, len(groups), document=related.document)]
         cited: list[Retrieved] = []
+        # texts first named in the same paragraph share its line ("19/36, 28/14, 34/41 …: “Recalling …
+        # in particular its resolutions 19/36, 28/14 …”"): one quote, not the same quote once a text
+        entries: list[tuple[Retrieved, list[str], list[str], list[str]]] = []  # paragraph, texts, their paragraphs, numbers
         for target, mentions in groups[: MAX_MENTIONS * 2]:
             m = mentions[0]
             r = self.documents.retrieved(m.source, m.paragraph, m.language, lang)
             if r is None:
                 continue
-            where = phrase("doc_list_separator", lang).join(marker(related.document, x) for x in dict.fromkeys(
-                mm.paragraph for mm in mentions if self.documents.retrieved(mm.source, mm.paragraph, mm.language)))
             state = "" if any(mm.indexed for mm in mentions) else " " + phrase("lineage_not_in_index", lang)
-            at = _word_of(r.chunk.text, symbol_numbers(target))
-            lines.append(f"- {target}{state}: {_quoted(r.chunk.text, r.chunk.language, at)} {where}")
+            where = [mm.paragraph for mm in mentions if self.documents.retrieved(mm.source, mm.paragraph, mm.language)]
+            if entries and entries[-1][0].key == r.key:
+                entries[-1][1].append(target + state)
+                entries[-1][2].extend(where)
+                entries[-1][3].extend(symbol_numbers(target))
+            else:
+                entries.append((r, [target + state], where, list(symbol_numbers(target))))
             for mm in mentions:
                 rr = self.documents.retrieved(mm.source, mm.paragraph, mm.language, lang)
                 if rr is not None and rr.key not in {c.key for c in cited}:
                     cited.append(rr)
+        separator = phrase("doc_list_separator", lang)
+        for r, targets, where, numbers in entries:
+            at = _word_of(r.chunk.text, numbers)
+            markers = separator.join(marker(related.document, x) for x in dict.fromkeys(where))
+            lines.append(f"- {separator.join(targets)}: {_quoted(r.chunk.text, r.chunk.language, at)} {markers}")
         return DocumentReply("\n".join(lines), False, cited)
 
     def _mention_lines(self, lines: list[str], mentions: list[Mention], lang: str, source_side: bool) -> DocumentReply:
