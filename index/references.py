@@ -161,6 +161,33 @@ def find_references(text: str, own: str, latest_hrc: int | None = None) -> list[
     return found
 
 
+# A Council number printed with no year after a resolution word ("especially resolution 2031 and its
+# press statements", "resolutions 1325 and 2250", "第1701号决议"), the list it heads, and no "(" after
+_BARE_NUMBER = r"(\d{3,4})(?![\d/.\-]|\s*[(（])"
+_BARE_LIST = re.compile(
+    rf"(?:[RrРр](?<!\w.)(?:esolutions?|ésolutions?|esoluci(?:ón|ones)|езолюци\w*)|(?<!\w)(?:و|ب|ف)?(?:ال|لل|ل)?قرار(?:ات|ه|يه|اته|ين)?)\s+"
+    rf"{_BARE_NUMBER}(?:\s*(?:,|and|et|y|и|و)\s*{_BARE_NUMBER})*")
+_BARE_ZH = re.compile(r"第\s*(\d{3,4})\s*号(?:决议)")
+_BARE_ITEM = re.compile(_BARE_NUMBER)
+
+
+def bare_council_numbers(text: str) -> list[Reference]:
+    """Council resolutions named by their number alone, in a Council text (whose own resolutions
+    are the only ones it names so): "Recalling its previous resolutions …, especially resolution 2031
+    and its press statements" (S/RES/2088 (2013) PP1). Not symbols: the year is not printed, so
+    `symbol` is the number, for the caller to match with a text it holds (`find_references` reads
+    what a text prints whole; these are read apart, by the lineage graph only)."""
+    found: list[Reference] = []
+    if not may_cite(text):
+        return found
+    for m in _BARE_LIST.finditer(text):
+        for item in _BARE_ITEM.finditer(text, m.start(1), m.end()):
+            found.append(Reference(item.group(1), item.start(), item.end(), item.group(0)))
+    for m in _BARE_ZH.finditer(text):
+        found.append(Reference(m.group(1), m.start(), m.end(), m.group(0)))
+    return found
+
+
 def _not_yet(ref: Reference, latest: int) -> Reference:
     late = re.fullmatch(r"A/HRC/RES/(\d+)/(\d+)", ref.symbol)
     if late and int(late.group(1)) > latest:

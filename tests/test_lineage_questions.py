@@ -19,7 +19,7 @@ import pytest
 from reso.assistant.citations import parse_markers
 from reso.assistant.core import Assistant
 from reso.assistant.generators.extractive import ExtractiveGenerator
-from reso.assistant.lineage.questions import IndexedDocuments, LineageQuestions, _earliest_topic, kind_of
+from reso.assistant.lineage.questions import IndexedDocuments, LineageQuestions, _alternatives, _earliest_topic, kind_of
 from reso.assistant.lineage.types import AlignedPair, Comparison, Related
 from reso.assistant.question import Question
 from reso.assistant.refusal import RefusalPolicy
@@ -323,6 +323,13 @@ def test_lineage_questions_put_in_other_words_are_read_as_their_kind():
         ("Наемники: в какой резолюции Совета эта тема впервые появляется?", "наемники"),
         ("Le mercenariat : depuis quand ce sujet figure-t-il dans les résolutions du Conseil ?", "mercenariat"),
         ("Los mercenarios: ¿desde cuándo aparece este tema en las resoluciones del Consejo?", "mercenarios"),
+        # a noun of expression is the topic, not a verb of mentioning
+        ("¿Cuál fue la primera resolución del Consejo que habló de la libertad de expresión?", "libertad expresion"),
+        ("When did the Council first mention freedom of expression?", "freedom expression"),
+        ("Когда Совет впервые упомянул свободу выражения мнений?", "свободу выражения мнении"),
+        # what the user is looking for, and which of the texts: the frame, not the topic
+        ("Je cherche des textes du Conseil sur les mercenaires : lequel en a parlé le premier ?", "mercenaires"),
+        ("I'm looking for Council texts on cholera: which one mentioned it first?", "cholera"),
     ],
 )
 def test_the_topic_of_a_when_first_question_keeps_the_words_between_its_rows(question, topic):
@@ -516,10 +523,30 @@ def test_when_first_with_no_text_named_is_an_earliest_question(question, languag
         # returning to a text is citing it again
         ("В каких резолюциях Совет позднее возвращался к резолюции 1325 (2000)?", "ru", "cited_by"),
         ("In which later resolutions did the Council return to resolution 1325 (2000)?", "en", "cited_by"),
+        # Arabic: the texts asked for are the object of the verb ("التي يستند إليها القرار X", which X
+        # rests on): X cites them; with no pronoun for them, X is what they cite
+        ("ما القرارات التي يستند إليها القرار 2334 (2016)؟", "ar", "cites"),
+        ("ما القرارات التي يذكرها القرار 2334 (2016) بأرقامها؟", "ar", "cites"),
+        ("ما القرارات التي تشير إلى القرار 2334 (2016)؟", "ar", "cited_by"),
     ],
 )
 def test_lineage_kinds_read_from_the_cues(question, language, kind):
     assert kind_of(Question.ask(question, language=language), None) == kind
+
+
+@pytest.mark.parametrize(
+    "topic, language, alternatives",
+    [
+        ("trade unions or trade unionists", "en", ["trade unions", "trade unionists"]),
+        ("النقابات العماليه او النقابيين", "ar", ["النقابات العماليه", "النقابيين"]),
+        ("mercenaires ou combattants etrangers", "fr", ["mercenaires", "combattants etrangers"]),
+        ("小武器或轻武器", "zh", ["小武器", "轻武器"]),
+        ("piracy", "en", ["piracy"]),
+        ("ordnance", "en", ["ordnance"]),  # "or" inside a word is no alternative
+    ],
+)
+def test_a_when_first_topic_offering_alternatives_is_read_as_each(topic, language, alternatives):
+    assert _alternatives(topic, language) == alternatives
 
 
 def test_when_first_naming_a_resolution_stays_a_series_question():

@@ -18,8 +18,9 @@ from fastapi.testclient import TestClient
 
 from reso.assistant.lineage.graph import ReferenceGraph, title_key
 from reso.evals import references as scorer
+from reso.index.chunks import Chunk
 from reso.index.readers.common import extract_references
-from reso.index.references import find_references, latest_hrc_session
+from reso.index.references import bare_council_numbers, find_references, latest_hrc_session
 from reso.ui.services import Services
 from tests.conftest import SHARED, require_shared
 from tests.test_api import build_services, client_for
@@ -274,3 +275,43 @@ def test_graph_build_over_a_corpus_folder_is_fast(graph, services):
     ReferenceGraph.build(chunks, ())
     assert time.perf_counter() - start < 2.0
     assert len(chunks) > 100
+
+
+@pytest.mark.parametrize(
+    "text, numbers",
+    [
+        ("Recalling its previous resolutions and statements concerning the country, especially resolution 2031 and "
+         "its press statements of 19 December 2012, 27 December 2012 and 4 January 2013,", ["2031"]),
+        ("in line with resolutions 1325 and 2250 and related resolutions; stressing", ["1325", "2250"]),
+        ("as reaffirmed in resolution 1701 (2006), and to implement resolution 1701, while respecting", ["1701"]),
+        ("рекомендаций резолюции 1701 и 2373", ["1701", "2373"]),
+        ("وفقا للقرار 1701، و", ["1701"]),
+        ("充分执行第1701号决议", ["1701"]),
+        # a year, a session/number, a symbol of a report, a paragraph number: none is a bare number
+        ("its resolution 60/251 of 15 March 2006, in particular paragraph 8", []),
+        ("as set out in resolution 2334 (2016) and S/2016/123", []),
+        ("第2334(2016)号决议", []),
+    ],
+)
+def test_a_council_number_printed_without_its_year_is_read_apart(text, numbers):
+    assert [r.symbol for r in bare_council_numbers(text)] == numbers
+
+
+def _chunk(document: str, paragraph: str, text: str, date: str) -> Chunk:
+    return Chunk(f"{document}#{paragraph}@en", document, paragraph, "operative", 1, "en", "SC", date, "", text)
+
+
+def test_a_council_text_naming_an_older_one_by_its_number_alone_cites_the_indexed_text():
+    chunks = [
+        _chunk("S/RES/2031 (2011)", "OP1", "Requests the Secretary-General to establish an integrated office;", "2011-12-21"),
+        _chunk("S/RES/2088 (2013)", "PP1", "Recalling its previous resolutions concerning the country, especially "
+               "resolution 2031 and its press statements of 19 December 2012,", "2013-01-24"),
+        # a later number than the citing text's own is a count or a date, never a text it could cite
+        _chunk("S/RES/1999 (2011)", "OP2", "Decides to keep resolution 2031 under review;", "2011-07-01"),
+        # a number the index holds no text of: its year is not printed, so no symbol is made up
+        _chunk("S/RES/2100 (2013)", "OP3", "Recalls resolution 1996 and decides", "2013-04-25"),
+    ]
+    graph = ReferenceGraph.build(chunks, ())
+    cited_by = graph.related("S/RES/2031 (2011)").cited_by
+    assert [(m.source, m.paragraph) for m in cited_by] == [("S/RES/2088 (2013)", "PP1")]
+    assert graph.related("S/RES/2100 (2013)").cites == []

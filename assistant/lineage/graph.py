@@ -52,7 +52,7 @@ from reso.assistant.lineage.types import Mention, Related, SeriesEntry
 from reso.index.analysis import fold
 from reso.index.chunks import Chunk
 from reso.index.model import normalise_symbol
-from reso.index.references import find_references, latest_hrc_session, may_cite
+from reso.index.references import Reference, bare_council_numbers, find_references, latest_hrc_session, may_cite
 from reso.index.store import DocumentRecord
 
 LANGUAGE_ORDER = {"en": 0, "fr": 1, "es": 2, "ar": 3, "zh": 4, "ru": 5}
@@ -102,7 +102,10 @@ class ReferenceGraph:
                 latest[own] = latest_hrc_session(c.body, session.group(1) if session else None, year)
             body = c.body if c.body in ("HRC", "GA", "SC") else "GA"
             seen: set[str] = set()
-            for ref in find_references(c.text, body, latest[own]):
+            refs = find_references(c.text, body, latest[own])
+            if body == "SC":  # "especially resolution 2031 and its press statements": its own, by number
+                refs = sorted(refs + resolve.bare(c.text, refs, own), key=lambda r: r.start)
+            for ref in refs:
                 target, indexed = resolve(ref.symbol)
                 key = normalise_symbol(target)
                 if key == own or key in seen:
@@ -153,6 +156,23 @@ class _Resolver:
             if sc:
                 self._sc.setdefault(sc.group(1), []).append(key)
         self._dates = dates
+
+    def bare(self, text: str, printed: Sequence[Reference], own: str) -> list[Reference]:
+        """The Council resolutions a Council text names by number alone (`bare_council_numbers`)
+        that it does not print whole at the same place, as the indexed text of that number: one
+        text holds it, and an older one than the citing text (a number above its own is a count
+        or a date, not a resolution it could cite). A number the index does not hold is left out:
+        its year, hence its symbol, is not printed."""
+        mine = _SC.fullmatch(own)
+        found = []
+        for ref in bare_council_numbers(text):
+            if any(p.start < ref.end and ref.start < p.end for p in printed):
+                continue
+            candidates = self._sc.get(ref.symbol.lstrip("0"), [])
+            if len(candidates) != 1 or (mine is not None and int(ref.symbol) >= int(mine.group(1))):
+                continue
+            found.append(Reference(self._names[candidates[0]], ref.start, ref.end, ref.text))
+        return found
 
     def __call__(self, symbol: str) -> tuple[str, bool]:
         key = normalise_symbol(symbol)

@@ -663,35 +663,44 @@ class LineageQuestions:
             return None  # "when did the Council first meet?": nothing to look for, the search goes on
         bodies = question.filters.bodies or _bodies(question)
         filters = replace(question.filters, bodies=bodies)
-        asked = Question.ask(topic, filters=filters, language=lang)
-        words = self._topic_words(asked)
-        if not words:
-            return None
         date_to = question.filters.date_to
-        term = self._term(words, asked)
-        found = self._term_holding(term, filters) if term is not None else self._holding(words, asked, filters)
-        held: dict[str, tuple[float, bool, int, Chunk]] = {}  # document → its paragraph holding most of the topic
-        for share, chunk in found:
+        # "trade unions or trade unionists": either is the topic, the oldest text holding one answers
+        readings = []  # (term, words) of each alternative, with the paragraphs holding it
+        found: list[tuple[float, Chunk, int]] = []
+        for alternative in _alternatives(topic, lang):
+            asked = Question.ask(alternative, filters=filters, language=lang)
+            words = self._topic_words(asked)
+            if not words:
+                continue
+            term = self._term(words, asked)
+            holding = self._term_holding(term, filters) if term is not None else self._holding(words, asked, filters)
+            found += [(share, chunk, len(readings)) for share, chunk in holding]
+            readings.append((term, words))
+        if not readings:
+            return None
+        held: dict[str, tuple[float, bool, int, Chunk, int]] = {}  # document → its paragraph holding most of the topic
+        for share, chunk, reading in found:
             if chunk.date < _FIRST_DATE or (date_to and chunk.date > date_to):
                 continue  # undated ("S/RES/1287 (1)", 0001-01-01): no place in time
             key = normalise_symbol(chunk.document)
             rank = (share, chunk.language == lang, -chunk.order)
             if key not in held or rank > held[key][:3]:
-                held[key] = (*rank, chunk)
+                held[key] = (*rank, chunk, reading)
         dated = []
-        for key, (*_, chunk) in held.items():
+        for key, (*_, chunk, reading) in held.items():
             doc = self.documents.doc(key)
             if doc is not None and doc.date >= _FIRST_DATE:
-                dated.append((doc.date, doc.symbol, chunk))
+                dated.append((doc.date, doc.symbol, chunk, reading))
         dated.sort(key=lambda d: (d[0], d[1]))
         since = phrase("lineage_earliest_since", lang, since=self._since(bodies))
         if not dated:
             return DocumentReply(phrase("lineage_earliest_none", lang) + "\n" + since, True)
         lines: list[str] = []
         cited: list[Retrieved] = []
-        for (date, symbol, chunk), key in zip(dated[:2], ("lineage_earliest", "lineage_earliest_next")):
+        for (date, symbol, chunk, reading), key in zip(dated[:2], ("lineage_earliest", "lineage_earliest_next")):
             shown = self.documents.retrieved(symbol, chunk.paragraph, chunk.language, lang) or Retrieved(chunk, 1.0, {}, "exact")
             shown_lang = shown.chunk.language
+            term, words = readings[reading]
             alt_sets = term.wording.get(shown_lang, ()) if term is not None else ()
             at = _topic_at(shown.chunk.text, shown_lang, alt_sets or [w.alts(shown_lang) for w in words])
             lines.append(phrase(key, lang, document=symbol, date=date, text=_quoted(shown.chunk.text, shown.chunk.language, at),
@@ -965,6 +974,16 @@ def _years(question: Question) -> list[str]:
 
 def _acronyms(question: Question) -> list[str]:
     return [a for a in dict.fromkeys(_ACRONYM.findall(question.search_text)) if a not in _NOT_MISSIONS]
+
+
+def _alternatives(topic: str, language: str) -> list[str]:
+    """A topic's alternatives ("trade unions or trade unionists", "النقابات العمالية أو النقابيين",
+    "mercenaires ou combattants étrangers"), each read on its own: the oldest text holding either
+    answers "when first", where one reading of both words together needs a paragraph with both.
+    The topic itself when it offers none."""
+    pieces = [p.strip(" ,，、") for p in languages().pattern("lineage", "topic_or_patterns", language).split(topic)]
+    pieces = [p for p in pieces if p and re.search(r"\w", p)]
+    return pieces if len(pieces) > 1 else [topic]
 
 
 def _earliest_topic(question: Question) -> str:
