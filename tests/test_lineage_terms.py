@@ -103,3 +103,13 @@ def test_a_russian_name_is_found_as_transliterated_and_arabic_is_not_guessed():
     assert cognates.of("мир", "ru") == set()  # two consonants: too short to tell
     assert cognates.of("الهيروين", "ar") == set()  # "hiruin": as near "herein" as "heroin"
     assert cognates.of("اليورانيوم", "ar") == {"uranium"}
+
+
+def test_a_transliteration_is_compared_with_the_latin_word_as_it_sounds():
+    """"ксенофобские" is spelt as "xenophobic" sounds ("ksenofob…"): x, ph and c read as the
+    transliteration writes them; a word of the same consonants that sounds otherwise is not it."""
+    from reso.assistant.lineage.cognates import Cognates
+
+    cognates = Cognates({"xenophob": 9, "xenophobia": 7, "kinship": 3, "cyber": 40, "sabre": 2})
+    assert cognates.of("ксенофобск", "ru") == {"xenophob"}  # the nearer of the two stems
+    assert cognates.of("кибер", "ru") == {"cyber"}

@@ -68,6 +68,18 @@ _LATIN = [("ph", "f"), ("ck", "k"), ("sch", "s"), ("sh", "s"), ("ch", "s"), ("th
 _VOWELS = re.compile(r"[aeiou]")
 
 
+_SOUNDED = [("ph", "f"), ("x", "ks"), ("ck", "k"), ("q", "k"), ("w", "v"), ("y", "i")]
+
+
+def _sounded(token: str) -> str:
+    """A Latin spelling's letters as a transliteration writes them ("xenophobia" → "ksenofobia",
+    "cyber" → "kiber"): c is k before a, o, u or a consonant, s before e and i."""
+    s = token.lower()
+    for a, b in _SOUNDED:
+        s = s.replace(a, b)
+    return re.sub(r"c(?=[ei])", "s", s).replace("c", "k")
+
+
 def _squeeze(s: str) -> str:
     return re.sub(r"(.)\1+", r"\1", s)
 
@@ -118,6 +130,7 @@ class Cognates:
             out |= self._by_skeleton.get(sk[:n], set())
         # and its vowels: "маляр" → "malyar" is "malaria" (0.77), not "Moliro" (0.50)
         spelt = _translit(token) if language == "ru" else _translit_ar(token)
-        scored = {t: SequenceMatcher(None, spelt, t[: len(spelt) + 2]).ratio() for t in out}
+        # and the Latin word as it sounds: "xenophob" reads "ksenofob", as "ксенофоб" is spelt
+        scored = {t: max(SequenceMatcher(None, spelt, v[: len(spelt) + 2]).ratio() for v in (t, _sounded(t))) for t in out}
         best = max(scored.values(), default=0.0)
         return {t for t, r in scored.items() if r >= MIN_RATIO and r >= best - 0.05}
