@@ -106,7 +106,9 @@ class RefusalPolicy:
             w = fold(name)
             if w in languages().generic or w in all_stopwords():
                 continue
-            if not self.index.knows(self._stems(w, question.languages), prefix=w[:6]):
+            if not self.index.knows(self._stems(w, question.languages), prefix=w[:6]) and not any(
+                    self.index.knows(self._stems(s, question.languages), prefix=s[:6])
+                    for s in similar_words(w, question.languages)):  # "Center" for the texts' "Centre"
                 out.append(name)
         return out
 

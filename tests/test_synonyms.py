@@ -25,6 +25,10 @@ PRIVACY_FR = SHARED / "corpus" / "unxml-hrc" / "55session" / "French" / "A_HRC_R
     ("renewable", ("en",), None),
     ("продлила", ("ru",), "продлить"),
     ("prolongee", ("en",), None),  # each language's words in its own table
+    # the UN writes British English: a reader's American spelling finds the texts' own
+    ("labor", ("en",), "labour"),
+    ("defense", ("en",), "defence"),
+    ("programs", ("en",), "programmes"),
 ])
 def test_a_word_finds_the_texts_own_word_for_the_act(word, languages, expected):
     if expected is None:  # a word of another meaning sharing a stem with one of them: nothing
@@ -88,3 +92,14 @@ def test_the_short_names_readers_use_are_spelt_out_as_the_texts_print_them(quest
     substances and wastes" (A/HRC/RES/54/10), the Independent Expert's on "sexual orientation and
     gender identity"."""
     assert spelt_out in Question.ask(question, [], None, None).search_text
+
+
+def test_an_american_spelling_finds_and_cites_the_paragraph_printed_in_british_english(tmp_path, fixtures_dir):
+    """S/RES/2713 (2023), annex: "Surface to air missiles, including Man-Portable Air-Defence Systems
+    (MANPADS)"; asked as an American writes it, the paragraph is cited, not declined for a name
+    ("Air-Defense") no paragraph prints."""
+    retriever = hash_retriever(tmp_path / "index", [fixtures_dir / "akn" / "S_RES_2713-2323995E.xml"])
+    answer = Assistant(retriever, ExtractiveGenerator()).answer(
+        "What does the Council say about Man-Portable Air-Defense Systems?")
+    assert not answer.refused
+    assert any("Man-Portable Air-Defence Systems" in c.text for c in answer.citations[:1]), answer.answer
