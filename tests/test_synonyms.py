@@ -94,6 +94,28 @@ def test_the_short_names_readers_use_are_spelt_out_as_the_texts_print_them(quest
     assert spelt_out in Question.ask(question, [], None, None).search_text
 
 
+@pytest.mark.parametrize("question, spelt_out", [
+    ("حتى متى مدد مجلس الأمن ولاية اليونيفيل؟", "قوة الأمم المتحدة المؤقتة في لبنان"),
+    ("ما الذي طلبه المجلس من الأونروا؟", "UNRWA"),
+    ("ما هي ولاية المينوسما؟", "MINUSMA"),
+])
+def test_the_names_arabic_readers_give_the_missions_are_spelt_out_as_the_texts_print_them(question, spelt_out):
+    """The press writes "اليونيفيل"; the Arabic texts print "قوة الأمم المتحدة المؤقتة في لبنان" and the
+    English-only ones "UNIFIL": the question carries both."""
+    assert spelt_out in Question.ask(question, [], None, None).search_text
+
+
+def test_a_mission_named_as_arabic_readers_name_it_is_found_in_its_arabic_text(tmp_path):
+    """S/RES/2695 (2023) in Arabic extends "ولاية قوة الأمم المتحدة المؤقتة في لبنان"; the question
+    says "اليونيفيل", which no paragraph prints: answered from OP1, not declined."""
+    unifil = SHARED / "corpus-large" / "unxml-sc" / "2023" / "Arabic" / "S_RES_2695-2316869A.xml"
+    other = SHARED / "corpus-large" / "unxml-sc" / "2023" / "Arabic" / "S_RES_2692-2313856A.xml"
+    require_shared(unifil, other)
+    retriever = hash_retriever(tmp_path / "index", [unifil, other])
+    answer = Assistant(retriever, ExtractiveGenerator()).answer("حتى متى مدد مجلس الأمن ولاية اليونيفيل؟")
+    assert not answer.refused and ("S/RES/2695 (2023)", "OP1") in cited(answer)
+
+
 def test_an_american_spelling_finds_and_cites_the_paragraph_printed_in_british_english(tmp_path, fixtures_dir):
     """S/RES/2713 (2023), annex: "Surface to air missiles, including Man-Portable Air-Defence Systems
     (MANPADS)"; asked as an American writes it, the paragraph is cited, not declined for a name
