@@ -571,8 +571,9 @@ def test_the_shared_dev_sets_questions_are_not_lineage_questions():
 # named, one asked about (17); "на смену" (112), "تسلسل" (174): a successor asked in words no row
 # or cue reads (24, "the latest … or followed by others", is read since the cues of phrasings3); "à partir de quand" is also "until when"
 # (57); "首次就…通过决议是什么时候" has its verb seven characters from "首次" (146); "基础上延续"
-# read as citing (140); a mission named in Arabic words, not an acronym (166)
-_PHRASINGS2_UNREAD = {14, 17, 44, 45, 57, 112, 133, 140, 146, 164, 166, 174}
+# read as citing (140). (166, "قرار اليونيفيل": a mission named as the Arabic press names it, is read since
+# ar.toml spells "اليونيفيل" out as UNIFIL)
+_PHRASINGS2_UNREAD = {14, 17, 44, 45, 57, 112, 133, 140, 146, 164, 174}
 
 
 def test_lineage_questions_written_apart_from_the_reader_are_read_as_their_kind():
@@ -580,7 +581,7 @@ def test_lineage_questions_written_apart_from_the_reader_are_read_as_their_kind(
     without running or reading the reader, with their subjects. Before the cues of this round
     (`cue_later`, `cue_passive`, `cue_next`, `cue_since`, `cue_inside`, `cue_mission`, a mission and
     its year as the text named; where the named text stands against the verb of citing), 95 of the
-    180 rows were misread (24 series, 23 cited-by, 22 cites, 17 earliest, 9 change); now the 12
+    180 rows were misread (24 series, 23 cited-by, 22 cites, 17 earliest, 9 change); now the 11
     rows listed above are, by the rows and cues alone. Also
     checked: every "earliest" row's topic holds the subject's words (its first and last), not the
     question's frame ("Me interesa el ébola: ¿con qué resolución …" → "ebola")."""
