@@ -126,8 +126,37 @@ def test_a_paragraph_that_further_extends_is_a_roll_over_whatever_its_first_verb
     path = SHARED / "corpus" / "unxml-sc" / "2023" / "English" / "S_RES_2710-2322385E.xml"
     require_shared(path)
     texts = [(c.paragraph, c.text) for c in chunks_of(read(path))]
-    _, roll_overs = _Council({}).subject("S/RES/2710 (2023)", texts, "")
+    _, roll_overs, _ = _Council({}).subject("S/RES/2710 (2023)", texts, "")
     assert "OP1" in roll_overs
+
+
+def _subject(*parts: str) -> tuple[str | None, set[str], set[str]]:
+    path = SHARED.joinpath("corpus-large", "unxml-sc", "Pre-2020", *parts)
+    require_shared(path)
+    chunks = chunks_of(read(path))
+    return _Council({}).subject(chunks[0].document, [(c.paragraph, c.text) for c in chunks], "")
+
+
+def test_a_deployment_authorised_until_a_date_is_the_roll_over_not_a_renewal_only_considered():
+    """1320 (2000) sets UNMEE's term in OP2 ("Authorizes the deployment within UNMEE of up to 4,200
+    troops … until 15 March 2001"); its OP15 only says what the Council will weigh "in considering
+    the renewal of the mandate". A series answer quoted OP15: the noun "renewal" passed for the verb."""
+    _, roll_overs, terms = _subject("2000", "S_RES_1320_N0064495.xml")
+    assert roll_overs | terms == {"OP2"}
+
+
+def test_a_deployment_maintained_until_a_date_is_quoted_but_joins_no_series_and_an_area_of_deployment_is_neither():
+    """AMISOM's yearly texts "decide to authorise the Member States of the AU to maintain the
+    deployment of AMISOM until 31 May 2020" (2472 (2019) OP7); MINUSMA's renewal authorises French
+    forces "within the limits of their capacities and areas of deployment, to use all necessary
+    means until the end of MINUSMA's mandate" (2480 (2019) OP42), which renews nothing. The AMISOM
+    paragraph is what a series answer quotes, not a way into a series: such paragraphs maintain the
+    deployment "as set out in paragraph 1 of resolution 2093 (2013)", a text that also acts on the
+    Somalia sanctions, and the AMISOM texts then joined the sanctions series."""
+    _, roll_overs, terms = _subject("2019", "S_RES_2472_1908938E.xml")
+    assert "OP7" in terms and "OP7" not in roll_overs
+    _, roll_overs, terms = _subject("2019", "S_RES_2480_1911057E.xml")
+    assert "OP42" not in roll_overs | terms and "OP17" in roll_overs
 
 
 def test_each_member_knows_the_paragraph_that_renews_it(graph):

@@ -225,8 +225,21 @@ _TITLE_IMPOSED = re.compile(r"(?:imposed by|[Ee]stablished pursuant to|pursuant 
                             r"[Rr]esolution (\d{3,4})")
 _FULL_NAME = re.compile(r"(United Nations [A-Z][^()]{3,110}?) \(([A-Z]{4,10})\)")
 _NUMBER = re.compile(r"S/RES/(\d+)")
-# what a successor or a technical roll-over does to an earlier text's decisions
-_ROLL_OVER = re.compile(r"\b(?:extend|renew|prolong|terminate|replaced?|shall (?:also )?apply)", re.IGNORECASE)
+# a deployment authorised or maintained until a date: "Authorizes the deployment within UNMEE of up to
+# 4,200 troops … until 15 March 2001" (1320 (2000) OP2), "to maintain the deployment of AMISOM until
+# 31 May 2019"; not "areas of deployment, to use all necessary means until the end of MINUSMA's mandate"
+_DEPLOYED_UNTIL = r"(?:authori[sz]\w*|maintain)\b[^;]{0,120}?\bdeployment\s+(?:(?:of|within)\b[^;]{0,200}?\b)?until\b"
+# provisions kept "in force for a new period of 180 days" (the oil-for-food texts, resolution 986's)
+_IN_FORCE = r"\bremain in force (?:until|for)\b"
+# what a successor or a technical roll-over does to an earlier text's decisions: verbs, not the nouns
+# ("Decides that the Council, in considering the renewal of the mandate of UNMEE, will take into
+# account …", 1320 (2000) OP15, renews nothing; "renewable terms"; "deployed in replacement of")
+_ROLL_OVER = re.compile(r"\b(?:extend(?:s|ed|ing)?\b|renew(?:s|ed|ing)?\b|prolong|terminat(?:e|es|ed|ing)\b|replaced?\b"
+                        r"|shall (?:also )?apply|(?:shall )?remain in force until\b)", re.IGNORECASE)
+# … which sets a term, the paragraph a series answer quotes, but joins no series by what it cites:
+# AMISOM's texts maintain its deployment "as set out in paragraph 1 of resolution 2093 (2013)", a text
+# that also acts on the Somalia sanctions
+_TERM = re.compile(_DEPLOYED_UNTIL + "|" + _IN_FORCE, re.IGNORECASE)
 # a mission is what the Council gives a mandate to, deploys or establishes (not UNODC, UNHCR, UNDP …)
 _MANDATED = re.compile(r"(?:[Mm]andate|[Dd]eployment) of (?:the )?(?:United Nations [^;()]{3,110}\()?([A-Z]{4,10})\b"
                        r"|[Ee]stablish (?:the |a )?(?:United Nations [^;()]{3,110}\()?([A-Z]{4,10})\b")
@@ -312,10 +325,12 @@ class _Council:
             found += [self.names[m] for m in self._name.findall(text)]
         return found
 
-    def subject(self, symbol: str, texts: list[tuple[str, str]], title: str) -> tuple[str | None, set[str]]:
+    def subject(self, symbol: str, texts: list[tuple[str, str]], title: str) -> tuple[str | None, set[str], set[str]]:
         """The mission or sanctions regime an English SC text is about ("mission UNMISS", "committee
         2206"; None when neither), and its operative paragraphs that extend, renew, terminate or
-        replace earlier decisions (the only ones through which it may join its predecessor's series).
+        replace earlier decisions (the only ones through which it may join its predecessor's series),
+        and those maintaining or authorising a deployment until a date (quoted as its renewal, no way
+        into a series).
 
         Read in order: its English title ("… (UNMISS) …", "sanctions … imposed by … resolution 2140
         (2014)"); else its first decisive operative paragraph (one that decides to extend, renew,
@@ -331,7 +346,7 @@ class _Council:
         n = number.group(1) if number else ""
         ops = [(p, t) for p, t in texts if p.startswith("OP")]
         if not ops:
-            return None, set()
+            return None, set(), set()
         committees: Counter[str] = Counter()
         for paragraph, text in texts:
             if "Committee" in text:
@@ -354,6 +369,7 @@ class _Council:
             return top if _SANCTIONS_WORDS.search(text) else None
 
         roll_overs: set[str] = set()
+        terms: set[str] = set()  # paragraphs setting a term: a deployment until a date, provisions kept in force
         first: str | None = None
         for paragraph, text in ops:
             # the verb in the paragraph's first clause: "Notes that the presence of the multinational
@@ -363,11 +379,14 @@ class _Council:
                 continue
             # from the start: "Expresses its full support for UNFICYP and decides to extend its mandate"
             clause = text.split(";")[0][:verb.start() + 400]
-            if not _DECISIVE.search(clause):
+            decisive = _DECISIVE.search(clause)
+            if _TERM.search(clause):
+                terms.add(paragraph)
+            if not decisive:
                 continue
             if _ROLL_OVER.search(clause):
                 roll_overs.add(paragraph)
-            if first is None:
+            if first is None and decisive:  # a deployment maintained sets no subject: AMISOM's "all necessary measures" are no sanctions
                 mission = self.missions(clause)
                 regime = regime_of(clause) if _SANCTIONS_WORDS.search(clause) else None
                 at: dict[int, str] = {}  # where in the clause each subject is named → the subject
@@ -380,24 +399,24 @@ class _Council:
                 if at:
                     first = at[min(at)]
         if n in self._founders:  # it IS resolution N of "the Committee established pursuant to resolution N"
-            return f"committee {n}", roll_overs
+            return f"committee {n}", roll_overs, terms
         titled = _TITLE_MISSION.search(title)
         if titled:
-            return f"mission {titled.group(1)}", roll_overs
+            return f"mission {titled.group(1)}", roll_overs, terms
         imposed = _TITLE_IMPOSED.search(title)
         if imposed and (self.regime(imposed.group(1)) or imposed.group(1)):
-            return f"committee {self.regime(imposed.group(1)) or imposed.group(1)}", roll_overs
+            return f"committee {self.regime(imposed.group(1)) or imposed.group(1)}", roll_overs, terms
         if first:
-            return first, roll_overs
+            return first, roll_overs, terms
         missions: Counter[str] = Counter()
         for _, text in ops:
             missions.update(self.missions(text))
         mission = missions.most_common(1)
         if top and share >= 0.5 and committees:
-            return f"committee {top}", roll_overs
+            return f"committee {top}", roll_overs, terms
         if mission and mission[0][1] >= 3:
-            return f"mission {mission[0][0]}", roll_overs
-        return None, roll_overs
+            return f"mission {mission[0][0]}", roll_overs, terms
+        return None, roll_overs, terms
 
 
 def _series(chunks: Sequence[Chunk], records: Sequence[DocumentRecord], keys: dict[str, str],
@@ -423,12 +442,13 @@ def _series(chunks: Sequence[Chunk], records: Sequence[DocumentRecord], keys: di
     council = _Council({k: v for k, v in english.items() if re.search(r"\((?:19|20)\d\d\)", docs[k][0])})
     families: dict[str, str] = {}
     roll_overs: dict[str, set[str]] = {}
+    terms: dict[str, set[str]] = {}
     for key, (symbol, body, _, title, en_title) in docs.items():
         if body == "SC" and not re.search(r"\((?:19|20)\d\d\)", symbol):
             continue  # a misprinted symbol ("S/RES/2659 (1)", no date): a reading accident, not a text
         family = None
         if body == "SC" and key in english:
-            family, roll_overs[key] = council.subject(symbol, english[key], en_title)
+            family, roll_overs[key], terms[key] = council.subject(symbol, english[key], en_title)
         family = family or title_key(en_title or title)
         if family:
             families[key] = family
@@ -514,7 +534,7 @@ def _series(chunks: Sequence[Chunk], records: Sequence[DocumentRecord], keys: di
     for members in groups.values():
         if len(members) < 2:
             continue
-        entries = sorted((SeriesEntry(docs[k][0], docs[k][2], docs[k][4] or docs[k][3], _first_op(roll_overs.get(k, ())))
+        entries = sorted((SeriesEntry(docs[k][0], docs[k][2], docs[k][4] or docs[k][3], _first_op(roll_overs.get(k, ())) or _first_op(terms.get(k, ())))
                           for k in members),
                          key=lambda e: (e.date, e.document))
         for k in members:
