@@ -11,6 +11,9 @@ better, each generic:
 3. answer type — a question asking "how many" needs a number in the source that is not a
    date or a reference to another resolution, next to the thing it counts when it names one
    ("how many members" → "three members"); "for how long" needs a period or an end date.
+4. absent names — a rarer name the question gives ("Madagascar" in "the previous renewal of the UN
+   support mission in Madagascar") that no paragraph of the documents chosen holds, in any of their
+   language versions: an answer from another mission's text is about something else.
 
 Thresholds are calibrated on the development sets (`reso eval`), reported in the README.
 """
@@ -39,6 +42,13 @@ _HAN_PAIR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2}")
 # a capitalised word opening a sentence is no name: after a full stop, at the start, or after the
 # inverted mark opening a Spanish question ("¿Cuántos…", "¡Dónde…")
 _NAME = re.compile(r"(?<![.?!]\s)(?<![¿¡])(?<!^)\b([A-Z][a-zà-ÿ]{3,})\b")
+# a run of capitalised words, joined by the little words of a title ("Documento Final de la Cumbre
+# Mundial", "Office of the High Commissioner"), not by a place's preposition ("Mission in Madagascar")
+_NAME_RUN = re.compile(r"[A-ZÀ-Þ][\w’'-]*(?:\s+(?:(?:de|del|la|las|los|le|les|des|du|d’|d'|of|the|for|pour|para|y|et|and)\s+)*[A-ZÀ-Þ][\w’'-]*)*")
+# a name shared by more paragraphs than this (a share of the index) is no subject a text must hold:
+# "Secretary", "Member", "Mission"
+ABSENT_NAME_MAX_SHARE = 0.05
+_MONTHS = frozenset("january february march april may june july august september october november december".split())
 
 
 @dataclass
@@ -112,6 +122,46 @@ class RefusalPolicy:
                 out.append(name)
         return out
 
+    def absent_names(self, question: Question, sources: list[Retrieved]) -> list[str]:
+        """Capitalised names in the question, known to the index but rare in it, that no paragraph
+        of the documents cited holds (any language version, their titles too): the index has texts on
+        Madagascar's judges, none on a mission there. Read leniently, since a wrong refusal costs
+        more than a missed one: a name counts as held by a word sharing its stem's start ("Iranian"
+        by "Iran", "Russia" by "Russian"), by its translations into any language, and a title's run
+        of capitals ("Documento Final de la Cumbre Mundial") by any of its words. Names held by more
+        than a twentieth of the paragraphs ("Secretary", "Member") and month names are no subject."""
+        if self.index is None or not sources:
+            return []
+        n = len(self.index.chunks)
+        docs = {c.document for r in sources for c in (r.versions.values() or [r.chunk])}
+        headings = {t for r in sources for c in (r.versions.values() or [r.chunk])
+                    for t in _heading_tokens(c.document, c.title, c.language)}
+        out = []
+        text = question.text  # as asked: a follow-up's carried subject is the history's
+        names = [(m.start(), m.group(1)) for m in _NAME.finditer(text)]
+        for run in _NAME_RUN.finditer(text):
+            checked = []
+            for name in (name for at, name in names if run.start() <= at < run.end()):
+                w = fold(name)
+                if w in languages().generic or w in all_stopwords() or w in _MONTHS:
+                    continue
+                stems = {s for s in self._stems(w) if s in self.index.df}
+                stems |= {s for x in similar_words(w, question.languages) for s in self._stems(x) if s in self.index.df}
+                if not stems:
+                    continue  # unknown to the index: `unknown_names`
+                stems |= set(self.index.with_prefix(w[: max(4, len(w) - 3)], limit=50))
+                held = self.index.holding(stems)
+                if held.sum() > ABSENT_NAME_MAX_SHARE * n:
+                    continue
+                checked.append((name, stems, held))
+            if not checked:
+                continue
+            if any(stems & headings or any(self.index.chunks[i].document in docs for i in held.nonzero()[0])
+                   for _, stems, held in checked):
+                continue
+            out.append(" ".join(name for name, _, _ in checked))
+        return out
+
     def answer_type_missing(self, question: Question, sources: list[Retrieved]) -> str:
         """Checked for the types whose absence is telling: a number, a period, a place…"""
         versions = [c for r in sources for c in (r.versions.values() or [r.chunk])]
@@ -160,6 +210,9 @@ class RefusalPolicy:
             if giving is None:
                 return Decision(False, related=related, coverage=cov, reason=missing)
             sources = [giving]
+        absent = self.absent_names(question, sources)
+        if absent:
+            return Decision(False, related=related, coverage=cov, reason=f"not in the texts found: {', '.join(absent)}")
         return Decision(True, sources, coverage=cov, reason="the question's words are in the best paragraphs")
 
     def _giving(self, question: Question, retrieved: list[Retrieved]) -> Retrieved | None:
