@@ -164,9 +164,13 @@ def find_references(text: str, own: str, latest_hrc: int | None = None) -> list[
 # A Council number printed with no year after a resolution word ("especially resolution 2031 and its
 # press statements", "resolutions 1325 and 2250", "第1701号决议"), the list it heads, and no "(" after
 _BARE_NUMBER = r"(\d{3,4})(?![\d/.\-]|\s*[(（])"
+# the date older Council texts print after a number: "its resolutions 1565 of 1 October 2004, 1592 of
+# 30 March 2005, … 1693 of 30 June 2006" (S/RES/1711 (2006) PP1)
+_OF_DATE = r"(?:\s+of\s+\d{1,2}\s+[A-Z][a-z]{2,8}\s+(?:19|20)\d\d)?"
 _BARE_LIST = re.compile(
     rf"(?:[RrРр](?<!\w.)(?:esolutions?|ésolutions?|esoluci(?:ón|ones)|езолюци\w*)|(?<!\w)(?:و|ب|ف)?(?:ال|لل|ل)?قرار(?:ات|ه|يه|اته|ين)?)\s+"
-    rf"{_BARE_NUMBER}(?:\s*(?:,|and|et|y|и|و)\s*{_BARE_NUMBER})*")
+    rf"{_BARE_NUMBER}{_OF_DATE}(?:\s*(?:,|and|et|y|и|و)\s*{_BARE_NUMBER}{_OF_DATE})*")
+_DATE_YEAR = re.compile(r"[A-Z][a-z]{2,8}\s+$")  # the year of such a date, not a resolution
 _BARE_ZH = re.compile(r"第\s*(\d{3,4})\s*号(?:决议)")
 _BARE_ITEM = re.compile(_BARE_NUMBER)
 
@@ -182,7 +186,8 @@ def bare_council_numbers(text: str) -> list[Reference]:
         return found
     for m in _BARE_LIST.finditer(text):
         for item in _BARE_ITEM.finditer(text, m.start(1), m.end()):
-            found.append(Reference(item.group(1), item.start(), item.end(), item.group(0)))
+            if not _DATE_YEAR.search(text, max(0, item.start() - 12), item.start()):
+                found.append(Reference(item.group(1), item.start(), item.end(), item.group(0)))
     for m in _BARE_ZH.finditer(text):
         found.append(Reference(m.group(1), m.start(), m.end(), m.group(0)))
     return found

@@ -287,6 +287,12 @@ def test_graph_build_over_a_corpus_folder_is_fast(graph, services):
         ("рекомендаций резолюции 1701 и 2373", ["1701", "2373"]),
         ("وفقا للقرار 1701، و", ["1701"]),
         ("充分执行第1701号决议", ["1701"]),
+        # the older style, each number followed by its date (S/RES/1711 (2006) PP1): the numbers, never
+        # the dates' years
+        ("in particular its resolutions 1565 of 1 October 2004, 1592 of 30 March 2005, 1671 of 25 April 2006, "
+         "1693 of 30 June 2006, and its resolutions 1650 of 21 December 2005 and 1692 of 30 June 2006 relating to",
+         ["1565", "1592", "1671", "1693", "1650", "1692"]),
+        ("Recalling its resolution 1546 of 8 June 2004,", ["1546"]),
         # a year, a session/number, a symbol of a report, a paragraph number: none is a bare number
         ("its resolution 60/251 of 15 March 2006, in particular paragraph 8", []),
         ("as set out in resolution 2334 (2016) and S/2016/123", []),

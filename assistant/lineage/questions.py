@@ -36,7 +36,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -177,7 +177,9 @@ def _kind_by_cues(question: Question) -> str | None:
     named = len(dict.fromkeys(question.numbers))
     years = len(_years(question))
     mission = bool(_acronyms(question)) or cue["mission"]
-    if cue["change"] and (named >= 2 or (named == 1 and (years >= 1 or cue["previous"])) or (years >= 2 and mission)):
+    # the other text may be dated by its month alone: "frente a la breve prórroga de septiembre"
+    dated = years >= 1 or bool(question.months) or bool(_bare_months(folded))
+    if cue["change"] and (named >= 2 or (named == 1 and (dated or cue["previous"])) or (years >= 2 and mission)):
         return "change"
     one = named == 1 or (named == 0 and years == 1 and mission)
     if one:
@@ -389,7 +391,7 @@ class LineageQuestions:
                 # (2011)?": the older text named is the context, the two latest the pair
                 dated = sorted(named, key=lambda k: _year(d) if (d := self.documents.doc(k)) is not None else "")
                 named = sorted(dated[-2:], key=named.index)
-            if len(named) == 1 and (other := self._series_member(named[0], question)):
+            if len(named) == 1 and (other := self._of_month(named[0], question) or self._series_member(named[0], question)):
                 # one text named and the other by its year or month ("par rapport au texte de juin
                 # 2017", "与同年5月那项延期决议相比"): a text of its own series, of that year, else the one before it
                 named = [other, named[0]]
@@ -533,6 +535,47 @@ class LineageQuestions:
         before = [i for i in of_year if i < at]
         pick = before[-1] if before else (of_year[0] if of_year else None)
         return normalise_symbol(series[pick].document) if pick is not None else None
+
+    def _of_month(self, document: str, question: Question) -> str | None:
+        """The text a change question dates by its month ("celle de juin 2006 qui la précédait", "the
+        one from April 2006", "与2003年8月那份决议相比", "القرار الذي جدّدها في تموز/يوليه 2013"),
+        other than `document`: of its series, else of the texts of its body it cites or that cite it
+        (the tribunals' completion strategy 1534 (2004) recalls 1503 (2003), and no mission's series
+        holds them). A month is sharper than the series' order: MONUC's 1711 (2006) follows the
+        sanctions text 1698 (July) in the series the graph gives, where June asks 1693. None when the
+        question dates no month, or no such text is held."""
+        me = self.documents.doc(document)
+        if me is None:
+            return None
+        months = {f"{m // 100:04d}-{m % 100:02d}" for m in question.months} - {me.date[:7]}
+        if not months and me.date[:4].isdigit():
+            # a month without its year ("frente a la breve prórroga de septiembre de ese mismo año",
+            # "the renewal it adopted that June", "同年5月那份"): of the text's own year or a year beside it
+            year = int(me.date[:4])
+            months = {f"{y:04d}-{m:02d}" for m in _bare_months(question.folded) for y in (year, year - 1, year + 1)}
+            months -= {me.date[:7]}
+        if not months:
+            return None
+        key = normalise_symbol(document)
+        related = self.lineage.related(document)
+        if related is None:
+            return None
+        body = _body(key)
+        candidates = [normalise_symbol(e.document) for e in related.series]
+        candidates += [normalise_symbol(m.target) for m in related.cites if m.indexed]
+        candidates += [normalise_symbol(m.source) for m in related.cited_by]
+        dated = [k for k in dict.fromkeys(candidates) if k != key and _body(k) == body
+                 and (d := self.documents.doc(k)) is not None and d.date[:7] in months]
+        if len({self.documents.doc(k).date[:4] for k in dated}) > 1:  # a bare month: the nearest year's
+            nearest = min(dated, key=lambda k: abs(int(self.documents.doc(k).date[:4]) - int(me.date[:4])))
+            dated = [k for k in dated if self.documents.doc(k).date[:4] == self.documents.doc(nearest).date[:4]]
+        if len(dated) < 2:
+            return next(iter(dated), None)
+        # two texts of that month ("the previous one, of December 2010", on the Yugoslavia tribunal's
+        # judges: 1954 on its judges and 1966 founding the Residual Mechanism, both recalled by 1993
+        # (2011)): the one whose operative words are most like the text's own
+        mine = _operative_words(me)
+        return max(dated, key=lambda k: _overlap(mine, _operative_words(self.documents.doc(k))))
 
     def _previous(self, document: str) -> str | None:
         place = self._place(document)
@@ -969,7 +1012,47 @@ def _sessions(question: Question) -> list[int]:
 
 
 def _years(question: Question) -> list[str]:
-    return sorted(dict.fromkeys(_YEAR.findall(question.folded)))
+    """The years the question writes, not the resolution numbers it names ("резолюция 1993 (2011)")."""
+    return sorted(dict.fromkeys(y for y in _YEAR.findall(question.folded) if y not in question.numbers))
+
+
+@lru_cache(maxsize=1)
+def _bare_month_patterns() -> tuple[tuple[int, re.Pattern[str]], ...]:
+    """(month, pattern) for each month of every language's `calendar_months` row, written without a
+    year and without a day ("de septiembre", "that June", "декабрьской"; not "until 31 December",
+    a date a text sets, nor "June 2006", which `Question.months` reads), and "5月" in Chinese."""
+    rows: dict[int, list[str]] = {}
+    for code in languages().codes:
+        for n, row in enumerate(languages()(code).get("answers", "calendar_months", ()), start=1):
+            if row != "may":  # the English verb far more often than the month
+                rows.setdefault(n, []).append(row)
+    out = [(n, re.compile(rf"(?<![\w/])(?<!\d )(?<!\d de )(?:{'|'.join(r)})(?![\w/])(?!\s+(?:de\s+|del\s+)?\d)"))
+           for n, r in sorted(rows.items())]
+    out += [(n, re.compile(rf"(?<!\d)(?<!\d年){n}\s*月(?!\s*\d{{1,2}}\s*日)")) for n in range(1, 13)]
+    return tuple(out)
+
+
+def _bare_months(folded: str) -> set[int]:
+    return {n for n, pattern in _bare_month_patterns() if pattern.search(folded)}
+
+
+def _operative_words(doc: _Doc) -> set[str]:
+    """The words of a text's operative paragraphs, in English when it has them (else any version)."""
+    out: set[str] = set()
+    for pid, versions in doc.paragraphs.items():
+        if pid.startswith("OP") and versions:
+            chunk = versions.get("en") or next(iter(versions.values()))
+            out.update(tokens(chunk.text, chunk.language))
+    return out
+
+
+def _overlap(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 0.0
+
+
+def _body(key: str) -> str:
+    """A normalised symbol's body, by its prefix: "S/RES/…" the Council's, "A/HRC/…", "A/RES/…"."""
+    return key.split("/RES/")[0]
 
 
 def _acronyms(question: Question) -> list[str]:
@@ -1194,18 +1277,26 @@ def _important(comparison: Comparison, topic: frozenset[str] = frozenset()) -> l
     and a changed paragraph (the most changed first) so that both texts are quoted; the
     paragraphs about the question's topic, when it names one, before all others."""
     if topic:
-        # the paragraphs holding the most of the topic's words first, then those holding some,
-        # then the others, each group in the usual order
-        hits = [len(topic & _changed_tokens(p, comparison.language)) if p.change in ("added", "removed", "changed") else 0
-                for p in comparison.pairs]
-        best = max(hits, default=0)
-        if best:
-            chosen: list[AlignedPair] = []
+        # the operative part first still: both texts are on the topic, and their preambles restate
+        # it ("Noting … the illicit trafficking by non-State actors in nuclear, chemical and biological
+        # weapons" outranked what 1810 (2008) decided on the 1540 Committee); within each part, the
+        # paragraphs holding the most of the topic's words first, then those holding some, then the
+        # others, each group in the usual order
+        chosen: list[AlignedPair] = []
+        for operative in (True, False):
+            part = [p for p in comparison.pairs if (p.b or p.a or "").startswith("OP") == operative]
+            hits = [len(topic & _changed_tokens(p, comparison.language)) if p.change in ("added", "removed", "changed") else 0
+                    for p in part]
+            best = max(hits, default=0)
             for wanted in (lambda n: n == best, lambda n: 0 < n < best, lambda n: n == 0):
-                group = [p for p, n in zip(comparison.pairs, hits) if wanted(n)]
-                chosen += _important(Comparison(comparison.a, comparison.b, comparison.language, group))
-                if len(chosen) >= MAX_ITEMS:
+                group = [p for p, n in zip(part, hits) if wanted(n)]
+                chosen += [p for p in _important(Comparison(comparison.a, comparison.b, comparison.language, group))
+                           if p not in chosen]
+                if len(chosen) >= MAX_ITEMS or not best:
                     break
+            if len(chosen) >= MAX_ITEMS:
+                break
+        if chosen:
             return _both_sides(chosen[:MAX_ITEMS], _important(comparison))
     out: list[AlignedPair] = []
     for operative in (True, False):
