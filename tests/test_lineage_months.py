@@ -74,3 +74,19 @@ def test_a_resolution_number_is_no_year_and_a_bare_month_is_read_in_six_language
     assert _bare_months(fold("предыдущей, декабрьской")) == {12}
     # a date a text sets, a month with its year (read elsewhere), the English verb "may": none
     assert _bare_months(fold("until 31 December 2010, June 2006, 2003年8月, may the Council")) == set()
+
+
+def test_a_topic_word_no_text_of_its_language_holds_is_found_as_its_near_spelling(tmp_path):
+    """"Medalla Dag Hammarskjöld": no Spanish paragraph names the medal and the lexicon has no
+    "medalla"; the English texts print "Dag Hammarskjöld Medal" (2154 (2014), which creates it).
+    "medalla" and "medal" share five letters and nearly all the rest: the same word."""
+    files = [PRE / "2014" / "S_RES_2154_1432858e.xml", PRE / "2000" / "S_RES_1321_N0065102.xml",
+             SHARED / "corpus-large" / "unxml-sc" / "2025" / "Spanish" / "S_RES-2779-2507317S.xml"]
+    require_shared(*files)
+    library = Library(ChromaStore.open(tmp_path / "medal"), HashEmbedder())
+    library.ingest(files)
+    retriever = HybridRetriever(library)
+    assistant = Assistant(retriever, ExtractiveGenerator(), RefusalPolicy(index=retriever.lexical))
+    answer = assistant.answer("Medalla Dag Hammarskjöld: ¿desde qué texto aparece en las resoluciones del Consejo de Seguridad?")
+    assert not answer.refused
+    assert ("S/RES/2154 (2014)", "PP2") in {(c.document, c.paragraph) for c in answer.citations}

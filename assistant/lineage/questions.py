@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import re
 import threading
+from difflib import SequenceMatcher
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -74,6 +75,8 @@ EARLIEST_STRENGTH = 0.75  # … those at least this share as strong as the best:
 _HAN_PAIR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2}")
 UNLEXED_MIN_ALIGNED = 5  # aligned paragraphs enough to learn an untranslated topic word's wording
 UNLEXED_MAX_ROWS = 400  # … from at most this many paragraphs holding it
+COGNATE_MIN_RATIO = 0.8  # a Latin-script topic word and another language's token it may be spelt as ("medalla", "medal")
+COGNATE_MAX_DF = 300  # … a rare token: a common word of the other language is no cognate of a rare one
 _LATIN = frozenset({"en", "fr", "es"})
 TOPIC_SHARE = 0.4  # a topic word picks out at most this share of the differing paragraphs
 
@@ -818,13 +821,23 @@ class LineageQuestions:
             spelt = {x for t in own for x in self._cognates.of(t, lang)}
             if spelt:
                 return spelt
-        own = {t for t in own if index.df.get(t)}
-        if not own:
-            return set()
         if lang in _LATIN and other in _LATIN:
             same = {t for t in own if t.isascii() and t.isalpha() and len(t) >= 3 and self._held_in(t, other)}
             if same:
                 return same
+            # a cognate spelt a little otherwise, which no paragraph of the question's language need
+            # hold ("medalla" → "medal": only English texts name the Dag Hammarskjöld Medal): a rare token
+            # of `other` sharing its first five letters, nearly the same word letter by letter
+            # (the whole word against it, not a shorter stem: "francotir" is near "franco", a name)
+            word = max(own, key=len)
+            near = {x for x in (index.with_prefix(word[:5], limit=20) if word.isalpha() and len(word) >= 5 else ())
+                    if x != word and abs(len(x) - len(word)) <= 2 and index.df.get(x, 0) <= COGNATE_MAX_DF
+                    and SequenceMatcher(None, word, x).ratio() >= COGNATE_MIN_RATIO and self._held_in(x, other)}
+            if near:
+                return near
+        own = {t for t in own if index.df.get(t)}
+        if not own:
+            return set()
         terms = self._terms
         if terms is None:
             return set()
