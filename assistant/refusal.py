@@ -127,7 +127,7 @@ class RefusalPolicy:
         of the documents cited holds (any language version, their titles too): the index has texts on
         Madagascar's judges, none on a mission there. Read leniently, since a wrong refusal costs
         more than a missed one: a name counts as held by a word sharing its stem's start ("Iranian"
-        by "Iran", "Russia" by "Russian"), by its translations into any language, and a title's run
+        by "Iran", "Russia" by "Russian"), by its translations into the languages searched, and a title's run
         of capitals ("Documento Final de la Cumbre Mundial") by any of its words. Names held by more
         than a twentieth of the paragraphs ("Secretary", "Member") and month names are no subject."""
         if self.index is None or not sources:
@@ -145,8 +145,11 @@ class RefusalPolicy:
                 w = fold(name)
                 if w in languages().generic or w in all_stopwords() or w in _MONTHS:
                     continue
-                stems = {s for s in self._stems(w) if s in self.index.df}
-                stems |= {s for x in similar_words(w, question.languages) for s in self._stems(x) if s in self.index.df}
+                # translated into the languages the question is searched in (its own, English, French),
+                # not all thirty pairs: each pair's table is read on its first use (~45 MB in all)
+                stems = {s for s in self._stems(w, question.languages) if s in self.index.df}
+                stems |= {s for x in similar_words(w, question.languages) for s in self._stems(x, question.languages)
+                          if s in self.index.df}
                 if not stems:
                     continue  # unknown to the index: `unknown_names`
                 stems |= set(self.index.with_prefix(w[: max(4, len(w) - 3)], limit=50))
