@@ -33,10 +33,10 @@ from __future__ import annotations
 
 import re
 import threading
-from difflib import SequenceMatcher
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from difflib import SequenceMatcher
 from functools import cached_property, lru_cache
 
 import numpy as np
