@@ -48,7 +48,6 @@ _NAME_RUN = re.compile(r"[A-ZÀ-Þ][\w’'-]*(?:\s+(?:(?:de|del|la|las|los|le|le
 # a name shared by more paragraphs than this (a share of the index) is no subject a text must hold:
 # "Secretary", "Member", "Mission"
 ABSENT_NAME_MAX_SHARE = 0.05
-_MONTHS = frozenset("january february march april may june july august september october november december".split())
 
 
 @dataclass
@@ -143,7 +142,7 @@ class RefusalPolicy:
             checked = []
             for name in (name for at, name in names if run.start() <= at < run.end()):
                 w = fold(name)
-                if w in languages().generic or w in all_stopwords() or w in _MONTHS:
+                if w in languages().generic or w in all_stopwords() or w in _english_months():
                     continue
                 # translated into the languages the question is searched in (its own, English, French),
                 # not all thirty pairs: each pair's table is read on its first use (~45 MB in all)
@@ -252,6 +251,13 @@ class RefusalPolicy:
             ):
                 sources.append(r)
         return sources
+
+
+@lru_cache(maxsize=1)
+def _english_months() -> frozenset[str]:
+    """The months English capitalises ("in October"): a date, not what a text is about. The other
+    languages write theirs in lower case, which `_NAME` never reads."""
+    return frozenset(languages()("en").get("answers", "calendar_months", ()))
 
 
 @lru_cache(maxsize=8192)
