@@ -50,19 +50,38 @@ _HAN_MONTH = re.compile(r"(?<!\d)(19[4-9]\d|20[0-4]\d)\s*年\s*(\d{1,2})\s*月(?
 
 
 @lru_cache(maxsize=1)
-def _month_patterns() -> tuple[tuple[int, re.Pattern[str]], ...]:
-    """(month, pattern) for each month of every language's `calendar_months` row: the month's name
-    followed by a year, with no day before it ("in October 2021", "fin octobre 2021", "en octubre
-    de 2021", "в июле 2021 года", "آب/أغسطس 2023"; not "31 octobre 2021", a date the text sets)."""
+def _calendar_rows() -> dict[int, list[str]]:
+    """Each month (1–12) → its `calendar_months` rows in every language."""
     out: dict[int, list[str]] = {}
     for code in languages().codes:
         for n, row in enumerate(languages()(code).get("answers", "calendar_months", ()), start=1):
             out.setdefault(n, []).append(row)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _month_patterns() -> tuple[tuple[int, re.Pattern[str]], ...]:
+    """(month, pattern) for each month of every language's `calendar_months` row: the month's name
+    followed by a year, with no day before it ("in October 2021", "fin octobre 2021", "en octubre
+    de 2021", "в июле 2021 года", "آب/أغسطس 2023"; not "31 octobre 2021", a date the text sets)."""
     return tuple(
         (n, re.compile(rf"(?<![\w/])(\d{{1,2}}(?:er|st|nd|rd|th)?\s+)?(?:[^\s/]+/)?(?:{'|'.join(rows)})"
                        rf"\s+(?:de\s+|del\s+)?(19[4-9]\d|20[0-4]\d)(?!\d)"))
-        for n, rows in sorted(out.items())
+        for n, rows in sorted(_calendar_rows().items())
     )
+
+
+@lru_cache(maxsize=1)
+def _bare_month_patterns() -> tuple[tuple[int, re.Pattern[str]], ...]:
+    """(month, pattern) for each month written without a year and without a day ("de septiembre",
+    "that June", "декабрьской"; not "until 31 December", a date a text sets, nor "June 2006", which
+    `_month_patterns` reads), and "5月" in Chinese. English "may" is left out: the verb far more
+    often than the month."""
+    out = [(n, re.compile(rf"(?<![\w/])(?<!\d )(?<!\d de )(?:{'|'.join(r for r in rows if r != 'may')})(?![\w/])"
+                          rf"(?!\s+(?:de\s+|del\s+)?\d)"))
+           for n, rows in sorted(_calendar_rows().items())]
+    out += [(n, re.compile(rf"(?<!\d)(?<!\d年){n}\s*月(?!\s*\d{{1,2}}\s*日)")) for n in range(1, 13)]
+    return tuple(out)
 
 
 @lru_cache(maxsize=256)
@@ -230,6 +249,13 @@ class Question:
         for n, pattern in _month_patterns():
             out.update(int(m.group(2)) * 100 + n for m in pattern.finditer(self.folded) if not m.group(1))
         return frozenset(out)
+
+    @cached_property
+    def bare_months(self) -> frozenset[int]:
+        """Months the question writes without a year or a day, as numbers 1–12, from its own words
+        ("frente a la breve prórroga de septiembre de ese mismo año", "the renewal it adopted that
+        June", "同年5月那份"): the month of a text of a year the question leaves to its context."""
+        return frozenset(n for n, pattern in _bare_month_patterns() if pattern.search(self.own_folded))
 
     @cached_property
     def stems(self) -> tuple[str, ...]:

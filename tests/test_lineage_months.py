@@ -13,11 +13,10 @@ import pytest
 
 from reso.assistant.core import Assistant
 from reso.assistant.generators.extractive import ExtractiveGenerator
-from reso.assistant.lineage.questions import _bare_months, _years, kind_of
+from reso.assistant.lineage.questions import _years, kind_of
 from reso.assistant.question import Question
 from reso.assistant.refusal import RefusalPolicy
 from reso.assistant.retrieval import HybridRetriever
-from reso.index.analysis import fold
 from reso.index.embedders import HashEmbedder
 from reso.index.library import Library
 from reso.index.store import ChromaStore
@@ -69,11 +68,11 @@ def test_the_operative_part_comes_first_though_the_preambles_restate_the_topic(a
 
 def test_a_resolution_number_is_no_year_and_a_bare_month_is_read_in_six_languages():
     assert _years(Question.of("чем резолюция 1993 (2011) отличается от предыдущей, декабрьской 2010 года?")) == ["2010"]
-    assert _bare_months(fold("the renewal it adopted that June")) == {6}
-    assert _bare_months(fold("与同年5月那项延期决议相比")) == {5}
-    assert _bare_months(fold("предыдущей, декабрьской")) == {12}
+    assert Question.of("the renewal it adopted that June").bare_months == {6}
+    assert Question.of("与同年5月那项延期决议相比").bare_months == {5}
+    assert Question.of("предыдущей, декабрьской").bare_months == {12}
     # a date a text sets, a month with its year (read elsewhere), the English verb "may": none
-    assert _bare_months(fold("until 31 December 2010, June 2006, 2003年8月, may the Council")) == set()
+    assert Question.of("until 31 December 2010, June 2006, 2003年8月, may the Council").bare_months == set()
 
 
 def test_a_topic_word_no_text_of_its_language_holds_is_found_as_its_near_spelling(tmp_path):

@@ -37,7 +37,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 import numpy as np
 
@@ -181,7 +181,7 @@ def _kind_by_cues(question: Question) -> str | None:
     years = len(_years(question))
     mission = bool(_acronyms(question)) or cue["mission"]
     # the other text may be dated by its month alone: "frente a la breve prórroga de septiembre"
-    dated = years >= 1 or bool(question.months) or bool(_bare_months(folded))
+    dated = years >= 1 or bool(question.months) or bool(question.bare_months)
     if cue["change"] and (named >= 2 or (named == 1 and (dated or cue["previous"])) or (years >= 2 and mission)):
         return "change"
     one = named == 1 or (named == 0 and years == 1 and mission)
@@ -254,6 +254,7 @@ def _near(text: str, first: re.Pattern[str], others: Sequence[re.Pattern[str]], 
 class _Doc:
     symbol: str
     date: str
+    body: str = ""  # "SC", "HRC", "GA": its chunks'
     paragraphs: dict[str, dict[str, Chunk]] = field(default_factory=dict)  # pid → language → chunk
 
 
@@ -299,7 +300,7 @@ class IndexedDocuments:
         english = [c for c in mine if c.language == "en"] or mine
         spellings = Counter(c.document for c in english)
         dates = Counter(c.date for c in english if c.date) or Counter(c.date for c in mine if c.date)
-        found = _Doc(spellings.most_common(1)[0][0], dates.most_common(1)[0][0] if dates else "")
+        found = _Doc(spellings.most_common(1)[0][0], dates.most_common(1)[0][0] if dates else "", mine[0].body)
         for c in mine:
             found.paragraphs.setdefault(normalise_pid(c.paragraph), {})[c.language] = c
         self._docs[key] = found
@@ -555,7 +556,7 @@ class LineageQuestions:
             # a month without its year ("frente a la breve prórroga de septiembre de ese mismo año",
             # "the renewal it adopted that June", "同年5月那份"): of the text's own year or a year beside it
             year = int(me.date[:4])
-            months = {f"{y:04d}-{m:02d}" for m in _bare_months(question.folded) for y in (year, year - 1, year + 1)}
+            months = {f"{y:04d}-{m:02d}" for m in question.bare_months for y in (year, year - 1, year + 1)}
             months -= {me.date[:7]}
         if not months:
             return None
@@ -563,22 +564,21 @@ class LineageQuestions:
         related = self.lineage.related(document)
         if related is None:
             return None
-        body = _body(key)
         candidates = [normalise_symbol(e.document) for e in related.series]
         candidates += [normalise_symbol(m.target) for m in related.cites if m.indexed]
         candidates += [normalise_symbol(m.source) for m in related.cited_by]
-        dated = [k for k in dict.fromkeys(candidates) if k != key and _body(k) == body
-                 and (d := self.documents.doc(k)) is not None and d.date[:7] in months]
-        if len({self.documents.doc(k).date[:4] for k in dated}) > 1:  # a bare month: the nearest year's
-            nearest = min(dated, key=lambda k: abs(int(self.documents.doc(k).date[:4]) - int(me.date[:4])))
-            dated = [k for k in dated if self.documents.doc(k).date[:4] == self.documents.doc(nearest).date[:4]]
+        dated = {k: d for k in dict.fromkeys(candidates) if k != key
+                 and (d := self.documents.doc(k)) is not None and d.body == me.body and d.date[:7] in months}
+        if len({d.date[:4] for d in dated.values()}) > 1:  # a bare month: the nearest year's
+            nearest = min((d.date[:4] for d in dated.values()), key=lambda y: abs(int(y) - int(me.date[:4])))
+            dated = {k: d for k, d in dated.items() if d.date[:4] == nearest}
         if len(dated) < 2:
             return next(iter(dated), None)
         # two texts of that month ("the previous one, of December 2010", on the Yugoslavia tribunal's
         # judges: 1954 on its judges and 1966 founding the Residual Mechanism, both recalled by 1993
         # (2011)): the one whose operative words are most like the text's own
         mine = _operative_words(me)
-        return max(dated, key=lambda k: _overlap(mine, _operative_words(self.documents.doc(k))))
+        return max(dated, key=lambda k: _overlap(mine, _operative_words(dated[k])))
 
     def _previous(self, document: str) -> str | None:
         place = self._place(document)
@@ -1029,26 +1029,6 @@ def _years(question: Question) -> list[str]:
     return sorted(dict.fromkeys(y for y in _YEAR.findall(question.folded) if y not in question.numbers))
 
 
-@lru_cache(maxsize=1)
-def _bare_month_patterns() -> tuple[tuple[int, re.Pattern[str]], ...]:
-    """(month, pattern) for each month of every language's `calendar_months` row, written without a
-    year and without a day ("de septiembre", "that June", "декабрьской"; not "until 31 December",
-    a date a text sets, nor "June 2006", which `Question.months` reads), and "5月" in Chinese."""
-    rows: dict[int, list[str]] = {}
-    for code in languages().codes:
-        for n, row in enumerate(languages()(code).get("answers", "calendar_months", ()), start=1):
-            if row != "may":  # the English verb far more often than the month
-                rows.setdefault(n, []).append(row)
-    out = [(n, re.compile(rf"(?<![\w/])(?<!\d )(?<!\d de )(?:{'|'.join(r)})(?![\w/])(?!\s+(?:de\s+|del\s+)?\d)"))
-           for n, r in sorted(rows.items())]
-    out += [(n, re.compile(rf"(?<!\d)(?<!\d年){n}\s*月(?!\s*\d{{1,2}}\s*日)")) for n in range(1, 13)]
-    return tuple(out)
-
-
-def _bare_months(folded: str) -> set[int]:
-    return {n for n, pattern in _bare_month_patterns() if pattern.search(folded)}
-
-
 def _operative_words(doc: _Doc) -> set[str]:
     """The words of a text's operative paragraphs, in English when it has them (else any version)."""
     out: set[str] = set()
@@ -1061,11 +1041,6 @@ def _operative_words(doc: _Doc) -> set[str]:
 
 def _overlap(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a or b else 0.0
-
-
-def _body(key: str) -> str:
-    """A normalised symbol's body, by its prefix: "S/RES/…" the Council's, "A/HRC/…", "A/RES/…"."""
-    return key.split("/RES/")[0]
 
 
 def _acronyms(question: Question) -> list[str]:
