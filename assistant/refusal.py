@@ -31,7 +31,7 @@ from reso.assistant.question import Question
 from reso.index.analysis import all_stopwords, fold, similar_words, stem_variants, tokens
 from reso.index.chunks import Chunk
 from reso.index.languages import languages
-from reso.index.lexical import LexicalIndex, paragraph_tokens_of
+from reso.index.lexical import LexicalIndex, paragraph_tokens_of, symbol_numbers
 from reso.index.lexicon import Lexicon, bundled
 
 # the answer types whose absence from the chosen paragraphs means they do not answer: a number,
@@ -44,7 +44,10 @@ _HAN_PAIR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2}")
 _NAME = re.compile(r"(?<![.?!]\s)(?<![¿¡])(?<!^)\b([A-Z][a-zà-ÿ]{3,})\b")
 # a run of capitalised words, joined by the little words of a title ("Documento Final de la Cumbre
 # Mundial", "Office of the High Commissioner"), not by a place's preposition ("Mission in Madagascar")
-_NAME_RUN = re.compile(r"[A-ZÀ-Þ][\w’'-]*(?:\s+(?:(?:de|del|la|las|los|le|les|des|du|d’|d'|of|the|for|pour|para|y|et|and)\s+)*[A-ZÀ-Þ][\w’'-]*)*")
+_NAME_RUN = re.compile(r"[A-ZÀ-Þ][\w’'-]*(?:\s+(?:(?:de|del|al|la|las|los|le|les|des|du|au|aux|d’|d'|of|the|for|pour|para|y|et|and)\s+)*[A-ZÀ-Þ][\w’'-]*)*")
+# the weight of a question word held by another paragraph of a text chosen, not by the paragraphs
+# themselves (`RefusalPolicy.coverage`)
+DOCUMENT_CREDIT = 0.5
 # a name shared by more paragraphs than this (a share of the index) is no subject a text must hold:
 # "Secretary", "Member", "Mission"
 ABSENT_NAME_MAX_SHARE = 0.05
@@ -89,22 +92,39 @@ class RefusalPolicy:
         if not qwords:
             return 1.0
         present: set[str] = set()
+        documents: set[str] = set()
         for r in retrieved[: self.top_for_coverage]:
             for c in r.versions.values() or [r.chunk]:
                 present.update(self.paragraph_tokens(c))
                 present.update(_heading_tokens(c.document, c.title, c.language))
+                documents.add(c.document)
         total = covered = 0.0
         for w in qwords:
             stems = self._stems(w, question.languages)
             if self.index is not None and _HAN_PAIR.fullmatch(w) and not self.index.knows(stems):
                 continue  # a pair of characters across two words ("议允"): not a word; its characters count
-            weight = max((self.index.idf(s) for s in stems), default=1.0) if self.index is not None else 1.0
+            weight = self._weight(stems)
             total += weight
             # the word, or one its language's table gives the same meaning ("prolonger" a mandate: "proroger")
-            if stems & present or any(self._stems(s, question.languages) & present
-                                      for s in similar_words(w, question.languages)):
+            similar = [self._stems(s, question.languages) for s in similar_words(w, question.languages)]
+            if stems & present or any(x & present for x in similar):
                 covered += weight
+            elif self.index is not None and documents & self.index.documents_holding(stems.union(*similar)):
+                # in another paragraph of the same text: a question names the text by what it is
+                # about ("1390, which froze the funds…, by when must States report?") and asks what
+                # one paragraph says
+                covered += DOCUMENT_CREDIT * weight
         return covered / total if total else 1.0
+
+    def _weight(self, stems: set[str]) -> float:
+        """A word's weight in the coverage: its rarest form the index holds. A form no paragraph
+        holds ("говорится", "докладывать": inflections the stemmer leaves whole) would weigh as
+        the rarest word of all, and one common verb left uncovered sank a crosslingual answer;
+        a word with no form held (a name the texts never print) keeps that weight."""
+        if self.index is None:
+            return 1.0
+        held = [s for s in stems if s in self.index.df]
+        return max((self.index.idf(s) for s in held or stems), default=1.0)
 
     def unknown_names(self, question: Question) -> list[str]:
         """Capitalised names in the question that no indexed paragraph mentions, in any form."""
@@ -263,6 +283,8 @@ def _english_months() -> frozenset[str]:
 @lru_cache(maxsize=8192)
 def _heading_tokens(document: str, title: str, language: str) -> tuple[str, ...]:
     """A document's symbol and title as tokens: part of each of its paragraphs' evidence, tokenised
-    once per document (the lexical index scores them apart, with the symbol's numbers)."""
-    return tuple(tokens(f"{document} {title}", language))
+    once per document (the lexical index scores them apart, with the symbol's numbers). The numbers
+    a reader names it by ("2094", "54/10") are among them: the symbol is one token
+    ("s/res/2094"), and a question naming the text it is answered from has its number covered."""
+    return (*tokens(f"{document} {title}", language), *symbol_numbers(document))
 

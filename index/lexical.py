@@ -219,6 +219,7 @@ class LexicalIndex:
         if doc_corpus:
             index_bm25(self._docs_bm25, doc_corpus)
         self._vocabulary: list[str] | None = None
+        self._doc_symbols: np.ndarray | None = None
         self.df: Counter[str] = Counter()
         if corpus:
             index_bm25(self._bm25, corpus)
@@ -245,6 +246,7 @@ class LexicalIndex:
         self._doc_of = np.load(directory / "doc_of.npy", allow_pickle=False)
         self.df = Counter(json.loads((directory / "df.json").read_text(encoding="utf-8")))
         self._vocabulary = None
+        self._doc_symbols = None
         if self._bm25.scores["num_docs"] != len(self.chunks) or len(self._doc_of) != len(self.chunks):
             raise ValueError("the saved lexical index does not match its chunk table")
         return self
@@ -290,6 +292,15 @@ class LexicalIndex:
             if j is not None:
                 out[indices[indptr[j] : indptr[j + 1]]] = True
         return out
+
+    def documents_holding(self, tokens_: Iterable[str]) -> frozenset[str]:
+        """The documents (symbols as written) with a paragraph holding one of these tokens."""
+        if self._doc_symbols is None:  # a symbol per (document, language) code, read once
+            symbols = np.empty(int(self._doc_of.max()) + 1 if len(self._doc_of) else 0, dtype=object)
+            symbols[self._doc_of[::-1]] = [c.document for c in reversed(self.chunks)]
+            self._doc_symbols = symbols
+        rows = np.flatnonzero(self.holding(tokens_))
+        return frozenset(self._doc_symbols[np.unique(self._doc_of[rows])].tolist())
 
     def scores(self, query_tokens: list[str]) -> np.ndarray:
         if not self.chunks or not query_tokens:
