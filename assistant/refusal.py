@@ -103,7 +103,7 @@ class RefusalPolicy:
             stems = self._stems(w, question.languages)
             if self.index is not None and _HAN_PAIR.fullmatch(w) and not self.index.knows(stems):
                 continue  # a pair of characters across two words ("议允"): not a word; its characters count
-            weight = self._weight(stems)
+            weight = max((self.index.idf(s) for s in stems), default=1.0) if self.index is not None else 1.0
             total += weight
             # the word, or one its language's table gives the same meaning ("prolonger" a mandate: "proroger")
             similar = [self._stems(s, question.languages) for s in similar_words(w, question.languages)]
@@ -115,16 +115,6 @@ class RefusalPolicy:
                 # one paragraph says
                 covered += DOCUMENT_CREDIT * weight
         return covered / total if total else 1.0
-
-    def _weight(self, stems: set[str]) -> float:
-        """A word's weight in the coverage: its rarest form the index holds. A form no paragraph
-        holds ("говорится", "докладывать": inflections the stemmer leaves whole) would weigh as
-        the rarest word of all, and one common verb left uncovered sank a crosslingual answer;
-        a word with no form held (a name the texts never print) keeps that weight."""
-        if self.index is None:
-            return 1.0
-        held = [s for s in stems if s in self.index.df]
-        return max((self.index.idf(s) for s in held or stems), default=1.0)
 
     def unknown_names(self, question: Question) -> list[str]:
         """Capitalised names in the question that no indexed paragraph mentions, in any form."""
