@@ -92,12 +92,13 @@ class RefusalPolicy:
         if not qwords:
             return 1.0
         present: set[str] = set()
-        documents: set[str] = set()
+        documents: set[str] = set()  # those of the best paragraphs that the question names
         for r in retrieved[: self.top_for_coverage]:
             for c in r.versions.values() or [r.chunk]:
                 present.update(self.paragraph_tokens(c))
                 present.update(_heading_tokens(c.document, c.title, c.language))
-                documents.add(c.document)
+                if set(symbol_numbers(c.document)) & set(question.numbers):
+                    documents.add(c.document)
         total = covered = 0.0
         for w in qwords:
             stems = self._stems(w, question.languages)
@@ -109,10 +110,12 @@ class RefusalPolicy:
             similar = [self._stems(s, question.languages) for s in similar_words(w, question.languages)]
             if stems & present or any(x & present for x in similar):
                 covered += weight
-            elif self.index is not None and documents & self.index.documents_holding(stems.union(*similar)):
-                # in another paragraph of the same text: a question names the text by what it is
-                # about ("1390, which froze the funds…, by when must States report?") and asks what
-                # one paragraph says
+            elif documents and self.index is not None and documents & self.index.documents_holding(stems.union(*similar)):
+                # in another paragraph of a text the question names: it says what that text is
+                # about ("1390, which froze the funds…: by when must States report?") and asks what
+                # one paragraph says. Not for a text it does not name: an answer from a text on a
+                # neighbouring subject holds the question's words somewhere too (measured:
+                # multilingual-dev answered six questions from a wrong text that way)
                 covered += DOCUMENT_CREDIT * weight
         return covered / total if total else 1.0
 
