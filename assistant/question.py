@@ -232,6 +232,12 @@ class Question:
         return tuple(w for w in self.content_words if w not in named and not (stem_variants(w) & self.inherited))
 
     @cached_property
+    def own_numbers(self) -> frozenset[str]:
+        """The resolution numbers the question's own words name: not those carried from the
+        conversation ("Who holds that mandate?" after a question on 54/20 names no text)."""
+        return frozenset(numbers_of_folded(self.own_folded or self.folded))
+
+    @cached_property
     def years(self) -> frozenset[int]:
         """Years the question writes, other than the resolution numbers it names: when the texts it
         asks about were adopted ("in December 2012"), or a date one of them sets ("until 2026").

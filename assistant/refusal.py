@@ -85,19 +85,22 @@ class RefusalPolicy:
             out.update(self.translations.translate(stems, languages_[0], other))
         return out
 
-    def coverage(self, question: Question, retrieved: list[Retrieved]) -> float:
+    def coverage(self, question: Question, retrieved: list[Retrieved], named_texts: bool = False) -> float:
+        """The share of the question's rare-word weight the best paragraphs hold. With `named_texts`
+        (the decision to answer, not the comparison of two paragraphs' words), a word held by
+        another paragraph of a text the question names counts `DOCUMENT_CREDIT` of its weight."""
         generic = languages().generic  # words that say what kind of text is asked about: they match everywhere
         # a follow-up's evidence is what it asks anew, not the subject the conversation already named
         qwords = [w for w in question.asked_words if w not in generic]
         if not qwords:
             return 1.0
         present: set[str] = set()
-        documents: set[str] = set()  # those of the best paragraphs that the question names
+        documents: set[str] = set()  # those of the best paragraphs that the question's words name
         for r in retrieved[: self.top_for_coverage]:
             for c in r.versions.values() or [r.chunk]:
                 present.update(self.paragraph_tokens(c))
                 present.update(_heading_tokens(c.document, c.title, c.language))
-                if set(symbol_numbers(c.document)) & set(question.numbers):
+                if named_texts and question.own_numbers.intersection(symbol_numbers(c.document)):
                     documents.add(c.document)
         total = covered = 0.0
         for w in qwords:
@@ -212,7 +215,7 @@ class RefusalPolicy:
         if top.match == "exact":
             return Decision(True, [top], coverage=1.0, reason="exact paragraph reference")
         related = retrieved[:3]
-        cov = self.coverage(question, retrieved)
+        cov = self.coverage(question, retrieved, named_texts=True)
         if cov < self.min_coverage:
             return Decision(False, related=related, coverage=cov, reason="the question's words are not in the paragraphs")
         unknown = self.unknown_names(question)
