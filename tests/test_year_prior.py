@@ -91,3 +91,34 @@ def test_a_month_written_raises_that_months_texts_above_the_years(library):
     out, _ = priors(library, october)
     assert np.allclose(out[dates // 100 == 202310], 0.5 + HybridWeights().year + HybridWeights().month)
     assert np.allclose(out[years != 2023], 0.5)
+
+
+@pytest.fixture(scope="module")
+def undated(tmp_path_factory) -> Library:
+    """Real texts whose markup gives no adoption date: S/RES/2059 (2012) (English only) and the
+    Arabic S/RES/2672 (2023), whose Chinese, Russian and Spanish versions give theirs."""
+    from tests.conftest import SHARED, require_shared
+
+    large = SHARED / "corpus-large" / "unxml-sc"
+    files = [large / "Pre-2020" / "2012" / "S_RES_2059_N1243202.xml",
+             *sorted((large / "2023").glob("*/S_RES_2672_?.xml"))]
+    require_shared(*files)
+    library = Library(ChromaStore.open(tmp_path_factory.mktemp("undated-index")), HashEmbedder())
+    library.ingest(files)
+    return library
+
+
+def test_a_version_with_no_date_is_dated_by_its_siblings_or_its_symbol(undated):
+    t = HybridRetriever(undated).tables
+    chunks = {(c.document, c.language): (c.date, int(d)) for c, d in zip(t.chunks, t.dates)}
+    assert chunks[("S/RES/2059 (2012)", "en")] == ("", 20120000)  # the symbol's year
+    arabic_date, arabic = chunks[("S/RES/2672 (2023)", "ar")]
+    spanish_date, spanish = chunks[("S/RES/2672 (2023)", "es")]
+    assert arabic_date == "" and spanish_date and arabic == spanish == int(spanish_date.replace("-", ""))
+
+
+def test_an_undated_text_is_raised_by_its_year(undated):
+    question = Question.of("¿Por cuánto tiempo renovó el Consejo en julio de 2012 la misión de observadores en Siria?")
+    assert 2012 in question.years
+    out, years = priors(undated, question)
+    assert (years == 2012).any() and np.allclose(out[years == 2012], 0.5 + HybridWeights().year)
