@@ -232,6 +232,15 @@ class Question:
         return tuple(w for w in self.content_words if w not in named and not (stem_variants(w) & self.inherited))
 
     @cached_property
+    def bodies(self) -> tuple[str, ...]:
+        """The bodies the question names ("the Security Council", "le Conseil des droits de
+        l'homme", "安理会"), as "SC", "HRC", "GA": none when it names none, or only "the Council".
+        The lineage questions keep their search to them; the first stage raises their texts when
+        it names one."""
+        return tuple(body for body in ("SC", "HRC", "GA")
+                     if languages().pattern("lineage", f"body_{body.lower()}_patterns", self.language).search(self.folded))
+
+    @cached_property
     def own_numbers(self) -> frozenset[str]:
         """The resolution numbers the question's own words name: not those carried from the
         conversation ("Who holds that mandate?" after a question on 54/20 names no text)."""

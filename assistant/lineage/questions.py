@@ -1204,11 +1204,8 @@ def _topic_at(text: str, lang: str, alt_sets: Sequence[frozenset[str]]) -> int:
 
 
 def _bodies(question: Question) -> tuple[str, ...]:
-    """The body the question names ("the Security Council", "le Conseil des droits de l'homme"):
-    the search is kept to its texts; none when it names none or only "the Council"."""
-    rows = _patterns(question.language)
-    return tuple(body for body, kind in (("SC", "body_sc"), ("HRC", "body_hrc"), ("GA", "body_ga"))
-                 if rows[kind].search(question.folded))
+    """The body the question names: the search is kept to its texts (`Question.bodies`)."""
+    return question.bodies
 
 
 def _spelt(number: str, text: str) -> str:
