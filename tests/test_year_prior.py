@@ -27,8 +27,9 @@ def library(tmp_path_factory, seed_path, fixtures_dir) -> Library:
 
 
 def priors(library: Library, question: Question, **weights) -> tuple[np.ndarray, np.ndarray]:
-    """`_priors` over every row at an even score: what the priors alone add."""
-    retriever = HybridRetriever(library, weights=replace(HybridWeights(), preambular=1.0, answer_type=0.0, **weights))
+    """`_priors` over every row at an even score: what the priors alone add (the body's only when asked)."""
+    weights = {"preambular": 1.0, "answer_type": 0.0, "body": 0.0, **weights}
+    retriever = HybridRetriever(library, weights=replace(HybridWeights(), **weights))
     t = retriever.tables
     cand = np.ones(len(t.chunks), dtype=bool)
     return retriever._priors(t, question, np.full(len(t.chunks), 0.5, dtype=np.float32), cand), t.dates // 10000
@@ -49,9 +50,37 @@ def test_a_year_written_raises_the_texts_adopted_that_year(library, text, year):
 
 
 def test_no_year_and_a_resolution_number_add_nothing(library):
-    for text in ("Que demande le Conseil de sécurité ?", "Que demande la résolution 2699 ?"):
+    for text in ("Que demande le Conseil ?", "Que demande la résolution 2699 ?"):
         out, _ = priors(library, Question.of(text))
         assert np.allclose(out, 0.5), text
+
+
+@pytest.mark.parametrize("text, bodies", [
+    ("Que demande le Conseil de sécurité ?", ("SC",)),
+    ("What does the Human Rights Council request?", ("HRC",)),
+    ("¿Qué pide la Asamblea General?", ("GA",)),
+    ("Что решил Совет Безопасности?", ("SC",)),
+    ("ماذا طلب مجلس الأمن؟", ("SC",)),
+    ("安理会要求什么？", ("SC",)),
+    ("What did the General Assembly ask the Security Council to do?", ("SC", "GA")),
+    ("Que demande le Conseil ?", ()),
+])
+def test_the_bodies_a_question_names(text, bodies):
+    assert Question.of(text).bodies == bodies
+
+
+def test_the_one_body_named_raises_its_texts(library):
+    t = HybridRetriever(library).tables
+    sc = t.bodies == "SC"
+    assert sc.any() and (~sc).any()
+    body = HybridWeights().body
+    out, _ = priors(library, Question.of("Que demande le Conseil de sécurité ?"), body=body)
+    assert np.allclose(out[sc], 0.5 + body) and np.allclose(out[~sc], 0.5)
+    out, _ = priors(library, Question.of("Que demande le Conseil de sécurité ?"), body=0.0)
+    assert np.allclose(out, 0.5)
+    # two bodies named: neither is the author for sure
+    out, _ = priors(library, Question.of("Qu'a demandé l'Assemblée générale au Conseil de sécurité ?"), body=body)
+    assert np.allclose(out, 0.5)
 
 
 def test_the_year_decides_between_texts_saying_the_same(library):
