@@ -272,8 +272,9 @@ class RetrievalTables:
 
 def _dates(chunks: Sequence[Chunk], doc_keys: Sequence[str]) -> np.ndarray:
     """Each row's adoption date as yyyymmdd. A version whose markup gives none (35 of the 120k
-    index's versions: English texts of 2000–2012, Arabic, Chinese and Russian ones of 2023) takes its document's date
-    from another version, else the year a Council symbol prints ("S/RES/2059 (2012)" → 20120000):
+    index's versions: English texts of 2000–2012, Arabic, Chinese and Russian ones of 2023) takes
+    its document's date from another version, else the year a Council symbol prints
+    ("S/RES/2059 (2012)" → 20120000):
     a question dating the text it asks about ("в июле 2012 года") raises that year's texts, and an
     undated one was never among them."""
     own = [int(c.date.replace("-", "")) if c.date else 0 for c in chunks]
