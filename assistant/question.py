@@ -232,6 +232,29 @@ class Question:
         return tuple(w for w in self.content_words if w not in named and not (stem_variants(w) & self.inherited))
 
     @cached_property
+    def expanded(self) -> frozenset[str]:
+        """The abbreviations the question writes that `search_text` spells out ("hrc" for "HRC"),
+        folded: the expansion's words say what they stand for."""
+        pattern = query_patterns().abbreviation
+        if pattern is None:
+            return frozenset()
+        return frozenset(w for m in pattern.finditer(self.text) for w in words_folded(fold(m.group(1))))
+
+    @cached_property
+    def dating_words(self) -> frozenset[str]:
+        """The words that date the text asked about: each year the question writes and the month
+        names written with one ("october", "2023" in "in October 2023"). A text's date is in its
+        record, not in its paragraphs' words (`RefusalPolicy.coverage` reads them so)."""
+        out = {str(y) for y in self.years}
+        for m in _HAN_MONTH.finditer(self.folded):
+            out.update(words_folded(m.group(0)))
+        for _, pattern in _month_patterns():
+            for m in pattern.finditer(self.folded):
+                if not m.group(1):
+                    out.update(words_folded(m.group(0)))
+        return frozenset(out)
+
+    @cached_property
     def bodies(self) -> tuple[str, ...]:
         """The bodies the question names ("the Security Council", "le Conseil des droits de
         l'homme", "安理会"), as "SC", "HRC", "GA": none when it names none, or only "the Council".

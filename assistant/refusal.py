@@ -91,7 +91,8 @@ class RefusalPolicy:
         another paragraph of a text the question names counts `DOCUMENT_CREDIT` of its weight."""
         generic = languages().generic  # words that say what kind of text is asked about: they match everywhere
         # a follow-up's evidence is what it asks anew, not the subject the conversation already named
-        qwords = [w for w in question.asked_words if w not in generic]
+        # an abbreviation spelt out ("HRC") is covered by its expansion's words, not by itself
+        qwords = [w for w in question.asked_words if w not in generic and w not in question.expanded]
         if not qwords:
             return 1.0
         present: set[str] = set()
@@ -100,6 +101,8 @@ class RefusalPolicy:
             for c in r.versions.values() or [r.chunk]:
                 present.update(self.paragraph_tokens(c))
                 present.update(_heading_tokens(c.document, c.title, c.language))
+                if c.date and question.dating_words:
+                    present.update(_date_words(c.date, question))
                 if named_texts and question.own_numbers.intersection(symbol_numbers(c.document)):
                     documents.add(c.document)
         total = covered = 0.0
@@ -267,6 +270,17 @@ class RefusalPolicy:
             ):
                 sources.append(r)
         return sources
+
+
+def _date_words(date: str, question: Question) -> set[str]:
+    """The question's dating words a text adopted on `date` holds in its record: the year, and
+    the month names written with it when the question's month is that text's ("in October
+    2023" and 2023-10-12)."""
+    year, month = int(date[:4]), int(date[:4] + date[5:7]) if len(date) >= 7 else 0
+    out = {str(year)} & question.dating_words
+    if month in question.months:
+        out |= {w for w in question.dating_words if not (len(w) == 4 and w.isdigit())}  # not another year
+    return out
 
 
 @lru_cache(maxsize=1)
