@@ -45,8 +45,8 @@ _NAME = re.compile(r"(?<![.?!]\s)(?<![¿¡])(?<!^)\b([A-Z][a-zà-ÿ]{3,})\b")
 # a run of capitalised words, joined by the little words of a title ("Documento Final de la Cumbre
 # Mundial", "Office of the High Commissioner"), not by a place's preposition ("Mission in Madagascar")
 _NAME_RUN = re.compile(r"[A-ZÀ-Þ][\w’'-]*(?:\s+(?:(?:de|del|al|la|las|los|le|les|des|du|au|aux|d’|d'|of|the|for|pour|para|y|et|and)\s+)*[A-ZÀ-Þ][\w’'-]*)*")
-# the weight of a question word held by another paragraph of a text chosen, not by the paragraphs
-# themselves (`RefusalPolicy.coverage`)
+# the weight of a question word that the best paragraphs do not hold and another paragraph of a text
+# the question names does (`RefusalPolicy.coverage`)
 DOCUMENT_CREDIT = 0.5
 # a name shared by more paragraphs than this (a share of the index) is no subject a text must hold:
 # "Secretary", "Member", "Mission"

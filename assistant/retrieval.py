@@ -277,9 +277,8 @@ def _dates(chunks: Sequence[Chunk], doc_keys: Sequence[str]) -> np.ndarray:
     """Each row's adoption date as yyyymmdd. A version whose markup gives none (35 of the 120k
     index's versions: English texts of 2000–2012, Arabic, Chinese and Russian ones of 2023) takes
     its document's date from another version, else the year a Council symbol prints
-    ("S/RES/2059 (2012)" → 20120000):
-    a question dating the text it asks about ("в июле 2012 года") raises that year's texts, and an
-    undated one was never among them."""
+    ("S/RES/2059 (2012)" → 20120000): a question dating the text it asks about ("в июле 2012
+    года") raises that year's texts, and an undated one was never among them."""
     own = [int(c.date.replace("-", "")) if c.date else 0 for c in chunks]
     known: dict[str, int] = {}
     for key, d in zip(doc_keys, own):
@@ -521,7 +520,8 @@ class HybridRetriever:
         return t.lacks[language]
 
     def _priors(self, t: RetrievalTables, question: Question, combined: np.ndarray, cand: np.ndarray) -> np.ndarray:
-        """Preferences that do not come from word matching: answer type, operative part.
+        """Preferences that do not come from word matching: answer type, operative part, the year
+        and month the question writes, the one body it names.
 
         Applied to the best `prior_candidates` rows only: a question with common words has
         thousands of candidates, and checking each text for a date would dominate the latency.
