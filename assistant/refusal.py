@@ -21,7 +21,7 @@ Thresholds are calibrated on the development sets (`reso eval`), reported in the
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -48,6 +48,9 @@ _NAME_RUN = re.compile(r"[A-ZÀ-Þ][\w’'-]*(?:\s+(?:(?:de|del|al|la|las|los|le
 # the weight of a question word that the best paragraphs do not hold and another paragraph of a text
 # the question names does (`RefusalPolicy.coverage`)
 DOCUMENT_CREDIT = 0.5
+# a question word the best paragraphs lack, all in languages other than the question's, and that the
+# lexicon translates into none of them, is left out of the coverage rather than counted missing
+UNTRANSLATED_UNCHECKED = True
 # a name shared by more paragraphs than this (a share of the index) is no subject a text must hold:
 # "Secretary", "Member", "Mission"
 ABSENT_NAME_MAX_SHARE = 0.05
@@ -105,16 +108,22 @@ class RefusalPolicy:
                     present.update(_date_words(c.date, question))
                 if named_texts and question.own_numbers.intersection(symbol_numbers(c.document)):
                     documents.add(c.document)
+        # no best paragraph in the question's language: its words are read through the lexicon only
+        translated_only = not any(c.language == question.language
+                                  for r in retrieved[: self.top_for_coverage] for c in (r.versions.values() or [r.chunk]))
         total = covered = 0.0
         for w in qwords:
             stems = self._stems(w, question.languages)
             if self.index is not None and _HAN_PAIR.fullmatch(w) and not self.index.knows(stems):
                 continue  # a pair of characters across two words ("议允"): not a word; its characters count
-            weight = max((self.index.idf(s) for s in stems), default=1.0) if self.index is not None else 1.0
-            total += weight
             # the word, or one its language's table gives the same meaning ("prolonger" a mandate: "proroger")
             similar = [self._stems(s, question.languages) for s in similar_words(w, question.languages)]
-            if stems & present or any(x & present for x in similar):
+            held = bool(stems & present or any(x & present for x in similar))
+            if translated_only and not held and UNTRANSLATED_UNCHECKED and stems.union(*similar) <= _own_forms(w, similar_words(w, question.languages)):
+                continue  # the lexicon has no word for it in the paragraphs' languages: it can be checked neither way
+            weight = max((self.index.idf(s) for s in stems), default=1.0) if self.index is not None else 1.0
+            total += weight
+            if held:
                 covered += weight
             elif documents and self.index is not None and documents & self.index.documents_holding(stems.union(*similar)):
                 # in another paragraph of a text the question names: it says what that text is
@@ -270,6 +279,14 @@ class RefusalPolicy:
             ):
                 sources.append(r)
         return sources
+
+
+def _own_forms(word: str, similar: Sequence[str]) -> set[str]:
+    """The word's own stems and those of its language's near words: what it is before translation."""
+    out = set(stem_variants(word))
+    for s in similar:
+        out |= stem_variants(s)
+    return out
 
 
 def _date_words(date: str, question: Question) -> set[str]:

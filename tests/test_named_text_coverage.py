@@ -90,3 +90,27 @@ def test_documents_holding_reads_the_postings(retriever):
     assert lexical.documents_holding({"actor"}) == {"S/RES/1540 (2004)"}
     assert lexical.documents_holding({"actor", "financ"}) == {"S/RES/1540 (2004)", "S/RES/1373 (2001)"}
     assert lexical.documents_holding({"no-such-token"}) == frozenset()
+
+
+UNCHECKED = "Резолюция 1540 (2004): на какой срок учреждается комитет по нераспространению?"
+
+
+def test_a_word_the_lexicon_cannot_translate_is_not_counted_missing(retriever, policy, monkeypatch):
+    """"учреждается", "нераспространению": forms the lexicon has no English word for. Asked of a text
+    held in English only, their absence from its words says nothing either way."""
+    from reso.assistant import refusal
+
+    question = Question.of(UNCHECKED)
+    sources = op4(retriever, question)
+    assert policy.coverage(question, sources) >= policy.min_coverage
+    monkeypatch.setattr(refusal, "UNTRANSLATED_UNCHECKED", False)
+    assert policy.coverage(question, sources) < policy.min_coverage
+
+
+@pytest.mark.parametrize("text", [
+    "Что говорится в резолюции 1540 (2004) об изменении климата и повышении уровня моря?",  # translated: still missing
+    "What does resolution 1540 (2004) say about zorblaxian satellites?",  # the paragraphs' own language: every word counts
+])
+def test_words_that_can_be_checked_still_count_missing(retriever, policy, text):
+    question = Question.of(text)
+    assert not policy.decide(question, retriever.retrieve(question)).answerable
