@@ -192,6 +192,19 @@ class RefusalPolicy:
             out.append(" ".join(name for name, _, _ in checked))
         return out
 
+    def other_body(self, question: Question, sources: list[Retrieved]) -> str:
+        """The one body the question names ("what did the General Assembly adopt …") when no text
+        chosen is that body's: an answer from the Human Rights Council's text on the same subject
+        answers another question. Of the 164 answerable questions of the development and own sets
+        that name a body and no resolution, 160 name one and always their text's; a question naming
+        a resolution is answered from it whatever body it says."""
+        if len(question.bodies) != 1 or question.own_numbers:
+            return ""
+        body = question.bodies[0]
+        if any(r.chunk.body == body for r in sources):
+            return ""
+        return f"the texts found are not the {body}'s"
+
     def answer_type_missing(self, question: Question, sources: list[Retrieved]) -> str:
         """Checked for the types whose absence is telling: a number, a period, a place…"""
         versions = [c for r in sources for c in (r.versions.values() or [r.chunk])]
@@ -243,6 +256,9 @@ class RefusalPolicy:
         absent = self.absent_names(question, sources)
         if absent:
             return Decision(False, related=related, coverage=cov, reason=f"not in the texts found: {', '.join(absent)}")
+        other = self.other_body(question, sources)
+        if other:
+            return Decision(False, related=related, coverage=cov, reason=other)
         return Decision(True, sources, coverage=cov, reason="the question's words are in the best paragraphs")
 
     def _giving(self, question: Question, retrieved: list[Retrieved]) -> Retrieved | None:
