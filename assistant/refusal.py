@@ -197,11 +197,18 @@ class RefusalPolicy:
         chosen is that body's: an answer from the Human Rights Council's text on the same subject
         answers another question. Of the 164 answerable questions of the development and own sets
         that name a body and no resolution, 160 name one and always their text's; a question naming
-        a resolution is answered from it whatever body it says."""
+        a resolution is answered from it whatever body it says, and one whose chosen paragraphs
+        name that body may be asking about it."""
         if len(question.bodies) != 1 or question.own_numbers:
             return ""
         body = question.bodies[0]
         if any(r.chunk.body == body for r in sources):
+            return ""
+        # a paragraph naming that body is about it ("Takes note of the report of the Human Rights
+        # Council", asked of the Assembly's text): the question may name it as the subject
+        kind = f"body_{body.lower()}_patterns"
+        if any(languages().pattern("lineage", kind, c.language).search(fold(c.text))
+               for r in sources for c in (r.versions.values() or [r.chunk])):
             return ""
         return f"the texts found are not the {body}'s"
 

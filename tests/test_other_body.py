@@ -52,3 +52,15 @@ def test_the_body_check_stands_aside(retriever, text):
     sources = retriever.retrieve(question)
     assert sources and sources[0].chunk.body == "HRC"
     assert RefusalPolicy(index=retriever.lexical).other_body(question, sources[:1]) == ""
+
+
+def test_a_paragraph_naming_the_body_answers_a_question_about_it(tmp_path_factory, shared_corpus):
+    """The Assembly's A/RES/78/186 "takes note of the report of the Human Rights Council": asked
+    about that report, the question names the Council, and the Assembly's text answers it."""
+    files = sorted((shared_corpus / "unxml-ga").rglob("A_RES_78_186*.xml"))
+    assert files, "A/RES/78/186 in ../shared/corpus"
+    retriever = hash_retriever(tmp_path_factory.mktemp("ga-index"), files[:2])
+    question = Question.of("What was decided about the report of the Human Rights Council?")
+    sources = [r for r in retriever.retrieve(question) if r.chunk.paragraph == "OP1"][:1]
+    assert question.bodies == ("HRC",) and sources and sources[0].chunk.body == "GA"
+    assert RefusalPolicy(index=retriever.lexical).other_body(question, sources) == ""
