@@ -109,17 +109,18 @@ class RefusalPolicy:
                 if named_texts and question.own_numbers.intersection(symbol_numbers(c.document)):
                     documents.add(c.document)
         # no best paragraph in the question's language: its words are read through the lexicon only
-        translated_only = not any(c.language == question.language
-                                  for r in retrieved[: self.top_for_coverage] for c in (r.versions.values() or [r.chunk]))
+        translated_only = UNTRANSLATED_UNCHECKED and not any(
+            c.language == question.language for r in retrieved[: self.top_for_coverage] for c in (r.versions.values() or [r.chunk]))
         total = covered = 0.0
         for w in qwords:
             stems = self._stems(w, question.languages)
             if self.index is not None and _HAN_PAIR.fullmatch(w) and not self.index.knows(stems):
                 continue  # a pair of characters across two words ("议允"): not a word; its characters count
             # the word, or one its language's table gives the same meaning ("prolonger" a mandate: "proroger")
-            similar = [self._stems(s, question.languages) for s in similar_words(w, question.languages)]
+            near = similar_words(w, question.languages)
+            similar = [self._stems(s, question.languages) for s in near]
             held = bool(stems & present or any(x & present for x in similar))
-            if translated_only and not held and UNTRANSLATED_UNCHECKED and stems.union(*similar) <= _own_forms(w, similar_words(w, question.languages)):
+            if translated_only and not held and stems.union(*similar) <= _own_forms(w, near):
                 continue  # the lexicon has no word for it in the paragraphs' languages: it can be checked neither way
             weight = max((self.index.idf(s) for s in stems), default=1.0) if self.index is not None else 1.0
             total += weight
