@@ -84,6 +84,13 @@ def _bare_month_patterns() -> tuple[tuple[int, re.Pattern[str]], ...]:
     return tuple(out)
 
 
+def bodies_named(folded: str, language: str) -> tuple[str, ...]:
+    """The bodies a folded text names, as "SC", "HRC", "GA" (each language's `[lineage]
+    body_*_patterns`): a question's (`Question.bodies`), or a paragraph's."""
+    return tuple(body for body in ("SC", "HRC", "GA")
+                 if languages().pattern("lineage", f"body_{body.lower()}_patterns", language).search(folded))
+
+
 @lru_cache(maxsize=256)
 def _folded_addition(text: str) -> str:
     """An abbreviation's expansion, folded once per process (it is table data, not the question)."""
@@ -241,27 +248,31 @@ class Question:
         return frozenset(w for m in pattern.finditer(self.text) for w in words_folded(fold(m.group(1))))
 
     @cached_property
+    def _dated_months(self) -> tuple[tuple[int, str], ...]:
+        """Each month the question writes with its year and no day: (yyyymm, 0 for no such month;
+        the words that write it), read once for `months` and `dating_words`."""
+        out = [(int(m.group(1)) * 100 + int(m.group(2)) if 1 <= int(m.group(2)) <= 12 else 0, m.group(0))
+               for m in _HAN_MONTH.finditer(self.folded)]
+        for n, pattern in _month_patterns():
+            out += [(int(m.group(2)) * 100 + n, m.group(0)) for m in pattern.finditer(self.folded) if not m.group(1)]
+        return tuple(out)
+
+    @cached_property
     def dating_words(self) -> frozenset[str]:
         """The words that date the text asked about: each year the question writes and the month
         names written with one ("october", "2023" in "in October 2023"). A text's date is in its
         record, not in its paragraphs' words (`RefusalPolicy.coverage` reads them so)."""
         out = {str(y) for y in self.years}
-        for m in _HAN_MONTH.finditer(self.folded):
-            out.update(words_folded(m.group(0)))
-        for _, pattern in _month_patterns():
-            for m in pattern.finditer(self.folded):
-                if not m.group(1):
-                    out.update(words_folded(m.group(0)))
+        for _, written in self._dated_months:
+            out.update(words_folded(written))
         return frozenset(out)
 
     @cached_property
     def bodies(self) -> tuple[str, ...]:
         """The bodies the question names ("the Security Council", "le Conseil des droits de
-        l'homme", "安理会"), as "SC", "HRC", "GA": none when it names none, or only "the Council".
-        The lineage questions keep their search to them; the first stage raises their texts when
-        it names one."""
-        return tuple(body for body in ("SC", "HRC", "GA")
-                     if languages().pattern("lineage", f"body_{body.lower()}_patterns", self.language).search(self.folded))
+        l'homme", "安理会"): none when it names none, or only "the Council". The lineage questions
+        keep their search to them; the first stage raises their texts when it names one."""
+        return bodies_named(self.folded, self.language)
 
     @cached_property
     def own_numbers(self) -> frozenset[str]:
@@ -283,10 +294,7 @@ class Question:
         """Months the question writes with their year and no day, as `yyyymm` ("en octobre 2021" →
         202110): the month a text was adopted in, as people date a renewal ("the August 2023
         renewal"). A full date ("until 31 August 2023") is a date a text sets, not read here."""
-        out = {int(y) * 100 + int(m) for y, m in _HAN_MONTH.findall(self.folded) if 1 <= int(m) <= 12}
-        for n, pattern in _month_patterns():
-            out.update(int(m.group(2)) * 100 + n for m in pattern.finditer(self.folded) if not m.group(1))
-        return frozenset(out)
+        return frozenset(month for month, _ in self._dated_months if month)
 
     @cached_property
     def bare_months(self) -> frozenset[int]:

@@ -27,7 +27,7 @@ from functools import lru_cache
 
 from reso.assistant.answer_types import counts, gives, telling
 from reso.assistant.models import Retrieved
-from reso.assistant.question import Question
+from reso.assistant.question import Question, bodies_named
 from reso.index.analysis import all_stopwords, fold, similar_words, stem_variants, tokens
 from reso.index.chunks import Chunk
 from reso.index.languages import languages
@@ -100,8 +100,10 @@ class RefusalPolicy:
             return 1.0
         present: set[str] = set()
         documents: set[str] = set()  # those of the best paragraphs that the question's words name
+        languages_read: set[str] = set()
         for r in retrieved[: self.top_for_coverage]:
             for c in r.versions.values() or [r.chunk]:
+                languages_read.add(c.language)
                 present.update(self.paragraph_tokens(c))
                 present.update(_heading_tokens(c.document, c.title, c.language))
                 if c.date and question.dating_words:
@@ -109,8 +111,7 @@ class RefusalPolicy:
                 if named_texts and question.own_numbers.intersection(symbol_numbers(c.document)):
                     documents.add(c.document)
         # no best paragraph in the question's language: its words are read through the lexicon only
-        translated_only = UNTRANSLATED_UNCHECKED and not any(
-            c.language == question.language for r in retrieved[: self.top_for_coverage] for c in (r.versions.values() or [r.chunk]))
+        translated_only = UNTRANSLATED_UNCHECKED and question.language not in languages_read
         total = covered = 0.0
         for w in qwords:
             stems = self._stems(w, question.languages)
@@ -207,9 +208,7 @@ class RefusalPolicy:
             return ""
         # a paragraph naming that body is about it ("Takes note of the report of the Human Rights
         # Council", asked of the Assembly's text): the question may name it as the subject
-        kind = f"body_{body.lower()}_patterns"
-        if any(languages().pattern("lineage", kind, c.language).search(fold(c.text))
-               for r in sources for c in (r.versions.values() or [r.chunk])):
+        if any(body in bodies_named(fold(c.text), c.language) for r in sources for c in (r.versions.values() or [r.chunk])):
             return ""
         return f"the texts found are not the {body}'s"
 

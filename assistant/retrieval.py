@@ -35,13 +35,12 @@ from reso.index.lexical import LexicalIndex, symbol_numbers
 from reso.index.lexicon import Lexicon, bundled
 from reso.index.library import Library
 from reso.index.model import normalise_pid, normalise_symbol
+from reso.index.symbols import parse as parse_symbol
 from reso.index.lexical import paragraph_tokens_of
 from reso.index.tables import ChildBuild, ParagraphTokens, Snapshot, TableCache, build_snapshot
 
 Mode = Literal["hybrid", "bm25", "dense"]
 _NAMES = re.compile(r"\b[A-Z][a-zà-ÿ]{3,}\b")
-# the year a Security Council symbol prints: "S/RES/2059 (2012)"
-_SYMBOL_YEAR = re.compile(r"^S/RES/\d+\s*\((\d{4})\)")
 log = logging.getLogger(__name__)
 
 
@@ -288,8 +287,8 @@ def _dates(chunks: Sequence[Chunk], doc_keys: Sequence[str]) -> np.ndarray:
     for i in np.flatnonzero(out == 0).tolist():
         key = doc_keys[i]
         if key not in known:
-            m = _SYMBOL_YEAR.search(chunks[i].document)
-            known[key] = int(m.group(1)) * 10000 if m else 0
+            symbol = parse_symbol(chunks[i].document)
+            known[key] = (symbol.year or 0) * 10000 if symbol else 0
         out[i] = known[key]
     return out
 

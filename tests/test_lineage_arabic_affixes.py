@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from reso.assistant.lineage.questions import _bodies, _earliest_topic, kind_of
+from reso.assistant.lineage.questions import _earliest_topic, kind_of
 from reso.assistant.question import Question
 
 
@@ -18,7 +18,7 @@ from reso.assistant.question import Question
     ("ما أقدم قرار للجمعية العامة يذكر القرصنة؟", ("GA",)),
 ])
 def test_a_body_is_read_with_its_attached_preposition(question, bodies):
-    assert _bodies(Question.of(question)) == bodies
+    assert Question.of(question).bodies == bodies
 
 
 def test_a_topic_before_a_colon_is_not_the_body_s_name():

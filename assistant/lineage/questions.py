@@ -466,7 +466,7 @@ class LineageQuestions:
                 counts[k] = counts.get(k, 0.0) + n
         searched = not counts
         if searched and self.search is not None:
-            bodies = set(_bodies(question))
+            bodies = set(question.bodies)
             if _cues(question.language)["sanctions"].search(question.folded):
                 bodies.add("SC")  # a sanctions regime is the Security Council's: not a Human Rights Council text
             for r in self.search(question):
@@ -707,7 +707,7 @@ class LineageQuestions:
         topic = _earliest_topic(question)
         if self.search is None or not topic:
             return None  # "when did the Council first meet?": nothing to look for, the search goes on
-        bodies = question.filters.bodies or _bodies(question)
+        bodies = question.filters.bodies or question.bodies
         filters = replace(question.filters, bodies=bodies)
         date_to = question.filters.date_to
         # "trade unions or trade unionists": either is the topic, the oldest text holding one answers
@@ -1014,7 +1014,7 @@ def _spans(numbers: set[int]) -> str:
 def _sessions(question: Question) -> list[int]:
     """The Human Rights Council sessions a question names ("its 52nd session", "61º período de
     sesiones", "第五十二届会议"), oldest first; none unless the Council is the one asked about."""
-    if "HRC" not in (_bodies(question) or ("HRC",)) and not re.search(r"a/hrc/", question.folded):
+    if "HRC" not in (question.bodies or ("HRC",)) and not re.search(r"a/hrc/", question.folded):
         return []
     text = question.own_folded
     if question.language == "zh":
@@ -1201,11 +1201,6 @@ def _topic_at(text: str, lang: str, alt_sets: Sequence[frozenset[str]]) -> int:
             if k not in first and got & alts:
                 first[k] = i
     return max(first.values(), default=0)
-
-
-def _bodies(question: Question) -> tuple[str, ...]:
-    """The body the question names: the search is kept to its texts (`Question.bodies`)."""
-    return question.bodies
 
 
 def _spelt(number: str, text: str) -> str:
