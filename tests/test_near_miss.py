@@ -221,6 +221,20 @@ def test_a_chair_in_a_paragraph(text, chair):
         ("Кто назначен на эту должность?", "name"),
         ("من تم تعيينه في هذا المنصب؟", "name"),
         ("谁被任命为特使？", "name"),
+        # other ways people ask for the person (heldout2-s36's wordings aside, written apart from any set)
+        ("Who got the job of Special Coordinator?", "name"),
+        ("I would like the name of the current Special Rapporteur.", "name"),
+        ("Who replaced the judge who resigned?", "name"),
+        ("Quel est le nom de l'Envoyée spéciale ?", "name"),
+        ("Quelle personnalité occupe ce poste ?", "name"),
+        ("Qui a remplacé le juge démissionnaire ?", "name"),
+        ("¿Cuál es el nombre de la Relatora Especial?", "name"),
+        ("¿Quién sustituyó al juez?", "name"),
+        ("Назовите Специального посланника.", "name"),
+        ("Кто занимает этот пост?", "name"),
+        ("ما اسم المبعوث الخاص؟", "name"),
+        ("من يشغل هذا المنصب؟", "name"),
+        ("谁接替了这位法官？", "name"),
         ("How often must the Secretary-General report to the Council?", "frequency"),
         ("À quelle fréquence le Secrétaire général doit-il faire rapport ?", "frequency"),
         ("¿Con qué frecuencia debe informar el Secretario General?", "frequency"),
@@ -233,7 +247,10 @@ def test_who_holds_a_post_asks_a_name_and_how_often_a_frequency(question, kind):
     assert telling(asked(question)) == [kind]
 
 
-@pytest.mark.parametrize("question", ["Who appoints its members?", "Qui nomme les membres du groupe ?"])
+@pytest.mark.parametrize("question", ["Who appoints its members?", "Qui nomme les membres du groupe ?",
+                                      # an office answers these: "the Secretary-General", not a person's name
+                                      "Which official must report to the Council?", "Quel responsable doit faire rapport ?",
+                                      "What is the name of the operation?", "Назовите резолюции о Судане."])
 def test_who_appoints_asks_for_an_office_not_a_name(question):
     assert "name" not in asked(question)
 
