@@ -115,17 +115,24 @@ def run_async(run, *args):
     return out["value"]
 
 
-def hash_retriever(directory: Path, files: list[Path]):
-    """A small real index of `files` with the hash embedder, and its retriever: what the tests of
-    the answer checks (near misses, counted nouns) ask questions of."""
-    from reso.assistant.retrieval import HybridRetriever
+def hash_library(directory: Path, files: list[Path]):
+    """A small real index of `files` with the hash embedder (its vectors mean nothing: the lexical
+    side and the rules around it are what such tests read)."""
     from reso.index.embedders import HashEmbedder
     from reso.index.library import Library
     from reso.index.store import ChromaStore
 
     library = Library(ChromaStore.open(directory), HashEmbedder())
     library.ingest(files)
-    return HybridRetriever(library)
+    return library
+
+
+def hash_retriever(directory: Path, files: list[Path]):
+    """`hash_library` and its retriever: what the tests of the answer checks (near misses, counted
+    nouns) ask questions of."""
+    from reso.assistant.retrieval import HybridRetriever
+
+    return HybridRetriever(hash_library(directory, files))
 
 
 def paragraphs_of(retriever) -> dict:

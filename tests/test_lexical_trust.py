@@ -15,9 +15,9 @@ import pytest
 
 from reso.assistant.question import Question
 from reso.assistant.retrieval import HybridRetriever, HybridWeights
-from reso.index.embedders import HashEmbedder
 from reso.index.library import Library
-from reso.index.store import ChromaStore
+
+from conftest import hash_library
 
 # S/RES/2699 PP2, word for word
 QUOTING = "Reaffirming its strong commitment to the sovereignty, independence, territorial integrity and unity of Haiti"
@@ -27,10 +27,9 @@ OTHER_WORDS = "Does the Council back the island nation's self-rule and ask outsi
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory, seed_path, fixtures_dir) -> Library:
-    library = Library(ChromaStore.open(tmp_path_factory.mktemp("trust-index")), HashEmbedder())
     akn = fixtures_dir / "akn"
-    library.ingest([seed_path, akn / "S_RES_2699-2318982E.xml", akn / "S_RES_2699-2318982F.xml"])
-    return library
+    return hash_library(tmp_path_factory.mktemp("trust-index"),
+                        [seed_path, akn / "S_RES_2699-2318982E.xml", akn / "S_RES_2699-2318982F.xml"])
 
 
 def retriever(library: Library, **weights) -> HybridRetriever:

@@ -13,17 +13,16 @@ import pytest
 
 from reso.assistant.question import Question
 from reso.assistant.retrieval import HybridRetriever, HybridWeights
-from reso.index.embedders import HashEmbedder
 from reso.index.library import Library
-from reso.index.store import ChromaStore
+
+from conftest import hash_library
 
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory, seed_path, fixtures_dir) -> Library:
-    library = Library(ChromaStore.open(tmp_path_factory.mktemp("year-index")), HashEmbedder())
     akn = fixtures_dir / "akn"
-    library.ingest([seed_path, akn / "S_RES_2699-2318982E.xml", akn / "S_RES_2699-2318982F.xml"])
-    return library
+    return hash_library(tmp_path_factory.mktemp("year-index"),
+                        [seed_path, akn / "S_RES_2699-2318982E.xml", akn / "S_RES_2699-2318982F.xml"])
 
 
 def priors(library: Library, question: Question, **weights) -> tuple[np.ndarray, np.ndarray]:
@@ -132,9 +131,7 @@ def undated(tmp_path_factory) -> Library:
     files = [large / "Pre-2020" / "2012" / "S_RES_2059_N1243202.xml",
              *sorted((large / "2023").glob("*/S_RES_2672_?.xml"))]
     require_shared(*files)
-    library = Library(ChromaStore.open(tmp_path_factory.mktemp("undated-index")), HashEmbedder())
-    library.ingest(files)
-    return library
+    return hash_library(tmp_path_factory.mktemp("undated-index"), files)
 
 
 def test_a_version_with_no_date_is_dated_by_its_siblings_or_its_symbol(undated):
