@@ -127,6 +127,13 @@ def hash_library(directory: Path, files: list[Path]):
     return library
 
 
+def hrc54_retriever(directory: Path, shared_corpus: Path, number: int):
+    """`hash_retriever` over the English and French versions of A/HRC/RES/54/<number> in `../shared/corpus`."""
+    files = sorted((shared_corpus / "unxml-hrc" / "54session").glob(f"*/A_HRC_RES_54_{number}[EF].xml"))
+    assert len(files) == 2, files
+    return hash_retriever(directory, files)
+
+
 def hash_retriever(directory: Path, files: list[Path]):
     """`hash_library` and its retriever: what the tests of the answer checks (near misses, counted
     nouns) ask questions of."""

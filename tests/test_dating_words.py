@@ -17,7 +17,7 @@ import pytest
 
 from reso.assistant.question import Question
 from reso.assistant.refusal import RefusalPolicy
-from tests.conftest import hash_retriever
+from tests.conftest import hrc54_retriever
 
 
 @pytest.mark.parametrize("text, words", [
@@ -41,9 +41,7 @@ def test_an_abbreviation_spelt_out():
 
 @pytest.fixture(scope="module")
 def retriever(tmp_path_factory, shared_corpus):
-    files = sorted((shared_corpus / "unxml-hrc" / "54session").glob("*/A_HRC_RES_54_23[EF].xml"))
-    assert len(files) == 2, files
-    return hash_retriever(tmp_path_factory.mktemp("dating-index"), files)
+    return hrc54_retriever(tmp_path_factory.mktemp("dating-index"), shared_corpus, 23)
 
 
 def op4(retriever, question: Question):

@@ -16,14 +16,12 @@ import pytest
 
 from reso.assistant.question import Question
 from reso.assistant.refusal import RefusalPolicy
-from tests.conftest import hash_retriever
+from tests.conftest import hash_retriever, hrc54_retriever
 
 
 @pytest.fixture(scope="module")
 def retriever(tmp_path_factory, shared_corpus):
-    files = sorted((shared_corpus / "unxml-hrc" / "54session").glob("*/A_HRC_RES_54_13[EF].xml"))
-    assert len(files) == 2, files
-    return hash_retriever(tmp_path_factory.mktemp("other-body-index"), files)
+    return hrc54_retriever(tmp_path_factory.mktemp("other-body-index"), shared_corpus, 13)
 
 
 def decide(retriever, text: str):
